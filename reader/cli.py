@@ -1,0 +1,312 @@
+"""The ``reader`` command line: parse arguments, call the library, print.
+
+Every command takes ``--home DIR`` (or ``READER_HOME``) and the query commands
+take ``--json`` for scripts. Errors are one line on standard error and a non-zero
+exit status: 1 for a failure, 2 for a usage mistake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from reader import __version__
+from reader.models import LIST_KINDS, Story
+from reader.paths import Paths, resolve_paths
+from reader.store import Store, StoryFilter, StoryNotFound
+
+
+class CommandError(Exception):
+    """A failure to report as one line and exit 1."""
+
+
+def _add_common(parser: argparse.ArgumentParser, json_flag: bool = True) -> None:
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="keep cache, data and config under DIR (default: $READER_HOME, else the "
+        "platform's user folders)",
+    )
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description="Read news in the terminal. With no command, open the reading app.",
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument("--home", metavar="DIR", default=None, help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="add saved pages (files, folders) to the cache",
+        description="Add saved pages to the story cache. Folders are read recursively. "
+        "Exit status 1 if any input failed; everything else is stored.",
+    )
+    ingest.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
+    _add_common(ingest)
+
+    lister = commands.add_parser(
+        "list", help="list cached stories, newest first", description="List stories, newest first."
+    )
+    lister.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
+    lister.add_argument("--unread", action="store_true", help="only unread stories")
+    lister.add_argument("--site", metavar="SITE", help="only stories from SITE")
+    lister.add_argument("--limit", type=_positive_int, metavar="N", help="at most N stories")
+    _add_common(lister)
+
+    show = commands.add_parser(
+        "show", help="print one story", description="Print a story with its lists."
+    )
+    show.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
+    _add_common(show)
+
+    for name, text in (
+        ("bookmark", "bookmark a story (the bookmark keeps its own copy)"),
+        ("unbookmark", "remove a story's bookmark"),
+        ("mark-read", "mark a story read"),
+        ("mark-unread", "mark a story unread"),
+    ):
+        sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        sub.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
+        _add_common(sub)
+
+    export = commands.add_parser(
+        "export",
+        help="export stories with their bodies",
+        description="Export stories with bodies as JSON, JSON Lines or a Markdown reading list.",
+    )
+    export.add_argument("--format", choices=("json", "jsonl", "md"), default="json")
+    export.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    _add_common(export, json_flag=False)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _print_json(data: Any, indent: int | None = 2) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=indent)
+    sys.stdout.write("\n")
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
+    from reader.ingest.pipeline import ingest
+
+    def on_failure(source: str, reason: str) -> None:
+        if not args.json:
+            print(f"reader: {source}: {reason}", file=sys.stderr, flush=True)
+
+    report = ingest(store, args.inputs, on_failure)
+    if args.json:
+        _print_json(
+            {
+                "ingested": report.ingested,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "failed": report.failed,
+                "failures": [{"source": s, "reason": r} for s, r in report.failures],
+            }
+        )
+    else:
+        print(report.summary())
+    return 1 if report.failed else 0
+
+
+def cmd_list(args: argparse.Namespace, store: Store) -> int:
+    flt = StoryFilter(bookmarked=args.bookmarked, unread=args.unread, site=args.site)
+    stories = store.iter_stories(flt, limit=args.limit, with_body=False, with_lists=args.json)
+    if args.json:
+        _print_json([story.to_dict(with_body=False) for story in stories])
+        return 0
+    for story in stories:
+        print(format_row(story))
+    return 0
+
+
+def format_row(story: Story) -> str:
+    """One line of ``reader list``: id, date, unread/bookmark marks, site, title."""
+    date = (story.published or "")[:10].ljust(10)
+    marks = ("•" if not story.read else " ") + ("★" if story.bookmarked else " ")
+    site = (story.site or "")[:22].ljust(22)
+    return f"{story.id}  {date}  {marks}  {site}  {story.title}"
+
+
+def cmd_show(args: argparse.Namespace, store: Store) -> int:
+    story = store.get(args.id)
+    if args.json:
+        _print_json(story.to_dict())
+    else:
+        sys.stdout.write(format_story(story))
+    return 0
+
+
+def format_story(story: Story) -> str:
+    """A story as readable text: header, body, then its headline lists."""
+    meta = [part for part in (story.site, " > ".join(story.section)) if part]
+    if story.published:
+        meta.append(story.published.replace("T", " "))
+    if story.author:
+        meta.append(f"by {story.author}")
+    if story.reactions is not None:
+        meta.append(f"{story.reactions} reactions")
+    flags = ["bookmarked" if story.bookmarked else "", "read" if story.read else "unread"]
+    lines = [story.title, " · ".join(meta)] if meta else [story.title]
+    lines.append(" · ".join(filter(None, [f"id {story.id}", *flags, story.url or story.source])))
+    lines += ["", story.body or "", ""]
+    for kind, heading in zip(LIST_KINDS, ("Related", "Ranking", "Recommended"), strict=True):
+        headlines = getattr(story, kind)
+        if headlines:
+            lines.append(heading)
+            for h in headlines:
+                where = f"  [{h.article_id}]" if h.article_id else "  (not cached)"
+                lines.append(f"  - {h.title}{where}")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _mark(action: Callable[[Store, str], Story], message: str) -> Callable[..., int]:
+    def command(args: argparse.Namespace, store: Store) -> int:
+        story = action(store, args.id)
+        if args.json:
+            _print_json(story.to_dict(with_body=False))
+        else:
+            print(f"{message} {story.id}  {story.title}")
+        return 0
+
+    return command
+
+
+def cmd_export(args: argparse.Namespace, store: Store) -> int:
+    flt = StoryFilter(bookmarked=args.bookmarked)
+    stories = store.iter_stories(flt, with_body=True, with_lists=True)
+    if args.output:
+        target = Path(args.output)
+        partial = target.with_name(target.name + ".part")
+        try:
+            with partial.open("w", encoding="utf-8") as out:
+                count = write_export(stories, args.format, out)
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"{args.output}: {exc.strerror or exc}") from None
+        print(f"exported {count} stories to {args.output}", file=sys.stderr)
+    else:
+        write_export(stories, args.format, sys.stdout)
+    return 0
+
+
+def write_export(stories: Any, fmt: str, out: IO[str]) -> int:
+    """Write stories as ``json``, ``jsonl`` or ``md``; return how many were written."""
+    count = 0
+    if fmt == "json":
+        out.write("[")
+        for story in stories:
+            out.write(",\n" if count else "\n")
+            out.write(json.dumps(story.to_dict(), ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+    elif fmt == "jsonl":
+        for story in stories:
+            out.write(json.dumps(story.to_dict(), ensure_ascii=False) + "\n")
+            count += 1
+    else:
+        out.write("# Reading list\n")
+        for story in stories:
+            out.write("\n" + export_markdown(story))
+            count += 1
+    return count
+
+
+def export_markdown(story: Story) -> str:
+    """One story of the Markdown reading list."""
+    meta = [part for part in (story.site, (story.published or "")[:10]) if part]
+    if story.bookmarked:
+        meta.append("bookmarked")
+    lines = [f"## {story.title}", ""]
+    if meta:
+        lines += [f"*{' · '.join(meta)}*", ""]
+    lines += [f"Source: <{story.url or story.source}>", ""]
+    if story.body:
+        lines += [story.body, ""]
+    related = [h.title for h in story.related]
+    if related:
+        lines += ["Related: " + "; ".join(related), ""]
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def run_app(paths: Paths) -> int:
+    """Open the reading app (``reader`` with no command)."""
+    from reader.demo import load_demo_if_empty
+
+    with Store(paths) as store:
+        demo = load_demo_if_empty(store)
+        total = store.count()
+    if demo is not None:
+        print(f"Your cache was empty: loaded {demo.ingested} demo stories.")
+    print(f"The reading app would open here on {total} stories from {paths.cache_db}.")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
+    "ingest": cmd_ingest,
+    "list": cmd_list,
+    "show": cmd_show,
+    "bookmark": _mark(lambda s, i: s.set_bookmark(i, True), "bookmarked"),
+    "unbookmark": _mark(lambda s, i: s.set_bookmark(i, False), "unbookmarked"),
+    "mark-read": _mark(lambda s, i: s.set_read(i, True), "marked read"),
+    "mark-unread": _mark(lambda s, i: s.set_read(i, False), "marked unread"),
+    "export": cmd_export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``reader`` command."""
+    args = build_parser().parse_args(argv)
+    paths = resolve_paths(args.home)
+    try:
+        if args.command is None:
+            return run_app(paths)
+        with Store(paths) as store:
+            return COMMANDS[args.command](args, store)
+    except (CommandError, StoryNotFound) as exc:
+        print(f"reader: {exc.args[0]}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        print(f"reader: database error under {paths.cache_dir.parent}: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader of our output went away (``reader list | head``): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"reader: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("reader: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,65 @@
+"""Turn a page's bytes into text: byte-order marks, UTF-8, then charset detection."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+"""Pages larger than this are refused (20 MB)."""
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+_HTML_START = re.compile(
+    rb"^\s*(?:<!doctype\s+html|<html|<head|<meta|<body|<title|<!--)", re.IGNORECASE
+)
+_MHTML = re.compile(rb"^(?:[\w-]+:[^\n]*\r?\n)*MIME-Version:", re.IGNORECASE)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """True for HTML pages and MHTML archives (judged from the first bytes)."""
+    head = data[:2048].removeprefix(codecs.BOM_UTF8)
+    return bool(_HTML_START.match(head) or _MHTML.match(head))
+
+
+class DecodeError(ValueError):
+    """The bytes are not a text page; the message says why."""
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for bytes that no text page would contain (NULs or many control bytes)."""
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > len(sample) // 20
+
+
+def decode_page(data: bytes) -> str:
+    """Decode a page, honouring a BOM, else UTF-8, else the detected charset."""
+    if not data.strip():
+        raise DecodeError("empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(f"invalid {encoding.upper()} text: {exc.reason}") from None
+    if looks_binary(data):
+        raise DecodeError("binary file, not a text page")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only for the rare non-UTF-8 page
+
+    best = from_bytes(data[:200_000]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    return data.decode(encoding, errors="replace")

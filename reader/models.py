@@ -1,0 +1,86 @@
+"""Plain data types shared by ingest, the store, the command line and the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LIST_KINDS = ("related", "ranking", "recommended")
+"""The headline lists a page can carry, in the order pages show them."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One entry of a page's related / ranking / recommended list.
+
+    ``article_id`` is filled in when the headline resolves to a cached story.
+    """
+
+    title: str
+    url: str | None = None
+    article_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "url": self.url, "article_id": self.article_id}
+
+
+@dataclass
+class Page:
+    """What a format parser makes of one page, before it is stored."""
+
+    title: str
+    body: str = ""
+    site: str | None = None
+    section: list[str] = field(default_factory=list)
+    published: str | None = None
+    author: str | None = None
+    reactions: int | None = None
+    url: str | None = None
+    related: list[Headline] = field(default_factory=list)
+    ranking: list[Headline] = field(default_factory=list)
+    recommended: list[Headline] = field(default_factory=list)
+
+    def lists(self) -> dict[str, list[Headline]]:
+        return {"related": self.related, "ranking": self.ranking, "recommended": self.recommended}
+
+
+@dataclass
+class Story:
+    """A stored story, as the command line and the app see it."""
+
+    id: str
+    title: str
+    source: str
+    site: str | None = None
+    section: list[str] = field(default_factory=list)
+    published: str | None = None
+    author: str | None = None
+    reactions: int | None = None
+    url: str | None = None
+    body: str | None = None
+    related: list[Headline] = field(default_factory=list)
+    ranking: list[Headline] = field(default_factory=list)
+    recommended: list[Headline] = field(default_factory=list)
+    bookmarked: bool = False
+    read: bool = False
+
+    def to_dict(self, with_body: bool = True) -> dict[str, Any]:
+        """The JSON shape of ``reader show --json`` (``list --json`` omits the body)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "site": self.site,
+            "section": list(self.section),
+            "published": self.published,
+            "author": self.author,
+            "url": self.url,
+        }
+        if with_body:
+            data["body"] = self.body
+        data["reactions"] = self.reactions
+        for kind in LIST_KINDS:
+            data[kind] = [h.to_dict() for h in getattr(self, kind)]
+        data["source"] = self.source
+        data["bookmarked"] = self.bookmarked
+        data["read"] = self.read
+        return data

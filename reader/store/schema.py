@@ -1,0 +1,135 @@
+"""The two SQLite databases and their migrations.
+
+* the **cache** (``stories.sqlite3`` in the cache dir): stories, their headline
+  lists and a full-text index. Deleting it loses nothing the user made.
+* the **user data** (``user.sqlite3`` in the data dir): read marks and bookmarks,
+  each bookmark with its own copy of the story.
+
+Each database records its schema version in ``PRAGMA user_version``; a migration
+is a list of statements applied in one transaction. Append, never edit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+CACHE_MIGRATIONS: list[str] = [
+    # 1: stories, headline lists, full-text search over title and body
+    """
+    CREATE TABLE stories (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL UNIQUE,
+        url TEXT,
+        title TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        site TEXT,
+        section TEXT NOT NULL DEFAULT '[]',
+        published TEXT,
+        author TEXT,
+        reactions INTEGER,
+        body TEXT NOT NULL DEFAULT '',
+        sort_key TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX stories_by_date ON stories (sort_key DESC, rowid DESC);
+    CREATE INDEX stories_by_site ON stories (site, sort_key DESC, rowid DESC);
+    CREATE INDEX stories_by_title_key ON stories (title_key);
+    CREATE INDEX stories_by_url ON stories (url) WHERE url IS NOT NULL;
+
+    CREATE TABLE headlines (
+        story_rowid INTEGER NOT NULL REFERENCES stories (rowid) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('related', 'ranking', 'recommended')),
+        position INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        url TEXT,
+        PRIMARY KEY (story_rowid, kind, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX headlines_by_title_key ON headlines (title_key);
+
+    CREATE VIRTUAL TABLE stories_fts USING fts5 (
+        title, body, content='stories', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER stories_fts_insert AFTER INSERT ON stories BEGIN
+        INSERT INTO stories_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+    END;
+    CREATE TRIGGER stories_fts_delete AFTER DELETE ON stories BEGIN
+        INSERT INTO stories_fts (stories_fts, rowid, title, body)
+        VALUES ('delete', old.rowid, old.title, old.body);
+    END;
+    CREATE TRIGGER stories_fts_update AFTER UPDATE OF title, body ON stories BEGIN
+        INSERT INTO stories_fts (stories_fts, rowid, title, body)
+        VALUES ('delete', old.rowid, old.title, old.body);
+        INSERT INTO stories_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+    END;
+    """,
+]
+
+USER_MIGRATIONS: list[str] = [
+    # 1: read marks and bookmarks (a bookmark keeps its own copy of the story)
+    """
+    CREATE TABLE read_marks (
+        story_id TEXT PRIMARY KEY,
+        read_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE bookmarks (
+        story_id TEXT PRIMARY KEY,
+        bookmarked_at TEXT NOT NULL,
+        title TEXT NOT NULL,
+        site TEXT,
+        section TEXT NOT NULL DEFAULT '[]',
+        published TEXT,
+        author TEXT,
+        reactions INTEGER,
+        url TEXT,
+        source TEXT NOT NULL,
+        body TEXT NOT NULL DEFAULT '',
+        sort_key TEXT NOT NULL
+    );
+    """,
+]
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer reader."""
+
+
+def migrate(conn: sqlite3.Connection, name: str, migrations: list[str]) -> None:
+    """Bring the database on ``conn`` up to date; ``name`` is for messages."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(migrations):
+        raise SchemaTooNew(
+            f"the {name} database has schema version {version}, newer than this reader "
+            f"understands ({len(migrations)}); upgrade reader"
+        )
+    if version == len(migrations):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the lock.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(version, len(migrations)):
+            for statement in _statements(migrations[number]):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {len(migrations)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers contain ``;`` inside BEGIN..END)."""
+    statements: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                statements.append(current.strip())
+            current = ""
+    return statements

@@ -1,0 +1,386 @@
+"""The story store: every read and write of the cache and the user's data.
+
+The rest of reader (command line, app) talks to the databases only through
+``Store``. A ``Store`` holds one SQLite connection, so it belongs to the thread
+that opened it; the app opens one per worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from reader.ingest.clean import title_key
+from reader.models import LIST_KINDS, Headline, Page, Story
+from reader.paths import Paths
+from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate
+
+BUSY_TIMEOUT_S = 120.0
+"""How long a second reader process waits for the other to finish writing."""
+
+Outcome = Literal["ingested", "updated", "unchanged"]
+
+
+class StoryNotFound(LookupError):
+    """No story (or more than one) has the given id."""
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """Which stories a listing shows."""
+
+    bookmarked: bool = False
+    unread: bool = False
+    site: str | None = None
+
+
+def story_id(source: str) -> str:
+    """The stable id of the story from ``source``: it survives deleting the cache."""
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+# Columns of a story row in listings; bookmarks stand in when the cache lost the story.
+_LIST_COLUMNS = """
+    {id} AS id, coalesce(s.title, b.title) AS title, coalesce(s.site, b.site) AS site,
+    coalesce(s.section, b.section) AS section, coalesce(s.published, b.published) AS published,
+    coalesce(s.author, b.author) AS author, coalesce(s.reactions, b.reactions) AS reactions,
+    coalesce(s.url, b.url) AS url, coalesce(s.source, b.source) AS source,
+    b.story_id IS NOT NULL AS bookmarked,
+    EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id}) AS read
+"""
+_BODY_COLUMN = ", coalesce(s.body, b.body) AS body"
+
+# A headline resolves to a cached story by URL first, then by its folded title.
+_RESOLVE = """
+    coalesce(
+        (SELECT t.id FROM stories t WHERE h.url IS NOT NULL AND t.url = h.url LIMIT 1),
+        (SELECT t.id FROM stories t WHERE t.title_key = h.title_key
+         ORDER BY t.sort_key DESC LIMIT 1)
+    )
+"""
+
+
+class Store:
+    """The cache and the user's data, opened together (the user data is attached)."""
+
+    def __init__(self, paths: Paths) -> None:
+        paths.ensure()
+        self.paths = paths
+        user = _connect(str(paths.user_db))
+        try:
+            migrate(user, "user data", USER_MIGRATIONS)
+        finally:
+            user.close()
+        self._conn = _connect(str(paths.cache_db))
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        migrate(self._conn, "story cache", CACHE_MIGRATIONS)
+        self._conn.execute("ATTACH DATABASE ? AS user", (str(paths.user_db),))
+        self._conn.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing stories ---------------------------------------------------------------
+
+    def known_hashes(self, sources: Sequence[str]) -> dict[str, str]:
+        """The content hash stored for each of ``sources`` that is already cached."""
+        found: dict[str, str] = {}
+        for start in range(0, len(sources), 500):
+            chunk = list(sources[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT source, content_hash FROM stories WHERE source IN ({marks})", chunk
+            )
+            found.update({row[0]: row[1] for row in rows})
+        return found
+
+    def save_pages(self, items: Sequence[tuple[str, str, Page]]) -> list[Outcome]:
+        """Store parsed pages as ``(source, content_hash, page)``, all in one transaction.
+
+        A page whose source is cached with the same hash is left alone; one with
+        another hash updates its story in place, which keeps its bookmark and read
+        mark (they hang on the story id, derived from the source).
+        """
+        outcomes: list[Outcome] = []
+        now = _now()
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for source, content_hash, page in items:
+                row = conn.execute(
+                    "SELECT rowid, content_hash FROM stories WHERE source = ?", (source,)
+                ).fetchone()
+                if row is not None and row[1] == content_hash:
+                    outcomes.append("unchanged")
+                    continue
+                values = (
+                    page.url,
+                    page.title,
+                    title_key(page.title),
+                    page.site,
+                    json.dumps(page.section, ensure_ascii=False),
+                    page.published,
+                    page.author,
+                    page.reactions,
+                    page.body,
+                    page.published or now,
+                    content_hash,
+                )
+                if row is None:
+                    cursor = conn.execute(
+                        "INSERT INTO stories (url, title, title_key, site, section, published,"
+                        " author, reactions, body, sort_key, content_hash, id, source,"
+                        " ingested_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*values, story_id(source), source, now, now),
+                    )
+                    rowid = cursor.lastrowid
+                    outcomes.append("ingested")
+                else:
+                    rowid = row[0]
+                    conn.execute(
+                        "UPDATE stories SET url = ?, title = ?, title_key = ?, site = ?,"
+                        " section = ?, published = ?, author = ?, reactions = ?, body = ?,"
+                        " sort_key = ?, content_hash = ?, updated_at = ? WHERE rowid = ?",
+                        (*values, now, rowid),
+                    )
+                    conn.execute("DELETE FROM headlines WHERE story_rowid = ?", (rowid,))
+                    self._refresh_bookmark_copy(story_id(source))
+                    outcomes.append("updated")
+                conn.executemany(
+                    "INSERT INTO headlines (story_rowid, kind, position, title, title_key, url)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (rowid, kind, position, h.title, title_key(h.title), h.url)
+                        for kind, headlines in page.lists().items()
+                        for position, h in enumerate(headlines)
+                    ],
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return outcomes
+
+    def _refresh_bookmark_copy(self, sid: str) -> None:
+        self._conn.execute(
+            "UPDATE user.bookmarks SET (title, site, section, published, author, reactions,"
+            " url, source, body, sort_key) = (SELECT title, site, section, published, author,"
+            " reactions, url, source, body, sort_key FROM stories WHERE id = :id)"
+            " WHERE story_id = :id",
+            {"id": sid},
+        )
+
+    # -- reading stories ---------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """True when the cache holds no story and there is no bookmark."""
+        row = self._conn.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM stories)"
+            " AND NOT EXISTS (SELECT 1 FROM user.bookmarks)"
+        ).fetchone()
+        return bool(row[0])
+
+    def _select(self, flt: StoryFilter, with_body: bool) -> tuple[str, list[Any]]:
+        """SQL (without ORDER/LIMIT) and parameters for the stories ``flt`` selects."""
+        params: list[Any] = []
+        where: list[str] = []
+        if flt.bookmarked:
+            columns = _LIST_COLUMNS.format(id="b.story_id")
+            sql = "FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
+            order = "coalesce(s.sort_key, b.sort_key) DESC, b.story_id DESC"
+            idcol = "b.story_id"
+        else:
+            columns = _LIST_COLUMNS.format(id="s.id")
+            sql = "FROM stories s LEFT JOIN user.bookmarks b ON b.story_id = s.id"
+            order = "s.sort_key DESC, s.rowid DESC"
+            idcol = "s.id"
+        if flt.unread:
+            where.append(f"NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {idcol})")
+        if flt.site is not None:
+            where.append("coalesce(s.site, b.site) = ?")
+            params.append(flt.site)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        select = f"SELECT {columns}{_BODY_COLUMN if with_body else ''} {sql}{clause}"
+        return f"{select} ORDER BY {order}", params
+
+    def count(self, flt: StoryFilter = StoryFilter()) -> int:
+        """How many stories ``flt`` selects."""
+        sql, params = self._select(flt, with_body=False)
+        return self._conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+
+    def list_stories(
+        self,
+        flt: StoryFilter = StoryFilter(),
+        offset: int = 0,
+        limit: int | None = None,
+        with_body: bool = False,
+    ) -> list[Story]:
+        """One page of stories, newest first, without headline lists."""
+        return list(self.iter_stories(flt, offset, limit, with_body=with_body))
+
+    def iter_stories(
+        self,
+        flt: StoryFilter = StoryFilter(),
+        offset: int = 0,
+        limit: int | None = None,
+        with_body: bool = True,
+        with_lists: bool = False,
+    ) -> Iterator[Story]:
+        """Stream stories newest first (for export: never all in memory at once)."""
+        sql, params = self._select(flt, with_body)
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
+        cursor = self._conn.cursor()
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(256):
+            stories = [_story(row) for row in rows]
+            if with_lists:
+                self._attach_lists(stories)
+            yield from stories
+
+    def get(self, id_or_prefix: str) -> Story:
+        """The story with this id (or unique id prefix), with body and resolved lists."""
+        sid = self.resolve_id(id_or_prefix)
+        row = self._conn.execute(
+            f"SELECT {_LIST_COLUMNS.format(id=':id')}{_BODY_COLUMN}"
+            " FROM (SELECT :id AS id) k LEFT JOIN stories s ON s.id = k.id"
+            " LEFT JOIN user.bookmarks b ON b.story_id = k.id",
+            {"id": sid},
+        ).fetchone()
+        story = _story(row)
+        self._attach_lists([story])
+        return story
+
+    def _attach_lists(self, stories: list[Story]) -> None:
+        by_id = {story.id: story for story in stories}
+        marks = ",".join("?" * len(by_id))
+        rows = self._conn.execute(
+            f"SELECT s.id, h.kind, h.title, h.url, {_RESOLVE} AS article_id"
+            " FROM headlines h JOIN stories s ON s.rowid = h.story_rowid"
+            f" WHERE s.id IN ({marks}) ORDER BY h.story_rowid, h.kind, h.position",
+            list(by_id),
+        )
+        for sid, kind, title, url, article_id in rows:
+            getattr(by_id[sid], kind).append(Headline(title, url, article_id))
+
+    def resolve_id(self, id_or_prefix: str) -> str:
+        """The full id for an id or a unique prefix of one (at least 4 characters)."""
+        prefix = id_or_prefix.strip().lower()
+        if len(prefix) < 4 or any(ch not in "0123456789abcdef" for ch in prefix):
+            raise StoryNotFound(f"no story with id {id_or_prefix!r}")
+        upper = prefix + "g"
+        rows = self._conn.execute(
+            "SELECT id FROM stories WHERE id >= ?1 AND id < ?2"
+            " UNION SELECT story_id FROM user.bookmarks WHERE story_id >= ?1 AND story_id < ?2"
+            " LIMIT 2",
+            (prefix, upper),
+        ).fetchall()
+        if not rows:
+            raise StoryNotFound(f"no story with id {id_or_prefix!r}")
+        if len(rows) > 1:
+            raise StoryNotFound(f"id {id_or_prefix!r} is ambiguous: give more characters")
+        return rows[0][0]
+
+    def search(self, query: str, limit: int = 200) -> list[Story]:
+        """Stories whose title or body contain every word of ``query``, best first."""
+        words = query.split()
+        if not words:
+            return []
+        match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+        sql = (
+            f"SELECT {_LIST_COLUMNS.format(id='s.id')} FROM stories_fts f"
+            " JOIN stories s ON s.rowid = f.rowid"
+            " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
+            " WHERE stories_fts MATCH ? ORDER BY bm25(stories_fts, 5.0, 1.0) LIMIT ?"
+        )
+        return [_story(row) for row in self._conn.execute(sql, (match, limit))]
+
+    def sites(self) -> list[tuple[str, int]]:
+        """Each site with its number of cached stories, most first."""
+        rows = self._conn.execute(
+            "SELECT site, count(*) AS n FROM stories WHERE site IS NOT NULL"
+            " GROUP BY site ORDER BY n DESC, site"
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    # -- the user's marks --------------------------------------------------------------
+
+    def set_bookmark(self, id_or_prefix: str, on: bool = True) -> Story:
+        """Bookmark (with a copy of the story) or unbookmark; returns the story."""
+        sid = self.resolve_id(id_or_prefix)
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if on:
+                conn.execute(
+                    "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
+                    " published, author, reactions, url, source, body, sort_key)"
+                    " SELECT id, ?, title, site, section, published, author, reactions, url,"
+                    " source, body, sort_key FROM stories WHERE id = ?"
+                    " ON CONFLICT (story_id) DO NOTHING",
+                    (_now(), sid),
+                )
+            else:
+                conn.execute("DELETE FROM user.bookmarks WHERE story_id = ?", (sid,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return self.get(sid)
+
+    def set_read(self, id_or_prefix: str, read: bool = True) -> Story:
+        """Mark a story read or unread; returns the story."""
+        sid = self.resolve_id(id_or_prefix)
+        if read:
+            self._conn.execute(
+                "INSERT INTO user.read_marks (story_id, read_at) VALUES (?, ?)"
+                " ON CONFLICT (story_id) DO NOTHING",
+                (sid, _now()),
+            )
+        else:
+            self._conn.execute("DELETE FROM user.read_marks WHERE story_id = ?", (sid,))
+        return self.get(sid)
+
+
+def _story(row: sqlite3.Row) -> Story:
+    keys = row.keys()
+    return Story(
+        id=row["id"],
+        title=row["title"],
+        source=row["source"],
+        site=row["site"],
+        section=json.loads(row["section"]) if row["section"] else [],
+        published=row["published"],
+        author=row["author"],
+        reactions=row["reactions"],
+        url=row["url"],
+        body=row["body"] if "body" in keys else None,
+        bookmarked=bool(row["bookmarked"]),
+        read=bool(row["read"]),
+    )
+
+
+__all__ = ["LIST_KINDS", "Outcome", "Store", "StoryFilter", "StoryNotFound", "story_id"]

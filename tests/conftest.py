@@ -1,0 +1,60 @@
+"""Shared fixtures: every test runs with a temporary home, never the user's folders."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.paths import Paths, resolve_paths
+from reader.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGES = FIXTURES / "pages"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_34014f73af9cef3a.txt"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point HOME and the XDG folders at a temporary place for every test."""
+    fake = tmp_path / "user-home"
+    monkeypatch.setenv("HOME", str(fake))
+    for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(fake / var.lower()))
+    monkeypatch.delenv("READER_HOME", raising=False)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def paths(home: Path) -> Paths:
+    return resolve_paths(home)
+
+
+@pytest.fixture
+def store(paths: Paths) -> Iterator[Store]:
+    with Store(paths) as opened:
+        yield opened
+
+
+def run_reader(
+    home: Path, *args: str, timeout: float = 60, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``reader`` entry point (``python -m reader``) with ``--home``."""
+    env = dict(os.environ)
+    env.pop("READER_HOME", None)
+    return subprocess.run(
+        [sys.executable, "-m", "reader", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        **kwargs,  # type: ignore[arg-type]
+    )

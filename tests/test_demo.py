@@ -1,0 +1,44 @@
+"""The built-in demo: a newcomer's first stories, linked to each other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_reader
+
+from reader.demo import demo_items, load_demo_if_empty
+from reader.store import Store
+
+
+def test_demo_pages_are_in_the_seed_layout_and_link_to_each_other(store: Store) -> None:
+    report = load_demo_if_empty(store)
+    assert report is not None and report.failed == 0 and report.ingested >= 12
+    stories = store.list_stories(limit=100)
+    assert len(stories) == report.ingested
+    assert all(s.site and s.section[0] == "Home" and s.published for s in stories)
+    resolved = unresolved = 0
+    linked_to: set[str] = set()
+    for summary in stories:
+        story = store.get(summary.id)
+        assert story.body and len(story.body.split("\n\n")) >= 5
+        for headline in story.related + story.ranking + story.recommended:
+            if headline.article_id:
+                resolved += 1
+                linked_to.add(headline.article_id)
+            else:
+                unresolved += 1
+    assert resolved > 5 * unresolved
+    assert linked_to == {s.id for s in stories}  # every demo story is reachable
+    assert load_demo_if_empty(store) is None  # not loaded twice
+
+
+def test_demo_items_come_from_the_package() -> None:
+    names = [source for source, _ in demo_items()]
+    assert len(names) >= 12 and all(n.startswith("demo:") for n in names)
+
+
+def test_no_command_on_an_empty_home_loads_the_demo(home: Path) -> None:
+    result = run_reader(home, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "demo stories" in result.stdout
+    assert len(run_reader(home, "list").stdout.splitlines()) >= 12

@@ -1,0 +1,91 @@
+"""A killed ingest leaves a consistent cache; a second process waits instead of failing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import run_reader
+
+
+def _write_pages(folder: Path, count: int) -> None:
+    folder.mkdir()
+    body = "\n".join(f"Paragraph {n} of a generated story about nothing much." for n in range(8))
+    for i in range(count):
+        title = f"Generated story number {i}"
+        related = "".join(f"- Generated story number {(i + k) % count}\n" for k in range(1, 6))
+        (folder / f"{i:05d}.txt").write_text(
+            f"Current:Home > Bench{title} -Bench Site\n{title}\nView\n"
+            f"Date:2025-01-01 00:00:{i % 60:02d}\n{body}\nveryGood! ({i})\nRelated\n{related}",
+            encoding="utf-8",
+        )
+
+
+def _count(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_sigkill_mid_ingest_leaves_whole_stories_only(home: Path, tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    _write_pages(pages, 4000)
+    db = home / "cache" / "stories.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reader", "--home", str(home), "ingest", str(pages)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while _count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stored = _count(db)
+    assert 0 < stored < 4000, "the kill should land mid-ingest"
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        incomplete = conn.execute(
+            "SELECT count(*) FROM stories s WHERE"
+            " (SELECT count(*) FROM headlines h WHERE h.story_rowid = s.rowid) != 5"
+            " OR s.body = '' OR s.reactions IS NULL"
+        ).fetchone()[0]
+        assert incomplete == 0
+        fts = conn.execute("SELECT count(*) FROM stories_fts WHERE stories_fts MATCH 'generated'")
+        assert fts.fetchone()[0] == stored
+
+    resumed = run_reader(home, "ingest", str(pages), timeout=120)
+    assert resumed.returncode == 0
+    assert resumed.stdout.strip() == (
+        f"ingested {4000 - stored}, updated 0, unchanged {stored}, failed 0"
+    )
+
+
+def test_second_process_waits_for_the_first(home: Path, tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    _write_pages(pages, 300)
+    run_reader(home, "list")  # create the databases
+    db = home / "cache" / "stories.sqlite3"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock for a while
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reader", "--home", str(home), "ingest", str(pages)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    assert proc.poll() is None, "the second process must wait, not fail"
+    holder.execute("COMMIT")
+    holder.close()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert out.strip() == "ingested 300, updated 0, unchanged 0, failed 0"

@@ -1,0 +1,40 @@
+"""Only ``reader/app/`` may import Textual: the data layer works without it."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import reader
+
+PACKAGE = Path(reader.__file__).parent
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_no_module_outside_the_app_imports_textual() -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "app" not in path.relative_to(PACKAGE).parts[:1] and {"textual", "rich"} & _imports(path)
+    ]
+    assert offenders == []
+
+
+def test_command_line_and_data_layer_load_without_textual() -> None:
+    code = (
+        "import sys, reader.cli, reader.store, reader.ingest.pipeline, reader.demo;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,133 @@
+"""The story store: idempotent ingest, marks that survive updates and cache loss, links."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+from conftest import PAGES
+
+from reader.ingest.pipeline import ingest, ingest_items
+from reader.paths import Paths
+from reader.store import Store, StoryFilter, StoryNotFound, story_id
+from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS
+
+BONDS = PAGES / "harbour-bonds.txt"
+ROWERS = PAGES / "rowers.txt"
+
+
+def page(
+    title: str, body: str = "Some words.", related: str = "", date: str = "2025-01-01"
+) -> bytes:
+    text = f"Current:Home > News{title} -Test Site\n{title}\nDate:{date}\n{body}\n"
+    if related:
+        text += "Related\n" + "".join(f"- {h}\n" for h in related.split("|"))
+    return text.encode()
+
+
+def test_same_page_twice_is_one_story(store: Store) -> None:
+    first = ingest(store, [str(BONDS)])
+    second = ingest(store, [str(BONDS)])
+    assert (first.ingested, second.unchanged, second.ingested) == (1, 1, 0)
+    assert store.count() == 1
+
+
+def test_changed_page_updates_in_place_and_keeps_marks(store: Store) -> None:
+    ingest_items(store, [("src-a", page("Old title"))])
+    sid = story_id("src-a")
+    store.set_bookmark(sid)
+    store.set_read(sid)
+    report = ingest_items(store, [("src-a", page("New title", body="Changed."))])
+    assert report.updated == 1
+    story = store.get(sid)
+    assert story.title == "New title" and story.body == "Changed."
+    assert story.bookmarked and story.read
+    assert store.count() == 1
+
+
+def test_headlines_resolve_whatever_the_ingest_order(store: Store) -> None:
+    # The bonds page lists "Rio Grande rowers win 'Cafe Cup' again" before that story exists.
+    ingest(store, [str(BONDS)])
+    bonds = store.get(story_id(str(BONDS.resolve())))
+    assert bonds.related[0].article_id is None
+    ingest(store, [str(ROWERS)])
+    rowers_id = story_id(str(ROWERS.resolve()))
+    bonds = store.get(bonds.id)
+    assert bonds.related[0].title == "Rio Grande rowers win 'Cafe Cup' again"
+    assert bonds.related[0].article_id == rowers_id
+    assert [h.article_id for h in bonds.related[1:]] == [None] * 9
+    # and the other way round: the rowers page links back to the bonds page
+    assert store.get(rowers_id).related[0].article_id == bonds.id
+
+
+def test_bookmark_survives_deleting_the_cache(paths: Paths) -> None:
+    with Store(paths) as store:
+        ingest(store, [str(BONDS)])
+        sid = store.list_stories()[0].id
+        store.set_bookmark(sid[:6])
+        store.set_read(sid)
+    shutil.rmtree(paths.cache_dir)
+    with Store(paths) as store:
+        assert store.count() == 0
+        saved = store.list_stories(StoryFilter(bookmarked=True), with_body=True)
+        assert [s.id for s in saved] == [sid]
+        story = store.get(sid)
+        assert story.title.startswith("Harbour City bonds rally")
+        assert story.site == "Aspire Money Growth"
+        assert story.body and story.body.startswith("Bonds issued")
+        assert story.bookmarked and story.read
+        # Re-ingesting gives the same id, so the bookmark and the story line up again.
+        ingest(store, [str(BONDS)])
+        assert store.count(StoryFilter(bookmarked=True)) == 1
+        assert store.get(sid).related[0].title.startswith("Rio Grande")
+
+
+def test_unbookmark_removes_the_copy(store: Store) -> None:
+    ingest(store, [str(BONDS)])
+    sid = store.list_stories()[0].id
+    store.set_bookmark(sid)
+    store.set_bookmark(sid, False)
+    assert store.count(StoryFilter(bookmarked=True)) == 0
+    assert not store.get(sid).bookmarked
+
+
+def test_filters_order_and_paging(store: Store) -> None:
+    items = [(f"s{i}", page(f"Story {i}", date=f"2025-01-{i + 1:02d}")) for i in range(20)] + [
+        ("other", page("Elsewhere", date="2024-06-01").replace(b"Test Site", b"Other Site"))
+    ]
+    ingest_items(store, items)
+    newest = store.list_stories(limit=3)
+    assert [s.title for s in newest] == ["Story 19", "Story 18", "Story 17"]
+    assert [s.title for s in store.list_stories(offset=3, limit=2)] == ["Story 16", "Story 15"]
+    store.set_read(story_id("s19"))
+    assert store.count(StoryFilter(unread=True)) == 20
+    assert store.list_stories(StoryFilter(unread=True), limit=1)[0].title == "Story 18"
+    assert [s.title for s in store.list_stories(StoryFilter(site="Other Site"))] == ["Elsewhere"]
+    assert store.sites() == [("Test Site", 20), ("Other Site", 1)]
+
+
+def test_ids_accept_unique_prefixes_only(store: Store) -> None:
+    ingest(store, [str(BONDS), str(ROWERS)])
+    sid = store.list_stories()[0].id
+    assert store.get(sid[:5]).id == sid
+    with pytest.raises(StoryNotFound):
+        store.get("abc")  # too short
+    with pytest.raises(StoryNotFound):
+        store.get("ffffffffffff" if not sid.startswith("ffff") else "000000000000")
+
+
+def test_full_text_search_over_titles_and_bodies(store: Store) -> None:
+    ingest(store, [str(BONDS), str(ROWERS)])
+    assert [s.title for s in store.search("eastern quay")][0].startswith("Harbour City")
+    assert [s.title for s in store.search("rio grande")] == [
+        "Río Grande rowers win ‘Café Cup’ — again"
+    ]
+    assert store.search('"; DROP TABLE stories; --') == []
+
+
+def test_schema_versions_are_recorded(store: Store, paths: Paths) -> None:
+    for path, migrations in ((paths.cache_db, CACHE_MIGRATIONS), (paths.user_db, USER_MIGRATIONS)):
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations)
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
