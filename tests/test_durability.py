@@ -54,9 +54,8 @@ def test_sigkill_mid_ingest_leaves_whole_stories_only(home: Path, tmp_path: Path
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         incomplete = conn.execute(
-            "SELECT count(*) FROM stories s WHERE"
-            " (SELECT count(*) FROM headlines h WHERE h.story_rowid = s.rowid) != 5"
-            " OR s.body = '' OR s.reactions IS NULL"
+            "SELECT count(*) FROM stories WHERE json_array_length(lists, '$.related') != 5"
+            " OR body = '' OR reactions IS NULL"
         ).fetchone()[0]
         assert incomplete == 0
         fts = conn.execute("SELECT count(*) FROM stories_fts WHERE stories_fts MATCH 'generated'")

@@ -24,7 +24,11 @@ _ESCAPES = re.compile(
 
 def clean_text(text: str) -> str:
     """Normalise line ends to ``\\n`` and strip control characters and ESC."""
-    return _UNSAFE.sub("", _ESCAPES.sub("", _NEWLINES.sub("\n", text)))
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = _NEWLINES.sub("\n", text)
+    if "\x1b" in text or "\x9b" in text:
+        text = _ESCAPES.sub("", text)
+    return _UNSAFE.sub("", text)
 
 
 def clean_line(text: str) -> str:
@@ -33,6 +37,7 @@ def clean_line(text: str) -> str:
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def title_key(title: str) -> str:
@@ -41,6 +46,6 @@ def title_key(title: str) -> str:
     ``Río Grande rowers win ‘Café Cup’ — again`` and
     ``Rio Grande rowers win 'Cafe Cup' again`` have the same key.
     """
-    decomposed = unicodedata.normalize("NFKD", title)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_WORD.sub(" ", stripped.casefold()).strip()
+    if not title.isascii():
+        title = _COMBINING.sub("", unicodedata.normalize("NFKD", title))
+    return _NOT_WORD.sub(" ", title.casefold()).strip()

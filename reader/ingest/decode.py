@@ -33,12 +33,16 @@ class DecodeError(ValueError):
     """The bytes are not a text page; the message says why."""
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+_TEXT_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+
+
 def looks_binary(data: bytes) -> bool:
     """True for bytes that no text page would contain (NULs or many control bytes)."""
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(sample.translate(None, _TEXT_BYTES))
     return controls > len(sample) // 20
 
 

@@ -8,10 +8,14 @@ process killed mid-ingest leaves whole stories only.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import stat
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from reader.ingest.decode import MAX_PAGE_BYTES, DecodeError
@@ -19,7 +23,7 @@ from reader.ingest.formats import UnsupportedFormat, parse_page
 from reader.models import Page
 from reader.store import Store
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 
 # When walking a folder, files that are never pages (a saved page's assets) are skipped.
 _ASSET_SUFFIXES = frozenset(
@@ -122,11 +126,14 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
             continue
         seen_dirs.add(key)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        real_folder = os.path.realpath(folder)
         for name in sorted(filenames):
-            if name.startswith(".") or Path(name).suffix.lower() in _ASSET_SUFFIXES:
+            if name.startswith(".") or os.path.splitext(name)[1].lower() in _ASSET_SUFFIXES:
                 continue
-            path = Path(folder, name)
-            yield str(path.resolve()), read_page_file(path)
+            path = os.path.join(real_folder, name)
+            if os.path.islink(path):
+                path = os.path.realpath(path)
+            yield path, read_page_file(Path(path))
     yield from errors
 
 
@@ -140,9 +147,24 @@ def parse_item(source: str, data: bytes) -> Page | str:
         page = parse_page(data, source)
     except (DecodeError, UnsupportedFormat, ValueError) as exc:
         return str(exc)
+    except Exception as exc:  # a parser bug must not stop the batch
+        return f"could not parse: {type(exc).__name__}: {exc}"
     if not page.title and not page.body:
         return "no title and no text"
     return page
+
+
+Parsed = list[tuple[str, str, Page | str]]
+
+
+def parse_batch(batch: list[tuple[str, str, bytes]]) -> Parsed:
+    """Parse ``(source, content_hash, bytes)`` items (runs in a worker process)."""
+    return [(source, digest, parse_item(source, data)) for source, digest, data in batch]
+
+
+def default_workers() -> int:
+    """Parsing processes for big batches: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def ingest_items(
@@ -150,44 +172,77 @@ def ingest_items(
     items: Iterable[Item],
     on_failure: Callable[[str, str], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> IngestReport:
-    """Parse and store ``items``; report failures as they happen via ``on_failure``."""
+    """Parse and store ``items``; report failures as they happen via ``on_failure``.
+
+    Reading and storing happen here; from the second batch on, parsing moves to a
+    pool of worker processes so both cores work while this process writes.
+    """
     report = IngestReport()
+    workers = default_workers() if workers is None else workers
+    pool: ProcessPoolExecutor | None = None
+    pending: deque[Future[Parsed]] = deque()
 
     def fail(source: str, reason: str) -> None:
         report.failures.append((source, reason))
         if on_failure is not None:
             on_failure(source, reason)
 
-    batch: list[tuple[str, bytes]] = []
-
-    def flush() -> None:
-        known = store.known_hashes([source for source, _ in batch])
+    def store_parsed(parsed: Parsed) -> None:
         pages: list[tuple[str, str, Page]] = []
-        for source, data in batch:
-            digest = content_hash(data)
-            if known.get(source) == digest:
-                report.unchanged += 1
-                continue
-            result = parse_item(source, data)
+        for source, digest, result in parsed:
             if isinstance(result, str):
                 fail(source, result)
             else:
                 pages.append((source, digest, result))
         for outcome in store.save_pages(pages):
             setattr(report, outcome, getattr(report, outcome) + 1)
-        batch.clear()
 
-    for source, data in items:
-        if isinstance(data, str):
-            fail(source, data)
-            continue
-        batch.append((source, data))
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
-        flush()
+    def submit(batch: list[tuple[str, bytes]], batches_before: int) -> None:
+        nonlocal pool
+        known = store.known_hashes([source for source, _ in batch])
+        changed: list[tuple[str, str, bytes]] = []
+        for source, data in batch:
+            digest = content_hash(data)
+            if known.get(source) == digest:
+                report.unchanged += 1
+            else:
+                changed.append((source, digest, data))
+        if pool is None and workers > 1 and batches_before > 0:
+            pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
+        if pool is None:
+            store_parsed(parse_batch(changed))
+            return
+        pending.append(pool.submit(parse_batch, changed))
+        while len(pending) > workers:
+            store_parsed(pending.popleft().result())
+
+    batch: list[tuple[str, bytes]] = []
+    batches = 0
+    try:
+        for source, data in items:
+            if isinstance(data, str):
+                fail(source, data)
+                continue
+            batch.append((source, data))
+            if len(batch) >= batch_size:
+                submit(batch, batches)
+                batch, batches = [], batches + 1
+        if batch:
+            submit(batch, batches)
+        while pending:
+            store_parsed(pending.popleft().result())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return report
+
+
+def _pool_context() -> BaseContext:
+    """``forkserver`` where there is one: safe even when called from a thread."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
 
 
 def ingest(

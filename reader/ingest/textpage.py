@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from reader.ingest.clean import clean_line, clean_text
+from reader.ingest.clean import clean_text
 from reader.ingest.dates import parse_date
 from reader.ingest.decode import decode_page, looks_like_html
 from reader.models import Headline, Page
@@ -29,6 +29,7 @@ BREADCRUMB_PREFIX = "current:"
 _DATE_LINE = re.compile(r"^(?:date|published|updated)\s*[:：]\s*(.+)$", re.IGNORECASE)
 _REACTIONS_LINE = re.compile(r"^[^\W\d][\w .'’-]{0,40}?!?\s*\((\d[\d,.]*)\)$")
 _ITEM_PREFIX = re.compile(r"^(?:[-*•·–—]\s+|\d{1,3}[.)]\s+)")
+_ITEM_MARKS = frozenset("-*•·–—0123456789")
 _SITE_SEPARATORS = " \t-–—|:·"
 _MAX_HEADLINE = 300
 
@@ -52,23 +53,40 @@ HEADINGS = {
 """List headings (case-insensitive) and the list each one fills."""
 
 # Markdown that a plain paragraph must not accidentally start.
+_MD_RULE = re.compile(r"(?:[-*_]\s*){3,}")
 _MD_BLOCK_START = re.compile(r"^(#{1,6}(?:\s|$)|>|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$)|```|~~~|=+$)")
+
+
+_MD_SPECIAL_START = frozenset("#>-*+=`~_0123456789")
 
 
 def escape_paragraph(line: str) -> str:
     """A plain-text line as a Markdown paragraph that renders as the same text."""
-    if _MD_BLOCK_START.match(line):
-        match = _MD_BLOCK_START.match(line)
-        assert match is not None
-        cut = len(match.group(1).rstrip()) - 1 if match.group(1)[0].isdigit() else 0
+    if line[0] not in _MD_SPECIAL_START:
+        return line
+    match = _MD_BLOCK_START.match(line)
+    if match:
+        marker = match.group(1)
+        # "1. x" -> "1\. x": escape the dot, not the number; else escape the first char
+        cut = len(marker.rstrip()) - 1 if marker[0].isdigit() else 0
         return line[:cut] + "\\" + line[cut:]
-    if re.fullmatch(r"(?:[-*_]\s*){3,}", line):
+    if _MD_RULE.fullmatch(line):
         return "\\" + line
     return line
 
 
+_HEADING_MAX = max(map(len, HEADINGS)) + 1
+
+
 def _heading(line: str) -> str | None:
-    return HEADINGS.get(line.strip().rstrip(":").casefold())
+    if len(line) > _HEADING_MAX:
+        return None
+    return HEADINGS.get(line.rstrip(":").casefold())
+
+
+def _squash(line: str) -> str:
+    """Collapse runs of whitespace (the text is already clean)."""
+    return " ".join(line.split())
 
 
 def _split_lists(lines: list[str]) -> tuple[int, dict[str, list[Headline]]]:
@@ -89,7 +107,7 @@ def _split_lists(lines: list[str]) -> tuple[int, dict[str, list[Headline]]]:
                 break
             seen.add(kind)
             start = index
-        elif len(line) > _MAX_HEADLINE or _REACTIONS_LINE.match(line):
+        elif len(line) > _MAX_HEADLINE or (line[-1] == ")" and _REACTIONS_LINE.match(line)):
             break
     lists: dict[str, list[Headline]] = {"related": [], "ranking": [], "recommended": []}
     current: list[Headline] | None = None
@@ -99,7 +117,9 @@ def _split_lists(lines: list[str]) -> tuple[int, dict[str, list[Headline]]]:
             current = lists[kind]
             continue
         assert current is not None
-        title = clean_line(_ITEM_PREFIX.sub("", line, count=1))
+        if line[0] in _ITEM_MARKS:
+            line = _ITEM_PREFIX.sub("", line, count=1)
+        title = _squash(line)
         if title:
             current.append(Headline(title))
     return start, lists
@@ -131,11 +151,11 @@ def parse_text(text: str, source: str) -> Page:
     reactions: int | None = None
 
     if lines[0].casefold().startswith(BREADCRUMB_PREFIX) and len(lines) > 1:
-        title = clean_line(lines[1])
+        title = _squash(lines[1])
         section, site = _split_breadcrumb(lines[0], lines[1])
         rest = lines[2:]
     else:
-        title = clean_line(lines[0])
+        title = _squash(lines[0])
         rest = lines[1:]
 
     # Header lines between the title and the body.
@@ -163,8 +183,8 @@ def parse_text(text: str, source: str) -> Page:
     return Page(
         title=title[:1000],
         body=body,
-        site=clean_line(site) if site else None,
-        section=[clean_line(s) for s in section],
+        site=_squash(site) if site else None,
+        section=[_squash(s) for s in section],
         published=published,
         reactions=reactions,
         related=lists["related"],

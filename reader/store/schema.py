@@ -1,7 +1,8 @@
 """The two SQLite databases and their migrations.
 
-* the **cache** (``stories.sqlite3`` in the cache dir): stories, their headline
-  lists and a full-text index. Deleting it loses nothing the user made.
+* the **cache** (``stories.sqlite3`` in the cache dir): stories with their headline
+  lists (JSON), every page's ranking entries, and a full-text index. Deleting it
+  loses nothing the user made.
 * the **user data** (``user.sqlite3`` in the data dir): read marks and bookmarks,
   each bookmark with its own copy of the story.
 
@@ -29,6 +30,7 @@ CACHE_MIGRATIONS: list[str] = [
         author TEXT,
         reactions INTEGER,
         body TEXT NOT NULL DEFAULT '',
+        lists TEXT NOT NULL DEFAULT '{}',
         sort_key TEXT NOT NULL,
         content_hash TEXT NOT NULL,
         ingested_at TEXT NOT NULL,
@@ -39,16 +41,13 @@ CACHE_MIGRATIONS: list[str] = [
     CREATE INDEX stories_by_title_key ON stories (title_key);
     CREATE INDEX stories_by_url ON stories (url) WHERE url IS NOT NULL;
 
-    CREATE TABLE headlines (
-        story_rowid INTEGER NOT NULL REFERENCES stories (rowid) ON DELETE CASCADE,
-        kind TEXT NOT NULL CHECK (kind IN ('related', 'ranking', 'recommended')),
+    -- Where each headline of each ranking list points, for the cache-wide ranking.
+    CREATE TABLE ranking_entries (
+        story_rowid INTEGER NOT NULL,
         position INTEGER NOT NULL,
-        title TEXT NOT NULL,
         title_key TEXT NOT NULL,
-        url TEXT,
-        PRIMARY KEY (story_rowid, kind, position)
+        PRIMARY KEY (story_rowid, position)
     ) WITHOUT ROWID;
-    CREATE INDEX headlines_by_title_key ON headlines (title_key);
 
     CREATE VIRTUAL TABLE stories_fts USING fts5 (
         title, body, content='stories', content_rowid='rowid',
@@ -57,7 +56,8 @@ CACHE_MIGRATIONS: list[str] = [
     CREATE TRIGGER stories_fts_insert AFTER INSERT ON stories BEGIN
         INSERT INTO stories_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
     END;
-    CREATE TRIGGER stories_fts_delete AFTER DELETE ON stories BEGIN
+    CREATE TRIGGER stories_delete AFTER DELETE ON stories BEGIN
+        DELETE FROM ranking_entries WHERE story_rowid = old.rowid;
         INSERT INTO stories_fts (stories_fts, rowid, title, body)
         VALUES ('delete', old.rowid, old.title, old.body);
     END;
@@ -88,6 +88,7 @@ USER_MIGRATIONS: list[str] = [
         url TEXT,
         source TEXT NOT NULL,
         body TEXT NOT NULL DEFAULT '',
+        lists TEXT NOT NULL DEFAULT '{}',
         sort_key TEXT NOT NULL
     );
     """,

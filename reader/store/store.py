@@ -61,19 +61,10 @@ _LIST_COLUMNS = """
     coalesce(s.section, b.section) AS section, coalesce(s.published, b.published) AS published,
     coalesce(s.author, b.author) AS author, coalesce(s.reactions, b.reactions) AS reactions,
     coalesce(s.url, b.url) AS url, coalesce(s.source, b.source) AS source,
-    b.story_id IS NOT NULL AS bookmarked,
+    coalesce(s.lists, b.lists) AS lists, b.story_id IS NOT NULL AS bookmarked,
     EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id}) AS read
 """
 _BODY_COLUMN = ", coalesce(s.body, b.body) AS body"
-
-# A headline resolves to a cached story by URL first, then by its folded title.
-_RESOLVE = """
-    coalesce(
-        (SELECT t.id FROM stories t WHERE h.url IS NOT NULL AND t.url = h.url LIMIT 1),
-        (SELECT t.id FROM stories t WHERE t.title_key = h.title_key
-         ORDER BY t.sort_key DESC LIMIT 1)
-    )
-"""
 
 
 class Store:
@@ -88,7 +79,7 @@ class Store:
         finally:
             user.close()
         self._conn = _connect(str(paths.cache_db))
-        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts stay in memory
         migrate(self._conn, "story cache", CACHE_MIGRATIONS)
         self._conn.execute("ATTACH DATABASE ? AS user", (str(paths.user_db),))
         self._conn.row_factory = sqlite3.Row
@@ -145,15 +136,16 @@ class Store:
                     page.author,
                     page.reactions,
                     page.body,
+                    _dump_lists(page),
                     page.published or now,
                     content_hash,
                 )
                 if row is None:
                     cursor = conn.execute(
                         "INSERT INTO stories (url, title, title_key, site, section, published,"
-                        " author, reactions, body, sort_key, content_hash, id, source,"
+                        " author, reactions, body, lists, sort_key, content_hash, id, source,"
                         " ingested_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*values, story_id(source), source, now, now),
                     )
                     rowid = cursor.lastrowid
@@ -163,21 +155,19 @@ class Store:
                     conn.execute(
                         "UPDATE stories SET url = ?, title = ?, title_key = ?, site = ?,"
                         " section = ?, published = ?, author = ?, reactions = ?, body = ?,"
-                        " sort_key = ?, content_hash = ?, updated_at = ? WHERE rowid = ?",
+                        " lists = ?, sort_key = ?, content_hash = ?, updated_at = ?"
+                        " WHERE rowid = ?",
                         (*values, now, rowid),
                     )
-                    conn.execute("DELETE FROM headlines WHERE story_rowid = ?", (rowid,))
+                    conn.execute("DELETE FROM ranking_entries WHERE story_rowid = ?", (rowid,))
                     self._refresh_bookmark_copy(story_id(source))
                     outcomes.append("updated")
-                conn.executemany(
-                    "INSERT INTO headlines (story_rowid, kind, position, title, title_key, url)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (rowid, kind, position, h.title, title_key(h.title), h.url)
-                        for kind, headlines in page.lists().items()
-                        for position, h in enumerate(headlines)
-                    ],
-                )
+                if page.ranking:
+                    conn.executemany(
+                        "INSERT INTO ranking_entries (story_rowid, position, title_key)"
+                        " VALUES (?, ?, ?)",
+                        [(rowid, n, title_key(h.title)) for n, h in enumerate(page.ranking)],
+                    )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -187,8 +177,8 @@ class Store:
     def _refresh_bookmark_copy(self, sid: str) -> None:
         self._conn.execute(
             "UPDATE user.bookmarks SET (title, site, section, published, author, reactions,"
-            " url, source, body, sort_key) = (SELECT title, site, section, published, author,"
-            " reactions, url, source, body, sort_key FROM stories WHERE id = :id)"
+            " url, source, body, lists, sort_key) = (SELECT title, site, section, published,"
+            " author, reactions, url, source, body, lists, sort_key FROM stories WHERE id = :id)"
             " WHERE story_id = :id",
             {"id": sid},
         )
@@ -258,7 +248,7 @@ class Store:
         while rows := cursor.fetchmany(256):
             stories = [_story(row) for row in rows]
             if with_lists:
-                self._attach_lists(stories)
+                self._attach_lists(stories, rows)
             yield from stories
 
     def get(self, id_or_prefix: str) -> Story:
@@ -271,20 +261,44 @@ class Store:
             {"id": sid},
         ).fetchone()
         story = _story(row)
-        self._attach_lists([story])
+        self._attach_lists([story], [row])
         return story
 
-    def _attach_lists(self, stories: list[Story]) -> None:
-        by_id = {story.id: story for story in stories}
-        marks = ",".join("?" * len(by_id))
-        rows = self._conn.execute(
-            f"SELECT s.id, h.kind, h.title, h.url, {_RESOLVE} AS article_id"
-            " FROM headlines h JOIN stories s ON s.rowid = h.story_rowid"
-            f" WHERE s.id IN ({marks}) ORDER BY h.story_rowid, h.kind, h.position",
-            list(by_id),
-        )
-        for sid, kind, title, url, article_id in rows:
-            getattr(by_id[sid], kind).append(Headline(title, url, article_id))
+    def _attach_lists(self, stories: list[Story], rows: list[sqlite3.Row]) -> None:
+        """Fill in each story's headline lists, resolving them to cached stories.
+
+        A headline resolves by URL first, then by its folded title (the newest
+        story with that title wins), so links work whatever the ingest order.
+        """
+        parsed = [json.loads(row["lists"] or "{}") for row in rows]
+        urls = {url for lists in parsed for kind in lists for _, url in lists[kind] if url}
+        keys = {title_key(title) for lists in parsed for kind in lists for title, _ in lists[kind]}
+        by_url = self._ids_where("url", urls)
+        by_key = self._ids_where("title_key", keys)
+        for story, lists in zip(stories, parsed, strict=True):
+            for kind in LIST_KINDS:
+                setattr(
+                    story,
+                    kind,
+                    [
+                        Headline(title, url, by_url.get(url) or by_key.get(title_key(title)))
+                        for title, url in lists.get(kind, [])
+                    ],
+                )
+
+    def _ids_where(self, column: str, values: set[str]) -> dict[str, str]:
+        """Map each value of ``column`` (url or title_key) to the newest story with it."""
+        found: dict[str, str] = {}
+        items = list(values)
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            rows = self._conn.execute(
+                f"SELECT {column}, id FROM stories WHERE {column} IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY sort_key",
+                chunk,
+            )
+            found.update({row[0]: row[1] for row in rows})  # the newest comes last and wins
+        return found
 
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id for an id or a unique prefix of one (at least 4 characters)."""
@@ -337,9 +351,9 @@ class Store:
             if on:
                 conn.execute(
                     "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
-                    " published, author, reactions, url, source, body, sort_key)"
+                    " published, author, reactions, url, source, body, lists, sort_key)"
                     " SELECT id, ?, title, site, section, published, author, reactions, url,"
-                    " source, body, sort_key FROM stories WHERE id = ?"
+                    " source, body, lists, sort_key FROM stories WHERE id = ?"
                     " ON CONFLICT (story_id) DO NOTHING",
                     (_now(), sid),
                 )
@@ -363,6 +377,12 @@ class Store:
         else:
             self._conn.execute("DELETE FROM user.read_marks WHERE story_id = ?", (sid,))
         return self.get(sid)
+
+
+def _dump_lists(page: Page) -> str:
+    """A page's headline lists as compact JSON: ``{kind: [[title, url], ...]}``."""
+    lists = {kind: [[h.title, h.url] for h in hs] for kind, hs in page.lists().items() if hs}
+    return json.dumps(lists, ensure_ascii=False, separators=(",", ":"))
 
 
 def _story(row: sqlite3.Row) -> Story:
