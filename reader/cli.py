@@ -261,15 +261,12 @@ def export_markdown(story: Story) -> str:
 
 def run_app(paths: Paths) -> int:
     """Open the reading app (``reader`` with no command)."""
-    from reader.demo import load_demo_if_empty
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise CommandError("the reading app needs a terminal; see 'reader --help' for commands")
+    paths.ensure()
+    from reader.app import run
 
-    with Store(paths) as store:
-        demo = load_demo_if_empty(store)
-        total = store.count()
-    if demo is not None:
-        print(f"Your cache was empty: loaded {demo.ingested} demo stories.")
-    print(f"The reading app would open here on {total} stories from {paths.cache_db}.")
-    return 0
+    return run(paths)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {

@@ -37,8 +37,9 @@ def test_demo_items_come_from_the_package() -> None:
     assert len(names) >= 12 and all(n.startswith("demo:") for n in names)
 
 
-def test_no_command_on_an_empty_home_loads_the_demo(home: Path) -> None:
+def test_no_command_without_a_terminal_says_so(home: Path) -> None:
     result = run_reader(home, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "demo stories" in result.stdout
-    assert len(run_reader(home, "list").stdout.splitlines()) >= 12
+    assert result.returncode == 1
+    assert result.stderr == (
+        "reader: the reading app needs a terminal; see 'reader --help' for commands\n"
+    )

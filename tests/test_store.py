@@ -131,3 +131,26 @@ def test_schema_versions_are_recorded(store: Store, paths: Paths) -> None:
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations)
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_cache_wide_ranking_orders_by_positions_then_reactions(store: Store) -> None:
+    def ranked(title: str, ranking: list[str], reactions: int = 0) -> bytes:
+        lines = "".join(f"- {h}\n" for h in ranking)
+        return (
+            f"Current:Home > News{title} -Site\n{title}\nDate:2025-01-01\nBody.\n"
+            f"veryGood! ({reactions})\nRanking\n{lines}"
+        ).encode()
+
+    ingest_items(
+        store,
+        [
+            ("a", ranked("Alpha", ["Gamma", "Beta", "Delta"], reactions=5)),
+            ("b", ranked("Beta", ["Gamma", "Alpha", "Beta"], reactions=50)),
+            ("c", ranked("Gamma", ["Beta", "Gamma"])),
+        ],
+    )
+    top = store.cache_wide_ranking(limit=10)
+    # Gamma: 1 + 1 + 1/2 = 2.5; Beta: 1/2 + 1/3 + 1 = 1.83; Alpha 1/2; Delta 1/3
+    assert [h.title for h in top] == ["Gamma", "Beta", "Alpha", "Delta"]
+    assert [h.article_id for h in top] == [story_id("c"), story_id("b"), story_id("a"), None]
+    assert store.counts() == {"stories": 3, "unread": 3, "bookmarked": 0}

@@ -45,6 +45,7 @@ CACHE_MIGRATIONS: list[str] = [
     CREATE TABLE ranking_entries (
         story_rowid INTEGER NOT NULL,
         position INTEGER NOT NULL,
+        title TEXT NOT NULL,
         title_key TEXT NOT NULL,
         PRIMARY KEY (story_rowid, position)
     ) WITHOUT ROWID;

@@ -164,9 +164,12 @@ class Store:
                     outcomes.append("updated")
                 if page.ranking:
                     conn.executemany(
-                        "INSERT INTO ranking_entries (story_rowid, position, title_key)"
-                        " VALUES (?, ?, ?)",
-                        [(rowid, n, title_key(h.title)) for n, h in enumerate(page.ranking)],
+                        "INSERT INTO ranking_entries (story_rowid, position, title, title_key)"
+                        " VALUES (?, ?, ?, ?)",
+                        [
+                            (rowid, n, h.title, title_key(h.title))
+                            for n, h in enumerate(page.ranking)
+                        ],
                     )
             conn.execute("COMMIT")
         except BaseException:
@@ -331,6 +334,38 @@ class Store:
             " WHERE stories_fts MATCH ? ORDER BY bm25(stories_fts, 5.0, 1.0) LIMIT ?"
         )
         return [_story(row) for row in self._conn.execute(sql, (match, limit))]
+
+    def cache_wide_ranking(self, limit: int = 30) -> list[Headline]:
+        """Headlines ranked across every ingested ranking list.
+
+        A headline scores ``1 / (position + 1)`` for each list it appears in (so
+        being first in many lists wins); ties go to the story with more reactions,
+        then the newer one. Entries resolve to cached stories by folded title.
+        """
+        rows = self._conn.execute(
+            "WITH scores AS (SELECT title_key, sum(1.0 / (position + 1)) AS score,"
+            " min(title) AS title FROM ranking_entries GROUP BY title_key),"
+            " best AS (SELECT title_key, id, reactions, sort_key,"
+            " row_number() OVER (PARTITION BY title_key ORDER BY sort_key DESC) AS n"
+            " FROM stories WHERE title_key IN (SELECT title_key FROM scores))"
+            " SELECT coalesce(s.title, sc.title), b.id FROM scores sc"
+            " LEFT JOIN best b ON b.title_key = sc.title_key AND b.n = 1"
+            " LEFT JOIN stories s ON s.id = b.id"
+            " ORDER BY sc.score DESC, coalesce(b.reactions, -1) DESC, b.sort_key DESC,"
+            " sc.title LIMIT ?",
+            (limit,),
+        )
+        return [Headline(title, None, article_id) for title, article_id in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Totals for the status line: stories, unread, bookmarked."""
+        row = self._conn.execute(
+            "SELECT (SELECT count(*) FROM stories),"
+            " (SELECT count(*) FROM stories s WHERE NOT EXISTS"
+            "  (SELECT 1 FROM user.read_marks r WHERE r.story_id = s.id)),"
+            " (SELECT count(*) FROM user.bookmarks)"
+        ).fetchone()
+        return {"stories": row[0], "unread": row[1], "bookmarked": row[2]}
 
     def sites(self) -> list[tuple[str, int]]:
         """Each site with its number of cached stories, most first."""

@@ -1,0 +1,13 @@
+"""Everything Textual: the reading app. Nothing outside this package imports Textual."""
+
+from __future__ import annotations
+
+from reader.paths import Paths
+
+
+def run(paths: Paths) -> int:
+    """Open the reading app on the cache at ``paths``."""
+    from reader.app.app import ReaderApp
+
+    ReaderApp(paths).run()
+    return 0

@@ -1,0 +1,491 @@
+"""The reading app: story list, article, related and ranking panes.
+
+The app talks to the data layer only through ``Store``'s public methods, run on
+the store thread (``StoreThread``) from async workers: no query or file read
+happens on the UI thread.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from dataclasses import dataclass, field
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Header
+
+from reader.app.article import ArticleView
+from reader.app.commands import ReaderCommands
+from reader.app.headlines import HeadlineList
+from reader.app.screens import ConfirmOpen, HelpScreen, PickScreen, PromptScreen
+from reader.app.store_thread import StoreThread
+from reader.app.story_list import ListQuery, StoryList
+from reader.app.themes import load_themes
+from reader.config import Config, load_config, save_theme
+from reader.models import Headline, Story
+from reader.paths import Paths
+from reader.store import Store, StoryFilter, StoryNotFound
+
+RANKING_SIZE = 30
+
+
+@dataclass
+class Startup:
+    """What the app learned while starting, to tell the user."""
+
+    demo_loaded: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _open_story(store: Store, story_id: str, mark_read: bool) -> Story:
+    if mark_read:
+        return store.set_read(story_id, True)
+    return store.get(story_id)
+
+
+def _load_demo(store: Store) -> int:
+    from reader.demo import load_demo_if_empty
+
+    report = load_demo_if_empty(store)
+    return report.ingested if report is not None else 0
+
+
+class ReaderApp(App[None]):
+    """Read the cached news with the keyboard."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+    COMMANDS = App.COMMANDS | {ReaderCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("n", "next_story", "Next", id="next_story"),
+        Binding("p", "previous_story", "Prev", id="previous_story"),
+        Binding("space", "page_article", "Page", id="page_article"),
+        Binding("b", "toggle_bookmark", "Bookmark", id="toggle_bookmark"),
+        Binding("B", "bookmarks", "Bookmarks", id="bookmarks"),
+        Binding("slash", "search", "Search", id="search", key_display="/"),
+        Binding("u", "toggle_read", "Read", id="toggle_read"),
+        Binding("f", "cycle_filter", "Unread/all", id="cycle_filter", show=False),
+        Binding("backspace", "back", "Back", id="back"),
+        Binding("o", "open_url", "Open URL", id="open_url", show=False),
+        Binding("y", "copy_url", "Copy URL", id="copy_url", show=False),
+        Binding("L", "article_links", "Links", id="article_links", show=False),
+        Binding("R", "toggle_ranking", "Top stories", id="toggle_ranking", show=False),
+        Binding("l", "toggle_lists", "Related/ranking", id="toggle_lists", show=False),
+        Binding("t", "cycle_theme", "Theme", id="cycle_theme", show=False),
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("escape", "show_all", "All stories", show=False, id="show_all"),
+    ]
+
+    HELP_ROWS = [
+        ("j / k, ↓ / ↑", "move in the focused pane"),
+        ("Enter, click", "open the story or headline"),
+        ("Tab / Shift+Tab", "next / previous pane"),
+    ]
+
+    def __init__(self, paths: Paths, config: Config | None = None) -> None:
+        super().__init__()
+        self.paths = paths
+        self.config = config if config is not None else load_config(paths.config_file)
+        self.store = StoreThread(paths)
+        self.story: Story | None = None
+        self.history: list[str] = []
+        self.cache_ranking: list[Headline] = []
+        self.ranking_cache_wide = False
+        self.reader_theme_names: list[str] = []
+        self.startup = Startup(problems=list(self.config.problems))
+        self._current_index: int | None = None
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield StoryList(self.store, id="stories")
+            yield ArticleView(id="article")
+            with Vertical(id="side"):
+                yield HeadlineList(id="related")
+                yield HeadlineList(id="ranking")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        themes, problems = load_themes(self.paths.user_themes_dir)
+        self.startup.problems.extend(problems)
+        for theme in themes:
+            self.register_theme(theme)
+        self.reader_theme_names = [theme.name for theme in themes]
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        else:
+            if self.config.theme != "reader-dark":
+                self.startup.problems.append(
+                    f"theme {self.config.theme!r} not found; using reader-dark"
+                )
+            self.theme = "reader-dark"
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self.query_one("#stories", StoryList).border_title = Content("Stories")
+        self.query_one("#article", ArticleView).border_title = Content("Article")
+        self.query_one("#related", HeadlineList).border_title = Content("Related")
+        self.query_one("#ranking", HeadlineList).border_title = Content("Ranking")
+        self.query_one("#article", ArticleView).show_message("Loading stories…")
+        self.query_one("#stories", StoryList).focus()
+        for problem in self.startup.problems:
+            self.notify(problem, title="Settings", severity="warning", markup=False, timeout=10)
+        self._start()
+
+    @work(group="startup")
+    async def _start(self) -> None:
+        demo = await self.store.call(_load_demo)
+        if demo:
+            self.startup.demo_loaded = demo
+            self.query_one("#stories", StoryList).border_subtitle = Content(
+                f"{demo} demo stories · reader ingest PATH adds yours"
+            )
+            self.notify(
+                f"Your cache was empty, so {demo} demo stories were loaded. "
+                "Add your own with: reader ingest PATH",
+                title="Welcome",
+                markup=False,
+                timeout=12,
+            )
+        self.query_one("#stories", StoryList).show(ListQuery())
+        self.refresh_counts()
+        self.refresh_cache_ranking()
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    # -- opening stories ---------------------------------------------------------------
+
+    def on_story_list_loaded(self, event: StoryList.Loaded) -> None:
+        stories = self.query_one("#stories", StoryList)
+        label = stories.query_state.label
+        stories.border_title = Content(f"{label} ({event.count})")
+        if event.count == 0:
+            empty = {
+                "Bookmarks": "No bookmarks yet: press b on a story to keep it.",
+            }.get(label, "No stories here.")
+            if stories.query_state.search is not None:
+                empty = "Nothing matches those words."
+            if self.story is None:
+                self.query_one("#article", ArticleView).show_message(empty)
+            self.notify(empty, markup=False, timeout=4)
+        elif self.story is None:
+            first = stories.story_at(0)
+            if first is not None:  # show the newest story, without marking it read
+                self.open_story(first.id, mark_read=False, push_history=False, index=0)
+
+    def on_story_list_opened(self, event: StoryList.Opened) -> None:
+        self.open_story(event.story.id, index=event.index)
+
+    def on_headline_list_followed(self, event: HeadlineList.Followed) -> None:
+        headline = event.headline
+        if headline.article_id:
+            self.open_story(headline.article_id)
+        else:
+            self.notify(
+                f"Not in your cache; searching for: {headline.title}", markup=False, timeout=4
+            )
+            self.show_query(ListQuery(search=headline.title))
+
+    def open_story(
+        self,
+        story_id: str,
+        *,
+        mark_read: bool = True,
+        push_history: bool = True,
+        index: int | None = None,
+    ) -> None:
+        """Open a story (in a worker); following a link remembers where we were."""
+        if push_history and self.story is not None and self.story.id != story_id:
+            self.history.append(self.story.id)
+        self._current_index = index
+        self._load_story(story_id, mark_read)
+
+    @work(exclusive=True, group="open-story")
+    async def _load_story(self, story_id: str, mark_read: bool) -> None:
+        try:
+            story = await self.store.call(_open_story, story_id, mark_read)
+        except StoryNotFound:
+            self.notify("That story is no longer in the cache.", severity="warning")
+            return
+        self.show_story(story)
+        if mark_read:
+            self.refresh_counts()
+
+    def show_story(self, story: Story) -> None:
+        """Show ``story`` in the article, related and ranking panes."""
+        self.story = story
+        self.query_one("#article", ArticleView).show_story(story)
+        self.query_one("#stories", StoryList).update_story(story)
+        self._fill_related()
+        self._fill_ranking()
+
+    def _fill_related(self) -> None:
+        related = self.query_one("#related", HeadlineList)
+        story = self.story
+        if story is None:
+            return
+        related.set_sections(
+            [(None, story.related), ("Recommended", story.recommended)],
+            empty="No related stories on this page.",
+        )
+        related.border_title = Content(f"Related ({len(story.related) + len(story.recommended)})")
+
+    def _fill_ranking(self) -> None:
+        ranking = self.query_one("#ranking", HeadlineList)
+        story = self.story
+        own = story.ranking if story is not None else []
+        if own and not self.ranking_cache_wide:
+            ranking.set_sections([(None, own)], empty="")
+            ranking.border_title = Content("Ranking · this page (R: all pages)")
+        else:
+            ranking.set_sections(
+                [(None, self.cache_ranking)], empty="No ranking lists in the cache yet."
+            )
+            hint = " (R: this page)" if own else ""
+            ranking.border_title = Content(f"Top stories · all pages{hint}")
+
+    # -- data refreshes ----------------------------------------------------------------
+
+    @work(exclusive=True, group="counts")
+    async def refresh_counts(self) -> None:
+        counts = await self.store.call(Store.counts)
+        self.sub_title = (
+            f"{counts['stories']} stories · {counts['unread']} unread · "
+            f"{counts['bookmarked']} bookmarked"
+        )
+
+    @work(exclusive=True, group="cache-ranking")
+    async def refresh_cache_ranking(self) -> None:
+        self.cache_ranking = await self.store.call(Store.cache_wide_ranking, RANKING_SIZE)
+        self._fill_ranking()
+
+    async def fetch_sites(self) -> list[tuple[str, int]]:
+        return await self.store.call(Store.sites)
+
+    # -- list views --------------------------------------------------------------------
+
+    def show_query(self, query: ListQuery) -> None:
+        self.query_one("#stories", StoryList).show(query)
+
+    def show_site(self, site: str) -> None:
+        self.show_query(ListQuery(StoryFilter(site=site)))
+
+    def action_show_all(self) -> None:
+        self.show_query(ListQuery())
+
+    def action_show_unread(self) -> None:
+        self.show_query(ListQuery(StoryFilter(unread=True)))
+
+    def action_bookmarks(self) -> None:
+        current = self.query_one("#stories", StoryList).query_state
+        if current.filter.bookmarked and current.search is None:
+            self.action_show_all()
+        else:
+            self.show_query(ListQuery(StoryFilter(bookmarked=True)))
+
+    def action_cycle_filter(self) -> None:
+        current = self.query_one("#stories", StoryList).query_state
+        if current.filter.unread:
+            self.action_show_all()
+        else:
+            self.action_show_unread()
+
+    def action_search(self) -> None:
+        def done(words: str | None) -> None:
+            if words:
+                self.show_query(ListQuery(search=words))
+
+        self.push_screen(PromptScreen("Search titles and bodies", "words…"), done)
+
+    # -- moving ------------------------------------------------------------------------
+
+    def _step(self, delta: int) -> None:
+        stories = self.query_one("#stories", StoryList)
+        start = self._current_index if self._current_index is not None else stories.cursor - delta
+        if self.story is not None and self._current_index is None:
+            found = stories.index_of(self.story.id)
+            start = found if found is not None else stories.cursor - delta
+        if not stories.open_index(start + delta):
+            self.notify("No more stories in this list.", timeout=2)
+
+    def action_next_story(self) -> None:
+        self._step(+1)
+
+    def action_previous_story(self) -> None:
+        self._step(-1)
+
+    def action_page_article(self) -> None:
+        self.query_one("#article", ArticleView).scroll_page_down(animate=False)
+
+    def action_back(self) -> None:
+        if not self.history:
+            self.notify("Nothing to go back to.", timeout=2)
+            return
+        self._current_index = None
+        self._load_story(self.history.pop(), False)
+
+    def action_toggle_lists(self) -> None:
+        self.screen.toggle_class("-lists")
+
+    def action_toggle_ranking(self) -> None:
+        self.ranking_cache_wide = not self.ranking_cache_wide
+        self._fill_ranking()
+
+    # -- marks -------------------------------------------------------------------------
+
+    def action_toggle_bookmark(self) -> None:
+        if self.story is not None:
+            self._set_mark(self.story.id, "bookmark", not self.story.bookmarked)
+
+    def action_toggle_read(self) -> None:
+        if self.story is not None:
+            self._set_mark(self.story.id, "read", not self.story.read)
+
+    @work(group="marks")
+    async def _set_mark(self, story_id: str, mark: str, on: bool) -> None:
+        method = Store.set_bookmark if mark == "bookmark" else Store.set_read
+        story = await self.store.call(method, story_id, on)
+        if self.story is not None and self.story.id == story.id:
+            self.story.bookmarked, self.story.read = story.bookmarked, story.read
+            self.query_one("#article", ArticleView).show_story(self.story, keep_scroll=True)
+        self.query_one("#stories", StoryList).update_story(story)
+        if mark == "bookmark":
+            self.notify("Bookmarked." if on else "Bookmark removed.", timeout=2)
+            if self.query_one("#stories", StoryList).query_state.filter.bookmarked:
+                self.query_one("#stories", StoryList).reload()
+        else:
+            self.notify("Marked read." if on else "Marked unread.", timeout=2)
+        self.refresh_counts()
+
+    # -- links -------------------------------------------------------------------------
+
+    def _story_url(self) -> str | None:
+        if self.story is None:
+            return None
+        if self.story.url:
+            return self.story.url
+        if self.story.source.startswith(("http://", "https://")):
+            return self.story.source
+        return None
+
+    def action_open_url(self) -> None:
+        url = self._story_url()
+        if url is None:
+            self.notify("This story has no web address.", severity="warning", timeout=3)
+            return
+        self.confirm_and_open(url)
+
+    def confirm_and_open(self, url: str) -> None:
+        """Ask, then hand ``url`` to the browser (Python's webbrowser, never a shell)."""
+        if not url.startswith(("http://", "https://")):
+            self.notify(f"Not a web address: {url}", severity="warning", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._open_in_browser(url)
+
+        self.push_screen(ConfirmOpen(url), answered)
+
+    @work(thread=True, group="browser")
+    def _open_in_browser(self, url: str) -> None:
+        opened = webbrowser.open(url)
+        if not opened:
+            self.call_from_thread(
+                self.notify, f"No browser could open {url}", severity="warning", markup=False
+            )
+
+    def action_copy_url(self) -> None:
+        url = self._story_url()
+        if url is None:
+            self.notify("This story has no web address to copy.", severity="warning", timeout=3)
+            return
+        self.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", markup=False, timeout=3)
+
+    def action_article_links(self) -> None:
+        links = self.query_one("#article", ArticleView).links
+        if not links:
+            self.notify("This article has no links.", timeout=2)
+            return
+        choices = [(f"[{n}] {text} — {url}", url) for n, (text, url) in enumerate(links, 1)]
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.confirm_and_open(url)
+
+        self.push_screen(PickScreen("Links in this article", choices), chosen)
+
+    # -- themes, help, ingest ----------------------------------------------------------
+
+    def action_cycle_theme(self) -> None:
+        names = self.reader_theme_names or [self.theme]
+        position = names.index(self.theme) if self.theme in names else -1
+        self.set_reader_theme(names[(position + 1) % len(names)])
+
+    def set_reader_theme(self, name: str) -> None:
+        """Switch to theme ``name`` and remember it in config.toml."""
+        self.theme = name
+        self.notify(f"Theme: {name}", markup=False, timeout=2)
+        self._save_theme(name)
+
+    @work(thread=True, exclusive=True, group="save-theme")
+    def _save_theme(self, name: str) -> None:
+        try:
+            save_theme(self.paths.config_file, name)
+        except OSError as exc:
+            self.call_from_thread(
+                self.notify,
+                f"Could not save the theme to {self.paths.config_file}: {exc.strerror or exc}",
+                severity="error",
+                markup=False,
+            )
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_rows()))
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        """Every key with what it does, as currently bound."""
+        rows = list(self.HELP_ROWS)
+        keymap = dict(self._keymap)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            keys = keymap.get(binding.id or "", binding.key)
+            shown = ", ".join(self.get_key_display(Binding(k, "")) for k in keys.split(","))
+            rows.append((shown, binding.description or (binding.id or "").replace("_", " ")))
+        rows.append(("Ctrl+P", "command palette: bookmarks, search, themes, sites, ingest"))
+        return rows
+
+    def action_ingest(self) -> None:
+        def done(path: str | None) -> None:
+            if path:
+                self._ingest(path)
+
+        self.push_screen(PromptScreen("Ingest a file or folder", "~/saved-news/"), done)
+
+    @work(thread=True, exclusive=True, group="ingest")
+    def _ingest(self, path: str) -> None:
+        from reader.ingest.pipeline import ingest
+
+        self.call_from_thread(self.notify, f"Ingesting {path}…", markup=False, timeout=3)
+        with Store(self.paths) as store:
+            report = ingest(store, [path])
+        for source, reason in report.failures[:5]:
+            self.call_from_thread(
+                self.notify, f"{source}: {reason}", severity="warning", markup=False
+            )
+        self.call_from_thread(self._after_ingest, report.summary())
+
+    def _after_ingest(self, summary: str) -> None:
+        self.notify(summary, title="Ingest", markup=False, timeout=6)
+        self.query_one("#stories", StoryList).reload()
+        self.refresh_counts()
+        self.refresh_cache_ranking()

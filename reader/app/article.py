@@ -1,0 +1,137 @@
+"""The article pane: a line-API scroll view over pre-wrapped lines.
+
+Wrapping a story happens in a worker thread; the view only turns the lines on
+screen into strips, so a 20,000-word article costs what a short one does to show.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual import events, work
+from textual.binding import Binding
+from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
+from textual.worker import get_current_worker
+
+from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_article
+from reader.models import Story
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Shows one story: title, metadata, then the body."""
+
+    BINDINGS = [
+        Binding("down,j", "scroll_down", "Down", show=False),
+        Binding("up,k", "scroll_up", "Up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home,g", "scroll_home", "Top", show=False),
+        Binding("end,G", "scroll_end", "Bottom", show=False),
+    ]
+
+    COMPONENT_CLASSES = {f"article--{name}" for name in STYLE_NAMES}
+
+    DEFAULT_CSS = """
+    ArticleView { background: $surface; padding: 0 1; scrollbar-gutter: stable; }
+    ArticleView > .article--title { text-style: bold; color: $accent; }
+    ArticleView > .article--meta { color: $text-muted; }
+    ArticleView > .article--heading { text-style: bold; color: $primary; }
+    ArticleView > .article--link { text-style: underline; color: $secondary; }
+    ArticleView > .article--quote { color: $text-muted; text-style: italic; }
+    ArticleView > .article--code { background: $boost; color: $warning; }
+    ArticleView > .article--rule { color: $primary-muted; }
+    ArticleView > .article--note { color: $text-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.story: Story | None = None
+        self.rendered: RenderedArticle | None = None
+        self._strips: dict[int, Strip] = {}
+        self._placeholder: str | None = None
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        return self.rendered.links if self.rendered else []
+
+    @property
+    def plain_lines(self) -> list[str]:
+        """The rendered lines as text (for tests and copying)."""
+        return [line.plain for line in self.rendered.lines] if self.rendered else []
+
+    def show_message(self, text: str) -> None:
+        """Show a note instead of a story (an empty list, a failed load)."""
+        self.story = None
+        self.rendered = None
+        self._placeholder = text
+        self._strips.clear()
+        self.virtual_size = Size(self.size.width, 1)
+        self.refresh()
+
+    def show_story(self, story: Story, keep_scroll: bool = False) -> None:
+        """Render ``story`` in a worker and show it when ready."""
+        self.story = story
+        self._render(story, self._content_width(), self._styles(), keep_scroll)
+
+    def _content_width(self) -> int:
+        return max(self.scrollable_content_region.width, 20)
+
+    def _styles(self) -> dict[str, Style]:
+        return {
+            name: self.get_visual_style(f"article--{name}", partial=True) for name in STYLE_NAMES
+        }
+
+    @work(thread=True, exclusive=True, group="article-render")
+    def _render(
+        self, story: Story, width: int, styles: dict[str, Style], keep_scroll: bool
+    ) -> None:
+        rendered = render_article(story, width, styles)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_rendered, rendered, keep_scroll)
+
+    def _show_rendered(self, rendered: RenderedArticle, keep_scroll: bool) -> None:
+        if self.story is None or rendered.story_id != self.story.id:
+            return
+        self.rendered = rendered
+        self._placeholder = None
+        self._strips.clear()
+        self.virtual_size = Size(rendered.width, len(rendered.lines))
+        if not keep_scroll:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if self.rendered is None:
+            if y == 0 and self._placeholder:
+                line = Content.styled(self._placeholder, self._styles()["note"])
+                return Strip(line.render_segments(self.visual_style)).extend_cell_length(
+                    width, base
+                )
+            return Strip.blank(width, base)
+        strip = self._strips.get(index)
+        if strip is None:
+            if index >= len(self.rendered.lines):
+                return Strip.blank(width, base)
+            line = self.rendered.lines[index]
+            segments = line.render_segments(self.visual_style) or [Segment("", base)]
+            strip = Strip(segments).extend_cell_length(width, base).crop(0, width)
+            self._strips[index] = strip
+        return strip
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.story is not None and (
+            self.rendered is None or self.rendered.width != self._content_width()
+        ):
+            self.show_story(self.story, keep_scroll=True)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        if self.story is not None and self.is_mounted:
+            self.show_story(self.story, keep_scroll=True)

@@ -1,0 +1,225 @@
+"""Turn a story into wrapped lines of ``Content`` for the article view.
+
+Pure functions, safe to run in a worker thread. Text from the page is never
+parsed as markup: the Markdown body goes through markdown-it, and every piece of
+text becomes a ``Content`` span with a style we choose. Raw HTML in a body is
+shown as text. Links are not made clickable terminal hyperlinks; they are
+numbered, and opened only through the app's confirmation screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual.content import Content, Span
+from textual.style import Style
+
+from reader.ingest.clean import clean_line, clean_text
+from reader.models import Story
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+STYLE_NAMES = ("title", "meta", "heading", "link", "quote", "code", "rule", "note")
+
+
+@dataclass
+class Block:
+    """A paragraph-like piece of the article with the prefixes of its lines."""
+
+    content: Content
+    first_prefix: Content = field(default_factory=Content)
+    prefix: Content = field(default_factory=Content)
+    rule: bool = False
+
+
+@dataclass
+class RenderedArticle:
+    """An article wrapped to a width: its lines and the links it contains."""
+
+    story_id: str
+    width: int
+    lines: list[Content]
+    links: list[tuple[str, str]]
+
+
+def _md_parser():  # noqa: ANN202 - markdown_it.MarkdownIt, imported lazily
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True, "linkify": False})
+
+
+_PARSER = None
+
+
+def story_blocks(
+    story: Story, styles: dict[str, Style]
+) -> tuple[list[Block], list[tuple[str, str]]]:
+    """The header and body of ``story`` as blocks, plus its links ``(text, url)``."""
+    links: list[tuple[str, str]] = []
+    blocks = [Block(Content.styled(clean_line(story.title), styles["title"]))]
+    meta = [part for part in (story.site, " › ".join(story.section)) if part]
+    if story.published:
+        meta.append(story.published.replace("T", " "))
+    if story.author:
+        meta.append(f"by {story.author}")
+    if story.reactions is not None:
+        meta.append(f"♥ {story.reactions}")
+    if story.bookmarked:
+        meta.append("★ bookmarked")
+    if meta:
+        blocks.append(Block(Content.styled(clean_line(" · ".join(meta)), styles["meta"])))
+    blocks.append(Block(Content(""), rule=True))
+    body = clean_text(story.body or "")
+    if body.strip():
+        blocks.extend(markdown_blocks(body, styles, links))
+    else:
+        blocks.append(Block(Content.styled("(This story has no text.)", styles["note"])))
+    return blocks, links
+
+
+def markdown_blocks(
+    markdown: str, styles: dict[str, Style], links: list[tuple[str, str]]
+) -> list[Block]:
+    """Markdown as blocks; links found are appended to ``links``."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = _md_parser()
+    tokens = _PARSER.parse(markdown)
+    blocks: list[Block] = []
+    prefixes: list[tuple[str, str]] = []  # (first line, other lines) per nesting level
+    list_counters: list[int | None] = []
+    pending_item_prefix: str | None = None
+    heading = False
+
+    def prefix_pair() -> tuple[Content, Content]:
+        nonlocal pending_item_prefix
+        rest = first = "".join(p[1] for p in prefixes)
+        if pending_item_prefix is not None:  # the first line of a list item shows its marker
+            first = "".join(p[1] for p in prefixes[:-1]) + pending_item_prefix
+            pending_item_prefix = None
+        quote = any(p[1].startswith("▌") for p in prefixes)
+        style = styles["quote"] if quote else Style()
+        return Content.styled(first, style), Content.styled(rest, style)
+
+    for token in tokens:
+        kind = token.type
+        if kind == "heading_open":
+            heading = True
+        elif kind == "heading_close":
+            heading = False
+        elif kind == "inline":
+            content = inline_content(token.children or [], styles, links)
+            if heading:
+                content = content.stylize(styles["heading"])
+            elif any(p[1].startswith("▌") for p in prefixes):
+                content = content.stylize(styles["quote"])
+            first, rest = prefix_pair()
+            blocks.append(Block(content, first, rest))
+        elif kind == "bullet_list_open":
+            list_counters.append(None)
+        elif kind == "ordered_list_open":
+            list_counters.append(int(token.attrGet("start") or 1))
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            list_counters.pop()
+        elif kind == "list_item_open":
+            counter = list_counters[-1] if list_counters else None
+            if counter is None:
+                marker = "• "
+            else:
+                marker = f"{counter}. "
+                list_counters[-1] = counter + 1
+            prefixes.append((marker, " " * len(marker)))
+            pending_item_prefix = marker
+        elif kind == "list_item_close":
+            prefixes.pop()
+        elif kind == "blockquote_open":
+            prefixes.append(("▌ ", "▌ "))
+        elif kind == "blockquote_close":
+            prefixes.pop()
+        elif kind in ("fence", "code_block"):
+            first, rest = prefix_pair()
+            code = token.content.rstrip("\n")
+            blocks.append(Block(Content.styled(code, styles["code"]), first, rest))
+        elif kind == "html_block":
+            first, rest = prefix_pair()
+            blocks.append(Block(Content(token.content.rstrip("\n")), first, rest))
+        elif kind == "hr":
+            blocks.append(Block(Content(""), rule=True))
+    return blocks
+
+
+def inline_content(
+    children: list[Token], styles: dict[str, Style], links: list[tuple[str, str]]
+) -> Content:
+    """Inline Markdown (emphasis, code, links) as one ``Content`` with spans."""
+    text: list[str] = []
+    spans: list[Span] = []
+    open_spans: list[tuple[int, Style]] = []
+    position = 0
+    link_start: int | None = None
+    link_href = ""
+
+    def add(piece: str) -> None:
+        nonlocal position
+        text.append(piece)
+        position += len(piece)
+
+    for child in children:
+        kind = child.type
+        if kind in ("text", "html_inline"):
+            add(child.content)
+        elif kind == "softbreak":
+            add(" ")
+        elif kind == "hardbreak":
+            add("\n")
+        elif kind == "code_inline":
+            start = position
+            add(child.content)
+            spans.append(Span(start, position, styles["code"]))
+        elif kind in ("strong_open", "em_open"):
+            open_spans.append(
+                (position, Style(bold=True) if kind[0] == "s" else Style(italic=True))
+            )
+        elif kind in ("strong_close", "em_close") and open_spans:
+            start, style = open_spans.pop()
+            spans.append(Span(start, position, style))
+        elif kind == "link_open":
+            link_start, link_href = position, str(child.attrGet("href") or "")
+        elif kind == "link_close" and link_start is not None:
+            spans.append(Span(link_start, position, styles["link"]))
+            if link_href:
+                links.append(("".join(text)[link_start:position], link_href))
+                note_start = position
+                add(f"[{len(links)}]")
+                spans.append(Span(note_start, position, styles["note"]))
+            link_start = None
+        elif kind == "image":
+            start = position
+            add(f"[image: {child.content or 'no description'}]")
+            spans.append(Span(start, position, styles["note"]))
+    return Content("".join(text), spans)
+
+
+def wrap_blocks(blocks: list[Block], width: int, styles: dict[str, Style]) -> list[Content]:
+    """Wrap blocks to ``width`` cells, one blank line between blocks."""
+    width = max(width, 10)
+    lines: list[Content] = []
+    for index, block in enumerate(blocks):
+        if index:
+            lines.append(Content(""))
+        if block.rule:
+            lines.append(Content.styled("─" * width, styles["rule"]))
+            continue
+        room = max(width - block.prefix.cell_length, 5)
+        wrapped = block.content.wrap(room) or [Content("")]
+        lines.append(block.first_prefix + wrapped[0])
+        lines.extend(block.prefix + line for line in wrapped[1:])
+    return lines
+
+
+def render_article(story: Story, width: int, styles: dict[str, Style]) -> RenderedArticle:
+    """``story`` wrapped to ``width``, ready for the article view."""
+    blocks, links = story_blocks(story, styles)
+    return RenderedArticle(story.id, width, wrap_blocks(blocks, width, styles), links)

@@ -1,0 +1,102 @@
+"""Modal screens: help, confirm-before-opening a URL, a one-line prompt, pickers."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, as currently bound (rebinding in config.toml shows here too)."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        width = max(len(keys) for keys, _ in self.rows) + 2
+        lines = [Content.styled("Keys", "bold"), Content("")]
+        lines += [
+            Content.assemble((keys.ljust(width), "bold $accent"), text) for keys, text in self.rows
+        ]
+        lines += [
+            Content(""),
+            Content.styled(
+                'Rebind any key in config.toml under [keys], e.g. next_story = "n,ctrl+n".', "dim"
+            ),
+            Content.styled("Esc closes this screen.", "dim"),
+        ]
+        with VerticalScroll(id="help-box"):
+            yield Static(Content("\n").join(lines), id="help-text")
+
+
+class ConfirmOpen(ModalScreen[bool]):
+    """Ask before a URL from a page is handed to the browser."""
+
+    BINDINGS = [
+        Binding("escape,n", "dismiss(False)", "Cancel"),
+        Binding("y", "dismiss(True)", "Open"),
+    ]
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Label(Content("Open this address in your browser?"))
+            yield Label(Content.styled(self.url, "bold $accent"), id="confirm-url")
+            yield Button(Content("Open (y)"), id="yes", variant="primary")
+            yield Button(Content("Cancel (n)"), id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """A one-line question (search words, a path to ingest)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
+        super().__init__()
+        self.prompt_title = title
+        self.placeholder = placeholder
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-box"):
+            yield Label(Content(self.prompt_title))
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
+class PickScreen(ModalScreen[str | None]):
+    """Choose one of a few labelled values (a site, an article link)."""
+
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.pick_title = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pick-box"):
+            yield Label(Content(self.pick_title))
+            yield OptionList(
+                *[Option(Content(label), id=str(i)) for i, (label, _) in enumerate(self.choices)],
+                id="pick-list",
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[int(event.option.id or 0)][1])

@@ -1,0 +1,292 @@
+"""The story list: a virtual list that pages rows from the store.
+
+It never holds a widget per story nor the whole cache: it knows the count, and
+fetches pages of rows around what is on screen from the store thread, so it
+stays instant at 100,000 stories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.app.store_thread import StoreThread
+from reader.ingest.clean import clean_line
+from reader.models import Story
+from reader.store import Store, StoryFilter
+
+PAGE_SIZE = 100
+MAX_CACHED_PAGES = 30
+SEARCH_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: a filtered listing, or the results of a search."""
+
+    filter: StoryFilter = StoryFilter()
+    search: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.search is not None:
+            return f"Search: {self.search}"
+        if self.filter.bookmarked:
+            return "Bookmarks"
+        parts = ["Unread" if self.filter.unread else "All stories"]
+        if self.filter.site:
+            parts.append(self.filter.site)
+        return " · ".join(parts)
+
+
+def _fetch_count(store: Store, query: ListQuery) -> tuple[int, list[Story] | None]:
+    if query.search is not None:
+        results = store.search(query.search, limit=SEARCH_LIMIT)
+        return len(results), results
+    return store.count(query.filter), None
+
+
+def _fetch_page(store: Store, query: ListQuery, page: int) -> list[Story]:
+    return store.list_stories(query.filter, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+
+
+class StoryList(ScrollView, can_focus=True):
+    """Newest-first stories; Enter or a click opens one."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home,g", "first", "First", show=False, id="first"),
+        Binding("end,G", "last", "Last", show=False, id="last"),
+        Binding("enter", "open", "Open", id="open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "story-list--cursor",
+        "story-list--unread",
+        "story-list--read",
+        "story-list--date",
+        "story-list--site",
+        "story-list--mark",
+        "story-list--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    StoryList { background: $surface; }
+    StoryList > .story-list--cursor { background: $block-cursor-blurred-background; }
+    StoryList:focus > .story-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+    }
+    StoryList > .story-list--unread { text-style: bold; color: $foreground; }
+    StoryList > .story-list--read { color: $foreground-muted; }
+    StoryList > .story-list--date { color: $text-muted; }
+    StoryList > .story-list--site { color: $secondary; }
+    StoryList > .story-list--mark { color: $accent; text-style: bold; }
+    StoryList > .story-list--placeholder { color: $text-disabled; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Opened(Message):
+        """The user opened the story at ``index``."""
+
+        def __init__(self, story: Story, index: int) -> None:
+            self.story = story
+            self.index = index
+            super().__init__()
+
+    class Loaded(Message):
+        """A new query's count arrived (the list shows ``count`` rows)."""
+
+        def __init__(self, count: int) -> None:
+            self.count = count
+            super().__init__()
+
+    def __init__(self, store: StoreThread, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.query_state = ListQuery()
+        self.count = 0
+        self._rows: dict[int, Story] = {}
+        self._pages: list[int] = []  # cached pages, oldest first
+        self._loading: set[int] = set()
+        self._generation = 0
+        self._open_when_loaded: int | None = None
+
+    # -- data --------------------------------------------------------------------------
+
+    def show(self, query: ListQuery, keep_cursor: bool = False) -> None:
+        """Show ``query``'s stories (fetched in a worker)."""
+        self.query_state = query
+        self._generation += 1
+        self.run_worker(self._load(query, self._generation, keep_cursor), group="list-load")
+
+    def reload(self) -> None:
+        """Fetch the same query again (after ingest or a change of marks)."""
+        self.show(self.query_state, keep_cursor=True)
+
+    async def _load(self, query: ListQuery, generation: int, keep_cursor: bool) -> None:
+        count, results = await self.store.call(_fetch_count, query)
+        first = [] if results is not None else await self.store.call(_fetch_page, query, 0)
+        if generation != self._generation:
+            return
+        self.count = count
+        self._rows.clear()
+        self._pages.clear()
+        self._loading.clear()
+        if results is not None:
+            self._rows.update(enumerate(results))
+        else:
+            self._remember_page(0, first)
+        self.virtual_size = Size(self.size.width, count)
+        self.cursor = min(self.cursor, max(count - 1, 0)) if keep_cursor else 0
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+        self.refresh()
+        self.post_message(self.Loaded(count))
+
+    def _remember_page(self, page: int, stories: list[Story]) -> None:
+        base = page * PAGE_SIZE
+        for offset, story in enumerate(stories):
+            self._rows[base + offset] = story
+        self._pages.append(page)
+        while len(self._pages) > MAX_CACHED_PAGES:
+            old = self._pages.pop(0)
+            for index in range(old * PAGE_SIZE, (old + 1) * PAGE_SIZE):
+                self._rows.pop(index, None)
+
+    def _request_page(self, page: int) -> None:
+        if page in self._loading or self.query_state.search is not None:
+            return
+        self._loading.add(page)
+        self.run_worker(self._fetch(page, self._generation), group="list-page")
+
+    async def _fetch(self, page: int, generation: int) -> None:
+        stories = await self.store.call(_fetch_page, self.query_state, page)
+        if generation != self._generation:
+            return
+        self._loading.discard(page)
+        self._remember_page(page, stories)
+        self.refresh()
+        if self._open_when_loaded is not None and self._open_when_loaded in self._rows:
+            index, self._open_when_loaded = self._open_when_loaded, None
+            self.post_message(self.Opened(self._rows[index], index))
+
+    def story_at(self, index: int) -> Story | None:
+        """The cached row at ``index`` (None while it is being fetched)."""
+        return self._rows.get(index)
+
+    def update_story(self, story: Story) -> None:
+        """Refresh the marks of a row that is on screen (after read/bookmark changes)."""
+        for index, row in self._rows.items():
+            if row.id == story.id:
+                row.read, row.bookmarked = story.read, story.bookmarked
+                self.refresh_line(index - self.scroll_offset.y)
+
+    def index_of(self, story_id: str) -> int | None:
+        for index, row in self._rows.items():
+            if row.id == story_id:
+                return index
+        return None
+
+    # -- rendering ---------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= self.count:
+            return Strip.blank(width, base)
+        story = self._rows.get(index)
+        if story is None:
+            self._request_page(index // PAGE_SIZE)
+            style = self.get_component_rich_style("story-list--placeholder")
+            return Strip([Segment(" …", style)]).extend_cell_length(width, base)
+        cursor = index == self.cursor
+        row_style = self.get_component_rich_style("story-list--cursor") if cursor else None
+
+        def styled(name: str):  # noqa: ANN202 - a rich Style
+            style = self.get_component_rich_style(name)
+            return style + row_style if row_style is not None else style
+
+        marks = ("●" if not story.read else " ") + ("★" if story.bookmarked else " ")
+        date = (story.published or "")[5:10].replace("-", "/") or "     "
+        title_style = styled("story-list--read" if story.read else "story-list--unread")
+        site = clean_line(story.site or "")
+        site_width = min(18, width // 5) if width >= 60 else 0
+        if cell_len(site) > site_width:
+            site = site[: max(site_width - 1, 0)] + "…" if site_width else ""
+        segments = [
+            Segment(marks + " ", styled("story-list--mark")),
+            Segment(date + " ", styled("story-list--date")),
+        ]
+        if site_width:
+            segments.append(Segment(site.ljust(site_width) + " ", styled("story-list--site")))
+        segments.append(Segment(clean_line(story.title), title_style))
+        strip = Strip(segments).crop(0, width)
+        fill = row_style + base if row_style is not None else base
+        return strip.extend_cell_length(width, fill)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.count)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old - self.scroll_offset.y)
+        self.refresh_line(new - self.scroll_offset.y)
+        if self.size.height:
+            row = Region(0, new, self.size.width, 1)
+            self.scroll_to_region(row, animate=False, force=True, immediate=True)
+
+    # -- keys and mouse ----------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        if self.cursor < self.count - 1:
+            self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        if self.cursor > 0:
+            self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        self.cursor = min(self.count - 1, self.cursor + max(self.size.height - 1, 1))
+
+    def action_page_up(self) -> None:
+        self.cursor = max(0, self.cursor - max(self.size.height - 1, 1))
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = max(self.count - 1, 0)
+
+    def action_open(self) -> None:
+        self.open_index(self.cursor)
+
+    def open_index(self, index: int) -> bool:
+        """Move to ``index`` and open it; False when there is no such row."""
+        if not 0 <= index < self.count:
+            return False
+        self.cursor = index
+        story = self._rows.get(index)
+        if story is None:  # not fetched yet: open it when its page arrives
+            self._open_when_loaded = index
+            self._request_page(index // PAGE_SIZE)
+        else:
+            self.post_message(self.Opened(story, index))
+        return True
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < self.count:
+            self.open_index(index)
