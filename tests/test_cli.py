@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import PAGES, run_reader
 
 BONDS_TITLE = "Harbour City bonds rally as port authority “Café Fund” — clears audit"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import run_reader
-
 from reader.demo import demo_items, load_demo_if_empty
 from reader.store import Store
+
+from conftest import run_reader
 
 
 def test_demo_pages_are_in_the_seed_layout_and_link_to_each_other(store: Store) -> None:

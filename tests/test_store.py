@@ -6,12 +6,13 @@ import shutil
 import sqlite3
 
 import pytest
-from conftest import PAGES
 
 from reader.ingest.pipeline import ingest, ingest_items
 from reader.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound, story_id
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS
+
+from conftest import PAGES
 
 BONDS = PAGES / "harbour-bonds.txt"
 ROWERS = PAGES / "rowers.txt"

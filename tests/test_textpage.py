@@ -5,11 +5,12 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from conftest import PAGES, SEED
 
 from reader.ingest.decode import DecodeError
 from reader.ingest.formats import UnsupportedFormat, parse_page
 from reader.ingest.textpage import parse_text
+
+from conftest import PAGES, SEED
 
 BONDS = (PAGES / "harbour-bonds.txt").read_text(encoding="utf-8")
 BONDS_TITLE = "Harbour City bonds rally as port authority “Café Fund” — clears audit"

@@ -7,6 +7,7 @@ happens on the UI thread.
 
 from __future__ import annotations
 
+import os
 import webbrowser
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ from reader.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound
 
 RANKING_SIZE = 30
+EXIT_WHEN_READY = "READER_EXIT_WHEN_READY"
+"""Set in the environment, the app quits once its first story is on screen (bench/)."""
 
 
 @dataclass
@@ -62,30 +65,34 @@ class ReaderApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("n", "next_story", "Next", id="next_story"),
-        Binding("p", "previous_story", "Prev", id="previous_story"),
-        Binding("space", "page_article", "Page", id="page_article"),
-        Binding("b", "toggle_bookmark", "Bookmark", id="toggle_bookmark"),
-        Binding("B", "bookmarks", "Bookmarks", id="bookmarks"),
-        Binding("slash", "search", "Search", id="search", key_display="/"),
-        Binding("u", "toggle_read", "Read", id="toggle_read"),
-        Binding("f", "cycle_filter", "Unread/all", id="cycle_filter", show=False),
-        Binding("backspace", "back", "Back", id="back"),
-        Binding("o", "open_url", "Open URL", id="open_url", show=False),
-        Binding("y", "copy_url", "Copy URL", id="copy_url", show=False),
-        Binding("L", "article_links", "Links", id="article_links", show=False),
-        Binding("R", "toggle_ranking", "Top stories", id="toggle_ranking", show=False),
-        Binding("l", "toggle_lists", "Related/ranking", id="toggle_lists", show=False),
-        Binding("t", "cycle_theme", "Theme", id="cycle_theme", show=False),
-        Binding("question_mark", "help", "Help", id="help", key_display="?"),
-        Binding("escape", "show_all", "All stories", show=False, id="show_all"),
+        Binding(keys, action, label, id=action, show=show, tooltip=text, key_display=display)
+        for keys, action, label, text, show, display in (
+            ("q", "quit", "Quit", "quit reader", True, None),
+            ("question_mark", "help", "Help", "this help", True, "?"),
+            ("n", "next_story", "Next", "open the next story", True, None),
+            ("p", "previous_story", "Prev", "open the previous story", True, None),
+            ("space", "page_article", "Page", "page the article down", True, None),
+            ("b", "toggle_bookmark", "Bookmark", "bookmark or unbookmark the story", True, None),
+            ("B", "bookmarks", "Bookmarks", "show bookmarks (again: all stories)", True, None),
+            ("slash", "search", "Search", "search titles and bodies", True, "/"),
+            ("u", "toggle_read", "Read", "mark the story read or unread", True, None),
+            ("f", "cycle_filter", "Unread", "show unread stories only, or all", False, None),
+            ("backspace", "back", "Back", "back to the story you came from", True, None),
+            ("o", "open_url", "Open", "open the story's address in a browser (asks)", False, None),
+            ("y", "copy_url", "Copy URL", "copy the story's address", False, None),
+            ("L", "article_links", "Links", "the article's links; open one (asks)", False, None),
+            ("R", "toggle_ranking", "Top", "ranking: this page's or all pages'", False, None),
+            ("l", "toggle_lists", "Lists", "narrow screens: related/ranking or list", False, None),
+            ("t", "cycle_theme", "Theme", "next theme (remembered)", False, None),
+            ("escape", "show_all", "All", "leave search, bookmarks or a filter", False, None),
+        )
     ]
 
     HELP_ROWS = [
-        ("j / k, ↓ / ↑", "move in the focused pane"),
-        ("Enter, click", "open the story or headline"),
-        ("Tab / Shift+Tab", "next / previous pane"),
+        ("j k  ↓ ↑", "move in the focused pane", ""),
+        ("PgUp PgDn  g G", "page up / down, first / last", ""),
+        ("Enter, click", "open the story or headline", "open"),
+        ("Tab  Shift+Tab", "next / previous pane", ""),
     ]
 
     def __init__(self, paths: Paths, config: Config | None = None) -> None:
@@ -93,13 +100,16 @@ class ReaderApp(App[None]):
         self.paths = paths
         self.config = config if config is not None else load_config(paths.config_file)
         self.store = StoreThread(paths)
+        # Slow aggregate queries get their own connection so they never delay a story.
+        self.background_store = StoreThread(paths)
         self.story: Story | None = None
         self.history: list[str] = []
-        self.cache_ranking: list[Headline] = []
+        self.cache_ranking: list[Headline] | None = None
         self.ranking_cache_wide = False
         self.reader_theme_names: list[str] = []
         self.startup = Startup(problems=list(self.config.problems))
         self._current_index: int | None = None
+        self._first_story_shown = False
 
     # -- layout ------------------------------------------------------------------------
 
@@ -156,10 +166,16 @@ class ReaderApp(App[None]):
             )
         self.query_one("#stories", StoryList).show(ListQuery())
         self.refresh_counts()
-        self.refresh_cache_ranking()
 
     def on_unmount(self) -> None:
         self.store.close()
+        self.background_store.close()
+
+    def on_article_view_rendered(self, event: ArticleView.Rendered) -> None:
+        if not self._first_story_shown:
+            self._first_story_shown = True
+            if os.environ.get(EXIT_WHEN_READY):  # for bench/: time to first full screen
+                self.call_after_refresh(self.exit)
 
     # -- opening stories ---------------------------------------------------------------
 
@@ -245,12 +261,16 @@ class ReaderApp(App[None]):
         if own and not self.ranking_cache_wide:
             ranking.set_sections([(None, own)], empty="")
             ranking.border_title = Content("Ranking · this page (R: all pages)")
+            return
+        hint = " (R: this page)" if own else ""
+        ranking.border_title = Content(f"Top stories · all pages{hint}")
+        if self.cache_ranking is None:
+            ranking.set_sections([], empty="Ranking every page…")
+            self.refresh_cache_ranking()
         else:
             ranking.set_sections(
                 [(None, self.cache_ranking)], empty="No ranking lists in the cache yet."
             )
-            hint = " (R: this page)" if own else ""
-            ranking.border_title = Content(f"Top stories · all pages{hint}")
 
     # -- data refreshes ----------------------------------------------------------------
 
@@ -264,11 +284,14 @@ class ReaderApp(App[None]):
 
     @work(exclusive=True, group="cache-ranking")
     async def refresh_cache_ranking(self) -> None:
-        self.cache_ranking = await self.store.call(Store.cache_wide_ranking, RANKING_SIZE)
+        """Compute the cache-wide ranking (on the background connection)."""
+        self.cache_ranking = await self.background_store.call(
+            Store.cache_wide_ranking, RANKING_SIZE
+        )
         self._fill_ranking()
 
     async def fetch_sites(self) -> list[tuple[str, int]]:
-        return await self.store.call(Store.sites)
+        return await self.background_store.call(Store.sites)
 
     # -- list views --------------------------------------------------------------------
 
@@ -452,16 +475,16 @@ class ReaderApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_rows()))
 
-    def help_rows(self) -> list[tuple[str, str]]:
-        """Every key with what it does, as currently bound."""
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """Every key as currently bound: keys, what it does, binding id for config.toml."""
         rows = list(self.HELP_ROWS)
         keymap = dict(self._keymap)
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             keys = keymap.get(binding.id or "", binding.key)
-            shown = ", ".join(self.get_key_display(Binding(k, "")) for k in keys.split(","))
-            rows.append((shown, binding.description or (binding.id or "").replace("_", " ")))
-        rows.append(("Ctrl+P", "command palette: bookmarks, search, themes, sites, ingest"))
+            shown = "  ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+            rows.append((shown, binding.tooltip or binding.description, binding.id or ""))
+        rows.append(("Ctrl+P", "command palette: bookmarks, search, themes, sites, ingest", ""))
         return rows
 
     def action_ingest(self) -> None:
@@ -488,4 +511,5 @@ class ReaderApp(App[None]):
         self.notify(summary, title="Ingest", markup=False, timeout=6)
         self.query_one("#stories", StoryList).reload()
         self.refresh_counts()
-        self.refresh_cache_ranking()
+        self.cache_ranking = None
+        self._fill_ranking()

@@ -11,6 +11,7 @@ from textual import events, work
 from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
@@ -45,6 +46,13 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article--rule { color: $primary-muted; }
     ArticleView > .article--note { color: $text-muted; }
     """
+
+    class Rendered(Message):
+        """A story is on screen (its lines are ready and a refresh is queued)."""
+
+        def __init__(self, story_id: str) -> None:
+            self.story_id = story_id
+            super().__init__()
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -102,6 +110,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not keep_scroll:
             self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
+        self.post_message(self.Rendered(rendered.story_id))
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

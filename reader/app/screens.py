@@ -16,20 +16,27 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self.rows = rows
 
     def compose(self) -> ComposeResult:
-        width = max(len(keys) for keys, _ in self.rows) + 2
+        width = max(len(keys) for keys, _, _ in self.rows) + 2
         lines = [Content.styled("Keys", "bold"), Content("")]
-        lines += [
-            Content.assemble((keys.ljust(width), "bold $accent"), text) for keys, text in self.rows
-        ]
+        for keys, text, binding_id in self.rows:
+            lines.append(
+                Content.assemble(
+                    (keys.ljust(width), "bold $accent"),
+                    text,
+                    (f"  {binding_id}" if binding_id else "", "dim"),
+                )
+            )
         lines += [
             Content(""),
             Content.styled(
-                'Rebind any key in config.toml under [keys], e.g. next_story = "n,ctrl+n".', "dim"
+                "Rebind keys in config.toml: under [keys], the dim name = the keys, "
+                'e.g. next_story = "n,ctrl+n".',
+                "dim",
             ),
             Content.styled("Esc closes this screen.", "dim"),
         ]

@@ -287,6 +287,9 @@ class StoryList(ScrollView, can_focus=True):
         return True
 
     def on_click(self, event: events.Click) -> None:
-        index = self.scroll_offset.y + event.y
+        offset = event.get_content_offset(self)
+        if offset is None:  # the border or a scrollbar
+            return
+        index = self.scroll_offset.y + offset.y
         if 0 <= index < self.count:
             self.open_index(index)

@@ -1,0 +1,56 @@
+"""Helpers for driving the app with Pilot."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from reader.app.app import ReaderApp
+from reader.app.article import ArticleView
+from reader.app.story_list import StoryList
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (workers finish asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def article(app: ReaderApp) -> ArticleView:
+    return app.query_one("#article", ArticleView)
+
+
+def stories(app: ReaderApp) -> StoryList:
+    return app.query_one("#stories", StoryList)
+
+
+def showing(app: ReaderApp, title: str) -> bool:
+    """True when the article pane shows ``title``'s story, rendered."""
+    view = article(app)
+    return (
+        app.story is not None
+        and app.story.title == title
+        and view.rendered is not None
+        and view.rendered.story_id == app.story.id
+    )
+
+
+async def wait_ready(pilot: Pilot) -> None:
+    """Wait for the first story to be shown after startup."""
+    app = pilot.app
+    assert isinstance(app, ReaderApp)
+    await wait_for(
+        pilot,
+        lambda: (
+            app.story is not None
+            and article(app).rendered is not None
+            and stories(app).count > 0
+            and bool(app.sub_title)
+        ),
+    )

@@ -1,0 +1,371 @@
+"""The reading app, driven with Pilot: every key, history, bookmarks, themes, safety."""
+
+from __future__ import annotations
+
+import json
+import webbrowser
+from pathlib import Path
+
+import pytest
+
+from reader.app.app import ReaderApp
+from reader.app.headlines import HeadlineList
+from reader.app.screens import ConfirmOpen, HelpScreen, PickScreen, PromptScreen
+from reader.ingest.pipeline import ingest_items
+from reader.models import Page
+from reader.paths import Paths
+from reader.store import Store, story_id
+
+from app_helpers import article, showing, stories, wait_for, wait_ready
+from conftest import run_reader
+
+NEWEST = "Early Heatwave Expected Across Fenwick Coast as Forecasters Issue Amber Warning"
+SECOND = "“We Ran on Heart”: Underdog Rowers From Linmouth Take Regatta Silver"
+THIRD = "Dunmore Rovers Clinch Title With Last-Minute Header in Rain-Soaked Final"
+
+
+def make_app(paths: Paths) -> ReaderApp:
+    return ReaderApp(paths)
+
+
+async def test_empty_home_loads_the_demo_and_says_so(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        assert app.startup.demo_loaded == 14
+        assert any("demo stories" in str(n.message) for n in app._notifications)
+        assert showing(app, NEWEST)
+        assert app.sub_title == "14 stories · 14 unread · 0 bookmarked"
+        assert not app.story.read  # showing the first story is not opening it
+
+
+async def test_move_and_open_marks_read(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("j", "j", "k", "down")
+        assert stories(app).cursor == 2
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: showing(app, THIRD))
+        assert app.story.read
+        await wait_for(pilot, lambda: app.sub_title.startswith("14 stories · 13 unread"))
+        await pilot.press("up")
+        assert stories(app).cursor == 1
+
+
+async def test_next_and_previous_story(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: showing(app, SECOND))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: showing(app, THIRD))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: showing(app, SECOND))
+        assert stories(app).cursor == 1
+
+
+async def test_space_pages_the_article_and_tab_moves_between_panes(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        assert article(app).scroll_offset.y == 0
+        await pilot.press("space")
+        await pilot.pause()
+        assert article(app).scroll_offset.y > 10
+        assert app.focused is stories(app)
+        order = []
+        for _ in range(4):
+            await pilot.press("tab")
+            order.append(app.focused.id if app.focused else None)
+        assert order == ["article", "related", "ranking", "stories"]
+        await pilot.press("shift+tab")
+        assert app.focused.id == "ranking"
+
+
+async def test_related_headline_opens_its_story_and_backspace_goes_back(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        related = app.query_one("#related", HeadlineList)
+        first = related.headlines[0]
+        assert first.article_id is not None
+        related.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: showing(app, first.title))
+        assert app.history == [story_id("demo:06-fenwick-coast-heatwave.txt")]
+        ranking = app.query_one("#ranking", HeadlineList)
+        ranking.focus()
+        target = ranking.headlines[0]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: showing(app, target.title))
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: showing(app, first.title))
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: showing(app, NEWEST))
+        assert app.history == []
+
+
+async def test_clicking_rows_and_headlines(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.click("#stories", offset=(10, 3))  # border row + third story
+        await wait_for(pilot, lambda: showing(app, THIRD))
+        related = app.query_one("#related", HeadlineList)
+        target = related.headlines[0]
+        await pilot.click("#related", offset=(5, 1))
+        await wait_for(pilot, lambda: showing(app, target.title))
+
+
+async def test_unresolved_headline_searches_the_cache(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("n", "n", "n")  # Veltrane Bank: lists one story not in the demo
+        await wait_for(pilot, lambda: app.story is not None and "Veltrane" in app.story.title)
+        related = app.query_one("#related", HeadlineList)
+        missing = [h for h in related.headlines if h.article_id is None]
+        ranking = app.query_one("#ranking", HeadlineList)
+        missing += [h for h in ranking.headlines if h.article_id is None]
+        assert missing, "the demo page lists one story that is not cached"
+        app.on_headline_list_followed(HeadlineList.Followed(missing[0]))
+        await wait_for(pilot, lambda: stories(app).query_state.search == missing[0].title)
+
+
+async def test_bookmark_round_trips_to_the_command_line(paths: Paths, home: Path) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: showing(app, SECOND))
+        await pilot.press("b")
+        await wait_for(pilot, lambda: app.story.bookmarked)
+        await wait_for(pilot, lambda: "1 bookmarked" in app.sub_title)
+        assert any("★ bookmarked" in line for line in article(app).plain_lines)
+        await pilot.press("B")
+        await wait_for(pilot, lambda: stories(app).query_state.filter.bookmarked)
+        await wait_for(pilot, lambda: stories(app).count == 1)
+        assert str(stories(app).border_title).startswith("Bookmarks (1)")
+        await pilot.press("B")
+        await wait_for(pilot, lambda: stories(app).count == 14)
+    listed = json.loads(run_reader(home, "list", "--bookmarked", "--json").stdout)
+    assert [s["title"] for s in listed] == [SECOND]
+    run_reader(home, "unbookmark", listed[0]["id"])
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("B")
+        await wait_for(pilot, lambda: stories(app).query_state.filter.bookmarked)
+        await wait_for(pilot, lambda: "Bookmarks (0)" in str(stories(app).border_title))
+
+
+async def test_u_toggles_read_and_f_filters_unread(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.story.read)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: not app.story.read)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: app.story.read)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: stories(app).query_state.filter.unread)
+        await wait_for(pilot, lambda: stories(app).count == 13)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: stories(app).count == 14)
+
+
+async def test_search_lists_results_to_open(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"sleeper train", "enter")
+        await wait_for(pilot, lambda: stories(app).query_state.search == "sleeper train")
+        await wait_for(pilot, lambda: stories(app).count >= 1)
+        first = stories(app).story_at(0)
+        assert first is not None and "Sleeper Train" in first.title
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: showing(app, first.title))
+
+
+def _story_with_url(paths: Paths, title: str, body: str, url: str | None) -> None:
+    with Store(paths) as store:
+        store.save_pages([("test:" + title, "h", Page(title=title, body=body, url=url))])
+
+
+async def test_open_url_asks_first_and_uses_webbrowser(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    _story_with_url(
+        paths,
+        "Linked story",
+        "See [the report](https://example.org/report).",
+        "https://example.org/a",
+    )
+    app = make_app(paths)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("o")
+        assert isinstance(app.screen, ConfirmOpen)
+        await pilot.press("n")
+        assert opened == []
+        await pilot.press("o", "y")
+        await wait_for(pilot, lambda: opened == ["https://example.org/a"])
+        await pilot.press("y")
+        assert copied == ["https://example.org/a"]
+        await pilot.press("L")
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmOpen)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: opened[-1] == "https://example.org/report")
+
+
+async def test_story_without_url_says_so(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("o")
+        assert not isinstance(app.screen, ConfirmOpen)
+        assert any("no web address" in str(n.message) for n in app._notifications)
+
+
+async def test_theme_cycles_and_is_remembered(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        assert app.theme == "reader-dark"
+        await pilot.press("t")
+        chosen = app.theme
+        assert chosen != "reader-dark" and chosen in app.reader_theme_names
+        await wait_for(pilot, lambda: paths.config_file.exists())
+    assert f'theme = "{chosen}"' in paths.config_file.read_text()
+    again = make_app(paths)
+    async with again.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        assert again.theme == chosen
+
+
+async def test_at_least_four_shipped_themes_and_a_broken_user_theme(paths: Paths) -> None:
+    paths.user_themes_dir.mkdir(parents=True)
+    (paths.user_themes_dir / "mine.toml").write_text('name = "mine"\nprimary = "#336699"\n')
+    (paths.user_themes_dir / "broken.toml").write_text('name = "broken"\nprimary = "nope"\n')
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        assert len([n for n in app.reader_theme_names if n != "mine"]) >= 4
+        assert "mine" in app.available_themes
+        messages = [str(n.message) for n in app._notifications]
+        assert any("broken.toml" in m and "not a colour" in m for m in messages)
+
+
+async def test_help_lists_every_key_and_keys_can_be_rebound(paths: Paths) -> None:
+    paths.ensure()
+    paths.config_file.write_text('[keys]\nnext_story = "x"\n')
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: showing(app, SECOND))
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(f"{k} {t} {i}" for k, t, i in app.screen.rows)
+        actions = "next_story previous_story toggle_bookmark bookmarks search toggle_read"
+        for action in (actions + " open_url copy_url cycle_theme back quit help").split():
+            assert action in text
+        assert any(k == "x" and i == "next_story" for k, _, i in app.screen.rows)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_has_the_apps_commands(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"bookmarks")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stories(app).query_state.filter.bookmarked)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"filter by site harbour")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stories(app).query_state.filter.site == "Harbour Ledger")
+        await wait_for(pilot, lambda: stories(app).count == 4)
+
+
+async def test_ranking_toggles_between_page_and_cache_wide(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        ranking = app.query_one("#ranking", HeadlineList)
+        own = [h.title for h in app.story.ranking]
+        assert [h.title for h in ranking.headlines] == own
+        await pilot.press("R")
+        await wait_for(pilot, lambda: bool(app.cache_ranking))
+        await wait_for(pilot, lambda: [h.title for h in ranking.headlines] != own)
+        top = ranking.headlines[0]
+        assert (
+            app.cache_ranking
+            and top.title == app.cache_ranking[0].title
+            and top.article_id is not None
+        )
+        assert "all pages" in str(ranking.border_title)
+
+
+async def test_page_text_is_never_markup_or_escape_sequences(paths: Paths) -> None:
+    raw = (
+        "Current:Home > News[bold red]ALERT[/] -Site[@click=app.quit]\n"
+        "[bold red]ALERT[/]\nDate:2030-01-01\n"
+        "Click [@click=app.quit]here[/] or \x1b]52;c;aGk=\x07\x1b[2Jnothing.\n"
+        "Related\n- [link=https://evil.example]bait[/link]\n"
+    )
+    with Store(paths) as store:
+        ingest_items(store, [("evil", raw.encode())])
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        assert app.story.title == "[bold red]ALERT[/]"
+        lines = article(app).plain_lines
+        assert lines[0] == "[bold red]ALERT[/]"
+        assert "Click [@click=app.quit]here[/] or nothing." in lines
+        assert not any("\x1b" in line for line in lines)
+        related = app.query_one("#related", HeadlineList)
+        assert related.headlines[0].title == "[link=https://evil.example]bait[/link]"
+        await pilot.click("#article", offset=(8, 5))
+        await pilot.pause()
+        assert app.is_running  # the [@click] in the page did nothing
+
+
+async def test_narrow_screen_swaps_list_for_related_and_ranking(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        side = app.query_one("#side")
+        assert not side.display or side.region.width == 0
+        assert stories(app).region.width > 0 and article(app).region.width > 0
+        await pilot.press("l")
+        await pilot.pause()
+        assert side.region.width > 0 and stories(app).region.width == 0
+        await pilot.press("l")
+        await pilot.pause()
+        assert stories(app).region.width > 0
+
+
+async def test_q_quits(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
