@@ -16,16 +16,16 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, Header
 
 from reader.app.article import ArticleView
+from reader.app.bars import KeyBar, TitleBar
 from reader.app.commands import ReaderCommands
 from reader.app.headlines import HeadlineList
 from reader.app.screens import ConfirmOpen, HelpScreen, PickScreen, PromptScreen
 from reader.app.store_thread import StoreThread
 from reader.app.story_list import ListQuery, StoryList
 from reader.app.themes import load_themes
-from reader.config import Config, load_config, save_theme
+from reader.config import DEFAULT_THEME, Config, load_config, save_theme
 from reader.models import Headline, Story
 from reader.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound
@@ -50,10 +50,11 @@ def _open_story(store: Store, story_id: str, mark_read: bool) -> Story:
 
 
 def _load_demo(store: Store) -> int:
-    from reader.demo import load_demo_if_empty
+    if not store.is_empty():
+        return 0
+    from reader.demo import load_demo  # only a new user pays for importing ingest
 
-    report = load_demo_if_empty(store)
-    return report.ingested if report is not None else 0
+    return load_demo(store).ingested
 
 
 class ReaderApp(App[None]):
@@ -110,20 +111,21 @@ class ReaderApp(App[None]):
         self.startup = Startup(problems=list(self.config.problems))
         self._current_index: int | None = None
         self._first_story_shown = False
+        self._apply_themes()  # before the first style pass, so styles are computed once
 
     # -- layout ------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar(id="title-bar")
         with Horizontal(id="main"):
             yield StoryList(self.store, id="stories")
             yield ArticleView(id="article")
             with Vertical(id="side"):
                 yield HeadlineList(id="related")
                 yield HeadlineList(id="ranking")
-        yield Footer()
+        yield KeyBar(id="key-bar")
 
-    def on_mount(self) -> None:
+    def _apply_themes(self) -> None:
         themes, problems = load_themes(self.paths.user_themes_dir)
         self.startup.problems.extend(problems)
         for theme in themes:
@@ -132,11 +134,13 @@ class ReaderApp(App[None]):
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         else:
-            if self.config.theme != "reader-dark":
+            if self.config.theme != DEFAULT_THEME:
                 self.startup.problems.append(
-                    f"theme {self.config.theme!r} not found; using reader-dark"
+                    f"theme {self.config.theme!r} not found; using {DEFAULT_THEME}"
                 )
-            self.theme = "reader-dark"
+            self.theme = DEFAULT_THEME
+
+    def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
         self.query_one("#stories", StoryList).border_title = Content("Stories")
@@ -176,6 +180,15 @@ class ReaderApp(App[None]):
             self._first_story_shown = True
             if os.environ.get(EXIT_WHEN_READY):  # for bench/: time to first full screen
                 self.call_after_refresh(self.exit)
+            else:
+                self._warm_up()
+
+    @work(thread=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """After the first screen: load what later articles need, off the UI thread."""
+        from reader.app.article_render import warm_up
+
+        warm_up()
 
     # -- opening stories ---------------------------------------------------------------
 
@@ -281,6 +294,7 @@ class ReaderApp(App[None]):
             f"{counts['stories']} stories · {counts['unread']} unread · "
             f"{counts['bookmarked']} bookmarked"
         )
+        self.query_one(TitleBar).status = self.sub_title
 
     @work(exclusive=True, group="cache-ranking")
     async def refresh_cache_ranking(self) -> None:

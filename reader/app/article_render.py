@@ -9,6 +9,7 @@ numbered, and opened only through the app's confirmation screen.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,16 @@ def _md_parser():  # noqa: ANN202 - markdown_it.MarkdownIt, imported lazily
 
 
 _PARSER = None
+# Anything that could be Markdown syntax sends a body through the parser.
+_MARKDOWN_SIGNS = re.compile(r"[\\*_`\[\]<>#|~!&]|^ {0,3}(?:[-+=]|\d{1,9}[.)])", re.MULTILINE)
+_PARAGRAPHS = re.compile(r"\n\s*\n")
+
+
+def warm_up() -> None:
+    """Import and build the Markdown parser ahead of the first article that needs it."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = _md_parser()
 
 
 def story_blocks(
@@ -72,10 +83,14 @@ def story_blocks(
         blocks.append(Block(Content.styled(clean_line(" · ".join(meta)), styles["meta"])))
     blocks.append(Block(Content(""), rule=True))
     body = clean_text(story.body or "")
-    if body.strip():
-        blocks.extend(markdown_blocks(body, styles, links))
-    else:
+    if not body.strip():
         blocks.append(Block(Content.styled("(This story has no text.)", styles["note"])))
+    elif _MARKDOWN_SIGNS.search(body):
+        blocks.extend(markdown_blocks(body, styles, links))
+    else:  # plain paragraphs (most text pages): no need for a Markdown parser
+        blocks.extend(
+            Block(Content(" ".join(p.split()))) for p in _PARAGRAPHS.split(body) if p.strip()
+        )
     return blocks, links
 
 
