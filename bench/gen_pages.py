@@ -39,6 +39,37 @@ def page_text(i: int, n: int, rng: random.Random) -> str:
     )
 
 
+def article_markdown(words: int, seed: int = 7) -> str:
+    """A long article body: paragraphs of ~100 words, some with emphasis and links."""
+    rng = random.Random(seed)
+    paragraphs = []
+    for i in range(max(1, words // 100)):
+        text = " ".join(rng.choice(WORDS) for _ in range(100))
+        if i % 3 == 0:
+            text = text.replace(" harbour ", " **harbour** ", 1)
+        if i % 5 == 0:
+            text += f" [Read more](https://example.org/story/{i})."
+        paragraphs.append(text)
+    return "\n".join(paragraphs)
+
+
+def long_page(i: int, words: int) -> str:
+    """A page in the seed's layout whose body is ``words`` words long."""
+    title = f"Long read {i}: {words} words on the {WORDS[i % len(WORDS)]}"
+    related = "".join(f"- Long read {(i + k) % 30}: {words} words\n" for k in (1, 2, 3))
+    return (
+        f"Current:Home > Long reads{title} -Harbour Ledger\n{title}\nView\n"
+        f"Date:2025-06-{1 + i % 28:02d} 08:00:{i % 60:02d}\n"
+        f"{article_markdown(words, seed=i)}\nveryGood! ({i})\nRelated\n{related}"
+    )
+
+
+def generate_long(folder: Path, n: int, words: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / f"long-{i:03d}.txt").write_text(long_page(i, words), encoding="utf-8")
+
+
 def generate(folder: Path, n: int, seed: int = 1) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)

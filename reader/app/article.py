@@ -7,6 +7,7 @@ screen into strips, so a 20,000-word article costs what a short one does to show
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events, work
 from textual.binding import Binding
 from textual.content import Content
@@ -17,7 +18,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.worker import get_current_worker
 
-from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_article
+from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_in_stages
 from reader.models import Story
 
 
@@ -56,6 +57,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._cached_base: RichStyle | None = None
+        self._rendered_theme: str | None = None
         self.story: Story | None = None
         self.rendered: RenderedArticle | None = None
         self._strips: dict[int, Strip] = {}
@@ -96,26 +99,48 @@ class ArticleView(ScrollView, can_focus=True):
     def _render(
         self, story: Story, width: int, styles: dict[str, Style], keep_scroll: bool
     ) -> None:
-        rendered = render_article(story, width, styles)
-        if not get_current_worker().is_cancelled:
+        worker = get_current_worker()
+        screen_lines = max(self.size.height, 24) + 8
+        for rendered in render_in_stages(story, width, styles, screen_lines):
+            if worker.is_cancelled:
+                return
             self.app.call_from_thread(self._show_rendered, rendered, keep_scroll)
+            keep_scroll = True  # the rest arrives under what is already shown
 
     def _show_rendered(self, rendered: RenderedArticle, keep_scroll: bool) -> None:
         if self.story is None or rendered.story_id != self.story.id:
             return
+        first = self.rendered is None or self.rendered.story_id != rendered.story_id
         self.rendered = rendered
         self._placeholder = None
         self._strips.clear()
-        self.virtual_size = Size(rendered.width, len(rendered.lines))
+        self.virtual_size = Size(rendered.width, len(rendered.lines) + rendered.estimate)
         if not keep_scroll:
             self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
-        self.post_message(self.Rendered(rendered.story_id))
+        if first or not keep_scroll:
+            self.post_message(self.Rendered(rendered.story_id))
+
+    def _base_style(self) -> RichStyle:
+        """The widget's own style, cached: ``rich_style`` walks the DOM on every call."""
+        if self._cached_base is None:
+            self._cached_base = self.rich_style
+        return self._cached_base
+
+    def notify_style_update(self) -> None:
+        self._cached_base = None
+        self._strips.clear()
+        super().notify_style_update()
+        # Span styles are baked into the wrapped lines: a new theme needs a new render.
+        if self.is_mounted and self.app.theme != self._rendered_theme:
+            self._rendered_theme = self.app.theme
+            if self.story is not None:
+                self.show_story(self.story, keep_scroll=True)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         if self.rendered is None:
             if y == 0 and self._placeholder:
                 line = Content.styled(self._placeholder, self._styles()["note"])
@@ -137,10 +162,4 @@ class ArticleView(ScrollView, can_focus=True):
         if self.story is not None and (
             self.rendered is None or self.rendered.width != self._content_width()
         ):
-            self.show_story(self.story, keep_scroll=True)
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._strips.clear()
-        if self.story is not None and self.is_mounted:
             self.show_story(self.story, keep_scroll=True)

@@ -10,6 +10,7 @@ numbered, and opened only through the app's confirmation screen.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,9 @@ class RenderedArticle:
     width: int
     lines: list[Content]
     links: list[tuple[str, str]]
+    complete: bool = True
+    estimate: int = 0
+    """Lines still to come when not complete (for the scrollbar meanwhile)."""
 
 
 def _md_parser():  # noqa: ANN202 - markdown_it.MarkdownIt, imported lazily
@@ -217,18 +221,27 @@ def inline_content(
     return Content("".join(text), spans)
 
 
-def wrap_blocks(blocks: list[Block], width: int, styles: dict[str, Style]) -> list[Content]:
-    """Wrap blocks to ``width`` cells, one blank line between blocks."""
+def wrap_blocks(
+    blocks: list[Block], width: int, styles: dict[str, Style], first: bool = True
+) -> list[Content]:
+    """Wrap blocks to ``width`` cells, one blank line between blocks.
+
+    ``first`` says whether ``blocks`` starts the article (no blank line before it).
+    """
     width = max(width, 10)
     lines: list[Content] = []
+    blank = Content("")
     for index, block in enumerate(blocks):
-        if index:
-            lines.append(Content(""))
+        if index or not first:
+            lines.append(blank)
         if block.rule:
             lines.append(Content.styled("─" * width, styles["rule"]))
             continue
         room = max(width - block.prefix.cell_length, 5)
-        wrapped = block.content.wrap(room) or [Content("")]
+        wrapped = block.content.wrap(room) or [blank]
+        if not block.prefix and not block.first_prefix:
+            lines.extend(wrapped)
+            continue
         lines.append(block.first_prefix + wrapped[0])
         lines.extend(block.prefix + line for line in wrapped[1:])
     return lines
@@ -238,3 +251,25 @@ def render_article(story: Story, width: int, styles: dict[str, Style]) -> Render
     """``story`` wrapped to ``width``, ready for the article view."""
     blocks, links = story_blocks(story, styles)
     return RenderedArticle(story.id, width, wrap_blocks(blocks, width, styles), links)
+
+
+def render_in_stages(
+    story: Story, width: int, styles: dict[str, Style], screen_lines: int
+) -> Iterator[RenderedArticle]:
+    """Render ``story`` for showing at once: first enough lines to fill the screen
+    (with the rest estimated, so the scrollbar is about right), then all of it.
+
+    A short story comes in one stage.
+    """
+    blocks, links = story_blocks(story, styles)
+    width = max(width, 10)
+    head: list[Content] = []
+    taken = 0
+    while taken < len(blocks) and len(head) < screen_lines:
+        head += wrap_blocks([blocks[taken]], width, styles, first=taken == 0)
+        taken += 1
+    if taken < len(blocks):
+        estimate = sum(block.content.cell_length // width + 2 for block in blocks[taken:])
+        yield RenderedArticle(story.id, width, head, links, complete=False, estimate=estimate)
+        head = head + wrap_blocks(blocks[taken:], width, styles, first=False)
+    yield RenderedArticle(story.id, width, head, links)

@@ -1,34 +1,69 @@
 """The related and ranking panes: short lists of headlines that open stories.
 
 A headline that resolves to a cached story opens it; one that doesn't is shown
-dim, and choosing it searches the cache for its words. Titles are page text, so
-they are given to the list as ``Content`` (never parsed as markup).
+dim, and choosing it searches the cache for its words. Titles are page text: they
+become ``Content`` (never parsed as markup). A line-API widget, so replacing the
+headlines repaints the pane without a layout pass.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from reader.ingest.clean import clean_line
 from reader.models import Headline
 
 
-class HeadlineList(OptionList):
-    """Headlines under optional section headings."""
+@dataclass
+class _Entry:
+    text: str
+    headline: Headline | None  # None for a section heading or the "empty" note
+    first_line: int = 0
+    lines: int = 1
+
+
+class HeadlineList(ScrollView, can_focus=True):
+    """Headlines under optional section headings; Enter or a click follows one."""
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False),
         Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("enter", "follow", "Open", id="follow"),
     ]
 
+    COMPONENT_CLASSES = {
+        "headline-list--cursor",
+        "headline-list--heading",
+        "headline-list--unresolved",
+        "headline-list--note",
+    }
+
     DEFAULT_CSS = """
-    HeadlineList { background: $surface; }
-    HeadlineList > .option-list--option-disabled { color: $primary; text-style: bold; }
+    HeadlineList { background: $surface; padding: 0 1; }
+    HeadlineList > .headline-list--cursor { background: $block-cursor-blurred-background; }
+    HeadlineList:focus > .headline-list--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+    }
+    HeadlineList > .headline-list--heading { color: $primary; text-style: bold; }
+    HeadlineList > .headline-list--unresolved { color: $text-muted; text-style: italic; }
+    HeadlineList > .headline-list--note { color: $text-muted; text-style: italic; }
     """
+
+    cursor: reactive[int | None] = reactive(None, repaint=False)
+    """Index (into the selectable headlines) of the highlighted one."""
 
     class Followed(Message):
         """The user chose a headline."""
@@ -39,39 +74,122 @@ class HeadlineList(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._headlines: dict[str, Headline] = {}
+        self._entries: list[_Entry] = []
+        self._selectable: list[int] = []  # entry indexes of headlines
+        self._lines: list[tuple[int, Content]] = []  # (entry index, wrapped line)
+        self._width = 0
+        self._cached_base: RichStyle | None = None
+
+    @property
+    def headlines(self) -> list[Headline]:
+        return [self._entries[i].headline for i in self._selectable]  # type: ignore[misc]
 
     def set_sections(self, sections: list[tuple[str | None, list[Headline]]], empty: str) -> None:
         """Show ``(heading, headlines)`` sections; ``empty`` when there are none."""
-        self.clear_options()
-        self._headlines.clear()
-        options: list[Option] = []
+        entries: list[_Entry] = []
         for heading, headlines in sections:
             if not headlines:
                 continue
             if heading:
-                options.append(Option(Content(heading), disabled=True))
-            for headline in headlines:
-                key = f"h{len(self._headlines)}"
-                self._headlines[key] = headline
-                title = clean_line(headline.title)
-                prompt = (
-                    Content(title) if headline.article_id else Content.styled(title, "dim italic")
-                )
-                options.append(Option(prompt, id=key))
-        if not options:
-            options.append(Option(Content.styled(empty, "dim italic"), disabled=True))
-        self.add_options(options)
-        self.highlighted = next(
-            (i for i, option in enumerate(options) if not option.disabled), None
-        )
+                entries.append(_Entry(heading, None))
+            entries += [_Entry(clean_line(h.title), h) for h in headlines]
+        if not entries:
+            entries.append(_Entry(empty, None))
+        self._entries = entries
+        self._selectable = [i for i, e in enumerate(entries) if e.headline is not None]
+        self._wrap()
+        self.cursor = 0 if self._selectable else None
+        self.scroll_to(0, 0, animate=False, immediate=True)
 
-    @property
-    def headlines(self) -> list[Headline]:
-        return list(self._headlines.values())
+    def _wrap(self) -> None:
+        width = max(self.scrollable_content_region.width, 10)
+        self._width = width
+        self._lines = []
+        for index, entry in enumerate(self._entries):
+            entry.first_line = len(self._lines)
+            wrapped = Content(entry.text).wrap(width - 2) or [Content("")]
+            if entry.headline is None:
+                leads = ["", ""]
+            else:  # • opens a cached story, ○ searches for one that isn't cached
+                leads = ["• " if entry.headline.article_id else "○ ", "  "]
+            self._lines += [
+                (index, Content(leads[n > 0] + line.plain)) for n, line in enumerate(wrapped)
+            ]
+            entry.lines = len(wrapped)
+        self.virtual_size = Size(width, len(self._lines))
+        self.refresh()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        headline = self._headlines.get(event.option.id or "")
-        if headline is not None:
+    def on_resize(self, event: events.Resize) -> None:
+        if self.scrollable_content_region.width != self._width and self._entries:
+            self._wrap()
+
+    def _base_style(self) -> RichStyle:
+        if self._cached_base is None:
+            self._cached_base = self.rich_style
+        return self._cached_base
+
+    def notify_style_update(self) -> None:
+        self._cached_base = None
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self._base_style()
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        entry_index, line = self._lines[index]
+        entry = self._entries[entry_index]
+        if entry.headline is None:
+            name = "heading" if self._selectable else "note"
+            style = self.get_component_rich_style(f"headline-list--{name}")
+        elif entry.headline.article_id is None:
+            style = self.get_component_rich_style("headline-list--unresolved")
+        else:
+            style = base
+        fill = base
+        if self.cursor is not None and self._selectable[self.cursor] == entry_index:
+            cursor_style = self.get_component_rich_style("headline-list--cursor")
+            style, fill = style + cursor_style, base + cursor_style
+        strip = Strip([Segment(line.plain, style)])
+        return strip.extend_cell_length(width, fill).crop(0, width)
+
+    def watch_cursor(self, old: int | None, new: int | None) -> None:
+        self.refresh()
+        if new is not None and self._selectable and self.size.height:
+            entry = self._entries[self._selectable[new]]
+            region = Region(0, entry.first_line, self._width, entry.lines)
+            self.scroll_to_region(region, animate=False, force=True, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        if self.cursor is not None and self.cursor < len(self._selectable) - 1:
+            self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        if self.cursor is not None and self.cursor > 0:
+            self.cursor -= 1
+
+    def action_first(self) -> None:
+        if self._selectable:
+            self.cursor = 0
+
+    def action_last(self) -> None:
+        if self._selectable:
+            self.cursor = len(self._selectable) - 1
+
+    def action_follow(self) -> None:
+        if self.cursor is not None:
+            headline = self._entries[self._selectable[self.cursor]].headline
+            assert headline is not None
             self.post_message(self.Followed(headline))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        line = self.scroll_offset.y + offset.y
+        if 0 <= line < len(self._lines):
+            entry_index = self._lines[line][0]
+            if entry_index in self._selectable:
+                self.cursor = self._selectable.index(entry_index)
+                self.action_follow()

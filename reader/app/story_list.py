@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -96,7 +97,7 @@ class StoryList(ScrollView, can_focus=True):
     StoryList > .story-list--placeholder { color: $text-disabled; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True)
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     class Opened(Message):
         """The user opened the story at ``index``."""
@@ -115,6 +116,7 @@ class StoryList(ScrollView, can_focus=True):
 
     def __init__(self, store: StoreThread, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._cached_base: RichStyle | None = None
         self.store = store
         self.query_state = ListQuery()
         self.count = 0
@@ -202,10 +204,20 @@ class StoryList(ScrollView, can_focus=True):
 
     # -- rendering ---------------------------------------------------------------------
 
+    def _base_style(self) -> RichStyle:
+        """The widget's own style, cached: ``rich_style`` walks the DOM on every call."""
+        if self._cached_base is None:
+            self._cached_base = self.rich_style
+        return self._cached_base
+
+    def notify_style_update(self) -> None:
+        self._cached_base = None
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.size.width
-        base = self.rich_style
+        base = self._base_style()
         if index >= self.count:
             return Strip.blank(width, base)
         story = self._rows.get(index)
