@@ -155,3 +155,23 @@ def test_cache_wide_ranking_orders_by_positions_then_reactions(store: Store) -> 
     assert [h.title for h in top] == ["Gamma", "Beta", "Alpha", "Delta"]
     assert [h.article_id for h in top] == [story_id("c"), story_id("b"), story_id("a"), None]
     assert store.counts() == {"stories": 3, "unread": 3, "bookmarked": 0}
+
+
+def test_cache_wide_ranking_follows_updates_and_breaks_ties_by_reactions(store: Store) -> None:
+    def ranked(title: str, ranking: list[str], reactions: int) -> bytes:
+        lines = "".join(f"- {h}\n" for h in ranking)
+        return (
+            f"Current:Home > News{title} -Site\n{title}\nDate:2025-01-01\nBody.\n"
+            f"veryGood! ({reactions})\nRanking\n{lines}"
+        ).encode()
+
+    ingest_items(store, [("a", ranked("Alpha", ["Beta"], 1)), ("b", ranked("Beta", ["Alpha"], 9))])
+    # Alpha and Beta both score 1: Beta has more reactions.
+    assert [h.title for h in store.cache_wide_ranking()] == ["Beta", "Alpha"]
+    # Page a changes its ranking: Beta's point moves to Gamma (not cached).
+    ingest_items(store, [("a", ranked("Alpha", ["Gamma", "Alpha"], 1))])
+    top = store.cache_wide_ranking()
+    assert [(h.title, h.article_id) for h in top] == [
+        ("Alpha", story_id("a")),  # 1 (from b) + 1/2 (from a)
+        ("Gamma", None),
+    ]

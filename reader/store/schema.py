@@ -50,6 +50,25 @@ CACHE_MIGRATIONS: list[str] = [
         PRIMARY KEY (story_rowid, position)
     ) WITHOUT ROWID;
 
+    -- The cache-wide ranking, kept up to date by triggers: each appearance in a
+    -- ranking list adds 1 / (position + 1) to its headline's score.
+    CREATE TABLE ranking_scores (
+        title_key TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        score REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX ranking_scores_by_score ON ranking_scores (score DESC);
+    CREATE TRIGGER ranking_entries_insert AFTER INSERT ON ranking_entries BEGIN
+        INSERT INTO ranking_scores (title_key, title, score)
+        VALUES (new.title_key, new.title, 1.0 / (new.position + 1))
+        ON CONFLICT (title_key) DO UPDATE SET score = score + excluded.score;
+    END;
+    CREATE TRIGGER ranking_entries_delete AFTER DELETE ON ranking_entries BEGIN
+        UPDATE ranking_scores SET score = score - 1.0 / (old.position + 1)
+        WHERE title_key = old.title_key;
+        DELETE FROM ranking_scores WHERE title_key = old.title_key AND score < 1e-9;
+    END;
+
     CREATE VIRTUAL TABLE stories_fts USING fts5 (
         title, body, content='stories', content_rowid='rowid',
         tokenize='unicode61 remove_diacritics 2'

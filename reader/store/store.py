@@ -196,33 +196,59 @@ class Store:
         ).fetchone()
         return bool(row[0])
 
-    def _select(self, flt: StoryFilter, with_body: bool) -> tuple[str, list[Any]]:
-        """SQL (without ORDER/LIMIT) and parameters for the stories ``flt`` selects."""
+    def _select(
+        self, flt: StoryFilter, with_body: bool, limit: int | None = None, offset: int = 0
+    ) -> tuple[str, list[Any]]:
+        """SQL and parameters for one page of the stories ``flt`` selects, newest first.
+
+        The page is chosen by a lean scan of the date index (rowids only); columns
+        are computed for the rows of that page alone, so a deep offset stays cheap.
+        """
         params: list[Any] = []
-        where: list[str] = []
+        body = _BODY_COLUMN if with_body else ""
         if flt.bookmarked:
-            columns = _LIST_COLUMNS.format(id="b.story_id")
-            sql = "FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
-            order = "coalesce(s.sort_key, b.sort_key) DESC, b.story_id DESC"
-            idcol = "b.story_id"
+            where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
+            sql = (
+                f"SELECT {_LIST_COLUMNS.format(id='b.story_id')}{body}"
+                f" FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id{where}"
+                " ORDER BY coalesce(s.sort_key, b.sort_key) DESC, b.story_id DESC"
+                " LIMIT ? OFFSET ?"
+            )
         else:
-            columns = _LIST_COLUMNS.format(id="s.id")
-            sql = "FROM stories s LEFT JOIN user.bookmarks b ON b.story_id = s.id"
-            order = "s.sort_key DESC, s.rowid DESC"
-            idcol = "s.id"
+            where = self._where(flt, "s.id", "s.site", params)
+            sql = (
+                f"SELECT {_LIST_COLUMNS.format(id='s.id')}{body}"
+                " FROM (SELECT s.rowid AS r FROM stories s"
+                f"{where} ORDER BY s.sort_key DESC, s.rowid DESC LIMIT ? OFFSET ?) page"
+                " JOIN stories s ON s.rowid = page.r"
+                " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
+                " ORDER BY s.sort_key DESC, s.rowid DESC"
+            )
+        params += [-1 if limit is None else limit, offset]
+        return sql, params
+
+    @staticmethod
+    def _where(flt: StoryFilter, idcol: str, sitecol: str, params: list[Any]) -> str:
+        where: list[str] = []
         if flt.unread:
             where.append(f"NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {idcol})")
         if flt.site is not None:
-            where.append("coalesce(s.site, b.site) = ?")
+            where.append(f"{sitecol} = ?")
             params.append(flt.site)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        select = f"SELECT {columns}{_BODY_COLUMN if with_body else ''} {sql}{clause}"
-        return f"{select} ORDER BY {order}", params
+        return f" WHERE {' AND '.join(where)}" if where else ""
 
     def count(self, flt: StoryFilter = StoryFilter()) -> int:
         """How many stories ``flt`` selects."""
-        sql, params = self._select(flt, with_body=False)
-        return self._conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+        params: list[Any] = []
+        if flt.bookmarked:
+            where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
+            sql = (
+                "SELECT count(*) FROM user.bookmarks b"
+                f" LEFT JOIN stories s ON s.id = b.story_id{where}"
+            )
+        else:
+            sql = "SELECT count(*) FROM stories s" + self._where(flt, "s.id", "s.site", params)
+        return self._conn.execute(sql, params).fetchone()[0]
 
     def list_stories(
         self,
@@ -243,9 +269,7 @@ class Store:
         with_lists: bool = False,
     ) -> Iterator[Story]:
         """Stream stories newest first (for export: never all in memory at once)."""
-        sql, params = self._select(flt, with_body)
-        sql += " LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else limit, offset]
+        sql, params = self._select(flt, with_body, limit, offset)
         cursor = self._conn.cursor()
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(256):
@@ -339,23 +363,31 @@ class Store:
         """Headlines ranked across every ingested ranking list.
 
         A headline scores ``1 / (position + 1)`` for each list it appears in (so
-        being first in many lists wins); ties go to the story with more reactions,
-        then the newer one. Entries resolve to cached stories by folded title.
+        being first in many lists wins; the scores are kept by triggers as pages
+        come and go); ties go to the story with more reactions, then the newer one.
+        Entries resolve to cached stories by folded title.
         """
-        rows = self._conn.execute(
-            "WITH scores AS (SELECT title_key, sum(1.0 / (position + 1)) AS score,"
-            " min(title) AS title FROM ranking_entries GROUP BY title_key),"
-            " best AS (SELECT title_key, id, reactions, sort_key,"
-            " row_number() OVER (PARTITION BY title_key ORDER BY sort_key DESC) AS n"
-            " FROM stories WHERE title_key IN (SELECT title_key FROM scores))"
-            " SELECT coalesce(s.title, sc.title), b.id FROM scores sc"
-            " LEFT JOIN best b ON b.title_key = sc.title_key AND b.n = 1"
-            " LEFT JOIN stories s ON s.id = b.id"
-            " ORDER BY sc.score DESC, coalesce(b.reactions, -1) DESC, b.sort_key DESC,"
-            " sc.title LIMIT ?",
-            (limit,),
-        )
-        return [Headline(title, None, article_id) for title, article_id in rows]
+        top = self._conn.execute(
+            "SELECT title_key, title, score FROM ranking_scores ORDER BY score DESC LIMIT ?",
+            (limit * 2,),
+        ).fetchall()
+        keys = [row[0] for row in top]
+        stories: dict[str, tuple[str, int, str, str]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self._conn.execute(
+                "SELECT title_key, id, coalesce(reactions, -1), sort_key, title FROM stories"
+                f" WHERE title_key IN ({','.join('?' * len(chunk))}) ORDER BY sort_key",
+                chunk,
+            )
+            stories.update({row[0]: row[1:] for row in rows})  # the newest wins
+        entries = [
+            (round(score, 9), *stories.get(key, (None, -1, "", title))) for key, title, score in top
+        ]
+        entries.sort(key=lambda e: e[4])  # title, then the more important keys, stably
+        entries.sort(key=lambda e: e[3], reverse=True)  # newer
+        entries.sort(key=lambda e: (e[0], e[2]), reverse=True)  # score, reactions
+        return [Headline(title, None, article_id) for _, article_id, _, _, title in entries][:limit]
 
     def counts(self) -> dict[str, int]:
         """Totals for the status line: stories, unread, bookmarked."""
