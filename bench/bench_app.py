@@ -4,7 +4,7 @@
 
 * Startup, whole process, to the first full screen (list, article, related and
   ranking painted) with 1,000 and 100,000 stories cached, beside a bare Textual app
-  that shows one 2,000-word Markdown article: hyperfine, one invocation, under
+  that shows one 2,000-word Markdown article: interleaved rounds, each under
   ``script`` for a real terminal. reader exits when ready via READER_EXIT_WHEN_READY.
 * ``n`` (next story) to the new article painted, for 2,000- and 20,000-word
   articles whose bodies carry Markdown (emphasis, links): in-process, headless,
@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -54,8 +52,8 @@ def home_with(name: str, make_pages) -> Path:  # noqa: ANN001
     return home
 
 
-def startup(homes: dict[str, Path], runs: int) -> dict[str, float]:
-    hyperfine = shutil.which("hyperfine")
+def startup(homes: dict[str, Path], runs: int) -> dict[str, list[float]]:
+    """Whole-process times, in interleaved rounds (every command once per round)."""
     env_exit = "READER_EXIT_WHEN_READY=1"
     commands = {
         "bare Textual + one Markdown article": f"{sys.executable} {HERE / 'bare_markdown_app.py'}",
@@ -64,26 +62,18 @@ def startup(homes: dict[str, Path], runs: int) -> dict[str, float]:
             for label, home in homes.items()
         },
     }
-    wrapped = {name: f"script -qec '{cmd}' /dev/null" for name, cmd in commands.items()}
-    medians: dict[str, float] = {}
-    if hyperfine:
-        with tempfile.NamedTemporaryFile(suffix=".json") as report:
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_number in range(runs + 2):  # two warm-up rounds
+        for name, command in commands.items():
+            start = time.perf_counter()
             subprocess.run(
-                [hyperfine, "-N", "--warmup", "2", "--runs", str(runs), "--export-json",
-                 report.name, *[arg for name, cmd in wrapped.items() for arg in ("-n", name, cmd)]],
-                check=True, stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-            for result in json.load(open(report.name))["results"]:
-                medians[result["command"]] = result["median"]
-    else:  # interleaved rounds by hand
-        times: dict[str, list[float]] = {name: [] for name in wrapped}
-        for _ in range(runs):
-            for name, cmd in wrapped.items():
-                start = time.perf_counter()
-                subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)  # noqa: S602 - our own fixed command
+                ["script", "-qec", command, "/dev/null"],  # a real terminal for the app
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            if round_number >= 2:
                 times[name].append(time.perf_counter() - start)
-        medians = {name: statistics.median(values) for name, values in times.items()}
-    return medians
+    return times
 
 
 async def next_story_latency(home: Path, presses: int) -> list[float]:
@@ -157,10 +147,12 @@ def main() -> None:
         "100,000": home_with("home-100k", lambda f: generate(f, 100_000)),
     }
     if args.only in (None, "startup"):
-        medians = startup(homes, args.runs)
-        print("\nstartup to first full screen (median, whole process)")
+        times = startup(homes, args.runs)
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        print(f"\nstartup to first full screen (whole process, {args.runs} interleaved rounds)")
         for name, value in medians.items():
-            print(f"  {name:42s} {value * 1000:7.0f} ms")
+            spread = f"{min(times[name]) * 1000:.0f}-{max(times[name]) * 1000:.0f}"
+            print(f"  {name:42s} median {value * 1000:6.0f} ms  (range {spread} ms)")
         small, large = medians["reader, 1,000 stories"], medians["reader, 100,000 stories"]
         bare = medians["bare Textual + one Markdown article"]
         print(f"  100,000 vs 1,000 stories: {large / small:.2f}x")

@@ -289,7 +289,7 @@ class ReaderApp(App[None]):
 
     @work(exclusive=True, group="counts")
     async def refresh_counts(self) -> None:
-        counts = await self.store.call(Store.counts)
+        counts = await self.background_store.call(Store.counts)
         self.sub_title = (
             f"{counts['stories']} stories · {counts['unread']} unread · "
             f"{counts['bookmarked']} bookmarked"
@@ -346,12 +346,18 @@ class ReaderApp(App[None]):
 
     def _step(self, delta: int) -> None:
         stories = self.query_one("#stories", StoryList)
-        start = self._current_index if self._current_index is not None else stories.cursor - delta
-        if self.story is not None and self._current_index is None:
-            found = stories.index_of(self.story.id)
-            start = found if found is not None else stories.cursor - delta
-        if not stories.open_index(start + delta):
+        start = self._current_index
+        if start is None and self.story is not None:
+            start = stories.index_of(self.story.id)
+        if start is None:
+            start = stories.cursor - delta
+        index = start + delta
+        if not 0 <= index < stories.count:
             self.notify("No more stories in this list.", timeout=2)
+            return
+        story = stories.select(index)
+        if story is not None:  # open now, not after the list's next message
+            self.open_story(story.id, index=index)
 
     def action_next_story(self) -> None:
         self._step(+1)

@@ -7,22 +7,21 @@ screen into strips, so a 20,000-word article costs what a short one does to show
 from __future__ import annotations
 
 from rich.segment import Segment
-from rich.style import Style as RichStyle
 from textual import events, work
 from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 from textual.worker import get_current_worker
 
 from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_in_stages
+from reader.app.line_view import LineView
 from reader.models import Story
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(LineView, can_focus=True):
     """Shows one story: title, metadata, then the body."""
 
     BINDINGS = [
@@ -57,7 +56,6 @@ class ArticleView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._cached_base: RichStyle | None = None
         self._rendered_theme: str | None = None
         self.story: Story | None = None
         self.rendered: RenderedArticle | None = None
@@ -121,14 +119,7 @@ class ArticleView(ScrollView, can_focus=True):
         if first or not keep_scroll:
             self.post_message(self.Rendered(rendered.story_id))
 
-    def _base_style(self) -> RichStyle:
-        """The widget's own style, cached: ``rich_style`` walks the DOM on every call."""
-        if self._cached_base is None:
-            self._cached_base = self.rich_style
-        return self._cached_base
-
     def notify_style_update(self) -> None:
-        self._cached_base = None
         self._strips.clear()
         super().notify_style_update()
         # Span styles are baked into the wrapped lines: a new theme needs a new render.
@@ -140,7 +131,7 @@ class ArticleView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self._base_style()
+        base = self.base_style()
         if self.rendered is None:
             if y == 0 and self._placeholder:
                 line = Content.styled(self._placeholder, self._styles()["note"])

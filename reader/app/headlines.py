@@ -11,16 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.segment import Segment
-from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.app.line_view import LineView
 from reader.ingest.clean import clean_line
 from reader.models import Headline
 
@@ -33,7 +32,7 @@ class _Entry:
     lines: int = 1
 
 
-class HeadlineList(ScrollView, can_focus=True):
+class HeadlineList(LineView, can_focus=True):
     """Headlines under optional section headings; Enter or a click follows one."""
 
     BINDINGS = [
@@ -78,7 +77,6 @@ class HeadlineList(ScrollView, can_focus=True):
         self._selectable: list[int] = []  # entry indexes of headlines
         self._lines: list[tuple[int, Content]] = []  # (entry index, wrapped line)
         self._width = 0
-        self._cached_base: RichStyle | None = None
 
     @property
     def headlines(self) -> list[Headline]:
@@ -123,19 +121,10 @@ class HeadlineList(ScrollView, can_focus=True):
         if self.scrollable_content_region.width != self._width and self._entries:
             self._wrap()
 
-    def _base_style(self) -> RichStyle:
-        if self._cached_base is None:
-            self._cached_base = self.rich_style
-        return self._cached_base
-
-    def notify_style_update(self) -> None:
-        self._cached_base = None
-        super().notify_style_update()
-
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self._base_style()
+        base = self.base_style()
         if index >= len(self._lines):
             return Strip.blank(width, base)
         entry_index, line = self._lines[index]

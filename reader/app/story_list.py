@@ -11,15 +11,14 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.app.line_view import LineView
 from reader.app.store_thread import StoreThread
 from reader.ingest.clean import clean_line
 from reader.models import Story
@@ -60,7 +59,7 @@ def _fetch_page(store: Store, query: ListQuery, page: int) -> list[Story]:
     return store.list_stories(query.filter, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
 
 
-class StoryList(ScrollView, can_focus=True):
+class StoryList(LineView, can_focus=True):
     """Newest-first stories; Enter or a click opens one."""
 
     BINDINGS = [
@@ -116,7 +115,6 @@ class StoryList(ScrollView, can_focus=True):
 
     def __init__(self, store: StoreThread, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._cached_base: RichStyle | None = None
         self.store = store
         self.query_state = ListQuery()
         self.count = 0
@@ -204,20 +202,10 @@ class StoryList(ScrollView, can_focus=True):
 
     # -- rendering ---------------------------------------------------------------------
 
-    def _base_style(self) -> RichStyle:
-        """The widget's own style, cached: ``rich_style`` walks the DOM on every call."""
-        if self._cached_base is None:
-            self._cached_base = self.rich_style
-        return self._cached_base
-
-    def notify_style_update(self) -> None:
-        self._cached_base = None
-        super().notify_style_update()
-
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.size.width
-        base = self._base_style()
+        base = self.base_style()
         if index >= self.count:
             return Strip.blank(width, base)
         story = self._rows.get(index)
@@ -286,17 +274,22 @@ class StoryList(ScrollView, can_focus=True):
         self.open_index(self.cursor)
 
     def open_index(self, index: int) -> bool:
-        """Move to ``index`` and open it; False when there is no such row."""
+        """Move to ``index`` and open it (via ``Opened``); False when there is no such row."""
         if not 0 <= index < self.count:
             return False
+        story = self.select(index)
+        if story is not None:
+            self.post_message(self.Opened(story, index))
+        return True
+
+    def select(self, index: int) -> Story | None:
+        """Move the cursor to ``index``; its story if fetched, else it opens on arrival."""
         self.cursor = index
         story = self._rows.get(index)
         if story is None:  # not fetched yet: open it when its page arrives
             self._open_when_loaded = index
             self._request_page(index // PAGE_SIZE)
-        else:
-            self.post_message(self.Opened(story, index))
-        return True
+        return story
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
