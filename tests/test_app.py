@@ -369,3 +369,21 @@ async def test_q_quits(paths: Paths) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_ingest_a_path_from_the_palette(paths: Paths) -> None:
+    from conftest import PAGES
+
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"ingest a path")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one("#prompt-input").value = str(PAGES)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stories(app).count == 16, timeout=20)
+        await wait_for(pilot, lambda: app.sub_title.startswith("16 stories"))
+        assert any("ingested 2" in str(n.message) for n in app._notifications)
