@@ -51,7 +51,7 @@ class HeadlineList(LineView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    HeadlineList { background: $surface; padding: 0 1; }
+    HeadlineList { background: $surface; padding: 0 1; scrollbar-gutter: stable; }
     HeadlineList > .headline-list--cursor { background: $block-cursor-blurred-background; }
     HeadlineList:focus > .headline-list--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground;
