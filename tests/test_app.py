@@ -387,3 +387,13 @@ async def test_ingest_a_path_from_the_palette(paths: Paths) -> None:
         await wait_for(pilot, lambda: stories(app).count == 16, timeout=20)
         await wait_for(pilot, lambda: app.sub_title.startswith("16 stories"))
         assert any("ingested 2" in str(n.message) for n in app._notifications)
+
+
+async def test_unreadable_cache_closes_with_a_message_and_keeps_the_file(paths: Paths) -> None:
+    paths.ensure()
+    paths.cache_db.write_bytes(b"not a database at all" * 50)
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 1
+    assert paths.cache_db.read_bytes().startswith(b"not a database")

@@ -9,5 +9,6 @@ def run(paths: Paths) -> int:
     """Open the reading app on the cache at ``paths``."""
     from reader.app.app import ReaderApp
 
-    ReaderApp(paths).run()
-    return 0
+    app = ReaderApp(paths)
+    app.run()
+    return app.return_code or 0

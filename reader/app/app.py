@@ -8,6 +8,7 @@ happens on the UI thread.
 from __future__ import annotations
 
 import os
+import sqlite3
 import webbrowser
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from reader.config import DEFAULT_THEME, Config, load_config, save_theme
 from reader.models import Headline, Story
 from reader.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound
+from reader.store.schema import SchemaTooNew
 
 RANKING_SIZE = 30
 EXIT_WHEN_READY = "READER_EXIT_WHEN_READY"
@@ -155,7 +157,12 @@ class ReaderApp(App[None]):
 
     @work(group="startup")
     async def _start(self) -> None:
-        demo = await self.store.call(_load_demo)
+        try:
+            demo = await self.store.call(_load_demo)
+        except (sqlite3.DatabaseError, SchemaTooNew, OSError) as exc:
+            # A cache we can't read: say so and leave it as it is for the user to see to.
+            self.exit(return_code=1, message=f"reader: {self.paths.cache_db}: {exc}")
+            return
         if demo:
             self.startup.demo_loaded = demo
             self.query_one("#stories", StoryList).border_subtitle = Content(
