@@ -36,6 +36,7 @@ class Page:
     author: str | None = None
     reactions: int | None = None
     url: str | None = None
+    canonical_url: str | None = None
     related: list[Headline] = field(default_factory=list)
     ranking: list[Headline] = field(default_factory=list)
     recommended: list[Headline] = field(default_factory=list)
@@ -57,6 +58,7 @@ class Story:
     author: str | None = None
     reactions: int | None = None
     url: str | None = None
+    canonical_url: str | None = None
     body: str | None = None
     related: list[Headline] = field(default_factory=list)
     ranking: list[Headline] = field(default_factory=list)
@@ -74,6 +76,7 @@ class Story:
             "published": self.published,
             "author": self.author,
             "url": self.url,
+            "canonical_url": self.canonical_url,
         }
         if with_body:
             data["body"] = self.body

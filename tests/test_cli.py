@@ -15,7 +15,8 @@ from conftest import PAGES, run_reader
 
 BONDS_TITLE = "Harbour City bonds rally as port authority “Café Fund” — clears audit"
 STORY_KEYS = [
-    "id", "title", "site", "section", "published", "author", "url", "body", "reactions",
+    "id", "title", "site", "section", "published", "author", "url", "canonical_url", "body",
+    "reactions",
     "related", "ranking", "recommended", "source", "bookmarked", "read",
 ]  # fmt: skip
 
@@ -129,7 +130,7 @@ def test_ingest_reports_each_failure_and_stores_the_rest(home: Path, tmp_path: P
     (batch / "binary.dat").write_bytes(b"\x00\x01\x02\x03" * 100)
     with (batch / "huge.txt").open("wb") as huge:
         huge.truncate(21 * 1024 * 1024)
-    (batch / "page.html").write_text("<!doctype html><html><body>x</body></html>")
+    (batch / "page.html").write_text("<!doctype html><html><body> </body></html>")
     (batch / "loop").symlink_to(batch)  # a symlink loop must not hang the walk
     result = run_reader(home, "ingest", str(batch), str(tmp_path / "missing.txt"), timeout=30)
     assert result.returncode == 1
@@ -139,7 +140,7 @@ def test_ingest_reports_each_failure_and_stores_the_rest(home: Path, tmp_path: P
             f"reader: {batch / 'binary.dat'}: binary file, not a text page",
             f"reader: {batch / 'empty.txt'}: empty file",
             f"reader: {batch / 'huge.txt'}: file too large (21.0 MB, the limit is 20 MB)",
-            f"reader: {batch / 'page.html'}: HTML pages are not supported yet",
+            f"reader: {batch / 'page.html'}: no title and no article text in this page",
             f"reader: {tmp_path / 'missing.txt'}: no such file or directory",
         ]
     )

@@ -33,7 +33,7 @@ def test_demo_pages_are_in_the_seed_layout_and_link_to_each_other(store: Store) 
 
 
 def test_demo_items_come_from_the_package() -> None:
-    names = [source for source, _ in demo_items()]
+    names = [raw.source for raw in demo_items()]
     assert len(names) >= 12 and all(n.startswith("demo:") for n in names)
 
 

@@ -7,10 +7,16 @@ import codecs
 import pytest
 
 from reader.ingest.decode import DecodeError
-from reader.ingest.formats import UnsupportedFormat, parse_page
+from reader.ingest.formats import RawPage
+from reader.ingest.formats import parse_page as parse_raw
 from reader.ingest.textpage import parse_text
 
 from conftest import PAGES, SEED
+
+
+def parse_page(data: bytes, source: str):  # noqa: ANN201 - a Page
+    return parse_raw(RawPage(source, data))
+
 
 BONDS = (PAGES / "harbour-bonds.txt").read_text(encoding="utf-8")
 BONDS_TITLE = "Harbour City bonds rally as port authority “Café Fund” — clears audit"
@@ -151,5 +157,7 @@ def test_bad_bytes_fail_with_a_reason(data: bytes, reason: str) -> None:
 
 
 def test_html_is_routed_away_from_the_text_parser() -> None:
-    with pytest.raises(UnsupportedFormat, match="HTML"):
-        parse_page(b"<!DOCTYPE html><html><body>hi</body></html>", "x")
+    page = parse_page(
+        b"<!DOCTYPE html><html><title>Hi</title><body><p>Hello.</p></body></html>", "x"
+    )
+    assert page.title == "Hi"

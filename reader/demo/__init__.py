@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from importlib import resources
 
+from reader.ingest.formats import RawPage
 from reader.ingest.pipeline import IngestReport, Item, ingest_items
 from reader.store import Store
 
@@ -16,7 +17,7 @@ def demo_items() -> Iterator[Item]:
     pages = resources.files(__package__).joinpath("pages")
     for entry in sorted(pages.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".txt"):
-            yield DEMO_SCHEME + entry.name, entry.read_bytes()
+            yield RawPage(DEMO_SCHEME + entry.name, entry.read_bytes())
 
 
 def load_demo(store: Store) -> IngestReport:

@@ -67,3 +67,59 @@ def decode_page(data: bytes) -> str:
     best = from_bytes(data[:200_000]).best()
     encoding = best.encoding if best is not None else "cp1252"
     return data.decode(encoding, errors="replace")
+
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, declared: str | None = None) -> str:
+    """Decode an HTML page: BOM, then the server's charset, then ``<meta>``, then detection.
+
+    A declared charset that lies is caught where it can be: bytes that are valid
+    UTF-8 (with non-ASCII in them) are read as UTF-8 whatever a Latin-1 family
+    declaration says, and a declaration the bytes don't decode under is skipped.
+    """
+    if not data.strip():
+        raise DecodeError("empty file")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if b"\x00" in data[:4096]:
+        raise DecodeError("binary file, not an HTML page")
+    meta = _META_CHARSET.search(data[:4096])
+    candidates = [
+        _codec(declared),
+        _codec(meta.group(1).decode("ascii", "ignore")) if meta else None,
+    ]
+    latin = {"latin_1", "iso8859-1", "cp1252", "ascii"}
+    if any(c in latin for c in candidates if c) and not data.isascii():
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    for encoding in candidates:
+        if encoding is None:
+            continue
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    return data.decode(best.encoding if best is not None else "cp1252", errors="replace")

@@ -1,32 +1,50 @@
 """Route a page to the parser for its format, by content.
 
 A format is a module with ``NAME``, ``sniff(data) -> bool`` and
-``parse(data, source) -> Page``. Adding a format is one new module and one line in
-``FORMATS``; the first format whose ``sniff`` accepts the bytes parses them. The
+``parse(raw: RawPage) -> Page``. Adding a format is one new module and one line in
+``_formats()``; the first format whose ``sniff`` accepts the bytes parses them. The
 plain-text format accepts anything, so it comes last.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import ModuleType
 
-from reader.ingest import textpage
-from reader.ingest.decode import looks_like_html
 from reader.models import Page
+
+
+@dataclass
+class RawPage:
+    """A page's bytes and what is known about where they came from."""
+
+    source: str
+    """A file's resolved path, or the URL that was asked for."""
+    data: bytes
+    url: str | None = None
+    """For a fetched page: the URL it finally came from (after redirects)."""
+    charset: str | None = None
+    """For a fetched page: the charset the server declared."""
 
 
 class UnsupportedFormat(ValueError):
     """No parser handles this kind of page (yet)."""
 
 
-FORMATS: list[ModuleType] = [textpage]
+def _formats() -> list[ModuleType]:
+    from reader.ingest import htmlpage, textpage
+
+    return [htmlpage, textpage]
 
 
-def parse_page(data: bytes, source: str) -> Page:
-    """Parse ``data`` with the first format that accepts it."""
+FORMATS: list[ModuleType] = []
+
+
+def parse_page(raw: RawPage) -> Page:
+    """Parse ``raw`` with the first format that accepts it."""
+    if not FORMATS:
+        FORMATS.extend(_formats())
     for fmt in FORMATS:
-        if fmt.sniff(data):
-            return fmt.parse(data, source)
-    if looks_like_html(data):
-        raise UnsupportedFormat("HTML pages are not supported yet")
+        if fmt.sniff(raw.data):
+            return fmt.parse(raw)
     raise UnsupportedFormat("no parser for this kind of page")

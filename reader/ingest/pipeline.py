@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
-from reader.ingest.decode import MAX_PAGE_BYTES, DecodeError
-from reader.ingest.formats import UnsupportedFormat, parse_page
+from reader.ingest.decode import MAX_PAGE_BYTES, DecodeError, looks_like_html
+from reader.ingest.formats import RawPage, UnsupportedFormat, parse_page
 from reader.models import Page
 from reader.store import Store
 
@@ -52,8 +52,15 @@ class IngestReport:
         )
 
 
-Item = tuple[str, bytes | str]
-"""An input to ingest: its source and its bytes, or the reason it could not be read."""
+Failure = tuple[str, str]
+"""An input that could not be read: its source and the reason."""
+
+Item = RawPage | tuple[str, str | bytes]
+"""An input to ingest: a page, ``(source, bytes)``, or ``(source, reason)`` for one
+that could not be read."""
+
+FETCH_THREADS = 8
+"""URLs fetched at once."""
 
 
 def is_url(text: str) -> bool:
@@ -87,12 +94,18 @@ def _too_large(size: int) -> str:
 
 
 def iter_inputs(inputs: Iterable[str]) -> Iterator[Item]:
-    """Expand files and folders (recursively, safe from symlink loops) into items."""
+    """Expand files, folders (recursively, safe from symlink loops) and URLs into items.
+
+    URLs are fetched a few at a time in threads, in the order given.
+    """
     seen_dirs: set[tuple[int, int]] = set()
+    pending_urls: list[str] = []
     for raw in inputs:
         if is_url(raw):
-            yield raw, "URLs are not supported yet"
+            pending_urls.append(raw)
             continue
+        yield from _fetch_all(pending_urls)
+        pending_urls = []
         path = Path(raw).expanduser()
         try:
             is_dir = path.is_dir()
@@ -102,9 +115,38 @@ def iter_inputs(inputs: Iterable[str]) -> Iterator[Item]:
         if is_dir:
             yield from _walk(path, seen_dirs)
         elif path.exists():
-            yield str(path.resolve()), read_page_file(path)
+            yield _file_item(str(path.resolve()), path)
         else:
             yield raw, "no such file or directory"
+    yield from _fetch_all(pending_urls)
+
+
+def _file_item(source: str, path: Path) -> Item:
+    data = read_page_file(path)
+    return (source, data) if isinstance(data, str) else RawPage(source, data)
+
+
+def fetch_item(url: str) -> Item:
+    """Fetch one URL as an ingest item."""
+    from reader.ingest.fetch import FetchError, fetch
+
+    try:
+        fetched = fetch(url)
+    except FetchError as exc:
+        return url, str(exc)
+    return RawPage(url, fetched.data, url=fetched.url, charset=fetched.charset)
+
+
+def _fetch_all(urls: list[str]) -> Iterator[Item]:
+    if not urls:
+        return
+    if len(urls) == 1:
+        yield fetch_item(urls[0])
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(FETCH_THREADS, len(urls))) as fetchers:
+        yield from fetchers.map(fetch_item, urls)
 
 
 def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
@@ -133,7 +175,7 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
             path = os.path.join(real_folder, name)
             if os.path.islink(path):
                 path = os.path.realpath(path)
-            yield path, read_page_file(Path(path))
+            yield _file_item(path, Path(path))
     yield from errors
 
 
@@ -141,10 +183,10 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def parse_item(source: str, data: bytes) -> Page | str:
+def parse_item(raw: RawPage) -> Page | str:
     """Parse one page; a string result is the reason it failed."""
     try:
-        page = parse_page(data, source)
+        page = parse_page(raw)
     except (DecodeError, UnsupportedFormat, ValueError) as exc:
         return str(exc)
     except Exception as exc:  # a parser bug must not stop the batch
@@ -157,9 +199,9 @@ def parse_item(source: str, data: bytes) -> Page | str:
 Parsed = list[tuple[str, str, Page | str]]
 
 
-def parse_batch(batch: list[tuple[str, str, bytes]]) -> Parsed:
-    """Parse ``(source, content_hash, bytes)`` items (runs in a worker process)."""
-    return [(source, digest, parse_item(source, data)) for source, digest, data in batch]
+def parse_batch(batch: list[tuple[str, RawPage]]) -> Parsed:
+    """Parse ``(content_hash, page)`` items (runs in a worker process)."""
+    return [(raw.source, digest, parse_item(raw)) for digest, raw in batch]
 
 
 def default_workers() -> int:
@@ -195,37 +237,45 @@ def ingest_items(
             if isinstance(result, str):
                 fail(source, result)
             else:
-                pages.append((source, digest, result))
+                # A page that names its canonical URL is that URL's story, however reached.
+                pages.append((result.canonical_url or source, digest, result))
         for outcome in store.save_pages(pages):
             setattr(report, outcome, getattr(report, outcome) + 1)
 
-    def submit(batch: list[tuple[str, bytes]], batches_before: int) -> None:
+    def submit(batch: list[RawPage], batches_before: int) -> None:
         nonlocal pool
-        known = store.known_hashes([source for source, _ in batch])
-        changed: list[tuple[str, str, bytes]] = []
-        for source, data in batch:
-            digest = content_hash(data)
-            if known.get(source) == digest:
+        known = store.known_hashes([raw.source for raw in batch])
+        changed: list[tuple[str, RawPage]] = []
+        for raw in batch:
+            digest = content_hash(raw.data)
+            if known.get(raw.source) == digest:
                 report.unchanged += 1
             else:
-                changed.append((source, digest, data))
-        if pool is None and workers > 1 and batches_before > 0:
+                changed.append((digest, raw))
+        # HTML costs ~30 ms a page: worth the pool even for a small batch, in small chunks.
+        html = sum(1 for _, raw in changed if looks_like_html(raw.data))
+        if pool is None and workers > 1 and (batches_before > 0 or html >= 8):
             pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
         if pool is None:
             store_parsed(parse_batch(changed))
             return
-        pending.append(pool.submit(parse_batch, changed))
-        while len(pending) > workers:
-            store_parsed(pending.popleft().result())
+        chunk = 16 if html else len(changed) or 1
+        for start in range(0, len(changed), chunk):
+            pending.append(pool.submit(parse_batch, changed[start : start + chunk]))
+            while len(pending) > 2 * workers:
+                store_parsed(pending.popleft().result())
 
-    batch: list[tuple[str, bytes]] = []
+    batch: list[RawPage] = []
     batches = 0
     try:
-        for source, data in items:
-            if isinstance(data, str):
-                fail(source, data)
-                continue
-            batch.append((source, data))
+        for item in items:
+            if not isinstance(item, RawPage):
+                source, data = item
+                if isinstance(data, str):
+                    fail(source, data)
+                    continue
+                item = RawPage(source, data)
+            batch.append(item)
             if len(batch) >= batch_size:
                 submit(batch, batches)
                 batch, batches = [], batches + 1
@@ -250,5 +300,5 @@ def ingest(
     inputs: Iterable[str],
     on_failure: Callable[[str, str], None] | None = None,
 ) -> IngestReport:
-    """Ingest files, folders (recursively) and, later, URLs."""
+    """Ingest files, folders (recursively) and http(s) URLs."""
     return ingest_items(store, iter_inputs(inputs), on_failure)

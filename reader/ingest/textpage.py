@@ -17,11 +17,15 @@ its body.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from reader.ingest.clean import clean_text
 from reader.ingest.dates import parse_date
 from reader.ingest.decode import decode_page, looks_like_html
 from reader.models import Headline, Page
+
+if TYPE_CHECKING:
+    from reader.ingest.formats import RawPage
 
 NAME = "text"
 
@@ -198,6 +202,6 @@ def sniff(data: bytes) -> bool:
     return not looks_like_html(data)
 
 
-def parse(data: bytes, source: str) -> Page:
+def parse(raw: RawPage) -> Page:
     """Decode and parse a text page."""
-    return parse_text(decode_page(data), source)
+    return parse_text(decode_page(raw.data), raw.source)

@@ -87,6 +87,12 @@ CACHE_MIGRATIONS: list[str] = [
         INSERT INTO stories_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
     END;
     """,
+    # 2: HTML pages and URLs keep the canonical URL beside the final one
+    """
+    ALTER TABLE stories ADD COLUMN canonical_url TEXT;
+    CREATE INDEX stories_by_canonical_url ON stories (canonical_url)
+        WHERE canonical_url IS NOT NULL;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [

@@ -60,7 +60,8 @@ _LIST_COLUMNS = """
     {id} AS id, coalesce(s.title, b.title) AS title, coalesce(s.site, b.site) AS site,
     coalesce(s.section, b.section) AS section, coalesce(s.published, b.published) AS published,
     coalesce(s.author, b.author) AS author, coalesce(s.reactions, b.reactions) AS reactions,
-    coalesce(s.url, b.url) AS url, coalesce(s.source, b.source) AS source,
+    coalesce(s.url, b.url) AS url, s.canonical_url AS canonical_url,
+    coalesce(s.source, b.source) AS source,
     coalesce(s.lists, b.lists) AS lists, b.story_id IS NOT NULL AS bookmarked,
     EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id}) AS read
 """
@@ -128,6 +129,7 @@ class Store:
                     continue
                 values = (
                     page.url,
+                    page.canonical_url,
                     page.title,
                     title_key(page.title),
                     page.site,
@@ -142,10 +144,10 @@ class Store:
                 )
                 if row is None:
                     cursor = conn.execute(
-                        "INSERT INTO stories (url, title, title_key, site, section, published,"
-                        " author, reactions, body, lists, sort_key, content_hash, id, source,"
-                        " ingested_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO stories (url, canonical_url, title, title_key, site, section,"
+                        " published, author, reactions, body, lists, sort_key, content_hash, id,"
+                        " source, ingested_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*values, story_id(source), source, now, now),
                     )
                     rowid = cursor.lastrowid
@@ -153,7 +155,8 @@ class Store:
                 else:
                     rowid = row[0]
                     conn.execute(
-                        "UPDATE stories SET url = ?, title = ?, title_key = ?, site = ?,"
+                        "UPDATE stories SET url = ?, canonical_url = ?, title = ?, title_key = ?,"
+                        " site = ?,"
                         " section = ?, published = ?, author = ?, reactions = ?, body = ?,"
                         " lists = ?, sort_key = ?, content_hash = ?, updated_at = ?"
                         " WHERE rowid = ?",
@@ -300,7 +303,7 @@ class Store:
         parsed = [json.loads(row["lists"] or "{}") for row in rows]
         urls = {url for lists in parsed for kind in lists for _, url in lists[kind] if url}
         keys = {title_key(title) for lists in parsed for kind in lists for title, _ in lists[kind]}
-        by_url = self._ids_where("url", urls)
+        by_url = self._ids_where("canonical_url", urls) | self._ids_where("url", urls)
         by_key = self._ids_where("title_key", keys)
         for story, lists in zip(stories, parsed, strict=True):
             for kind in LIST_KINDS:
@@ -468,6 +471,7 @@ def _story(row: sqlite3.Row) -> Story:
         author=row["author"],
         reactions=row["reactions"],
         url=row["url"],
+        canonical_url=row["canonical_url"],
         body=row["body"] if "body" in keys else None,
         bookmarked=bool(row["bookmarked"]),
         read=bool(row["read"]),

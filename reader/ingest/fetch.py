@@ -1,0 +1,102 @@
+"""Fetch a page over HTTP(S): timeouts, a size cap, a redirect cap, compression.
+
+httpx does the protocol work (redirects, gzip/deflate/brotli); this module adds
+the limits and turns every failure into a one-line reason such as ``HTTP 404``,
+``timed out after 15 s`` or ``not an HTML page: image/png``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from reader import __version__
+
+CONNECT_TIMEOUT_S = 10.0
+TOTAL_TIMEOUT_S = 15.0
+MAX_BYTES = 10 * 1024 * 1024
+MAX_REDIRECTS = 10
+USER_AGENT = f"reader/{__version__} (terminal news reader)"
+HTML_TYPES = ("text/html", "application/xhtml+xml", "multipart/related", "message/rfc822")
+
+
+class FetchError(Exception):
+    """A URL could not be fetched; the message is the reason, for one line of output."""
+
+
+@dataclass
+class Fetched:
+    """A fetched page: the URL it finally came from, its bytes and declared charset."""
+
+    url: str
+    data: bytes
+    content_type: str
+    charset: str | None
+
+
+def fetch(url: str, *, total_timeout: float | None = None, max_bytes: int | None = None) -> Fetched:
+    """GET ``url`` within the limits; raise ``FetchError`` with the reason otherwise."""
+    import httpx
+
+    total_timeout = TOTAL_TIMEOUT_S if total_timeout is None else total_timeout
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    deadline = time.monotonic() + total_timeout
+    timeout = httpx.Timeout(total_timeout, connect=min(CONNECT_TIMEOUT_S, total_timeout))
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+    }
+    try:
+        with (
+            httpx.Client(
+                follow_redirects=True, max_redirects=MAX_REDIRECTS, timeout=timeout, headers=headers
+            ) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                raise FetchError(f"HTTP {response.status_code}")
+            content_type = response.headers.get("content-type", "")
+            mime = content_type.split(";")[0].strip().lower()
+            if mime and mime not in HTML_TYPES:
+                raise FetchError(f"not an HTML page: {mime}")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise FetchError(_too_large(max_bytes))
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(_too_large(max_bytes))
+                if time.monotonic() > deadline:
+                    raise FetchError(f"timed out after {total_timeout:g} s")
+                chunks.append(chunk)
+            return Fetched(str(response.url), b"".join(chunks), mime, response.charset_encoding)
+    except FetchError:
+        raise
+    except httpx.TooManyRedirects:
+        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})") from None
+    except httpx.TimeoutException:
+        raise FetchError(f"timed out after {total_timeout:g} s") from None
+    except httpx.UnsupportedProtocol:
+        raise FetchError("not an http(s) URL") from None
+    except httpx.DecodingError as exc:
+        raise FetchError(f"could not decode the response: {exc}") from None
+    except (httpx.HTTPError, OSError) as exc:
+        raise FetchError(_connection_reason(exc)) from None
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"page too large (over {max_bytes // (1024 * 1024)} MB)"
+
+
+def _connection_reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    for known, reason in (
+        ("Name or service not known", "host not found"),
+        ("nodename nor servname", "host not found"),
+        ("Connection refused", "connection refused"),
+    ):
+        if known in text:
+            return reason
+    return f"could not connect: {text.splitlines()[0][:200]}"

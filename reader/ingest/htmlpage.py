@@ -1,0 +1,292 @@
+"""Saved HTML pages, single-file MHTML archives and fetched web pages.
+
+The article itself (body, title, author, date, site, canonical URL) comes from
+``extract.extract_article``. This module adds what a news page carries around
+the article: the breadcrumb, a reaction count, and the related / ranking /
+recommended headline lists with their links, found under their headings
+("Related", "Most read", "Trending", "Recommended", ...). A page in the seed's
+layout (``Current: Home > Markets``, ``Date:``, ``veryGood! (98)``) gives the same
+fields as its text dump, plus the links.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from reader.ingest.clean import clean_line
+from reader.ingest.dates import parse_date
+from reader.ingest.decode import DecodeError, decode_html, looks_like_html
+from reader.ingest.textpage import _REACTIONS_LINE, HEADINGS
+from reader.models import Headline, Page
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+    from reader.ingest.formats import RawPage
+
+NAME = "html"
+
+_HEADING_TAGS = set(
+    "h1 h2 h3 h4 h5 h6 strong b span div p header summary legend caption dt th em section"
+    " aside".split()
+)
+_SKIP_LINK = re.compile(r"^(?:more|see (?:all|more)|view all|next|previous|\d+)$", re.IGNORECASE)
+_DATE_TEXT = re.compile(r"^\s*(?:date|published|updated)\s*[:：]\s*(.+?)\s*$", re.IGNORECASE)
+_CURRENT = re.compile(r"^\s*current\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
+
+
+def sniff(data: bytes) -> bool:
+    return looks_like_html(data)
+
+
+def parse(raw: RawPage) -> Page:
+    """Parse an HTML page (or an MHTML archive holding one)."""
+    data, charset, url = raw.data, raw.charset, raw.url
+    if _is_mhtml(data):
+        data, charset, location = _mhtml_html_part(data)
+        url = url or location
+    html = decode_html(data, charset)
+    return parse_html(html, url or (raw.source if "://" in raw.source else None))
+
+
+def parse_html(html: str, url: str | None = None) -> Page:
+    """Parse decoded HTML; ``url`` (where it came from) makes links absolute."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    from reader.ingest.extract import extract_article
+
+    article = extract_article(html, url)
+    try:
+        tree = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        tree = None
+    base = article.canonical_url or url
+    section: list[str] = []
+    reactions = None
+    published = article.published
+    lists: dict[str, list[Headline]] = {"related": [], "ranking": [], "recommended": []}
+    if tree is not None:
+        base = _base_href(tree) or base
+        section = _breadcrumb(tree, article.title)
+        lists = _headline_lists(tree, base)
+        reactions, date_text = _reactions_and_date(tree)
+        if published is None and date_text:
+            published = parse_date(date_text)
+    title = article.title or ""
+    site = article.site
+    if tree is not None:
+        title, site = _title_and_site(tree, title, site)
+    body = _drop_title_heading(article.body, title)
+    if not title and not body.strip():
+        raise DecodeError("no title and no article text in this page")
+    return Page(
+        title=clean_line(title) or "(untitled page)",
+        body=body,
+        site=clean_line(site) if site else None,
+        section=section,
+        published=published,
+        author=clean_line(article.author) if article.author else None,
+        reactions=reactions,
+        url=url or article.canonical_url,
+        canonical_url=article.canonical_url,
+        related=lists["related"],
+        ranking=lists["ranking"],
+        recommended=lists["recommended"],
+    )
+
+
+# -- MHTML --------------------------------------------------------------------------------
+
+
+def _is_mhtml(data: bytes) -> bool:
+    head = data[:4096].lower()
+    return b"mime-version:" in head and b"multipart/related" in head
+
+
+def _mhtml_html_part(data: bytes) -> tuple[bytes, str | None, str | None]:
+    """The first text/html part of an MHTML archive: bytes, charset, Content-Location."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload, part.get_content_charset(), part.get("Content-Location")
+    raise DecodeError("MHTML archive without an HTML page in it")
+
+
+# -- around the article -------------------------------------------------------------------
+
+
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _base_href(tree: HtmlElement) -> str | None:
+    for base in tree.iterfind(".//base[@href]"):
+        href = base.get("href", "").strip()
+        if urlsplit(href).scheme in ("http", "https"):
+            return href
+    return None
+
+
+def _headline_lists(tree: HtmlElement, base: str | None) -> dict[str, list[Headline]]:
+    """Link lists under the usual headings, in page order, each kind once."""
+    lists: dict[str, list[Headline]] = {"related": [], "ranking": [], "recommended": []}
+    for element in tree.iter(*_HEADING_TAGS):
+        own = " ".join((element.text or "").split())
+        if not own or len(own) > 40 or len(element) > 2:
+            continue
+        kind = HEADINGS.get(own.rstrip(":").casefold())
+        if kind is None or lists[kind]:
+            continue
+        if element.tag in ("span", "div", "p", "em", "section", "aside") and _text(element) != own:
+            continue
+        lists[kind] = _links_after(element, base)
+    return lists
+
+
+def _links_after(heading: HtmlElement, base: str | None) -> list[Headline]:
+    """The links that follow a heading, up to the next heading-like element."""
+    found: list[Headline] = []
+    seen: set[str] = set()
+    node: HtmlElement | None = heading
+    # Walk following siblings; if the heading is alone in its wrapper, climb one level.
+    while node is not None and node.getnext() is None and node.getparent() is not None:
+        node = node.getparent()
+        if node.tag in ("body", "html"):
+            return found
+    sibling = node.getnext() if node is not None else None
+    while sibling is not None and len(found) < 30:
+        if not isinstance(sibling.tag, str):
+            sibling = sibling.getnext()
+            continue
+        own = " ".join((sibling.text or "").split())
+        if HEADINGS.get(own.rstrip(":").casefold()) and len(sibling) <= 2:
+            break
+        for link in sibling.iter("a"):
+            title = _text(link)
+            href = (link.get("href") or "").strip()
+            if not title or _SKIP_LINK.match(title) or len(title.split()) < 2:
+                continue
+            absolute = urljoin(base, href) if base and href else (href or None)
+            if absolute and urlsplit(absolute).scheme not in ("http", "https"):
+                absolute = None
+            key = title.casefold()
+            if key not in seen:
+                seen.add(key)
+                found.append(Headline(clean_line(title), absolute))
+        sibling = sibling.getnext()
+    return found
+
+
+def _breadcrumb(tree: HtmlElement, title: str | None) -> list[str]:
+    """Sections from JSON-LD BreadcrumbList, a breadcrumb element, or ``Current: A > B``."""
+    crumbs: list[str] = []
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        crumbs = _jsonld_breadcrumb(script.text or "")
+        if crumbs:
+            break
+    if not crumbs:
+        for element in tree.iter():
+            if not isinstance(element.tag, str):
+                continue
+            marker = " ".join(
+                (element.get("class", ""), element.get("id", ""), element.get("aria-label", ""))
+            ).casefold()
+            text = _text(element)
+            current = _CURRENT.match(text) if len(text) < 200 else None
+            if current:
+                crumbs = [p.strip() for p in current.group(1).split(">")]
+                break
+            if "breadcrumb" in marker and len(text) < 300:
+                items = [_text(a) for a in element.iter("a", "li", "span") if _text(a)]
+                parts = [p.strip() for p in re.split(r"[>›»/|]", text)] if not items else items
+                crumbs = list(dict.fromkeys(p for p in parts if p))
+                break
+    crumbs = [clean_line(c) for c in crumbs if c and len(c) < 80]
+    if crumbs and title and crumbs[-1].casefold() == title.casefold():
+        crumbs = crumbs[:-1]
+    return crumbs[:8]
+
+
+def _jsonld_breadcrumb(text: str) -> list[str]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if item.get("@type") == "BreadcrumbList":
+                elements = sorted(
+                    (e for e in item.get("itemListElement", []) if isinstance(e, dict)),
+                    key=lambda e: e.get("position", 0) if isinstance(e.get("position"), int) else 0,
+                )
+                names = []
+                for element in elements:
+                    name = element.get("name")
+                    inner = element.get("item")
+                    if not name and isinstance(inner, dict):
+                        name = inner.get("name")
+                    if isinstance(name, str):
+                        names.append(name)
+                return names
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    return []
+
+
+def _reactions_and_date(tree: HtmlElement) -> tuple[int | None, str | None]:
+    """A ``veryGood! (98)``-style reaction count and a ``Date: ...`` line, if shown."""
+    reactions = date = None
+    body = tree.find("body")
+    for element in (body if body is not None else tree).iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style"):
+            continue
+        if len(element) > 1:
+            continue
+        text = _text(element)
+        if not text or len(text) > 60:
+            continue
+        if reactions is None and text.endswith(")"):
+            match = _REACTIONS_LINE.match(text)
+            if match:
+                reactions = int(re.sub(r"[,.]", "", match.group(1)))
+        if date is None:
+            match = _DATE_TEXT.match(text)
+            if match:
+                date = match.group(1)
+        if reactions is not None and date is not None:
+            break
+    return reactions, date
+
+
+_TITLE_SEPARATOR = re.compile(r"^\s*(?:[-–—|:·»]\s*)(.+)$")
+
+
+def _title_and_site(tree: HtmlElement, title: str, site: str | None) -> tuple[str, str | None]:
+    """``TITLE -Site`` / ``TITLE | Site``: when the page's h1 is ``TITLE``, split there."""
+    for h1 in tree.iter("h1"):
+        heading = _text(h1)
+        if heading and len(heading) < len(title) and title.startswith(heading):
+            rest = _TITLE_SEPARATOR.match(title[len(heading) :])
+            if rest:
+                return heading, site or rest.group(1).strip()
+        break
+    return title, site
+
+
+def _drop_title_heading(body: str, title: str) -> str:
+    """The body without a first heading that only repeats the title."""
+    first, _, rest = body.partition("\n")
+    if first.startswith("#") and " ".join(first.lstrip("#").split()) == " ".join(title.split()):
+        return rest.lstrip("\n")
+    return body
