@@ -38,3 +38,23 @@ def test_command_line_and_data_layer_load_without_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_app_starts_without_the_extraction_stack(tmp_path) -> None:  # noqa: ANN001
+    code = f"""
+import asyncio, sys
+from reader.app.app import ReaderApp
+from reader.paths import resolve_paths
+
+async def main():
+    app = ReaderApp(resolve_paths({str(tmp_path / "home")!r}))
+    async with app.run_test() as pilot:
+        while app.story is None:
+            await pilot.pause(0.05)
+asyncio.run(main())
+heavy = ("trafilatura", "lxml", "httpx", "html2text", "charset_normalizer")
+print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

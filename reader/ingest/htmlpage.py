@@ -194,17 +194,21 @@ def _breadcrumb(tree: HtmlElement, title: str | None) -> list[str]:
             break
     if not crumbs:
         for element in tree.iter():
-            if not isinstance(element.tag, str):
+            if not isinstance(element.tag, str) or element.tag in ("script", "style"):
                 continue
             marker = " ".join(
                 (element.get("class", ""), element.get("id", ""), element.get("aria-label", ""))
             ).casefold()
+            own = (element.text or "").lstrip()
+            if own[:8].casefold().startswith("current"):  # the seed's "Current: A > B"
+                current = _CURRENT.match(_text(element))
+                if current and len(current.group(1)) < 200:
+                    crumbs = [p.strip() for p in current.group(1).split(">")]
+                    break
+            if "breadcrumb" not in marker:
+                continue
             text = _text(element)
-            current = _CURRENT.match(text) if len(text) < 200 else None
-            if current:
-                crumbs = [p.strip() for p in current.group(1).split(">")]
-                break
-            if "breadcrumb" in marker and len(text) < 300:
+            if len(text) < 300:
                 items = [_text(a) for a in element.iter("a", "li", "span") if _text(a)]
                 parts = [p.strip() for p in re.split(r"[>›»/|]", text)] if not items else items
                 crumbs = list(dict.fromkeys(p for p in parts if p))
@@ -253,8 +257,11 @@ def _reactions_and_date(tree: HtmlElement) -> tuple[int | None, str | None]:
             continue
         if len(element) > 1:
             continue
-        text = _text(element)
-        if not text or len(text) > 60:
+        own = (element.text or "").strip()
+        if not own or len(own) > 60:
+            continue
+        text = _text(element) if len(element) else own
+        if len(text) > 60:
             continue
         if reactions is None and text.endswith(")"):
             match = _REACTIONS_LINE.match(text)

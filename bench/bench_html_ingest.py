@@ -1,0 +1,113 @@
+"""HTML ingest speed: ``reader ingest`` of a folder of saved news pages.
+
+    python bench/bench_html_ingest.py [-n 390] [--runs 3] [--generated]
+
+By default the pages are the real saved pages of ../shared/corpora/
+readability-test-pages (130 pages, 4 KB to 1.5 MB), copied as many times as it
+takes to make N files. With --generated (or without ../shared) they are made
+up: a head with metadata and JSON-LD, an inline script, a navigation bar, an
+800-word article, share buttons, a cookie banner, related / most-read /
+recommended lists and a footer. Prints the whole-process median and pages/s,
+beside trafilatura's default extraction of the same pages in one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS = (
+    "harbour council market quay bonds ferry river tram bakery audit report season weather "
+    "forecast minister budget school rail museum festival trade union shares growth island "
+    "bridge station lender savings energy grid coast vote plan city night crew"
+).split()
+
+
+def _words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def page(i: int) -> str:
+    rng = random.Random(i)
+    title = f"Story {i}: {_words(rng, 7)}"
+    nav = "".join(
+        f'<li><a href="/section/{k}">{_words(rng, 1).title()}</a></li>' for k in range(60)
+    )
+    paragraphs = "".join(f"<p>{_words(rng, 80)}.</p>" for _ in range(10))
+    lists = "".join(
+        f'<section class="{name}"><h3>{name.title()}</h3><ul>'
+        + "".join(
+            f'<li><a href="/news/{rng.randrange(10**6)}">{_words(rng, 8)}</a></li>'
+            for _ in range(10)
+        )
+        + "</ul></section>"
+        for name in ("related", "most read", "recommended")
+    )
+    script = "var config = {" + ",".join(f'"k{k}": "{_words(rng, 3)}"' for k in range(700)) + "};"
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{title} | Harbour Ledger</title>
+<meta property="og:title" content="{title}"><meta property="og:site_name" content="Harbour Ledger">
+<meta property="article:published_time" content="2025-05-{1 + i % 28:02d}T08:00:00Z">
+<link rel="canonical" href="https://ledger.example/news/{i}">
+<script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle",
+"headline":"{title}","author":{{"@type":"Person","name":"Reporter {i % 17}"}}}}</script>
+<script>{script}</script><style>body{{font-family:serif}} .nav li{{display:inline}}</style>
+</head><body><div id="cookies">We use cookies. <button>Accept</button></div>
+<header><ul class="nav">{nav}</ul></header><main><article><h1>{title}</h1>
+<p class="byline">By Reporter {i % 17}</p>{paragraphs}
+<div class="share"><a href="#">Share</a> <a href="#">Tweet</a> <a href="#">Email</a></div>
+</article><aside>{lists}</aside></main>
+<footer><p>© Harbour Ledger</p><ul>{nav}</ul></footer></body></html>"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=390)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--generated", action="store_true", help="made-up pages, not ../shared")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="reader-html-bench-") as tmp:
+        folder = Path(tmp) / "pages"
+        folder.mkdir()
+        corpus = Path(__file__).resolve().parents[2] / "shared/corpora/readability-test-pages"
+        sources = sorted(corpus.glob("*/source.html"))
+        if sources and not args.generated:
+            print(f"pages: {corpus}")
+            for i in range(args.n):
+                data = sources[i % len(sources)].read_bytes()
+                (folder / f"page-{i:05d}.html").write_bytes(data)
+        else:
+            print("pages: generated")
+            for i in range(args.n):
+                (folder / f"page-{i:05d}.html").write_text(page(i), encoding="utf-8")
+        size = sum(p.stat().st_size for p in folder.iterdir()) / args.n / 1024
+        print(f"{args.n} pages of {size:.0f} KB on average, {args.runs} runs")
+        times = []
+        for run in range(args.runs):
+            start = time.perf_counter()
+            home = f"{tmp}/home-{run}"
+            command = [sys.executable, "-m", "reader", "--home", home, "ingest", str(folder)]
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+        import trafilatura
+
+        sample = sorted(folder.iterdir())[: min(100, args.n)]
+        start = time.perf_counter()
+        for path in sample:
+            trafilatura.extract(path.read_bytes().decode("utf-8", "replace"))
+        alone = len(sample) / (time.perf_counter() - start)
+    median = statistics.median(times)
+    spread = ", ".join(f"{t:.2f}" for t in times)
+    print(f"reader ingest (whole process, both cores): median {median:.2f} s, "
+          f"{args.n / median:.0f} pages/s  [{spread}]")  # fmt: skip
+    print(f"trafilatura.extract alone, one core:        {alone:.0f} pages/s")
+
+
+if __name__ == "__main__":
+    main()
