@@ -221,7 +221,10 @@ class StoryList(LineView, can_focus=True):
             return style + row_style if row_style is not None else style
 
         marks = ("●" if not story.read else " ") + ("★" if story.bookmarked else " ")
-        date = (story.published or "")[5:10].replace("-", "/") or "     "
+        if width >= 50:  # room for the year
+            date = (story.published or "")[:10].ljust(10)
+        else:
+            date = (story.published or "")[5:10].replace("-", "/") or "     "
         title_style = styled("story-list--read" if story.read else "story-list--unread")
         site = clean_line(story.site or "")
         site_width = min(18, width // 5) if width >= 60 else 0

@@ -170,7 +170,7 @@ def _links_after(heading: HtmlElement, base: str | None) -> list[Headline]:
         if HEADINGS.get(own.rstrip(":").casefold()) and len(sibling) <= 2:
             break
         for link in sibling.iter("a"):
-            title = _text(link)
+            title = _link_title(link)
             href = (link.get("href") or "").strip()
             if not title or _SKIP_LINK.match(title) or len(title.split()) < 2:
                 continue
@@ -183,6 +183,24 @@ def _links_after(heading: HtmlElement, base: str | None) -> list[Headline]:
                 found.append(Headline(clean_line(title), absolute))
         sibling = sibling.getnext()
     return found
+
+
+def _link_title(link: HtmlElement) -> str:
+    """A link's headline: its heading or title element when it wraps a teaser too."""
+    for element in link.iter():
+        if not isinstance(element.tag, str) or element is link:
+            continue
+        marker = f"{element.get('class', '')} {element.get('itemprop', '')}".casefold()
+        if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or "title" in marker or (
+            "headline" in marker
+        ):
+            text = _text(element)
+            if len(text.split()) >= 2:
+                return text
+    text = _text(link)
+    if len(text) > 160:  # a teaser came along: keep the first sentence-sized part
+        text = text[:160].rsplit(" ", 1)[0] + "…"
+    return text
 
 
 def _breadcrumb(tree: HtmlElement, title: str | None) -> list[str]:

@@ -179,8 +179,13 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
     yield from errors
 
 
+PARSER_VERSION = b"reader-parsers-2"
+"""Part of every content hash: bump it when parsing changes, so the same pages
+ingested again are parsed again instead of skipped as unchanged."""
+
+
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hashlib.blake2b(PARSER_VERSION + data, digest_size=16).hexdigest()
 
 
 def parse_item(raw: RawPage) -> Page | str:
