@@ -33,11 +33,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import statistics
 import sys
 import time
 import unicodedata
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +101,24 @@ def norm_title(title: str | None) -> str:
     return " ".join(title.casefold().split())
 
 
+_SITE_SEPARATOR = re.compile(r"\s+(?:[|\-\u00b7\u00bb/]|::)\s+")
+
+
+def site_suffix_only(title: str | None, expected: str) -> bool:
+    """Whether ``title`` is ``expected`` less parts after (or before) a separator.
+
+    Readability copies ``og:title``/``<title>`` as is, so its expected titles often
+    end in `` | Site Name``, which ``extract_article`` is specified to remove.
+    """
+    got, want = norm_title(title), norm_title(expected)
+    if not got or got == want:
+        return bool(got)
+    for match in _SITE_SEPARATOR.finditer(want):
+        if want[: match.start()] == got or want[match.end() :] == got:
+            return True
+    return False
+
+
 @dataclass
 class Case:
     name: str
@@ -113,10 +132,12 @@ class Score:
     name: str
     has_title: bool
     seconds: float = 0.0
+    times: dict[str, float] = field(default_factory=dict)
     precision: dict[str, float] = field(default_factory=dict)
     recall: dict[str, float] = field(default_factory=dict)
     titles_right: int = 0
     titled_pages: int = 0
+    titles_but_site: int = 0  # right once the expected title's " | Site" part is set aside
 
     @property
     def p(self) -> float:
@@ -186,7 +207,8 @@ def run(
     for case in cases:
         start = time.perf_counter()
         text, title = extractor(case.html)
-        score.seconds += time.perf_counter() - start
+        score.times[case.name] = time.perf_counter() - start
+        score.seconds += score.times[case.name]
         if titler is not None:
             title = titler(case.html)
         got = shingles(markdown_text(text) if markdown else text)
@@ -195,7 +217,21 @@ def run(
         score.recall[case.name] = hits / len(case.expected)
         if score.has_title and case.title:
             score.titled_pages += 1
-            score.titles_right += norm_title(title) == norm_title(case.title)
+            right = norm_title(title) == norm_title(case.title)
+            score.titles_right += right
+            score.titles_but_site += right or site_suffix_only(title, case.title)
+
+
+def _ms(times: Iterable[float]) -> str:
+    values = sorted(times)
+    if not values:
+        return "-"
+    median = statistics.median(values) * 1000
+    return f"{median:5.1f} [{values[int(0.9 * (len(values) - 1))] * 1000:5.1f}]"
+
+
+def _kb(sizes: Iterable[int]) -> str:
+    return f"{statistics.median(sizes) / 1000:.0f} KB"
 
 
 def main() -> None:
@@ -241,8 +277,19 @@ def main() -> None:
         )
         rate = len(cases) / s.seconds if s.seconds else 0.0
         print(f"{s.name:<24} {s.p:6.3f} {s.r:6.3f} {s.f1:6.3f} {titles:>12} {rate:8.1f}")
-
     mine = scores[0]
+    print(
+        "\ntitles right once a ' | Site' part of the expected title is set aside: "
+        + ", ".join(f"{s.name} {s.titles_but_site}/{s.titled_pages}" for s in scores if s.has_title)
+    )
+    sizes = {case.name: len(case.html.encode("utf-8")) for case in cases}
+    print(f"\nms per page, median [90th percentile] (page sizes: median {_kb(sizes.values())}):")
+    for s in scores:
+        typical = [t for n, t in s.times.items() if 40_000 <= sizes[n] <= 80_000]
+        print(
+            f"  {s.name:<24} all pages {_ms(s.times.values())}"
+            f"   {len(typical)} pages of 40-80 KB {_ms(typical)}"
+        )
     worst = sorted(mine.precision, key=lambda n: mine.precision[n] + mine.recall[n])
     print(f"\nworst {args.worst} pages for extract_article (by P + R):")
     for name in worst[: args.worst]:

@@ -191,8 +191,10 @@ def _link_title(link: HtmlElement) -> str:
         if not isinstance(element.tag, str) or element is link:
             continue
         marker = f"{element.get('class', '')} {element.get('itemprop', '')}".casefold()
-        if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or "title" in marker or (
-            "headline" in marker
+        if (
+            element.tag in ("h1", "h2", "h3", "h4", "h5", "h6")
+            or "title" in marker
+            or ("headline" in marker)
         ):
             text = _text(element)
             if len(text.split()) >= 2:
