@@ -7,7 +7,8 @@ readability-test-pages (130 pages, 4 KB to 1.5 MB), copied as many times as it
 takes to make N files. With --generated (or without ../shared) they are made
 up: a head with metadata and JSON-LD, an inline script, a navigation bar, an
 800-word article, share buttons, a cookie banner, related / most-read /
-recommended lists and a footer. Prints the whole-process median and pages/s,
+recommended lists and a footer. ``--size 40-80`` keeps the corpus pages of 40 to
+80 KB, the size of a typical news page. Prints the whole-process median and pages/s,
 beside trafilatura's default extraction of the same pages in one process.
 """
 
@@ -71,12 +72,16 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=390)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--generated", action="store_true", help="made-up pages, not ../shared")
+    parser.add_argument("--size", metavar="KB-KB", help="only corpus pages in this size range")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="reader-html-bench-") as tmp:
         folder = Path(tmp) / "pages"
         folder.mkdir()
         corpus = Path(__file__).resolve().parents[2] / "shared/corpora/readability-test-pages"
         sources = sorted(corpus.glob("*/source.html"))
+        if args.size:
+            low, high = (int(kb) * 1024 for kb in args.size.split("-"))
+            sources = [p for p in sources if low <= p.stat().st_size <= high]
         if sources and not args.generated:
             print(f"pages: {corpus}")
             for i in range(args.n):

@@ -40,16 +40,20 @@ class Extracted:
     description: str | None
 
 
-def extract_article(html: str, url: str | None = None) -> Extracted:
+def extract_article(
+    html: str, url: str | None = None, tree: lxml.html.HtmlElement | None = None
+) -> Extracted:
     """The article in ``html`` (fetched from ``url``, if known); never raises.
 
+    ``tree`` is the page already parsed with ``parse_tree`` (it may be changed).
     A page without an article (a 404 page, binary garbage) gives an empty body.
     """
     result = Extracted(None, "", None, None, None, None, None)
-    try:
-        tree = _parse(html)
-    except Exception:  # noqa: BLE001 - a bad page must never stop an ingest
-        return result
+    if tree is None:
+        try:
+            tree = parse_tree(html)
+        except Exception:  # noqa: BLE001 - a bad page must never stop an ingest
+            return result
     if tree is None:
         return result
     page = _Page(url=url)
@@ -85,8 +89,8 @@ _BYTES_PARSER = lxml.html.HTMLParser(encoding="utf-8", **_PARSER_OPTIONS)
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lxml refuses lone surrogates
 
 
-def _parse(html: str) -> lxml.html.HtmlElement | None:
-    """The page's tree, or None when there is nothing to parse.
+def parse_tree(html: str) -> lxml.html.HtmlElement | None:
+    """The page parsed with lxml as extraction wants it, or None when there is nothing.
 
     Control characters and terminal escape sequences go first, whole: lxml refuses
     most of them, and their debris ("[2J") must not reach the text.

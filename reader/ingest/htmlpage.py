@@ -56,28 +56,21 @@ def parse(raw: RawPage) -> Page:
 
 def parse_html(html: str, url: str | None = None) -> Page:
     """Parse decoded HTML; ``url`` (where it came from) makes links absolute."""
-    from lxml import etree
-    from lxml import html as lxml_html
+    from reader.ingest.extract import extract_article, parse_tree
 
-    from reader.ingest.extract import extract_article
-
-    article = extract_article(html, url)
-    try:
-        tree = lxml_html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        tree = None
-    base = article.canonical_url or url
+    tree = parse_tree(html)  # parsed once: the lists are read first, then extraction
     section: list[str] = []
-    reactions = None
-    published = article.published
+    reactions = date_text = None
     lists: dict[str, list[Headline]] = {"related": [], "ranking": [], "recommended": []}
     if tree is not None:
-        base = _base_href(tree) or base
-        section = _breadcrumb(tree, article.title)
+        base = _base_href(tree) or _canonical(tree) or url
         lists = _headline_lists(tree, base)
         reactions, date_text = _reactions_and_date(tree)
-        if published is None and date_text:
-            published = parse_date(date_text)
+        crumbs = _breadcrumb(tree)
+    article = extract_article(html, url, tree=tree)
+    if tree is not None:
+        section = _without_title(crumbs, article.title)
+    published = article.published or (parse_date(date_text) if date_text else None)
     title = article.title or ""
     site = article.site
     if tree is not None:
@@ -205,7 +198,21 @@ def _link_title(link: HtmlElement) -> str:
     return text
 
 
-def _breadcrumb(tree: HtmlElement, title: str | None) -> list[str]:
+def _canonical(tree: HtmlElement) -> str | None:
+    for link in tree.iterfind(".//link[@rel='canonical'][@href]"):
+        href = link.get("href", "").strip()
+        if urlsplit(href).scheme in ("http", "https"):
+            return href
+    return None
+
+
+def _without_title(crumbs: list[str], title: str | None) -> list[str]:
+    if crumbs and title and crumbs[-1].casefold() == title.casefold():
+        return crumbs[:-1]
+    return crumbs
+
+
+def _breadcrumb(tree: HtmlElement) -> list[str]:
     """Sections from JSON-LD BreadcrumbList, a breadcrumb element, or ``Current: A > B``."""
     crumbs: list[str] = []
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
@@ -233,10 +240,7 @@ def _breadcrumb(tree: HtmlElement, title: str | None) -> list[str]:
                 parts = [p.strip() for p in re.split(r"[>›»/|]", text)] if not items else items
                 crumbs = list(dict.fromkeys(p for p in parts if p))
                 break
-    crumbs = [clean_line(c) for c in crumbs if c and len(c) < 80]
-    if crumbs and title and crumbs[-1].casefold() == title.casefold():
-        crumbs = crumbs[:-1]
-    return crumbs[:8]
+    return [clean_line(c) for c in crumbs if c and len(c) < 80][:8]
 
 
 def _jsonld_breadcrumb(text: str) -> list[str]:
