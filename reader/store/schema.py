@@ -57,7 +57,6 @@ CACHE_MIGRATIONS: list[str] = [
         title TEXT NOT NULL,
         score REAL NOT NULL
     ) WITHOUT ROWID;
-    CREATE INDEX ranking_scores_by_score ON ranking_scores (score DESC);
     CREATE TRIGGER ranking_entries_insert AFTER INSERT ON ranking_entries BEGIN
         INSERT INTO ranking_scores (title_key, title, score)
         VALUES (new.title_key, new.title, 1.0 / (new.position + 1))
