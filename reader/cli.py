@@ -92,6 +92,46 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
     _add_common(export, json_flag=False)
+
+    feed = commands.add_parser(
+        "feed", help="manage feed subscriptions", description="Manage feed subscriptions."
+    )
+    feed_commands = feed.add_subparsers(dest="feed_command", metavar="FEED_COMMAND")
+    feed_commands.required = True
+    add = feed_commands.add_parser(
+        "add",
+        help="subscribe to a feed (RSS, Atom, JSON Feed, a site's page, or a local file)",
+        description="Subscribe to a feed and fetch it. A site's page URL subscribes to the "
+        "feed it announces; a path or file:// URL to a local feed file works too.",
+    )
+    add.add_argument("url", metavar="URL_OR_PATH")
+    add.add_argument("--tag", action="append", default=[], help="tag the feed (repeatable)")
+    _add_common(add)
+    feed_list = feed_commands.add_parser("list", help="list subscriptions")
+    _add_common(feed_list)
+    remove = feed_commands.add_parser(
+        "remove", help="unsubscribe (its stories stay unless --purge)"
+    )
+    remove.add_argument("feed", metavar="URL_OR_ID")
+    remove.add_argument("--purge", action="store_true", help="also delete the feed's stories")
+    _add_common(remove)
+    feed_import = feed_commands.add_parser(
+        "import", help="subscribe to the feeds in an OPML file or newsboat's urls file"
+    )
+    feed_import.add_argument("file", metavar="FILE")
+    _add_common(feed_import)
+    feed_export = feed_commands.add_parser("export", help="write subscriptions as OPML")
+    feed_export.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
+    _add_common(feed_export, json_flag=False)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="fetch new stories from feeds",
+        description="Fetch every feed (or the ones named) concurrently, with conditional "
+        "GET. Exit status 1 if any feed failed; the others are stored.",
+    )
+    refresh.add_argument("feeds", nargs="*", metavar="FEED", help="feed URLs or ids")
+    _add_common(refresh)
     return parser
 
 
@@ -269,7 +309,108 @@ def run_app(paths: Paths) -> int:
     return run(paths)
 
 
+def cmd_feed(args: argparse.Namespace, store: Store) -> int:
+    from reader.feeds import opml, refresh
+
+    command = args.feed_command
+    if command == "add":
+        from reader.feeds.parse import FeedError
+        from reader.ingest.fetch import FetchError
+
+        try:
+            url = refresh.discover(args.url)
+        except (FetchError, FeedError) as exc:
+            raise CommandError(f"{args.url}: {exc}") from None
+        feed = store.add_feed(url, tags=args.tag)
+        report = refresh.refresh(store, [feed])
+        feed = store.get_feed(url)
+        if args.json:
+            _print_json(feed.to_dict())
+        else:
+            print(f"subscribed to {feed.title or feed.url} ({feed.url}): {feed.stories} stories")
+        if report.failures:
+            raise CommandError(f"{url}: {report.failures[0][1]}")
+        return 0
+    if command == "list":
+        feeds = store.list_feeds()
+        if args.json:
+            _print_json([f.to_dict() for f in feeds])
+        for f in [] if args.json else feeds:
+            state = f"error: {f.last_error}" if f.last_error else (f.last_refresh or "never")
+            title = f.title or "(untitled)"
+            print(f"{f.id:4d}  {f.unread:4d}/{f.stories:<5d} {title}  {f.url}  [{state}]")
+        return 0
+    if command == "remove":
+        feed, purged = store.remove_feed(args.feed, purge=args.purge)
+        if args.json:
+            _print_json({"removed": feed.to_dict(), "purged": purged})
+        else:
+            kept = f"deleted {purged} stories" if args.purge else f"kept its {feed.stories} stories"
+            print(f"unsubscribed from {feed.title or feed.url}; {kept}")
+        return 0
+    if command == "import":
+        try:
+            text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+            entries = opml.read_subscriptions(text)
+        except opml.ListError as exc:
+            raise CommandError(f"{args.file}: {exc}") from None
+        before = {f.url for f in store.list_feeds()}
+        for url, title, tags in entries:
+            store.add_feed(url, title, tags)
+        added = len({url for url, _, _ in entries} - before)
+        if args.json:
+            _print_json({"found": len(entries), "added": added})
+        else:
+            print(f"imported {added} new feeds ({len(entries)} in {args.file}); "
+                  "run 'reader refresh' to fetch them")  # fmt: skip
+        return 0
+    document = opml.write_opml(store.list_feeds())
+    if args.output:
+        Path(args.output).write_text(document, encoding="utf-8")
+    else:
+        sys.stdout.write(document)
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
+    from reader.feeds.refresh import refresh
+
+    feeds = [store.get_feed(f) for f in args.feeds] if args.feeds else store.list_feeds()
+    show_progress = sys.stderr.isatty() and not args.json
+
+    def progress(done: int, total: int) -> None:
+        if show_progress:
+            width = 30
+            filled = width * done // total
+            bar = "█" * filled + "·" * (width - filled)
+            print(f"\r{bar} {done}/{total} feeds", end="", file=sys.stderr, flush=True)
+
+    def failure(url: str, reason: str) -> None:
+        if not args.json:
+            print(("\r\x1b[K" if show_progress else "") + f"reader: {url}: {reason}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    report = refresh(store, feeds, progress, failure)
+    if show_progress:
+        print("\r\x1b[K", end="", file=sys.stderr)
+    if args.json:
+        _print_json(
+            {
+                "feeds": report.feeds,
+                "new": report.new,
+                "updated": report.updated,
+                "not_modified": report.not_modified,
+                "failures": [{"url": u, "reason": r} for u, r in report.failures],
+            }
+        )
+    else:
+        print(report.summary())
+    return 1 if report.failures else 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
+    "feed": cmd_feed,
+    "refresh": cmd_refresh,
     "ingest": cmd_ingest,
     "list": cmd_list,
     "show": cmd_show,

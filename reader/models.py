@@ -37,6 +37,7 @@ class Page:
     reactions: int | None = None
     url: str | None = None
     canonical_url: str | None = None
+    feed_url: str | None = None
     related: list[Headline] = field(default_factory=list)
     ranking: list[Headline] = field(default_factory=list)
     recommended: list[Headline] = field(default_factory=list)
@@ -87,3 +88,31 @@ class Story:
         data["bookmarked"] = self.bookmarked
         data["read"] = self.read
         return data
+
+
+@dataclass
+class Feed:
+    """A feed subscription and what its last refresh found."""
+
+    id: int
+    url: str
+    title: str | None = None
+    tags: list[str] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    last_refresh: str | None = None
+    last_error: str | None = None
+    stories: int = 0
+    unread: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``reader feed list --json``."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "last_refresh": self.last_refresh,
+            "last_error": self.last_error,
+            "stories": self.stories,
+            "unread": self.unread,
+        }

@@ -100,3 +100,76 @@ def _connection_reason(exc: Exception) -> str:
         if known in text:
             return reason
     return f"could not connect: {text.splitlines()[0][:200]}"
+
+
+MAX_FEED_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class FetchedFeed:
+    """A conditional GET of a feed: ``data`` is None when the server said 304."""
+
+    url: str
+    data: bytes | None
+    etag: str | None
+    last_modified: str | None
+
+
+def fetch_feed(
+    client: object, url: str, etag: str | None = None, last_modified: str | None = None
+) -> FetchedFeed:
+    """GET a feed with ``If-None-Match`` / ``If-Modified-Since``, within the limits.
+
+    ``client`` is an ``httpx.Client`` shared by the refresh (connection reuse).
+    """
+    import httpx
+
+    assert isinstance(client, httpx.Client)
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    deadline = time.monotonic() + TOTAL_TIMEOUT_S
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304:
+                return FetchedFeed(str(response.url), None, etag, last_modified)
+            if response.status_code >= 400:
+                raise FetchError(f"HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_FEED_BYTES:
+                    raise FetchError(_too_large(MAX_FEED_BYTES).replace("page", "feed"))
+                if time.monotonic() > deadline:
+                    raise FetchError(f"timed out after {TOTAL_TIMEOUT_S:g} s")
+                chunks.append(chunk)
+            return FetchedFeed(
+                str(response.url),
+                b"".join(chunks),
+                response.headers.get("etag"),
+                response.headers.get("last-modified"),
+            )
+    except FetchError:
+        raise
+    except httpx.TooManyRedirects:
+        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})") from None
+    except httpx.TimeoutException:
+        raise FetchError(f"timed out after {TOTAL_TIMEOUT_S:g} s") from None
+    except (httpx.HTTPError, OSError) as exc:
+        raise FetchError(_connection_reason(exc)) from None
+
+
+def feed_client(threads: int) -> object:
+    """An ``httpx.Client`` for refreshing feeds: shared connections, the usual limits."""
+    import httpx
+
+    return httpx.Client(
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        timeout=httpx.Timeout(TOTAL_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+        headers={"User-Agent": USER_AGENT},
+        limits=httpx.Limits(max_connections=threads, max_keepalive_connections=threads),
+    )

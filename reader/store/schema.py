@@ -92,6 +92,11 @@ CACHE_MIGRATIONS: list[str] = [
     CREATE INDEX stories_by_canonical_url ON stories (canonical_url)
         WHERE canonical_url IS NOT NULL;
     """,
+    # 3: stories that came from a feed name it
+    """
+    ALTER TABLE stories ADD COLUMN feed_url TEXT;
+    CREATE INDEX stories_by_feed ON stories (feed_url) WHERE feed_url IS NOT NULL;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [
@@ -115,6 +120,20 @@ USER_MIGRATIONS: list[str] = [
         body TEXT NOT NULL DEFAULT '',
         lists TEXT NOT NULL DEFAULT '{}',
         sort_key TEXT NOT NULL
+    );
+    """,
+    # 2: feed subscriptions (the user's, so they outlive the cache)
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_refresh TEXT,
+        last_error TEXT,
+        tags TEXT NOT NULL DEFAULT '[]'
     );
     """,
 ]

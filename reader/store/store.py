@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from reader.ingest.clean import title_key
-from reader.models import LIST_KINDS, Headline, Page, Story
+from reader.models import LIST_KINDS, Feed, Headline, Page, Story
 from reader.paths import Paths
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate
 
@@ -130,6 +130,7 @@ class Store:
                 values = (
                     page.url,
                     page.canonical_url,
+                    page.feed_url,
                     page.title,
                     title_key(page.title),
                     page.site,
@@ -144,10 +145,10 @@ class Store:
                 )
                 if row is None:
                     cursor = conn.execute(
-                        "INSERT INTO stories (url, canonical_url, title, title_key, site, section,"
-                        " published, author, reactions, body, lists, sort_key, content_hash, id,"
-                        " source, ingested_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO stories (url, canonical_url, feed_url, title, title_key, site,"
+                        " section, published, author, reactions, body, lists, sort_key,"
+                        " content_hash, id, source, ingested_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*values, story_id(source), source, now, now),
                     )
                     rowid = cursor.lastrowid
@@ -155,7 +156,8 @@ class Store:
                 else:
                     rowid = row[0]
                     conn.execute(
-                        "UPDATE stories SET url = ?, canonical_url = ?, title = ?, title_key = ?,"
+                        "UPDATE stories SET url = ?, canonical_url = ?, feed_url = ?, title = ?,"
+                        " title_key = ?,"
                         " site = ?,"
                         " section = ?, published = ?, author = ?, reactions = ?, body = ?,"
                         " lists = ?, sort_key = ?, content_hash = ?, updated_at = ?"
@@ -414,6 +416,74 @@ class Store:
         )
         return [(row[0], row[1]) for row in rows]
 
+    # -- feeds ------------------------------------------------------------------------------
+
+    def add_feed(self, url: str, title: str | None = None, tags: Sequence[str] = ()) -> Feed:
+        """Subscribe to ``url`` (a no-op when already subscribed); returns the feed."""
+        self._conn.execute(
+            "INSERT INTO user.feeds (url, title, added_at, tags) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (url) DO UPDATE SET title = coalesce(feeds.title, excluded.title)",
+            (url, title, _now(), json.dumps(list(tags))),
+        )
+        return self.get_feed(url)
+
+    def list_feeds(self) -> list[Feed]:
+        """Every subscription, with its story and unread counts."""
+        rows = self._conn.execute(
+            "SELECT f.*, (SELECT count(*) FROM stories s WHERE s.feed_url = f.url) AS n,"
+            " (SELECT count(*) FROM stories s WHERE s.feed_url = f.url AND NOT EXISTS"
+            "  (SELECT 1 FROM user.read_marks r WHERE r.story_id = s.id)) AS unread"
+            " FROM user.feeds f ORDER BY lower(coalesce(f.title, f.url))"
+        )
+        return [_feed(row) for row in rows]
+
+    def get_feed(self, url_or_id: str) -> Feed:
+        """The subscription with this URL or numeric id."""
+        for feed in self.list_feeds():
+            if feed.url == url_or_id or str(feed.id) == url_or_id.strip():
+                return feed
+        raise StoryNotFound(f"no feed {url_or_id!r}; see 'reader feed list'")
+
+    def remove_feed(self, url_or_id: str, purge: bool = False) -> tuple[Feed, int]:
+        """Unsubscribe; with ``purge`` also delete its stories. Returns how many went."""
+        feed = self.get_feed(url_or_id)
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM user.feeds WHERE id = ?", (feed.id,))
+            purged = 0
+            if purge:
+                purged = conn.execute(
+                    "DELETE FROM stories WHERE feed_url = ?", (feed.url,)
+                ).rowcount
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return feed, purged
+
+    def record_refresh(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Remember a refresh: when, the validators for the next one, and any error."""
+        if error is not None:
+            self._conn.execute(
+                "UPDATE user.feeds SET last_refresh = ?, last_error = ? WHERE url = ?",
+                (_now(), error, url),
+            )
+            return
+        self._conn.execute(
+            "UPDATE user.feeds SET last_refresh = ?, last_error = NULL,"
+            " title = coalesce(?, title), etag = ?, last_modified = ? WHERE url = ?",
+            (_now(), title, etag, last_modified, url),
+        )
+
     # -- the user's marks --------------------------------------------------------------
 
     def set_bookmark(self, id_or_prefix: str, on: bool = True) -> Story:
@@ -451,6 +521,21 @@ class Store:
         else:
             self._conn.execute("DELETE FROM user.read_marks WHERE story_id = ?", (sid,))
         return self.get(sid)
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        tags=json.loads(row["tags"] or "[]"),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_refresh=row["last_refresh"],
+        last_error=row["last_error"],
+        stories=row["n"],
+        unread=row["unread"],
+    )
 
 
 def _dump_lists(page: Page) -> str:

@@ -1,0 +1,78 @@
+"""Subscription lists: OPML (read and write) and newsboat's ``urls`` file (read)."""
+
+from __future__ import annotations
+
+import shlex
+from xml.etree import ElementTree
+
+from reader.models import Feed
+
+
+class ListError(ValueError):
+    """The file is neither OPML nor a urls file; the message says why."""
+
+
+def read_subscriptions(text: str) -> list[tuple[str, str | None, list[str]]]:
+    """``(url, title, tags)`` for each feed in an OPML document or a newsboat urls file."""
+    if text.lstrip().startswith("<"):
+        return _read_opml(text)
+    return _read_urls(text)
+
+
+def _read_opml(text: str) -> list[tuple[str, str | None, list[str]]]:
+    if "<!ENTITY" in text:
+        raise ListError("OPML with entity declarations is refused")
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as exc:
+        raise ListError(f"not valid OPML: {exc}") from None
+    found: list[tuple[str, str | None, list[str]]] = []
+
+    def walk(element: ElementTree.Element, folders: list[str]) -> None:
+        for outline in element.findall("outline"):
+            url = outline.get("xmlUrl") or outline.get("xmlurl")
+            title = outline.get("title") or outline.get("text")
+            if url:
+                tags = folders + [t for t in (outline.get("category") or "").split(",") if t]
+                found.append((url.strip(), title, [t.strip("/ ") for t in tags if t.strip("/ ")]))
+            else:
+                walk(outline, folders + ([title] if title else []))
+
+    body = root.find("body")
+    walk(body if body is not None else root, [])
+    return found
+
+
+def _read_urls(text: str) -> list[tuple[str, str | None, list[str]]]:
+    found: list[tuple[str, str | None, list[str]]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            parts = shlex.split(line)
+        except ValueError as exc:
+            raise ListError(f"line {number}: {exc}") from None
+        url, tags = parts[0], parts[1:]
+        if url.startswith(("query:", "exec:", "filter:")):
+            continue  # newsboat's virtual feeds have no URL to fetch
+        title = next((t[1:] for t in tags if t.startswith("~")), None)
+        found.append((url, title, [t for t in tags if not t.startswith(("~", "!"))]))
+    return found
+
+
+def write_opml(feeds: list[Feed]) -> str:
+    """An OPML 2.0 document that newsboat and other readers import."""
+    root = ElementTree.Element("opml", version="2.0")
+    head = ElementTree.SubElement(root, "head")
+    ElementTree.SubElement(head, "title").text = "reader subscriptions"
+    body = ElementTree.SubElement(root, "body")
+    for feed in feeds:
+        attributes = {"type": "rss", "text": feed.title or feed.url, "xmlUrl": feed.url}
+        if feed.title:
+            attributes["title"] = feed.title
+        if feed.tags:
+            attributes["category"] = ",".join(feed.tags)
+        ElementTree.SubElement(body, "outline", attributes)
+    ElementTree.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(root, "unicode") + "\n"

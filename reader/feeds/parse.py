@@ -1,0 +1,198 @@
+"""A feed document into pages: one per item, with Markdown bodies.
+
+feedparser is the reference parser for RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 (it
+copes with wrong encodings, relative links, HTML in titles). Its HTML sanitizer
+is off: html2text turns the HTML into Markdown and our own cleaning strips control
+characters, so nothing from the feed reaches the terminal as markup. JSON Feed,
+which feedparser does not read, is handled here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from reader.ingest.clean import clean_line, clean_text
+from reader.ingest.dates import parse_date
+from reader.ingest.decode import looks_like_html
+from reader.models import Page
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class FeedError(ValueError):
+    """The document is not a feed; the message says why."""
+
+
+@dataclass
+class ParsedFeed:
+    title: str | None
+    pages: list[tuple[str, Page]] = field(default_factory=list)
+    """``(identity, page)``: the item's link, or the feed URL plus its id."""
+    alternate: str | None = None
+    """For an HTML page: the feed it announces with ``<link rel="alternate">``."""
+
+
+def html_to_markdown(fragment: str, base: str | None = None) -> str:
+    """An HTML fragment (item content) as Markdown."""
+    import html2text
+
+    converter = html2text.HTML2Text(baseurl=base or "")
+    converter.body_width = 0
+    converter.ignore_images = True
+    converter.unicode_snob = True
+    converter.emphasis_mark = "*"
+    text = converter.handle(fragment)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
+    return clean_text(text).strip()
+
+
+def _plain(text: str | None) -> str:
+    """A title that may hold HTML, as one clean line of text."""
+    return clean_line(html.unescape(_TAGS.sub("", text or "")))
+
+
+def _identity(feed_url: str, link: str | None, guid: str | None, title: str) -> str:
+    if link:
+        return link
+    key = guid or hashlib.sha256(title.encode()).hexdigest()[:16]
+    return f"{feed_url}#{key}"
+
+
+def parse_feed(data: bytes, feed_url: str) -> ParsedFeed:
+    """Parse a feed document fetched from ``feed_url``."""
+    head = data[:512].lstrip()
+    if head.startswith(b"{"):
+        return _parse_json_feed(data, feed_url)
+    import feedparser
+
+    parsed = feedparser.parse(
+        data,
+        sanitize_html=False,
+        resolve_relative_uris=True,
+        response_headers={"content-location": feed_url},
+    )
+    version = parsed.get("version", "")
+    if not version and not parsed.entries:
+        alternate = _alternate(parsed, data, feed_url)
+        if alternate:
+            return ParsedFeed(None, alternate=alternate)
+        if looks_like_html(data):
+            raise FeedError("not a feed: an HTML page that announces no feed")
+        reason = parsed.get("bozo_exception")
+        detail = f": {str(reason).splitlines()[0][:120]}" if reason else ""
+        raise FeedError(f"not a feed{detail}")
+    feed = parsed.feed
+    title = _plain(feed.get("title")) or None
+    result = ParsedFeed(title)
+    for entry in parsed.entries:
+        page = _entry_page(entry, feed_url, title)
+        if page is not None:
+            result.pages.append(page)
+    return result
+
+
+def _alternate(parsed: Any, data: bytes, feed_url: str) -> str | None:
+    """The feed an HTML page announces (``<link rel="alternate" type="...xml">``)."""
+    text = data[:200_000].decode("utf-8", "replace")
+    for match in re.finditer(r"<link\b[^>]*>", text, re.IGNORECASE):
+        tag = match.group(0)
+        if not re.search(r"rel\s*=\s*[\"']?alternate", tag, re.IGNORECASE):
+            continue
+        if not re.search(r"(rss|atom|feed)\+(xml|json)|application/json", tag, re.IGNORECASE):
+            continue
+        href = re.search(r"href\s*=\s*[\"']([^\"']+)", tag, re.IGNORECASE)
+        if href:
+            return urljoin(feed_url, html.unescape(href.group(1)))
+    return None
+
+
+def _when(entry: Any) -> str | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), UTC).isoformat()
+            except (OverflowError, ValueError):
+                continue
+    for key in ("published", "updated"):
+        if entry.get(key):
+            return parse_date(entry[key])
+    return None
+
+
+def _entry_page(entry: Any, feed_url: str, feed_title: str | None) -> tuple[str, Page] | None:
+    link = entry.get("link")
+    link = urljoin(feed_url, link) if link else None
+    content = ""
+    if entry.get("content"):
+        content = "\n".join(part.get("value", "") for part in entry["content"])
+    content = content or entry.get("summary", "")
+    body = html_to_markdown(content, link or feed_url) if content else ""
+    title = _plain(entry.get("title")) or (body.split("\n", 1)[0][:120] if body else "")
+    if not title and not body:
+        return None
+    author = _plain(entry.get("author")) or None
+    tags = [_plain(t.get("term")) for t in entry.get("tags", []) if t.get("term")]
+    page = Page(
+        title=title or "(untitled item)",
+        body=body,
+        site=feed_title,
+        section=[t for t in tags if t][:5],
+        published=_when(entry),
+        author=author,
+        url=link,
+        canonical_url=link,
+        feed_url=feed_url,
+    )
+    return _identity(feed_url, link, entry.get("id"), title), page
+
+
+def _parse_json_feed(data: bytes, feed_url: str) -> ParsedFeed:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FeedError(f"not a feed: invalid JSON ({exc})") from None
+    if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
+        raise FeedError("not a feed: JSON without a JSON Feed version")
+    title = _plain(document.get("title")) or None
+    result = ParsedFeed(title)
+    for item in document.get("items", []):
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") or item.get("external_url")
+        link = urljoin(feed_url, link) if isinstance(link, str) else None
+        if isinstance(item.get("content_html"), str):
+            body = html_to_markdown(item["content_html"], link or feed_url)
+        else:
+            body = clean_text(str(item.get("content_text") or item.get("summary") or "")).strip()
+        item_title = _plain(item.get("title")) or body.split("\n", 1)[0][:120]
+        if not item_title and not body:
+            continue
+        author = item.get("author") or (item.get("authors") or [{}])[0]
+        name = author.get("name") if isinstance(author, dict) else None
+        tags = [clean_line(str(t)) for t in item.get("tags", []) if t][:5]
+        date = item.get("date_published") or item.get("date_modified")
+        page = Page(
+            title=item_title or "(untitled item)",
+            body=body,
+            site=title,
+            section=tags,
+            published=parse_date(date) if isinstance(date, str) else None,
+            author=clean_line(name) if isinstance(name, str) else None,
+            url=link,
+            canonical_url=link,
+            feed_url=feed_url,
+        )
+        guid = item.get("id")
+        result.pages.append(
+            (_identity(feed_url, link, str(guid) if guid else None, item_title), page)
+        )
+    return result

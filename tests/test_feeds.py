@@ -1,0 +1,158 @@
+"""Feeds: subscribe, refresh with conditional GET, OPML, bad feeds, items as stories."""
+
+from __future__ import annotations
+
+import json
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from http_server import redirect, send, serve
+
+from reader.feeds.opml import read_subscriptions, write_opml
+from reader.feeds.parse import parse_feed
+from reader.models import Feed
+
+from conftest import FIXTURES, run_reader
+
+FEEDS = FIXTURES / "feeds"
+RSS = (FEEDS / "harbour.rss").read_bytes()
+JSON_FEED = (FEEDS / "ferries.json").read_bytes()
+
+
+def conditional(body: bytes, etag: str, hits: list[str]):  # noqa: ANN201 - a route
+    """Answers 304 when the client sends the ETag it got."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        hits.append(handler.headers.get("If-None-Match") or "")
+        if handler.headers.get("If-None-Match") == etag:
+            handler.send_response(304)
+            handler.end_headers()
+            return
+        send(200, body, "application/rss+xml", {"ETag": etag})(handler)
+
+    return route
+
+
+def test_rss_items_become_stories() -> None:
+    parsed = parse_feed(RSS, "https://harbour.example/feed.xml")
+    assert parsed.title == "Harbour & Quay News"
+    assert len(parsed.pages) == 3
+    key, first = parsed.pages[0]
+    assert key == "https://harbour.example/news/tide-gauge"
+    assert first.title == "Tide gauge replaced at the pier"
+    assert first.url == "https://harbour.example/news/tide-gauge"
+    assert first.published == "2025-06-02T08:30:00+00:00"
+    assert first.section == ["Harbour"]
+    assert first.site == "Harbour & Quay News"
+    assert first.body.split("\n\n") == [
+        "The old tide gauge was *finally* replaced on Monday.",
+        "[bold red]ALERT[/] stays literal.",
+    ]
+    untitled_key, untitled = parsed.pages[2]
+    assert untitled_key.startswith("https://harbour.example/feed.xml#")
+    assert untitled.title.startswith("An item with no title")
+
+
+def test_json_feed() -> None:
+    parsed = parse_feed(JSON_FEED, "https://ferries.example/feed.json")
+    ((key, page),) = parsed.pages
+    assert (parsed.title, page.title, page.author) == (
+        "Ferry Times",
+        "Night ferry runs again",
+        "Ada Fenwick",
+    )
+    assert page.body == "The overnight ferry sailed on **Friday**."
+    assert page.published == "2025-05-03T07:15:00+01:00"
+
+
+def test_add_list_refresh_with_conditional_get_and_remove(home: Path) -> None:
+    hits: list[str] = []
+    routes = {
+        "/feed.xml": conditional(RSS, '"v1"', hits),
+        "/site": send(
+            200,
+            b'<html><head><link rel="alternate" type="application/rss+xml" '
+            b'href="/feed.xml"></head><body>Home</body></html>',
+        ),  # fmt: skip
+    }
+    with serve(routes) as base:
+        added = run_reader(home, "feed", "add", f"{base}/site", "--json")
+        assert added.returncode == 0, added.stderr
+        feed = json.loads(added.stdout)
+        assert feed["url"] == f"{base}/feed.xml" and feed["stories"] == 3
+        listed = json.loads(run_reader(home, "feed", "list", "--json").stdout)
+        assert [sorted(f) for f in listed] == [
+            sorted(["id", "title", "url", "last_refresh", "last_error", "stories", "unread"])
+        ]
+        assert listed[0]["title"] == "Harbour & Quay News" and listed[0]["unread"] == 3
+        again = run_reader(home, "refresh")
+        assert again.returncode == 0
+        assert again.stdout.strip() == (
+            "refreshed 1 feeds: 0 new, 0 updated stories, 1 not modified, 0 failed"
+        )
+    assert hits[-1] == '"v1"'  # the second fetch was conditional
+    stories = json.loads(run_reader(home, "list", "--json").stdout)
+    assert {s["site"] for s in stories} == {"Harbour & Quay News"}
+    removed = run_reader(home, "feed", "remove", "1")
+    assert removed.returncode == 0 and "kept its 3 stories" in removed.stdout
+    assert len(json.loads(run_reader(home, "list", "--json").stdout)) == 3
+    assert json.loads(run_reader(home, "feed", "list", "--json").stdout) == []
+
+
+def test_refresh_goes_on_past_bad_feeds(home: Path, tmp_path: Path) -> None:
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i else b"&lol;") * 10)
+            for i in range(1, 9)
+        )
+        + b']><rss version="2.0"><channel><title>&lol8;</title></channel></rss>'
+    )
+    local = tmp_path / "local.json"
+    local.write_bytes(JSON_FEED)
+    routes = {
+        "/good.xml": send(200, RSS, "application/rss+xml"),
+        "/gone.xml": send(404, b"gone"),
+        "/page.html": send(200, b"<html><body><p>Just a page.</p></body></html>"),
+        "/broken.xml": send(200, b"<rss><channel><title>Broken</title><item><title>x", "text/xml"),
+        "/bomb.xml": send(200, bomb, "application/xml"),
+        "/loop.xml": redirect("/loop.xml"),
+    }
+    with serve(routes) as base:
+        urls = [
+            f"{base}/{name}"
+            for name in ("good.xml", "gone.xml", "page.html", "broken.xml", "bomb.xml", "loop.xml")
+        ]
+        listing = tmp_path / "urls"
+        listing.write_text("\n".join(f'{u} news "big tag"' for u in urls) + f"\nfile://{local}\n")
+        imported = run_reader(home, "feed", "import", str(listing))
+        assert imported.returncode == 0 and "imported 7 new feeds" in imported.stdout
+        result = run_reader(home, "refresh", timeout=120)
+    assert result.returncode == 1
+    errors = dict(
+        line.removeprefix("reader: ").split(": ", 1) for line in result.stderr.splitlines()
+    )
+    assert errors[f"{base}/gone.xml"] == "HTTP 404"
+    assert errors[f"{base}/loop.xml"] == "too many redirects (more than 10)"
+    assert errors[f"{base}/page.html"] == "not a feed: an HTML page that announces no feed"
+    feeds = {f["url"]: f for f in json.loads(run_reader(home, "feed", "list", "--json").stdout)}
+    assert feeds[f"{base}/good.xml"]["stories"] == 3
+    assert feeds[f"file://{local}"]["stories"] == 1
+    assert feeds[f"{base}/gone.xml"]["last_error"] == "HTTP 404"
+    assert len(feeds[f"{base}/bomb.xml"]["title"] or "") < 1000  # entities not expanded
+    titles = {s["title"] for s in json.loads(run_reader(home, "list", "--json").stdout)}
+    assert "Night ferry runs again" in titles and "Night market returns" in titles
+
+
+def test_opml_round_trip_and_newsboat_urls() -> None:
+    feeds = [Feed(1, "https://a.example/rss", "A & B", ["news"]), Feed(2, "https://c.example/atom")]
+    document = write_opml(feeds)
+    assert read_subscriptions(document) == [
+        ("https://a.example/rss", "A & B", ["news"]),
+        ("https://c.example/atom", "https://c.example/atom", []),
+    ]
+    urls = (
+        '# mine\nhttps://x.example/feed tech "long tag" ~Renamed\n'
+        '"query:unread:unread = \\"yes\\""\n'
+    )
+    assert read_subscriptions(urls) == [("https://x.example/feed", "Renamed", ["tech", "long tag"])]
