@@ -397,3 +397,17 @@ async def test_unreadable_cache_closes_with_a_message_and_keeps_the_file(paths: 
         await wait_for(pilot, lambda: app.return_code is not None)
     assert app.return_code == 1
     assert paths.cache_db.read_bytes().startswith(b"not a database")
+
+
+async def test_r_refreshes_feeds_and_the_list_updates(paths: Paths, tmp_path: Path) -> None:
+    from conftest import FIXTURES
+
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        with Store(paths) as store:
+            store.add_feed(str(FIXTURES / "feeds" / "harbour.rss"))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: stories(app).count == 17, timeout=20)
+        await wait_for(pilot, lambda: app.sub_title.startswith("17 stories"))
+        assert any("3 new" in str(n.message) for n in app._notifications)

@@ -87,6 +87,7 @@ class ReaderApp(App[None]):
             ("R", "toggle_ranking", "Top", "ranking: this page's or all pages'", False, None),
             ("l", "toggle_lists", "Lists", "narrow screens: related/ranking or list", False, None),
             ("t", "cycle_theme", "Theme", "next theme (remembered)", False, None),
+            ("r", "refresh_feeds", "Refresh", "refresh feeds (in the background)", False, None),
             ("escape", "show_all", "All", "leave search, bookmarks or a filter", False, None),
         )
     ]
@@ -514,6 +515,34 @@ class ReaderApp(App[None]):
         rows.append(("Ctrl+P", "command palette: bookmarks, search, themes, sites, ingest", ""))
         return rows
 
+    def action_refresh_feeds(self) -> None:
+        self.notify("Refreshing feeds…", timeout=2)
+        self._refresh_feeds()
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh_feeds(self) -> None:
+        from reader.feeds.refresh import refresh
+
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(
+                self.query_one(TitleBar).set_activity, f"refreshing feeds {done}/{total}"
+            )
+
+        with Store(self.paths) as store:
+            feeds = store.list_feeds()
+            if not feeds:
+                self.call_from_thread(
+                    self.notify,
+                    "No feeds yet: add one with reader feed add URL",
+                    markup=False,
+                )
+                return
+            report = refresh(store, feeds, progress)
+        for url, reason in report.failures[:5]:
+            self.call_from_thread(self.notify, f"{url}: {reason}", severity="warning", markup=False)
+        self.call_from_thread(self.query_one(TitleBar).set_activity, "")
+        self.call_from_thread(self._after_ingest, report.summary())
+
     def action_ingest(self) -> None:
         def done(path: str | None) -> None:
             if path:
@@ -535,7 +564,7 @@ class ReaderApp(App[None]):
         self.call_from_thread(self._after_ingest, report.summary())
 
     def _after_ingest(self, summary: str) -> None:
-        self.notify(summary, title="Ingest", markup=False, timeout=6)
+        self.notify(summary, markup=False, timeout=6)
         self.query_one("#stories", StoryList).reload()
         self.refresh_counts()
         self.cache_ranking = None

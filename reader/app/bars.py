@@ -21,12 +21,20 @@ class TitleBar(Widget):
     """
 
     status: reactive[str] = reactive("")
+    activity: reactive[str] = reactive("")
+    """Background work in progress (a feed refresh), shown after the counts."""
+
+    def set_activity(self, text: str) -> None:
+        self.activity = text
 
     def render(self) -> RenderResult:
         title = Content.styled(" reader", "bold $accent")
-        if not self.status:
-            return title
-        return Content.assemble(title, ("  ·  " + self.status, "$text-muted"))
+        parts: list[tuple[str, str] | Content] = [title]
+        if self.status:
+            parts.append(("  ·  " + self.status, "$text-muted"))
+        if self.activity:
+            parts.append(("  ·  " + self.activity, "bold $warning"))
+        return Content.assemble(*parts)
 
 
 class KeyBar(Widget):
