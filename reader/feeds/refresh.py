@@ -8,7 +8,7 @@ go on.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
 from reader.ingest.fetch import FetchedFeed, FetchError, feed_client, fetch_feed
-from reader.ingest.pipeline import content_hash
+from reader.ingest.pipeline import content_hash, default_workers, pool_context
 from reader.models import Feed
 from reader.store import Store
 
@@ -73,49 +73,91 @@ def store_feed(store: Store, parsed: ParsedFeed) -> tuple[int, int]:
     return outcomes.count("ingested"), outcomes.count("updated")
 
 
+def parse_safely(data: bytes, url: str) -> ParsedFeed | str:
+    """Parse a feed document; a string is the reason it failed (runs in a worker)."""
+    try:
+        parsed = parse_feed(data, url)
+    except FeedError as exc:
+        return str(exc)
+    except Exception as exc:  # a parser bug must not stop the other feeds
+        return f"{type(exc).__name__}: {exc}"
+    if parsed.alternate and not parsed.pages:
+        return f"an HTML page; its feed is {parsed.alternate}"
+    return parsed
+
+
 def refresh(
     store: Store,
     feeds: Sequence[Feed],
     on_progress: Callable[[int, int], None] | None = None,
     on_failure: Callable[[str, str], None] | None = None,
 ) -> RefreshReport:
-    """Refresh ``feeds``; report progress as (done, total) and each failure."""
+    """Refresh ``feeds``; report progress as (done, total) and each failure.
+
+    Feeds are fetched by threads; from four feeds up, parsing runs in a pool of
+    worker processes (it is CPU work); storing happens here as results arrive.
+    """
     report = RefreshReport(feeds=len(feeds))
     if not feeds:
         return report
+    done = 0
+
+    def finished() -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(done, len(feeds))
+
+    def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | str) -> None:
+        if isinstance(parsed, str):
+            _fail(store, report, feed.url, parsed, on_failure)
+        else:
+            new, updated = store_feed(store, parsed)
+            report.new += new
+            report.updated += updated
+            store.record_refresh(
+                feed.url, title=parsed.title, etag=fetched.etag, last_modified=fetched.last_modified
+            )
+        finished()
+
     client = feed_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
+    parsers = (
+        ProcessPoolExecutor(default_workers(), mp_context=pool_context())
+        if len(feeds) >= 4 and default_workers() > 1
+        else None
+    )
+    parsing: dict[Future[ParsedFeed | str], tuple[Feed, FetchedFeed]] = {}
     try:
-        with ThreadPoolExecutor(min(THREADS, len(feeds))) as pool:
-            futures = {pool.submit(read_feed, client, feed): feed for feed in feeds}
-            for done, future in enumerate(as_completed(futures), 1):
+        with ThreadPoolExecutor(min(THREADS, len(feeds))) as fetchers:
+            futures = {fetchers.submit(read_feed, client, feed): feed for feed in feeds}
+            for future in as_completed(futures):
                 feed = futures[future]
                 try:
                     fetched = future.result()
-                    if fetched.data is None:
-                        report.not_modified += 1
-                        store.record_refresh(
-                            feed.url, etag=fetched.etag, last_modified=fetched.last_modified
-                        )
-                    else:
-                        parsed = parse_feed(fetched.data, feed.url)
-                        if parsed.alternate and not parsed.pages:
-                            raise FeedError(f"an HTML page; its feed is {parsed.alternate}")
-                        new, updated = store_feed(store, parsed)
-                        report.new += new
-                        report.updated += updated
-                        store.record_refresh(
-                            feed.url,
-                            title=parsed.title,
-                            etag=fetched.etag,
-                            last_modified=fetched.last_modified,
-                        )
-                except (FetchError, FeedError) as exc:
+                except FetchError as exc:
                     _fail(store, report, feed.url, str(exc), on_failure)
-                except Exception as exc:  # a parser bug must not stop the other feeds
-                    _fail(store, report, feed.url, f"{type(exc).__name__}: {exc}", on_failure)
-                if on_progress is not None:
-                    on_progress(done, len(feeds))
+                    finished()
+                    continue
+                if fetched.data is None:
+                    report.not_modified += 1
+                    store.record_refresh(
+                        feed.url, etag=fetched.etag, last_modified=fetched.last_modified
+                    )
+                    finished()
+                elif parsers is None:
+                    store_result(feed, fetched, parse_safely(fetched.data, feed.url))
+                else:
+                    parsing[parsers.submit(parse_safely, fetched.data, feed.url)] = (feed, fetched)
+        for future in as_completed(parsing):
+            feed, fetched = parsing[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker that died
+                result = f"{type(exc).__name__}: {exc}"
+            store_result(feed, fetched, result)
     finally:
+        if parsers is not None:
+            parsers.shutdown(cancel_futures=True)
         if client is not None:
             client.close()  # type: ignore[attr-defined]
     return report

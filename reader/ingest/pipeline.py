@@ -260,7 +260,7 @@ def ingest_items(
         # HTML costs ~30 ms a page: worth the pool even for a small batch, in small chunks.
         html = sum(1 for _, raw in changed if looks_like_html(raw.data))
         if pool is None and workers > 1 and (batches_before > 0 or html >= 8):
-            pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
+            pool = ProcessPoolExecutor(workers, mp_context=pool_context())
         if pool is None:
             store_parsed(parse_batch(changed))
             return
@@ -294,7 +294,7 @@ def ingest_items(
     return report
 
 
-def _pool_context() -> BaseContext:
+def pool_context() -> BaseContext:
     """``forkserver`` where there is one: safe even when called from a thread."""
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
