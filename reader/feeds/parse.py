@@ -71,6 +71,9 @@ def parse_feed(data: bytes, feed_url: str) -> ParsedFeed:
     head = data[:512].lstrip()
     if head.startswith(b"{"):
         return _parse_json_feed(data, feed_url)
+    fast = _parse_fast(data, feed_url)
+    if fast is not None:
+        return fast
     import feedparser
 
     parsed = feedparser.parse(
@@ -93,6 +96,27 @@ def parse_feed(data: bytes, feed_url: str) -> ParsedFeed:
     title = _plain(feed.get("title")) or None
     result = ParsedFeed(title)
     for entry in parsed.entries:
+        page = _entry_page(entry, feed_url, title)
+        if page is not None:
+            result.pages.append(page)
+    return result
+
+
+def _parse_fast(data: bytes, feed_url: str) -> ParsedFeed | None:
+    """fastfeedparser (lxml, about 100x faster) for well-formed feeds; None hands the
+    document to feedparser, which copes with everything else."""
+    try:
+        import fastfeedparser
+
+        parsed = fastfeedparser.parse(data)
+    except Exception:  # malformed, odd or not a feed: feedparser decides
+        return None
+    entries = parsed.get("entries") or []
+    if not entries or not any(e.get("title") or e.get("link") for e in entries):
+        return None
+    title = _plain(parsed.get("feed", {}).get("title")) or None
+    result = ParsedFeed(title)
+    for entry in entries:
         page = _entry_page(entry, feed_url, title)
         if page is not None:
             result.pages.append(page)
@@ -134,12 +158,14 @@ def _entry_page(entry: Any, feed_url: str, feed_title: str | None) -> tuple[str,
     content = ""
     if entry.get("content"):
         content = "\n".join(part.get("value", "") for part in entry["content"])
-    content = content or entry.get("summary", "")
+    content = content or entry.get("summary") or entry.get("description") or ""
     body = html_to_markdown(content, link or feed_url) if content else ""
     title = _plain(entry.get("title")) or (body.split("\n", 1)[0][:120] if body else "")
     if not title and not body:
         return None
     author = _plain(entry.get("author")) or None
+    if author and author.endswith(")") and "@" in author.split("(")[0]:  # "mail (Name)"
+        author = author.rsplit("(", 1)[1].rstrip(")").strip() or author
     tags = [_plain(t.get("term")) for t in entry.get("tags", []) if t.get("term")]
     page = Page(
         title=title or "(untitled item)",
