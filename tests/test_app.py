@@ -411,3 +411,18 @@ async def test_r_refreshes_feeds_and_the_list_updates(paths: Paths, tmp_path: Pa
         await wait_for(pilot, lambda: stories(app).count == 17, timeout=20)
         await wait_for(pilot, lambda: app.sub_title.startswith("17 stories"))
         assert any("3 new" in str(n.message) for n in app._notifications)
+
+
+async def test_story_without_lists_shows_similar_stories(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        with Store(paths) as store:
+            store.save_pages(
+                [("plain", "h", Page(title="Why the Brackenford tram line matters", body="Text."))]
+            )
+        app.open_story(story_id("plain"))
+        related = app.query_one("#related", HeadlineList)
+        await wait_for(pilot, lambda: bool(related.headlines))
+        assert "Brackenford" in related.headlines[0].title
+        assert "similar" in str(related.border_title)

@@ -156,3 +156,22 @@ def test_opml_round_trip_and_newsboat_urls() -> None:
         '"query:unread:unread = \\"yes\\""\n'
     )
     assert read_subscriptions(urls) == [("https://x.example/feed", "Renamed", ["tech", "long tag"])]
+
+
+def test_a_page_and_its_feed_item_are_one_story(home: Path, tmp_path: Path) -> None:
+    page = (FIXTURES / "html" / "more-stories.html").read_bytes()
+    feed = RSS.replace(
+        b"<link>/news/tide-gauge</link>",
+        b"<link>https://northwind.example/travel/night-ferry-returns</link>",
+    )
+    (tmp_path / "feed.rss").write_bytes(feed)
+    (tmp_path / "page.html").write_bytes(page)
+    assert run_reader(home, "ingest", str(tmp_path / "page.html")).returncode == 0
+    assert run_reader(home, "feed", "add", str(tmp_path / "feed.rss")).returncode == 0
+    stories = json.loads(run_reader(home, "list", "--json").stdout)
+    same = [
+        s for s in stories if s["url"] == "https://northwind.example/travel/night-ferry-returns"
+    ]
+    assert len(same) == 1 and len(stories) == 3
+    story = json.loads(run_reader(home, "show", same[0]["id"], "--json").stdout)
+    assert story["body"].startswith("The overnight ferry")  # the page's article, not the summary

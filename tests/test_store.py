@@ -175,3 +175,11 @@ def test_cache_wide_ranking_follows_updates_and_breaks_ties_by_reactions(store: 
         ("Alpha", story_id("a")),  # 1 (from b) + 1/2 (from a)
         ("Gamma", None),
     ]
+
+
+def test_similar_stories_share_title_words(store: Store) -> None:
+    ingest(store, [str(BONDS), str(ROWERS)])
+    ingest_items(store, [("c", page("Harbour bonds: what the audit means"))])
+    similar = store.similar(story_id("c"))
+    assert similar[0].title.startswith("Harbour City bonds rally")
+    assert story_id("c") not in [h.article_id for h in similar]

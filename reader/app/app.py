@@ -269,11 +269,25 @@ class ReaderApp(App[None]):
         story = self.story
         if story is None:
             return
+        if not story.related and not story.recommended:
+            # No list of its own (a feed item, plain text): stories like it in the cache.
+            related.set_sections([], empty="Looking for similar stories…")
+            related.border_title = Content("Related · similar in your cache")
+            self._fill_similar(story.id)
+            return
         related.set_sections(
             [(None, story.related), ("Recommended", story.recommended)],
             empty="No related stories on this page.",
         )
         related.border_title = Content(f"Related ({len(story.related) + len(story.recommended)})")
+
+    @work(exclusive=True, group="similar")
+    async def _fill_similar(self, story_id: str) -> None:
+        similar = await self.background_store.call(Store.similar, story_id)
+        if self.story is not None and self.story.id == story_id:
+            self.query_one("#related", HeadlineList).set_sections(
+                [(None, similar)], empty="Nothing similar in your cache."
+            )
 
     def _fill_ranking(self) -> None:
         ranking = self.query_one("#ranking", HeadlineList)

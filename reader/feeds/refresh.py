@@ -68,7 +68,13 @@ def store_feed(store: Store, parsed: ParsedFeed) -> tuple[int, int]:
     An item's hash is that of what was parsed from it, so an unchanged item in a
     changed feed is left alone (and keeps its place and marks).
     """
-    pages = [(key, content_hash(repr(page).encode()), page) for key, page in parsed.pages]
+    # A story already ingested from its page is richer than the feed's summary of it.
+    from_pages = store.page_stories([key for key, _ in parsed.pages])
+    pages = [
+        (key, content_hash(repr(page).encode()), page)
+        for key, page in parsed.pages
+        if key not in from_pages
+    ]
     outcomes = store.save_pages(pages)
     return outcomes.count("ingested"), outcomes.count("updated")
 

@@ -26,6 +26,13 @@ BUSY_TIMEOUT_S = 120.0
 Outcome = Literal["ingested", "updated", "unchanged"]
 
 
+_COMMON = frozenset(
+    "about after again also been before being could from have into just more most over "
+    "said says than that their them then there these they this what when where which while "
+    "will with would your year years news".split()
+)
+
+
 class StoryNotFound(LookupError):
     """No story (or more than one) has the given id."""
 
@@ -156,7 +163,8 @@ class Store:
                 else:
                     rowid = row[0]
                     conn.execute(
-                        "UPDATE stories SET url = ?, canonical_url = ?, feed_url = ?, title = ?,"
+                        "UPDATE stories SET url = ?, canonical_url = ?,"
+                        " feed_url = coalesce(?, feed_url), title = ?,"
                         " title_key = ?,"
                         " site = ?,"
                         " section = ?, published = ?, author = ?, reactions = ?, body = ?,"
@@ -408,6 +416,27 @@ class Store:
         ).fetchone()
         return {"stories": row[0], "unread": row[0] - row[1], "bookmarked": row[2]}
 
+    def similar(self, story_id: str, limit: int = 10) -> list[Headline]:
+        """Cached stories that share the most telling words of this story's title.
+
+        For stories that carry no related list of their own (feed items, plain
+        text): full-text search for any of the title's longer words, best first.
+        """
+        row = self._conn.execute("SELECT title FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            return []
+        words = {w for w in title_key(row[0]).split() if len(w) >= 4 and w not in _COMMON}
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in sorted(words))
+        rows = self._conn.execute(
+            "SELECT s.title, s.id FROM stories_fts f JOIN stories s ON s.rowid = f.rowid"
+            " WHERE stories_fts MATCH ? AND s.id != ? ORDER BY bm25(stories_fts, 5.0, 1.0)"
+            " LIMIT ?",
+            (match, story_id, limit),
+        )
+        return [Headline(title, None, sid) for title, sid in rows]
+
     def sites(self) -> list[tuple[str, int]]:
         """Each site with its number of cached stories, most first."""
         rows = self._conn.execute(
@@ -417,6 +446,19 @@ class Store:
         return [(row[0], row[1]) for row in rows]
 
     # -- feeds ------------------------------------------------------------------------------
+
+    def page_stories(self, sources: Sequence[str]) -> set[str]:
+        """Which of ``sources`` are stories ingested as pages (not from a feed)."""
+        found: set[str] = set()
+        for start in range(0, len(sources), 500):
+            chunk = list(sources[start : start + 500])
+            rows = self._conn.execute(
+                f"SELECT source FROM stories WHERE feed_url IS NULL AND source IN"
+                f" ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update(row[0] for row in rows)
+        return found
 
     def add_feed(self, url: str, title: str | None = None, tags: Sequence[str] = ()) -> Feed:
         """Subscribe to ``url`` (a no-op when already subscribed); returns the feed."""
