@@ -322,7 +322,10 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
         except (FetchError, FeedError) as exc:
             raise CommandError(f"{args.url}: {exc}") from None
         feed = store.add_feed(url, tags=args.tag)
-        report = refresh.refresh(store, [feed])
+        from reader.config import load_config
+
+        settings = load_config(store.paths.config_file).feed_settings
+        report = refresh.refresh(store, [feed], settings=settings)
         feed = store.get_feed(url)
         if args.json:
             _print_json(feed.to_dict())
@@ -373,9 +376,17 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
-    from reader.feeds.refresh import refresh
+    from reader.config import load_config
+    from reader.feeds.refresh import due, refresh
 
-    feeds = [store.get_feed(f) for f in args.feeds] if args.feeds else store.list_feeds()
+    config = load_config(store.paths.config_file)
+    for problem in config.problems:
+        print(f"reader: {problem}", file=sys.stderr)
+    # Named feeds are refreshed now; otherwise each feed waits out its refresh_interval.
+    if args.feeds:
+        feeds = [store.get_feed(f) for f in args.feeds]
+    else:
+        feeds = due(store.list_feeds(), config.feed_settings)
     show_progress = sys.stderr.isatty() and not args.json
 
     def progress(done: int, total: int) -> None:
@@ -390,7 +401,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
             print(("\r\x1b[K" if show_progress else "") + f"reader: {url}: {reason}",
                   file=sys.stderr, flush=True)  # fmt: skip
 
-    report = refresh(store, feeds, progress, failure)
+    report = refresh(store, feeds, progress, failure, config.feed_settings)
     if show_progress:
         print("\r\x1b[K", end="", file=sys.stderr)
     if args.json:

@@ -17,6 +17,18 @@ DEFAULT_THEME = "reader-dark"
 
 
 @dataclass
+class FeedSettings:
+    """Settings for one feed (or the defaults for all): see ``[feeds]`` in config.toml."""
+
+    refresh_interval: int | None = None
+    """Minutes: a plain ``reader refresh`` skips the feed if refreshed more recently."""
+    max_stories: int | None = None
+    """Keep at most this many of the feed's stories (the oldest go; bookmarks stay)."""
+    fetch_full_page: bool = False
+    """For feeds that carry only summaries: fetch each new item's page and ingest it."""
+
+
+@dataclass
 class Config:
     """Settings read from ``config.toml``."""
 
@@ -25,6 +37,21 @@ class Config:
     """Binding id -> keys (comma-separated), e.g. ``{"next_story": "n,ctrl+n"}``."""
     problems: list[str] = field(default_factory=list)
     """What was wrong with the file, one line each (shown to the user)."""
+    feed_defaults: FeedSettings = field(default_factory=FeedSettings)
+    feeds: dict[str, FeedSettings] = field(default_factory=dict)
+    """Per-feed settings by feed URL."""
+
+    def feed_settings(self, url: str) -> FeedSettings:
+        """The settings for the feed at ``url``: its own over the defaults."""
+        own = self.feeds.get(url)
+        if own is None:
+            return self.feed_defaults
+        base = self.feed_defaults
+        return FeedSettings(
+            own.refresh_interval if own.refresh_interval is not None else base.refresh_interval,
+            own.max_stories if own.max_stories is not None else base.max_stories,
+            own.fetch_full_page or base.fetch_full_page,
+        )
 
 
 def load_config(path: Path) -> Config:
@@ -51,7 +78,34 @@ def load_config(path: Path) -> Config:
                 config.problems.append(f'{path}: keys.{action} must be a string like "n"')
     else:
         config.problems.append(f"{path}: [keys] must be a table")
+    feeds = data.get("feeds", {})
+    if isinstance(feeds, dict):
+        config.feed_defaults = _feed_settings(feeds, f"{path}: [feeds]", config.problems)
+        for url, table in feeds.items():
+            if isinstance(table, dict):
+                config.feeds[url] = _feed_settings(
+                    table, f'{path}: [feeds."{url}"]', config.problems
+                )
     return config
+
+
+def _feed_settings(table: dict, where: str, problems: list[str]) -> FeedSettings:
+    settings = FeedSettings()
+    for name in ("refresh_interval", "max_stories"):
+        value = table.get(name)
+        if value is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            setattr(settings, name, value)
+        else:
+            problems.append(f"{where} {name} must be a whole number above 0")
+    full = table.get("fetch_full_page")
+    if full is not None:
+        if isinstance(full, bool):
+            settings.fetch_full_page = full
+        else:
+            problems.append(f"{where} fetch_full_page must be true or false")
+    return settings
 
 
 _THEME_LINE = re.compile(r"^theme\s*=.*$", re.MULTILINE)

@@ -175,3 +175,27 @@ def test_a_page_and_its_feed_item_are_one_story(home: Path, tmp_path: Path) -> N
     assert len(same) == 1 and len(stories) == 3
     story = json.loads(run_reader(home, "show", same[0]["id"], "--json").stdout)
     assert story["body"].startswith("The overnight ferry")  # the page's article, not the summary
+
+
+def test_per_feed_settings_in_config(home: Path) -> None:
+    page = (FIXTURES / "html" / "more-stories.html").read_bytes()
+    with serve(
+        {"/feed.xml": send(200, RSS, "application/rss+xml"), "/news/tide-gauge": send(200, page)}
+    ) as base:
+        feed_url = f"{base}/feed.xml"
+        (home / "config").mkdir(parents=True)
+        (home / "config" / "config.toml").write_text(
+            f'[feeds]\nrefresh_interval = 60\n\n[feeds."{feed_url}"]\n'
+            "max_stories = 2\nfetch_full_page = true\n"
+        )
+        assert run_reader(home, "feed", "add", feed_url).returncode == 0
+        stories = json.loads(run_reader(home, "list", "--json").stdout)
+        assert len(stories) == 2  # max_stories: the oldest item went
+        assert "Night market returns" not in {s["title"] for s in stories}  # the oldest
+        tide_id = next(s["id"] for s in stories if s["title"].startswith("Tide gauge"))
+        tide = json.loads(run_reader(home, "show", tide_id, "--json").stdout)
+        assert tide["body"].startswith("The overnight ferry")  # the item's page, fetched
+        skipped = run_reader(home, "refresh")  # refreshed less than 60 minutes ago
+        assert skipped.stdout.startswith("refreshed 0 feeds")
+        forced = run_reader(home, "refresh", feed_url)
+        assert forced.stdout.startswith("refreshed 1 feeds")

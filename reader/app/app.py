@@ -551,7 +551,7 @@ class ReaderApp(App[None]):
                     markup=False,
                 )
                 return
-            report = refresh(store, feeds, progress)
+            report = refresh(store, feeds, progress, None, self.config.feed_settings)
         for url, reason in report.failures[:5]:
             self.call_from_thread(self.notify, f"{url}: {reason}", severity="warning", markup=False)
         self.call_from_thread(self.query_one(TitleBar).set_activity, "")

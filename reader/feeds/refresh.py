@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from reader.config import FeedSettings
 from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
 from reader.ingest.fetch import FetchedFeed, FetchError, feed_client, fetch_feed
 from reader.ingest.pipeline import content_hash, default_workers, pool_context
@@ -92,11 +94,50 @@ def parse_safely(data: bytes, url: str) -> ParsedFeed | str:
     return parsed
 
 
+def due(feeds: Sequence[Feed], settings: Callable[[str], FeedSettings]) -> list[Feed]:
+    """The feeds whose refresh interval has passed (all that have none)."""
+    now = datetime.now(UTC)
+    chosen = []
+    for feed in feeds:
+        interval = settings(feed.url).refresh_interval
+        if interval and feed.last_refresh and not feed.last_error:
+            last = datetime.fromisoformat(feed.last_refresh)
+            if now - last < timedelta(minutes=interval):
+                continue
+        chosen.append(feed)
+    return chosen
+
+
+def full_pages(store: Store, parsed: ParsedFeed) -> None:
+    """Replace new items' summaries with their pages' articles (fetch_full_page)."""
+    from reader.ingest.fetch import fetch
+    from reader.ingest.formats import RawPage
+    from reader.ingest.htmlpage import parse as parse_html_page
+
+    known = store.known_hashes([key for key, _ in parsed.pages])
+    for index, (key, page) in enumerate(parsed.pages):
+        if key in known or not page.url:
+            continue
+        try:
+            fetched = fetch(page.url)
+            full = parse_html_page(RawPage(page.url, fetched.data, fetched.url, fetched.charset))
+        except Exception:  # the feed's own summary stays
+            continue
+        if full.body.strip():
+            full.title = page.title
+            full.published = page.published or full.published
+            full.site = full.site or page.site
+            full.feed_url = page.feed_url
+            full.url, full.canonical_url = page.url, page.canonical_url
+            parsed.pages[index] = (key, full)
+
+
 def refresh(
     store: Store,
     feeds: Sequence[Feed],
     on_progress: Callable[[int, int], None] | None = None,
     on_failure: Callable[[str, str], None] | None = None,
+    settings: Callable[[str], FeedSettings] | None = None,
 ) -> RefreshReport:
     """Refresh ``feeds``; report progress as (done, total) and each failure.
 
@@ -115,10 +156,15 @@ def refresh(
             on_progress(done, len(feeds))
 
     def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | str) -> None:
+        own = settings(feed.url) if settings is not None else FeedSettings()
         if isinstance(parsed, str):
             _fail(store, report, feed.url, parsed, on_failure)
         else:
+            if own.fetch_full_page:
+                full_pages(store, parsed)
             new, updated = store_feed(store, parsed)
+            if own.max_stories:
+                store.trim_feed(feed.url, own.max_stories)
             report.new += new
             report.updated += updated
             store.record_refresh(

@@ -504,6 +504,16 @@ class Store:
             raise
         return feed, purged
 
+    def trim_feed(self, feed_url: str, keep: int) -> int:
+        """Delete the feed's oldest stories beyond ``keep`` (bookmarked ones stay)."""
+        return self._conn.execute(
+            "DELETE FROM stories WHERE feed_url = :url AND rowid NOT IN"
+            " (SELECT rowid FROM stories WHERE feed_url = :url"
+            "  ORDER BY sort_key DESC, rowid DESC LIMIT :keep)"
+            " AND id NOT IN (SELECT story_id FROM user.bookmarks)",
+            {"url": feed_url, "keep": keep},
+        ).rowcount
+
     def record_refresh(
         self,
         url: str,
