@@ -173,11 +173,9 @@ def refresh(
         finished()
 
     client = feed_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
-    parsers = (
-        ProcessPoolExecutor(default_workers(), mp_context=pool_context())
-        if len(feeds) >= 4 and default_workers() > 1
-        else None
-    )
+    use_pool = len(feeds) >= 4 and default_workers() > 1
+    parsers: ProcessPoolExecutor | None = None  # started for the first feed that changed
+    unchanged: list[tuple[str, str | None, str | None]] = []
     parsing: dict[Future[ParsedFeed | str], tuple[Feed, FetchedFeed]] = {}
     try:
         with ThreadPoolExecutor(min(THREADS, len(feeds))) as fetchers:
@@ -192,13 +190,13 @@ def refresh(
                     continue
                 if fetched.data is None:
                     report.not_modified += 1
-                    store.record_refresh(
-                        feed.url, etag=fetched.etag, last_modified=fetched.last_modified
-                    )
+                    unchanged.append((feed.url, fetched.etag, fetched.last_modified))
                     finished()
-                elif parsers is None:
+                elif not use_pool:
                     store_result(feed, fetched, parse_safely(fetched.data, feed.url))
                 else:
+                    if parsers is None:
+                        parsers = ProcessPoolExecutor(default_workers(), mp_context=pool_context())
                     parsing[parsers.submit(parse_safely, fetched.data, feed.url)] = (feed, fetched)
         for future in as_completed(parsing):
             feed, fetched = parsing[future]
@@ -207,6 +205,7 @@ def refresh(
             except Exception as exc:  # a worker that died
                 result = f"{type(exc).__name__}: {exc}"
             store_result(feed, fetched, result)
+        store.record_not_modified(unchanged)
     finally:
         if parsers is not None:
             parsers.shutdown(cancel_futures=True)

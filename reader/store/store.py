@@ -514,6 +514,24 @@ class Store:
             {"url": feed_url, "keep": keep},
         ).rowcount
 
+    def record_not_modified(self, feeds: Sequence[tuple[str, str | None, str | None]]) -> None:
+        """Record many ``(url, etag, last_modified)`` refreshes that found nothing new."""
+        if not feeds:
+            return
+        now = _now()
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "UPDATE user.feeds SET last_refresh = ?, last_error = NULL, etag = ?,"
+                " last_modified = ? WHERE url = ?",
+                [(now, etag, modified, url) for url, etag, modified in feeds],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
     def record_refresh(
         self,
         url: str,
