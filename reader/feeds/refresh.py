@@ -184,8 +184,9 @@ def refresh(
                 feed = futures[future]
                 try:
                     fetched = future.result()
-                except FetchError as exc:
-                    _fail(store, report, feed.url, str(exc), on_failure)
+                except Exception as exc:  # FetchError says why; anything else is named
+                    reason = str(exc) if isinstance(exc, FetchError) else repr(exc)
+                    _fail(store, report, feed.url, reason, on_failure)
                     finished()
                     continue
                 if fetched.data is None:

@@ -74,16 +74,25 @@ def fetch(url: str, *, total_timeout: float | None = None, max_bytes: int | None
             return Fetched(str(response.url), b"".join(chunks), mime, response.charset_encoding)
     except FetchError:
         raise
-    except httpx.TooManyRedirects:
-        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})") from None
-    except httpx.TimeoutException:
-        raise FetchError(f"timed out after {total_timeout:g} s") from None
-    except httpx.UnsupportedProtocol:
-        raise FetchError("not an http(s) URL") from None
-    except httpx.DecodingError as exc:
-        raise FetchError(f"could not decode the response: {exc}") from None
-    except (httpx.HTTPError, OSError) as exc:
-        raise FetchError(_connection_reason(exc)) from None
+    except Exception as exc:
+        raise FetchError(_reason(exc, total_timeout)) from None
+
+
+def _reason(exc: Exception, total_timeout: float) -> str:
+    """One line saying why a request failed."""
+    import httpx
+
+    if isinstance(exc, httpx.TooManyRedirects):
+        return f"too many redirects (more than {MAX_REDIRECTS})"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out after {total_timeout:g} s"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "not an http(s) URL"
+    if isinstance(exc, httpx.DecodingError):
+        return f"could not decode the response: {exc}"
+    if isinstance(exc, (httpx.HTTPError, OSError)):
+        return _connection_reason(exc)
+    raise exc
 
 
 def _too_large(max_bytes: int) -> str:
@@ -154,12 +163,8 @@ def fetch_feed(
             )
     except FetchError:
         raise
-    except httpx.TooManyRedirects:
-        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})") from None
-    except httpx.TimeoutException:
-        raise FetchError(f"timed out after {TOTAL_TIMEOUT_S:g} s") from None
-    except (httpx.HTTPError, OSError) as exc:
-        raise FetchError(_connection_reason(exc)) from None
+    except Exception as exc:
+        raise FetchError(_reason(exc, TOTAL_TIMEOUT_S)) from None
 
 
 def feed_client(threads: int) -> object:

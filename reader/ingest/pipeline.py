@@ -134,6 +134,8 @@ def fetch_item(url: str) -> Item:
         fetched = fetch(url)
     except FetchError as exc:
         return url, str(exc)
+    except Exception as exc:  # a bug or an odd failure must not stop the batch
+        return url, f"could not fetch: {exc!r}"
     return RawPage(url, fetched.data, url=fetched.url, charset=fetched.charset)
 
 
