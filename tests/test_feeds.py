@@ -199,3 +199,69 @@ def test_per_feed_settings_in_config(home: Path) -> None:
         assert skipped.stdout.startswith("refreshed 0 feeds")
         forced = run_reader(home, "refresh", feed_url)
         assert forced.stdout.startswith("refreshed 1 feeds")
+
+
+RSS_10 = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="http://old.example/"><title>Old Site</title><link>http://old.example/</link>
+<description>d</description></channel>
+<item rdf:about="http://old.example/1"><title>First &amp; oldest</title>
+<link>http://old.example/1</link><description>Hello &lt;b&gt;there&lt;/b&gt;.</description>
+<dc:date>2003-12-13T18:30:02Z</dc:date></item>
+</rdf:RDF>"""
+ATOM_03 = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed version="0.3" xmlns="http://purl.org/atom/ns#" xml:base="http://atom.example/blog/">
+<title>Atom Zero Three</title><link rel="alternate" type="text/html" href="/"/>
+<entry><title type="text/html" mode="escaped">&lt;em&gt;Escaped&lt;/em&gt; title</title>
+<link rel="alternate" type="text/html" href="posts/1"/><id>tag:atom.example,2005:1</id>
+<issued>2005-07-31T12:29:29Z</issued><modified>2005-07-31T12:29:29Z</modified>
+<content type="text/html" mode="escaped">&lt;p&gt;Body text.&lt;/p&gt;</content></entry></feed>"""
+RSS_091 = (
+    b'<?xml version="1.0" encoding="ISO-8859-1"?><rss version="0.91"><channel>'
+    b"<title>Caf\xe9 News</title><link>http://cafe.example/</link><description>x</description>"
+    b"<item><title>Cr\xe8me br\xfbl\xe9e returns</title><link>/creme</link>"
+    b"<description>Sweet.</description></item></channel></rss>"
+)
+
+
+def test_odd_feeds_rss_1_0_atom_0_3_rss_0_91_and_a_lying_encoding() -> None:
+    rdf = parse_feed(RSS_10, "http://old.example/rss")
+    assert [(p.title, p.url, p.published, p.body) for _, p in rdf.pages] == [
+        ("First & oldest", "http://old.example/1", "2003-12-13T18:30:02+00:00", "Hello **there**.")
+    ]
+    atom = parse_feed(ATOM_03, "http://atom.example/blog/atom.xml")
+    ((_, entry),) = atom.pages
+    assert (entry.title, entry.url, entry.body) == (
+        "Escaped title",
+        "http://atom.example/blog/posts/1",
+        "Body text.",
+    )
+    for document in (RSS_091, RSS_091.replace(b"ISO-8859-1", b"utf-8")):  # the second one lies
+        parsed = parse_feed(document, "http://cafe.example/rss")
+        assert parsed.title == "Café News"
+        assert [(p.title, p.url) for _, p in parsed.pages] == [
+            ("Crème brûlée returns", "http://cafe.example/creme")
+        ]
+
+
+def test_a_feed_that_times_out(home: Path) -> None:
+    from http_server import slow
+
+    script = (
+        "import sys; from reader.feeds import refresh; from reader.ingest import fetch; "
+        "fetch.TOTAL_TIMEOUT_S = 1.0; from reader.cli import main; sys.exit(main())"
+    )
+    with serve({"/slow.xml": slow(4), "/ok.xml": send(200, RSS, "application/rss+xml")}) as base:
+        for name in ("slow.xml", "ok.xml"):
+            run_reader(home, "feed", "import", "/dev/stdin", input=f"{base}/{name}\n")
+        import subprocess
+        import sys
+
+        result = subprocess.run(
+            [sys.executable, "-c", script, "--home", str(home), "refresh"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"reader: {base}/slow.xml: timed out after 1 s"
+    assert "3 new" in result.stdout

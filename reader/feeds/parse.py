@@ -25,6 +25,7 @@ from reader.ingest.decode import looks_like_html
 from reader.models import Page
 
 _TAGS = re.compile(r"<[^>]+>")
+_XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
 
 
 class FeedError(ValueError):
@@ -105,6 +106,12 @@ def parse_feed(data: bytes, feed_url: str) -> ParsedFeed:
 def _parse_fast(data: bytes, feed_url: str) -> ParsedFeed | None:
     """fastfeedparser (lxml, about 100x faster) for well-formed feeds; None hands the
     document to feedparser, which copes with everything else."""
+    declared = _XML_ENCODING.search(data[:200])
+    if declared is None or declared.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:  # a lying declaration: feedparser works out the real one
+            return None
     try:
         import fastfeedparser
 
