@@ -330,7 +330,8 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
         if args.json:
             _print_json(feed.to_dict())
         else:
-            print(f"subscribed to {feed.title or feed.url} ({feed.url}): {feed.stories} stories")
+            count = f"{feed.stories} {'story' if feed.stories == 1 else 'stories'}"
+            print(f"subscribed to {feed.title or feed.url} ({feed.url}): {count}")
         if report.failures:
             raise CommandError(f"{url}: {report.failures[0][1]}")
         return 0
