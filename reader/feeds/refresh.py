@@ -23,6 +23,8 @@ from reader.models import Feed
 from reader.store import Store
 
 THREADS = 8
+STORE_BATCH = 1000
+"""Feed items stored per transaction."""
 
 
 @dataclass
@@ -64,17 +66,18 @@ def read_feed(client: object | None, feed: Feed) -> FetchedFeed:
     return fetch_feed(client, feed.url, feed.etag, feed.last_modified)
 
 
-def store_feed(store: Store, parsed: ParsedFeed) -> tuple[int, int]:
-    """Store a parsed feed's items as stories; returns (new, updated).
+def store_feeds(store: Store, parsed_feeds: Sequence[ParsedFeed]) -> tuple[int, int]:
+    """Store the items of several parsed feeds in one transaction; returns (new, updated).
 
     An item's hash is that of what was parsed from it, so an unchanged item in a
-    changed feed is left alone (and keeps its place and marks).
+    changed feed is left alone (and keeps its place and marks). A story already
+    ingested from its page is richer than a feed's summary of it: it is skipped.
     """
-    # A story already ingested from its page is richer than the feed's summary of it.
-    from_pages = store.page_stories([key for key, _ in parsed.pages])
+    items = [item for parsed in parsed_feeds for item in parsed.pages]
+    from_pages = store.page_stories([key for key, _ in items])
     pages = [
         (key, content_hash(repr(page).encode()), page)
-        for key, page in parsed.pages
+        for key, page in items
         if key not in from_pages
     ]
     outcomes = store.save_pages(pages)
@@ -155,27 +158,37 @@ def refresh(
         if on_progress is not None:
             on_progress(done, len(feeds))
 
-    def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | str) -> None:
-        own = settings(feed.url) if settings is not None else FeedSettings()
-        if isinstance(parsed, str):
-            _fail(store, report, feed.url, parsed, on_failure)
-        else:
-            if own.fetch_full_page:
-                full_pages(store, parsed)
-            new, updated = store_feed(store, parsed)
+    waiting: list[tuple[Feed, FetchedFeed, ParsedFeed]] = []
+    refreshed: list[tuple[str, str | None, str | None, str | None]] = []
+
+    def flush() -> None:
+        """Store the parsed feeds waiting, in one transaction (FTS likes big ones)."""
+        new, updated = store_feeds(store, [parsed for _, _, parsed in waiting])
+        report.new += new
+        report.updated += updated
+        for feed, fetched, parsed in waiting:
+            own = settings(feed.url) if settings is not None else FeedSettings()
             if own.max_stories:
                 store.trim_feed(feed.url, own.max_stories)
-            report.new += new
-            report.updated += updated
-            store.record_refresh(
-                feed.url, title=parsed.title, etag=fetched.etag, last_modified=fetched.last_modified
-            )
-        finished()
+            refreshed.append((feed.url, parsed.title, fetched.etag, fetched.last_modified))
+            finished()
+        waiting.clear()
+
+    def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | str) -> None:
+        if isinstance(parsed, str):
+            _fail(store, report, feed.url, parsed, on_failure)
+            finished()
+            return
+        own = settings(feed.url) if settings is not None else FeedSettings()
+        if own.fetch_full_page:
+            full_pages(store, parsed)
+        waiting.append((feed, fetched, parsed))
+        if sum(len(p.pages) for _, _, p in waiting) >= STORE_BATCH:
+            flush()
 
     client = feed_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
     use_pool = len(feeds) >= 4 and default_workers() > 1
     parsers: ProcessPoolExecutor | None = None  # started for the first feed that changed
-    unchanged: list[tuple[str, str | None, str | None]] = []
     parsing: dict[Future[ParsedFeed | str], tuple[Feed, FetchedFeed]] = {}
     try:
         with ThreadPoolExecutor(min(THREADS, len(feeds))) as fetchers:
@@ -191,7 +204,7 @@ def refresh(
                     continue
                 if fetched.data is None:
                     report.not_modified += 1
-                    unchanged.append((feed.url, fetched.etag, fetched.last_modified))
+                    refreshed.append((feed.url, None, fetched.etag, fetched.last_modified))
                     finished()
                 elif not use_pool:
                     store_result(feed, fetched, parse_safely(fetched.data, feed.url))
@@ -206,7 +219,8 @@ def refresh(
             except Exception as exc:  # a worker that died
                 result = f"{type(exc).__name__}: {exc}"
             store_result(feed, fetched, result)
-        store.record_not_modified(unchanged)
+        flush()
+        store.record_refreshes(refreshed)
     finally:
         if parsers is not None:
             parsers.shutdown(cancel_futures=True)

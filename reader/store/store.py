@@ -514,8 +514,10 @@ class Store:
             {"url": feed_url, "keep": keep},
         ).rowcount
 
-    def record_not_modified(self, feeds: Sequence[tuple[str, str | None, str | None]]) -> None:
-        """Record many ``(url, etag, last_modified)`` refreshes that found nothing new."""
+    def record_refreshes(
+        self, feeds: Sequence[tuple[str, str | None, str | None, str | None]]
+    ) -> None:
+        """Record many successful refreshes ``(url, title, etag, last_modified)`` at once."""
         if not feeds:
             return
         now = _now()
@@ -523,9 +525,9 @@ class Store:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany(
-                "UPDATE user.feeds SET last_refresh = ?, last_error = NULL, etag = ?,"
-                " last_modified = ? WHERE url = ?",
-                [(now, etag, modified, url) for url, etag, modified in feeds],
+                "UPDATE user.feeds SET last_refresh = ?, last_error = NULL,"
+                " title = coalesce(?, title), etag = ?, last_modified = ? WHERE url = ?",
+                [(now, title, etag, modified, url) for url, title, etag, modified in feeds],
             )
             conn.execute("COMMIT")
         except BaseException:
