@@ -183,3 +183,24 @@ def test_similar_stories_share_title_words(store: Store) -> None:
     similar = store.similar(story_id("c"))
     assert similar[0].title.startswith("Harbour City bonds rally")
     assert story_id("c") not in [h.article_id for h in similar]
+
+
+def test_an_old_cache_is_migrated_with_its_stories(paths: Paths) -> None:
+    import reader.store.schema as schema
+
+    paths.ensure()
+    conn = sqlite3.connect(paths.cache_db, isolation_level=None)
+    schema.migrate(conn, "story cache", schema.CACHE_MIGRATIONS[:1])  # as the first release
+    conn.execute(
+        "INSERT INTO stories (id, source, title, title_key, body, sort_key, content_hash,"
+        " ingested_at, updated_at) VALUES ('abcdef123456', 'old', 'Old harbour story',"
+        " 'old harbour story', 'The quay wall.', '2025', 'h', 'now', 'now')"
+    )
+    conn.close()
+    with Store(paths) as store:
+        assert [s.title for s in store.search("quay")] == ["Old harbour story"]
+        assert store.get("abcdef").title == "Old harbour story"
+        ingest(store, [str(BONDS)])
+        assert store.count() == 2
+    with sqlite3.connect(paths.cache_db) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == len(CACHE_MIGRATIONS)
