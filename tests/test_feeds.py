@@ -199,6 +199,8 @@ def test_per_feed_settings_in_config(home: Path) -> None:
         assert skipped.stdout.startswith("refreshed 0 feeds")
         forced = run_reader(home, "refresh", feed_url)
         assert forced.stdout.startswith("refreshed 1 feeds")
+        again = json.loads(run_reader(home, "show", tide_id, "--json").stdout)
+        assert again["body"].startswith("The overnight ferry")  # not back to the summary
 
 
 RSS_10 = b"""<?xml version="1.0"?>

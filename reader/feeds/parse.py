@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 from reader.ingest.clean import clean_line, clean_text
 from reader.ingest.dates import parse_date
 from reader.ingest.decode import looks_like_html
+from reader.ingest.pipeline import content_hash
 from reader.models import Page
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -37,6 +38,21 @@ class ParsedFeed:
     title: str | None
     pages: list[tuple[str, Page]] = field(default_factory=list)
     """``(identity, page)``: the item's link, or the feed URL plus its id."""
+    hashes: list[str] = field(default_factory=list)
+    """Each page's content hash (computed where it was parsed, off the storing process)."""
+
+    def hash_pages(self) -> None:
+        """Hash what was parsed from each item, so an unchanged item can be left alone."""
+        self.hashes = [
+            content_hash(
+                "\x00".join(
+                    (p.title, p.body, p.url or "", p.published or "", p.author or "",
+                     p.site or "", ",".join(p.section))
+                ).encode()
+            )
+            for _, p in self.pages
+        ]  # fmt: skip
+
     alternate: str | None = None
     """For an HTML page: the feed it announces with ``<link rel="alternate">``."""
 

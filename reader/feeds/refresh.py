@@ -18,7 +18,7 @@ from urllib.request import url2pathname
 from reader.config import FeedSettings
 from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
 from reader.ingest.fetch import FetchedFeed, FetchError, feed_client, fetch_feed
-from reader.ingest.pipeline import content_hash, default_workers, pool_context
+from reader.ingest.pipeline import default_workers, pool_context
 from reader.models import Feed
 from reader.store import Store
 
@@ -73,13 +73,16 @@ def store_feeds(store: Store, parsed_feeds: Sequence[ParsedFeed]) -> tuple[int, 
     changed feed is left alone (and keeps its place and marks). A story already
     ingested from its page is richer than a feed's summary of it: it is skipped.
     """
-    items = [item for parsed in parsed_feeds for item in parsed.pages]
-    from_pages = store.page_stories([key for key, _ in items])
-    pages = [
-        (key, content_hash(repr(page).encode()), page)
-        for key, page in items
-        if key not in from_pages
+    for parsed in parsed_feeds:
+        if len(parsed.hashes) != len(parsed.pages):
+            parsed.hash_pages()
+    items = [
+        (key, digest, page)
+        for parsed in parsed_feeds
+        for (key, page), digest in zip(parsed.pages, parsed.hashes, strict=True)
     ]
+    from_pages = store.page_stories([key for key, _, _ in items])
+    pages = [item for item in items if item[0] not in from_pages]
     outcomes = store.save_pages(pages)
     return outcomes.count("ingested"), outcomes.count("updated")
 
@@ -94,6 +97,7 @@ def parse_safely(data: bytes, url: str) -> ParsedFeed | str:
         return f"{type(exc).__name__}: {exc}"
     if parsed.alternate and not parsed.pages:
         return f"an HTML page; its feed is {parsed.alternate}"
+    parsed.hash_pages()
     return parsed
 
 
@@ -117,9 +121,12 @@ def full_pages(store: Store, parsed: ParsedFeed) -> None:
     from reader.ingest.formats import RawPage
     from reader.ingest.htmlpage import parse as parse_html_page
 
+    # Items already stored were fetched in full before: the feed's summary of them
+    # must not replace that, so they leave the batch.
     known = store.known_hashes([key for key, _ in parsed.pages])
+    parsed.pages = [(key, page) for key, page in parsed.pages if key not in known]
     for index, (key, page) in enumerate(parsed.pages):
-        if key in known or not page.url:
+        if not page.url:
             continue
         try:
             fetched = fetch(page.url)
@@ -133,6 +140,7 @@ def full_pages(store: Store, parsed: ParsedFeed) -> None:
             full.feed_url = page.feed_url
             full.url, full.canonical_url = page.url, page.canonical_url
             parsed.pages[index] = (key, full)
+    parsed.hash_pages()
 
 
 def refresh(

@@ -612,6 +612,8 @@ def _feed(row: sqlite3.Row) -> Feed:
 
 def _dump_lists(page: Page) -> str:
     """A page's headline lists as compact JSON: ``{kind: [[title, url], ...]}``."""
+    if not (page.related or page.ranking or page.recommended):
+        return "{}"
     lists = {kind: [[h.title, h.url] for h in hs] for kind, hs in page.lists().items() if hs}
     return json.dumps(lists, ensure_ascii=False, separators=(",", ":"))
 
