@@ -49,9 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser(
         "ingest",
-        help="add saved pages (files, folders) to the cache",
-        description="Add saved pages to the story cache. Folders are read recursively. "
-        "Exit status 1 if any input failed; everything else is stored.",
+        help="add saved pages (files, folders, web addresses) to the cache",
+        description="Add saved pages to the story cache: text dumps, HTML pages, MHTML "
+        "archives and http(s) URLs. Folders are read recursively. Exit status 1 if any "
+        "input failed; everything else is stored.",
     )
     ingest.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
     _add_common(ingest)
