@@ -42,7 +42,7 @@ class StoreThread:
     def close(self) -> None:
         """Close the connection (on its own thread) and stop the thread."""
 
-        def close(store: Store | None = None) -> None:
+        def close() -> None:
             if self._store is not None:
                 self._store.close()
                 self._store = None

@@ -245,7 +245,7 @@ def _fail(
     on_failure: Callable[[str, str], None] | None,
 ) -> None:
     report.failures.append((url, reason))
-    store.record_refresh(url, error=reason)
+    store.record_error(url, reason)
     if on_failure is not None:
         on_failure(url, reason)
 

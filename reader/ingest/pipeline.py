@@ -52,9 +52,6 @@ class IngestReport:
         )
 
 
-Failure = tuple[str, str]
-"""An input that could not be read: its source and the reason."""
-
 Item = RawPage | tuple[str, str | bytes]
 """An input to ingest: a page, ``(source, bytes)``, or ``(source, reason)`` for one
 that could not be read."""

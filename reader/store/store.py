@@ -534,26 +534,11 @@ class Store:
             conn.execute("ROLLBACK")
             raise
 
-    def record_refresh(
-        self,
-        url: str,
-        *,
-        title: str | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        error: str | None = None,
-    ) -> None:
-        """Remember a refresh: when, the validators for the next one, and any error."""
-        if error is not None:
-            self._conn.execute(
-                "UPDATE user.feeds SET last_refresh = ?, last_error = ? WHERE url = ?",
-                (_now(), error, url),
-            )
-            return
+    def record_error(self, url: str, error: str) -> None:
+        """Remember that refreshing the feed at ``url`` failed, and why."""
         self._conn.execute(
-            "UPDATE user.feeds SET last_refresh = ?, last_error = NULL,"
-            " title = coalesce(?, title), etag = ?, last_modified = ? WHERE url = ?",
-            (_now(), title, etag, last_modified, url),
+            "UPDATE user.feeds SET last_refresh = ?, last_error = ? WHERE url = ?",
+            (_now(), error, url),
         )
 
     # -- the user's marks --------------------------------------------------------------
