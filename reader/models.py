@@ -30,6 +30,9 @@ class Page:
 
     title: str
     body: str = ""
+    body_html: str | None = None
+    """A feed item's HTML: ``body`` is then its plain text, and the Markdown a reader
+    sees is made from this when the story is read."""
     site: str | None = None
     section: list[str] = field(default_factory=list)
     published: str | None = None

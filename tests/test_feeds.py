@@ -10,13 +10,21 @@ from http_server import redirect, send, serve
 
 from reader.feeds.opml import read_subscriptions, write_opml
 from reader.feeds.parse import parse_feed
-from reader.models import Feed
+from reader.ingest.fragments import html_to_markdown
+from reader.models import Feed, Page
+from reader.paths import resolve_paths
+from reader.store import Store
 
 from conftest import FIXTURES, run_reader
 
 FEEDS = FIXTURES / "feeds"
 RSS = (FEEDS / "harbour.rss").read_bytes()
 JSON_FEED = (FEEDS / "ferries.json").read_bytes()
+
+
+def markdown(page: Page) -> str:
+    """The body a reader sees: made from the item's HTML when the story is read."""
+    return html_to_markdown(page.body_html, page.url) if page.body_html else page.body
 
 
 def conditional(body: bytes, etag: str, hits: list[str]):  # noqa: ANN201 - a route
@@ -44,13 +52,42 @@ def test_rss_items_become_stories() -> None:
     assert first.published == "2025-06-02T08:30:00+00:00"
     assert first.section == ["Harbour"]
     assert first.site == "Harbour & Quay News"
-    assert first.body.split("\n\n") == [
+    assert markdown(first).split("\n\n") == [
         "The old tide gauge was *finally* replaced on Monday.",
         "[bold red]ALERT[/] stays literal.",
     ]
+    assert first.body == (  # the plain text that search indexes
+        "The old tide gauge was finally replaced on Monday.\n[bold red]ALERT[/] stays literal."
+    )
     untitled_key, untitled = parsed.pages[2]
     assert untitled_key.startswith("https://harbour.example/feed.xml#")
     assert untitled.title.startswith("An item with no title")
+
+
+def test_feed_stories_read_as_markdown_and_search_as_text(home: Path, tmp_path: Path) -> None:
+    feed = RSS.replace(
+        b"replaced on Monday.&lt;/p&gt;",
+        b"replaced on Monday. &lt;a href=&quot;/tides&quot;&gt;Tide tables&lt;/a&gt;&lt;/p&gt;",
+    )
+    (tmp_path / "feed.rss").write_bytes(feed)
+    assert run_reader(home, "feed", "add", str(tmp_path / "feed.rss")).returncode == 0
+    stories = json.loads(run_reader(home, "list", "--json").stdout)
+    tide_id = next(s["id"] for s in stories if s["title"].startswith("Tide gauge"))
+    shown = json.loads(run_reader(home, "show", tide_id, "--json").stdout)["body"]
+    assert shown.split("\n\n") == [
+        "The old tide gauge was *finally* replaced on Monday. "
+        "[Tide tables](https://harbour.example/tides)",
+        "[bold red]ALERT[/] stays literal.",
+    ]
+    exported = json.loads(run_reader(home, "export", "--format", "json").stdout)
+    assert shown in {story["body"] for story in exported}
+    with Store(resolve_paths(home)) as store:
+        assert [s.id for s in store.search("finally tables")] == [tide_id]
+    # A bookmark keeps the item's HTML too: the Markdown outlives the cache.
+    assert run_reader(home, "bookmark", tide_id).returncode == 0
+    (home / "cache" / "stories.sqlite3").unlink()
+    kept = json.loads(run_reader(home, "show", tide_id, "--json").stdout)["body"]
+    assert kept == shown
 
 
 def test_json_feed() -> None:
@@ -61,7 +98,7 @@ def test_json_feed() -> None:
         "Night ferry runs again",
         "Ada Fenwick",
     )
-    assert page.body == "The overnight ferry sailed on **Friday**."
+    assert markdown(page) == "The overnight ferry sailed on **Friday**."
     assert page.published == "2025-05-03T07:15:00+01:00"
 
 
@@ -229,12 +266,12 @@ RSS_091 = (
 
 def test_odd_feeds_rss_1_0_atom_0_3_rss_0_91_and_a_lying_encoding() -> None:
     rdf = parse_feed(RSS_10, "http://old.example/rss")
-    assert [(p.title, p.url, p.published, p.body) for _, p in rdf.pages] == [
+    assert [(p.title, p.url, p.published, markdown(p)) for _, p in rdf.pages] == [
         ("First & oldest", "http://old.example/1", "2003-12-13T18:30:02+00:00", "Hello **there**.")
     ]
     atom = parse_feed(ATOM_03, "http://atom.example/blog/atom.xml")
     ((_, entry),) = atom.pages
-    assert (entry.title, entry.url, entry.body) == (
+    assert (entry.title, entry.url, markdown(entry)) == (
         "Escaped title",
         "http://atom.example/blog/posts/1",
         "Body text.",

@@ -1,10 +1,12 @@
-"""A feed document into pages: one per item, with Markdown bodies.
+"""A feed document into pages: one per item.
 
-feedparser is the reference parser for RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 (it
-copes with wrong encodings, relative links, HTML in titles). Its HTML sanitizer
-is off: html2text turns the HTML into Markdown and our own cleaning strips control
-characters, so nothing from the feed reaches the terminal as markup. JSON Feed,
-which feedparser does not read, is handled here.
+fastfeedparser reads well-formed feeds; feedparser, the reference parser for RSS
+0.9x/1.0/2.0 and Atom 0.3/1.0, reads everything else (wrong encodings, relative
+links, HTML in titles). Its HTML sanitizer is off: an item keeps its HTML (control
+characters stripped) and a plain-text rendering for search; html2text turns the
+HTML into Markdown when the story is read (``reader.ingest.fragments``), so nothing
+from the feed reaches the terminal as markup. JSON Feed, which feedparser does not
+read, is handled here.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from urllib.parse import urljoin
 from reader.ingest.clean import clean_line, clean_text
 from reader.ingest.dates import parse_date
 from reader.ingest.decode import looks_like_html
+from reader.ingest.fragments import html_to_text
 from reader.ingest.pipeline import content_hash
 from reader.models import Page
 
@@ -46,7 +49,8 @@ class ParsedFeed:
         self.hashes = [
             content_hash(
                 "\x00".join(
-                    (p.title, p.body, p.url or "", p.published or "", p.author or "",
+                    (p.title, p.body_html or p.body, p.url or "", p.published or "",
+                     p.author or "",
                      p.site or "", ",".join(p.section))
                 ).encode()
             )
@@ -57,23 +61,17 @@ class ParsedFeed:
     """For an HTML page: the feed it announces with ``<link rel="alternate">``."""
 
 
-def html_to_markdown(fragment: str, base: str | None = None) -> str:
-    """An HTML fragment (item content) as Markdown."""
-    import html2text
-
-    converter = html2text.HTML2Text(baseurl=base or "")
-    converter.body_width = 0
-    converter.ignore_images = True
-    converter.unicode_snob = True
-    converter.emphasis_mark = "*"
-    text = converter.handle(fragment)
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
-    return clean_text(text).strip()
-
-
 def _plain(text: str | None) -> str:
     """A title that may hold HTML, as one clean line of text."""
     return clean_line(html.unescape(_TAGS.sub("", text or "")))
+
+
+def _base(feed_url: str, site: object) -> str:
+    """What relative links resolve against: the feed's URL, or for a local feed file the
+    site it names (its channel link)."""
+    if feed_url.startswith(("http://", "https://")) or not isinstance(site, str):
+        return feed_url
+    return urljoin(feed_url, site)
 
 
 def _identity(feed_url: str, link: str | None, guid: str | None, title: str) -> str:
@@ -112,8 +110,9 @@ def parse_feed(data: bytes, feed_url: str) -> ParsedFeed:
     feed = parsed.feed
     title = _plain(feed.get("title")) or None
     result = ParsedFeed(title)
+    base = _base(feed_url, feed.get("link"))
     for entry in parsed.entries:
-        page = _entry_page(entry, feed_url, title)
+        page = _entry_page(entry, feed_url, base, title)
         if page is not None:
             result.pages.append(page)
     return result
@@ -139,8 +138,9 @@ def _parse_fast(data: bytes, feed_url: str) -> ParsedFeed | None:
         return None
     title = _plain(parsed.get("feed", {}).get("title")) or None
     result = ParsedFeed(title)
+    base = _base(feed_url, parsed.get("feed", {}).get("link"))
     for entry in entries:
-        page = _entry_page(entry, feed_url, title)
+        page = _entry_page(entry, feed_url, base, title)
         if page is not None:
             result.pages.append(page)
     return result
@@ -175,14 +175,16 @@ def _when(entry: Any) -> str | None:
     return None
 
 
-def _entry_page(entry: Any, feed_url: str, feed_title: str | None) -> tuple[str, Page] | None:
+def _entry_page(
+    entry: Any, feed_url: str, base: str, feed_title: str | None
+) -> tuple[str, Page] | None:
     link = entry.get("link")
-    link = urljoin(feed_url, link) if link else None
+    link = urljoin(base, link) if link else None
     content = ""
     if entry.get("content"):
         content = "\n".join(part.get("value", "") for part in entry["content"])
-    content = content or entry.get("summary") or entry.get("description") or ""
-    body = html_to_markdown(content, link or feed_url) if content else ""
+    content = clean_text(content or entry.get("summary") or entry.get("description") or "")
+    body = html_to_text(content) if content else ""
     title = _plain(entry.get("title")) or (body.split("\n", 1)[0][:120] if body else "")
     if not title and not body:
         return None
@@ -193,6 +195,7 @@ def _entry_page(entry: Any, feed_url: str, feed_title: str | None) -> tuple[str,
     page = Page(
         title=title or "(untitled item)",
         body=body,
+        body_html=content or None,
         site=feed_title,
         section=[t for t in tags if t][:5],
         published=_when(entry),
@@ -213,13 +216,16 @@ def _parse_json_feed(data: bytes, feed_url: str) -> ParsedFeed:
         raise FeedError("not a feed: JSON without a JSON Feed version")
     title = _plain(document.get("title")) or None
     result = ParsedFeed(title)
+    base = _base(feed_url, document.get("home_page_url"))
     for item in document.get("items", []):
         if not isinstance(item, dict):
             continue
         link = item.get("url") or item.get("external_url")
-        link = urljoin(feed_url, link) if isinstance(link, str) else None
+        link = urljoin(base, link) if isinstance(link, str) else None
+        content = None
         if isinstance(item.get("content_html"), str):
-            body = html_to_markdown(item["content_html"], link or feed_url)
+            content = clean_text(item["content_html"])
+            body = html_to_text(content)
         else:
             body = clean_text(str(item.get("content_text") or item.get("summary") or "")).strip()
         item_title = _plain(item.get("title")) or body.split("\n", 1)[0][:120]
@@ -232,6 +238,7 @@ def _parse_json_feed(data: bytes, feed_url: str) -> ParsedFeed:
         page = Page(
             title=item_title or "(untitled item)",
             body=body,
+            body_html=content or None,
             site=title,
             section=tags,
             published=parse_date(date) if isinstance(date, str) else None,

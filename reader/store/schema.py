@@ -123,6 +123,11 @@ CACHE_MIGRATIONS: list[str] = [
         INSERT INTO stories_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
     END;
     """,
+    # 5: a feed item keeps its HTML; body holds its plain text (for search) and the
+    # Markdown is made when the story is read, which keeps a refresh cheap
+    """
+    ALTER TABLE stories ADD COLUMN body_html TEXT;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [
@@ -161,6 +166,10 @@ USER_MIGRATIONS: list[str] = [
         last_error TEXT,
         tags TEXT NOT NULL DEFAULT '[]'
     );
+    """,
+    # 3: a bookmarked feed item keeps its HTML, as its story does
+    """
+    ALTER TABLE bookmarks ADD COLUMN body_html TEXT;
     """,
 ]
 

@@ -72,7 +72,9 @@ _LIST_COLUMNS = """
     coalesce(s.lists, b.lists) AS lists, b.story_id IS NOT NULL AS bookmarked,
     EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id}) AS read
 """
-_BODY_COLUMN = ", coalesce(s.body, b.body) AS body"
+_BODY_COLUMN = """, coalesce(s.body, b.body) AS body,
+    CASE WHEN s.rowid IS NULL THEN b.body_html ELSE s.body_html END AS body_html,
+    coalesce(s.url, s.feed_url, b.url) AS body_base"""
 
 
 class Store:
@@ -146,6 +148,7 @@ class Store:
                     page.author,
                     page.reactions,
                     page.body,
+                    page.body_html,
                     _dump_lists(page),
                     page.published or now,
                     content_hash,
@@ -153,9 +156,9 @@ class Store:
                 if row is None:
                     cursor = conn.execute(
                         "INSERT INTO stories (url, canonical_url, feed_url, title, title_key, site,"
-                        " section, published, author, reactions, body, lists, sort_key,"
-                        " content_hash, id, source, ingested_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " section, published, author, reactions, body, body_html, lists,"
+                        " sort_key, content_hash, id, source, ingested_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (*values, story_id(source), source, now, now),
                     )
                     rowid = cursor.lastrowid
@@ -168,7 +171,7 @@ class Store:
                         " title_key = ?,"
                         " site = ?,"
                         " section = ?, published = ?, author = ?, reactions = ?, body = ?,"
-                        " lists = ?, sort_key = ?, content_hash = ?, updated_at = ?"
+                        " body_html = ?, lists = ?, sort_key = ?, content_hash = ?, updated_at = ?"
                         " WHERE rowid = ?",
                         (*values, now, rowid),
                     )
@@ -193,8 +196,9 @@ class Store:
     def _refresh_bookmark_copy(self, sid: str) -> None:
         self._conn.execute(
             "UPDATE user.bookmarks SET (title, site, section, published, author, reactions,"
-            " url, source, body, lists, sort_key) = (SELECT title, site, section, published,"
-            " author, reactions, url, source, body, lists, sort_key FROM stories WHERE id = :id)"
+            " url, source, body, body_html, lists, sort_key) = (SELECT title, site, section,"
+            " published, author, reactions, url, source, body, body_html, lists, sort_key"
+            " FROM stories WHERE id = :id)"
             " WHERE story_id = :id",
             {"id": sid},
         )
@@ -552,9 +556,10 @@ class Store:
             if on:
                 conn.execute(
                     "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
-                    " published, author, reactions, url, source, body, lists, sort_key)"
-                    " SELECT id, ?, title, site, section, published, author, reactions, url,"
-                    " source, body, lists, sort_key FROM stories WHERE id = ?"
+                    " published, author, reactions, url, source, body, body_html, lists,"
+                    " sort_key) SELECT id, ?, title, site, section, published, author,"
+                    " reactions, url, source, body, body_html, lists, sort_key FROM stories"
+                    " WHERE id = ?"
                     " ON CONFLICT (story_id) DO NOTHING",
                     (_now(), sid),
                 )
@@ -603,6 +608,15 @@ def _dump_lists(page: Page) -> str:
     return json.dumps(lists, ensure_ascii=False, separators=(",", ":"))
 
 
+def _body(row: sqlite3.Row) -> str:
+    """The story's Markdown: stored, or made now from a feed item's HTML."""
+    if row["body_html"] is None:
+        return row["body"]
+    from reader.ingest.fragments import html_to_markdown
+
+    return html_to_markdown(row["body_html"], row["body_base"])
+
+
 def _story(row: sqlite3.Row) -> Story:
     keys = row.keys()
     return Story(
@@ -616,7 +630,7 @@ def _story(row: sqlite3.Row) -> Story:
         reactions=row["reactions"],
         url=row["url"],
         canonical_url=row["canonical_url"],
-        body=row["body"] if "body" in keys else None,
+        body=_body(row) if "body" in keys else None,
         bookmarked=bool(row["bookmarked"]),
         read=bool(row["read"]),
     )

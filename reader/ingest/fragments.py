@@ -1,0 +1,42 @@
+"""HTML fragments (a feed item's content) as Markdown for reading, or as plain text.
+
+A feed refresh stores an item's HTML with a plain-text rendering of it, which is
+cheap (a regular expression) and all that search needs. html2text turns the HTML
+into Markdown when the story is read: that costs about 0.3 ms an item, which is
+nothing for one story but most of a cold refresh for ten thousand.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from reader.ingest.clean import clean_text
+
+_INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_BLOCK_END = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|blockquote|pre|section|article)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\xa0]+")
+_BLANKS = re.compile(r"\n\s*\n+")
+
+
+def html_to_text(fragment: str) -> str:
+    """The words of an HTML fragment, a paragraph a line, for the full-text index."""
+    text = _INVISIBLE.sub(" ", fragment)
+    text = _TAG.sub("", _BLOCK_END.sub("\n", text))
+    text = _SPACES.sub(" ", html.unescape(text))
+    return clean_text(_BLANKS.sub("\n", text)).strip()
+
+
+def html_to_markdown(fragment: str, base: str | None = None) -> str:
+    """An HTML fragment as Markdown; relative links resolve against ``base``."""
+    import html2text
+
+    converter = html2text.HTML2Text(baseurl=base or "")
+    converter.body_width = 0
+    converter.ignore_images = True
+    converter.unicode_snob = True
+    converter.emphasis_mark = "*"
+    text = converter.handle(fragment)
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
+    return clean_text(text).strip()
