@@ -14,7 +14,9 @@ import re
 from reader.ingest.clean import clean_text
 
 _INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
-_BLOCK_END = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|blockquote|pre|section|article)\b[^>]*>", re.I)
+_BLOCK_END = re.compile(
+    r"</?(?:p|div|br|li|h[1-6]|tr|blockquote|pre|section|article)\b[^>]*>", re.I
+)
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\xa0]+")
 _BLANKS = re.compile(r"\n\s*\n+")
