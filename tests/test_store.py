@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from reader.ingest.pipeline import ingest, ingest_items
+from reader.models import Page
 from reader.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound, story_id
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS
@@ -125,6 +126,27 @@ def test_full_text_search_over_titles_and_bodies(store: Store) -> None:
         "Río Grande rowers win ‘Café Cup’ — again"
     ]
     assert store.search('"; DROP TABLE stories; --') == []
+
+
+def test_the_search_index_follows_inserts_updates_and_deletes(store: Store) -> None:
+    def page(title: str, body: str) -> Page:
+        return Page(title=title, body=body, feed_url="https://f.example/rss")
+
+    # One batch can name a source twice: the second is an update of a row not yet indexed.
+    store.save_pages(
+        [
+            ("a", "1", page("Ferry strike", "Crews walk out over pay.")),
+            ("b", "1", page("Tram works", "The tram line closes in June.")),
+            ("a", "2", page("Ferry strike ends", "Crews return after a pay deal.")),
+        ]
+    )
+    store.save_pages([("b", "2", page("Tram works delayed", "Closure moves to July."))])
+    assert [s.title for s in store.search("deal")] == ["Ferry strike ends"]
+    assert store.search("walk") == [] and store.search("june") == []
+    assert [s.title for s in store.search("july")] == ["Tram works delayed"]
+    assert store.trim_feed("https://f.example/rss", 1) == 1
+    assert len(store.search("ferry")) + len(store.search("tram")) == 1
+    store._conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
 
 
 def test_schema_versions_are_recorded(store: Store, paths: Paths) -> None:

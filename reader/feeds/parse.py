@@ -27,6 +27,7 @@ from reader.ingest.decode import looks_like_html
 from reader.ingest.fragments import html_to_text
 from reader.ingest.pipeline import content_hash
 from reader.models import Page
+from reader.store.store import StoryRow, prepare
 
 _TAGS = re.compile(r"<[^>]+>")
 _XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
@@ -41,20 +42,24 @@ class ParsedFeed:
     title: str | None
     pages: list[tuple[str, Page]] = field(default_factory=list)
     """``(identity, page)``: the item's link, or the feed URL plus its id."""
-    hashes: list[str] = field(default_factory=list)
-    """Each page's content hash (computed where it was parsed, off the storing process)."""
+    rows: list[StoryRow] = field(default_factory=list)
+    """The pages as story rows, made where they were parsed (off the storing process)."""
 
-    def hash_pages(self) -> None:
-        """Hash what was parsed from each item, so an unchanged item can be left alone."""
-        self.hashes = [
-            content_hash(
-                "\x00".join(
-                    (p.title, p.body_html or p.body, p.url or "", p.published or "",
-                     p.author or "",
-                     p.site or "", ",".join(p.section))
-                ).encode()
+    def prepare_rows(self) -> None:
+        """Make the story rows; each row's hash is of what was parsed from its item, so an
+        unchanged item can be left alone."""
+        self.rows = [
+            prepare(
+                key,
+                content_hash(
+                    "\x00".join(
+                        (p.title, p.body_html or p.body, p.url or "", p.published or "",
+                         p.author or "", p.site or "", ",".join(p.section))
+                    ).encode()
+                ),
+                p,
             )
-            for _, p in self.pages
+            for key, p in self.pages
         ]  # fmt: skip
 
     alternate: str | None = None
@@ -72,6 +77,15 @@ def _base(feed_url: str, site: object) -> str:
     if feed_url.startswith(("http://", "https://")) or not isinstance(site, str):
         return feed_url
     return urljoin(feed_url, site)
+
+
+def _absolute(base: str, link: str | None) -> str | None:
+    """``link`` resolved against ``base`` (urljoin is slow: most links are absolute)."""
+    if not link:
+        return None
+    if link.startswith(("https://", "http://")) and "/." not in link:
+        return link
+    return urljoin(base, link)
 
 
 def _identity(feed_url: str, link: str | None, guid: str | None, title: str) -> str:
@@ -178,14 +192,13 @@ def _when(entry: Any) -> str | None:
 def _entry_page(
     entry: Any, feed_url: str, base: str, feed_title: str | None
 ) -> tuple[str, Page] | None:
-    link = entry.get("link")
-    link = urljoin(base, link) if link else None
+    link = _absolute(base, entry.get("link"))
     content = ""
     if entry.get("content"):
         content = "\n".join(part.get("value", "") for part in entry["content"])
     content = clean_text(content or entry.get("summary") or entry.get("description") or "")
     body = html_to_text(content) if content else ""
-    title = _plain(entry.get("title")) or (body.split("\n", 1)[0][:120] if body else "")
+    title = _plain(entry.get("title")) or clean_line(body.split("\n", 1)[0])[:120]
     if not title and not body:
         return None
     author = _plain(entry.get("author")) or None
@@ -221,14 +234,14 @@ def _parse_json_feed(data: bytes, feed_url: str) -> ParsedFeed:
         if not isinstance(item, dict):
             continue
         link = item.get("url") or item.get("external_url")
-        link = urljoin(base, link) if isinstance(link, str) else None
+        link = _absolute(base, link) if isinstance(link, str) else None
         content = None
         if isinstance(item.get("content_html"), str):
             content = clean_text(item["content_html"])
             body = html_to_text(content)
         else:
             body = clean_text(str(item.get("content_text") or item.get("summary") or "")).strip()
-        item_title = _plain(item.get("title")) or body.split("\n", 1)[0][:120]
+        item_title = _plain(item.get("title")) or clean_line(body.split("\n", 1)[0])[:120]
         if not item_title and not body:
             continue
         author = item.get("author") or (item.get("authors") or [{}])[0]

@@ -7,10 +7,18 @@ go on.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -73,31 +81,29 @@ def store_feeds(store: Store, parsed_feeds: Sequence[ParsedFeed]) -> tuple[int, 
     changed feed is left alone (and keeps its place and marks). A story already
     ingested from its page is richer than a feed's summary of it: it is skipped.
     """
-    for parsed in parsed_feeds:
-        if len(parsed.hashes) != len(parsed.pages):
-            parsed.hash_pages()
-    items = [
-        (key, digest, page)
-        for parsed in parsed_feeds
-        for (key, page), digest in zip(parsed.pages, parsed.hashes, strict=True)
-    ]
-    from_pages = store.page_stories([key for key, _, _ in items])
-    pages = [item for item in items if item[0] not in from_pages]
-    outcomes = store.save_pages(pages)
+    rows = [row for parsed in parsed_feeds for row in parsed.rows]
+    from_pages = store.page_stories([row.source for row in rows])
+    outcomes = store.save_rows([row for row in rows if row.source not in from_pages])
     return outcomes.count("ingested"), outcomes.count("updated")
 
 
-def parse_safely(data: bytes, url: str) -> ParsedFeed | str:
-    """Parse a feed document; a string is the reason it failed (runs in a worker)."""
+def parse_safely(data: bytes, url: str, keep_pages: bool = False) -> ParsedFeed | str:
+    """Parse a feed document into story rows; a string is the reason it failed.
+
+    Runs in a worker process. The pages themselves travel back only when asked
+    for (``fetch_full_page`` works on them): the rows are all that is stored.
+    """
     try:
         parsed = parse_feed(data, url)
+        if parsed.alternate and not parsed.pages:
+            return f"an HTML page; its feed is {parsed.alternate}"
+        parsed.prepare_rows()
     except FeedError as exc:
         return str(exc)
     except Exception as exc:  # a parser bug must not stop the other feeds
         return f"{type(exc).__name__}: {exc}"
-    if parsed.alternate and not parsed.pages:
-        return f"an HTML page; its feed is {parsed.alternate}"
-    parsed.hash_pages()
+    if not keep_pages:
+        parsed.pages = []
     return parsed
 
 
@@ -140,7 +146,7 @@ def full_pages(store: Store, parsed: ParsedFeed) -> None:
             full.feed_url = page.feed_url
             full.url, full.canonical_url = page.url, page.canonical_url
             parsed.pages[index] = (key, full)
-    parsed.hash_pages()
+    parsed.prepare_rows()
 
 
 def refresh(
@@ -182,6 +188,9 @@ def refresh(
             finished()
         waiting.clear()
 
+    def full_page(feed: Feed) -> bool:
+        return settings is not None and settings(feed.url).fetch_full_page
+
     def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | str) -> None:
         if isinstance(parsed, str):
             _fail(store, report, feed.url, parsed, on_failure)
@@ -191,42 +200,56 @@ def refresh(
         if own.fetch_full_page:
             full_pages(store, parsed)
         waiting.append((feed, fetched, parsed))
-        if sum(len(p.pages) for _, _, p in waiting) >= STORE_BATCH:
+        if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH:
             flush()
 
+    parsers: ProcessPoolExecutor | None = None  # its processes start with the first job
+    if len(feeds) >= 4 and default_workers() > 1:
+        context = pool_context()
+        if isinstance(context, ForkServerContext):  # the workers fork with the parser loaded
+            context.set_forkserver_preload(["reader.feeds.parse", "fastfeedparser"])
+        parsers = ProcessPoolExecutor(default_workers(), mp_context=context)
+        if any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds):
+            # A feed never fetched will need parsing: start the workers while the
+            # network starts, not when the first feed arrives.
+            threading.Thread(target=_start_workers, args=(parsers,), daemon=True).start()
     client = feed_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
-    use_pool = len(feeds) >= 4 and default_workers() > 1
-    parsers: ProcessPoolExecutor | None = None  # started for the first feed that changed
+    # Fetches and parses in flight; results are stored as they come, while other feeds
+    # are still downloading, so storing overlaps the network.
+    fetching: dict[Future[FetchedFeed], Feed] = {}
     parsing: dict[Future[ParsedFeed | str], tuple[Feed, FetchedFeed]] = {}
     try:
         with ThreadPoolExecutor(min(THREADS, len(feeds))) as fetchers:
-            futures = {fetchers.submit(read_feed, client, feed): feed for feed in feeds}
-            for future in as_completed(futures):
-                feed = futures[future]
-                try:
-                    fetched = future.result()
-                except Exception as exc:  # FetchError says why; anything else is named
-                    reason = str(exc) if isinstance(exc, FetchError) else repr(exc)
-                    _fail(store, report, feed.url, reason, on_failure)
-                    finished()
-                    continue
-                if fetched.data is None:
-                    report.not_modified += 1
-                    refreshed.append((feed.url, None, fetched.etag, fetched.last_modified))
-                    finished()
-                elif not use_pool:
-                    store_result(feed, fetched, parse_safely(fetched.data, feed.url))
-                else:
-                    if parsers is None:
-                        parsers = ProcessPoolExecutor(default_workers(), mp_context=pool_context())
-                    parsing[parsers.submit(parse_safely, fetched.data, feed.url)] = (feed, fetched)
-        for future in as_completed(parsing):
-            feed, fetched = parsing[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # a worker that died
-                result = f"{type(exc).__name__}: {exc}"
-            store_result(feed, fetched, result)
+            fetching = {fetchers.submit(read_feed, client, feed): feed for feed in feeds}
+            while fetching or parsing:
+                finished_now, _ = wait([*fetching, *parsing], return_when=FIRST_COMPLETED)
+                for future in finished_now:
+                    if future in parsing:
+                        feed, fetched = parsing.pop(future)  # type: ignore[call-overload]
+                        try:
+                            result = future.result()
+                        except Exception as exc:  # a worker that died
+                            result = f"{type(exc).__name__}: {exc}"
+                        store_result(feed, fetched, result)  # type: ignore[arg-type]
+                        continue
+                    feed = fetching.pop(future)  # type: ignore[call-overload]
+                    try:
+                        fetched = future.result()
+                    except Exception as exc:  # FetchError says why; anything else is named
+                        reason = str(exc) if isinstance(exc, FetchError) else repr(exc)
+                        _fail(store, report, feed.url, reason, on_failure)
+                        finished()
+                        continue
+                    if fetched.data is None:
+                        report.not_modified += 1
+                        refreshed.append((feed.url, None, fetched.etag, fetched.last_modified))
+                        finished()
+                    elif parsers is None:
+                        keep = full_page(feed)
+                        store_result(feed, fetched, parse_safely(fetched.data, feed.url, keep))
+                    else:
+                        job = parsers.submit(parse_safely, fetched.data, feed.url, full_page(feed))
+                        parsing[job] = (feed, fetched)
         flush()
         store.record_refreshes(refreshed)
     finally:
@@ -235,6 +258,15 @@ def refresh(
         if client is not None:
             client.close()  # type: ignore[attr-defined]
     return report
+
+
+def _start_workers(parsers: ProcessPoolExecutor) -> None:
+    """Start the pool's worker processes (runs in a thread: starting them blocks)."""
+    try:
+        for future in [parsers.submit(int) for _ in range(parsers._max_workers)]:
+            future.result()
+    except Exception:  # shut down already (every feed failed fast): nothing to start
+        pass
 
 
 def _fail(

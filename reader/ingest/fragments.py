@@ -18,16 +18,21 @@ _BLOCK_END = re.compile(
     r"</?(?:p|div|br|li|h[1-6]|tr|blockquote|pre|section|article)\b[^>]*>", re.I
 )
 _TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t\xa0]+")
-_BLANKS = re.compile(r"\n\s*\n+")
+_BLANKS = re.compile(r"\n\s*\n\s*")
 
 
 def html_to_text(fragment: str) -> str:
-    """The words of an HTML fragment, a paragraph a line, for the full-text index."""
+    """The words of an HTML fragment (cleaned), a paragraph a line, for the full-text index.
+
+    Runs of spaces are left as they are: the index does not see them, and
+    collapsing them would cost more than the rest of this together.
+    """
     text = _INVISIBLE.sub(" ", fragment)
-    text = _TAG.sub("", _BLOCK_END.sub("\n", text))
-    text = _SPACES.sub(" ", html.unescape(text))
-    return clean_text(_BLANKS.sub("\n", text)).strip()
+    text = _BLANKS.sub("\n", _TAG.sub("", _BLOCK_END.sub("\n", text)))
+    if "&" not in text:
+        return text.strip()
+    # A numeric reference can make a control character; the rest was cleaned already.
+    return clean_text(html.unescape(text)).strip()
 
 
 def html_to_markdown(fragment: str, base: str | None = None) -> str:

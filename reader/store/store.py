@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from reader.ingest.clean import title_key
 from reader.models import LIST_KINDS, Feed, Headline, Page, Story
@@ -31,6 +31,68 @@ _COMMON = frozenset(
     "said says than that their them then there these they this what when where which while "
     "will with would your year years news".split()
 )
+
+
+class StoryRow(NamedTuple):
+    """A page as the columns of its story row: made by ``prepare``, stored by
+    ``Store.save_rows``. Plain data, so a worker process can make it."""
+
+    url: str | None
+    canonical_url: str | None
+    feed_url: str | None
+    title: str
+    title_key: str
+    site: str | None
+    section: str
+    published: str | None
+    author: str | None
+    reactions: int | None
+    body: str
+    body_html: str | None
+    lists: str
+    sort_key: str
+    content_hash: str
+    id: str
+    source: str
+    ranking: tuple[tuple[str, str], ...]
+    """The page's ranking list as ``(title, title_key)``: not a column."""
+
+
+_ROW_COLUMNS = ", ".join(StoryRow._fields[:-1])
+_INSERT_ROW = (
+    f"INSERT INTO stories ({_ROW_COLUMNS}, ingested_at, updated_at)"
+    f" VALUES ({', '.join('?' * (len(StoryRow._fields) - 1))}, ?, ?)"
+)
+# An update keeps the feed a story came from when the new version names none.
+_UPDATE_ROW = (
+    f"UPDATE stories SET ({', '.join(StoryRow._fields[:-2])}, updated_at) = ("
+    + ", ".join("coalesce(?, feed_url)" if f == "feed_url" else "?" for f in StoryRow._fields[:-2])
+    + ", ?) WHERE rowid = ?"
+)
+
+
+def prepare(source: str, content_hash: str, page: Page) -> StoryRow:
+    """The story row for ``page`` from ``source`` (pure: no database needed)."""
+    return StoryRow(
+        page.url,
+        page.canonical_url,
+        page.feed_url,
+        page.title,
+        title_key(page.title),
+        page.site,
+        json.dumps(page.section, ensure_ascii=False) if page.section else "[]",
+        page.published,
+        page.author,
+        page.reactions,
+        page.body,
+        page.body_html,
+        _dump_lists(page),
+        page.published or _now(),
+        content_hash,
+        story_id(source),
+        source,
+        tuple((h.title, title_key(h.title)) for h in page.ranking),
+    )
 
 
 class StoryNotFound(LookupError):
@@ -124,74 +186,70 @@ class Store:
         another hash updates its story in place, which keeps its bookmark and read
         mark (they hang on the story id, derived from the source).
         """
+        return self.save_rows([prepare(source, digest, page) for source, digest, page in items])
+
+    def save_rows(self, rows: Sequence[StoryRow]) -> list[Outcome]:
+        """``save_pages`` for rows made by ``prepare`` (in worker processes, say).
+
+        A source named twice in one batch is stored once, as its last version.
+        New stories go in with one statement, and into the full-text index with
+        another: FTS5 builds one segment from a bulk insert, at half the cost.
+        """
         outcomes: list[Outcome] = []
+        latest: dict[str, StoryRow] = {}
         now = _now()
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for source, content_hash, page in items:
-                row = conn.execute(
-                    "SELECT rowid, content_hash FROM stories WHERE source = ?", (source,)
-                ).fetchone()
-                if row is not None and row[1] == content_hash:
+            stored = self._stored([row.source for row in rows])
+            hashes = {source: digest for source, (_, digest) in stored.items()}
+            for row in rows:
+                before = hashes.get(row.source)
+                if before == row.content_hash:
                     outcomes.append("unchanged")
                     continue
-                values = (
-                    page.url,
-                    page.canonical_url,
-                    page.feed_url,
-                    page.title,
-                    title_key(page.title),
-                    page.site,
-                    json.dumps(page.section, ensure_ascii=False),
-                    page.published,
-                    page.author,
-                    page.reactions,
-                    page.body,
-                    page.body_html,
-                    _dump_lists(page),
-                    page.published or now,
-                    content_hash,
-                )
-                if row is None:
-                    cursor = conn.execute(
-                        "INSERT INTO stories (url, canonical_url, feed_url, title, title_key, site,"
-                        " section, published, author, reactions, body, body_html, lists,"
-                        " sort_key, content_hash, id, source, ingested_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*values, story_id(source), source, now, now),
-                    )
-                    rowid = cursor.lastrowid
-                    outcomes.append("ingested")
-                else:
-                    rowid = row[0]
-                    conn.execute(
-                        "UPDATE stories SET url = ?, canonical_url = ?,"
-                        " feed_url = coalesce(?, feed_url), title = ?,"
-                        " title_key = ?,"
-                        " site = ?,"
-                        " section = ?, published = ?, author = ?, reactions = ?, body = ?,"
-                        " body_html = ?, lists = ?, sort_key = ?, content_hash = ?, updated_at = ?"
-                        " WHERE rowid = ?",
-                        (*values, now, rowid),
-                    )
+                outcomes.append("ingested" if before is None else "updated")
+                hashes[row.source] = row.content_hash
+                latest[row.source] = row
+            top = conn.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0]
+            conn.executemany(
+                _INSERT_ROW,
+                [(*row[:-1], now, now) for source, row in latest.items() if source not in stored],
+            )
+            conn.execute(
+                "INSERT INTO stories_fts (rowid, title, body)"
+                " SELECT rowid, title, body FROM stories WHERE rowid > ?",
+                (top,),
+            )
+            for source, row in latest.items():
+                if source in stored:
+                    rowid = stored[source][0]
+                    conn.execute(_UPDATE_ROW, (*row[:-2], now, rowid))
                     conn.execute("DELETE FROM ranking_entries WHERE story_rowid = ?", (rowid,))
-                    self._refresh_bookmark_copy(story_id(source))
-                    outcomes.append("updated")
-                if page.ranking:
+                    self._refresh_bookmark_copy(row.id)
+                if row.ranking:
+                    rowid = conn.execute(
+                        "SELECT rowid FROM stories WHERE source = ?", (source,)
+                    ).fetchone()[0]
                     conn.executemany(
                         "INSERT INTO ranking_entries (story_rowid, position, title, title_key)"
                         " VALUES (?, ?, ?, ?)",
-                        [
-                            (rowid, n, h.title, title_key(h.title))
-                            for n, h in enumerate(page.ranking)
-                        ],
+                        [(rowid, n, title, key) for n, (title, key) in enumerate(row.ranking)],
                     )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         return outcomes
+
+    def _stored(self, sources: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """``(rowid, content_hash)`` of each of ``sources`` that is cached."""
+        rows = self._conn.execute(
+            "SELECT source, rowid, content_hash FROM stories"
+            " WHERE source IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(sources)),),
+        )
+        return {source: (rowid, digest) for source, rowid, digest in rows}
 
     def _refresh_bookmark_copy(self, sid: str) -> None:
         self._conn.execute(
