@@ -52,7 +52,7 @@ async def main():
         while app.story is None:
             await pilot.pause(0.05)
 asyncio.run(main())
-heavy = ("trafilatura", "lxml", "httpx", "html2text", "charset_normalizer")
+heavy = ("trafilatura", "lxml", "urllib3", "html2text", "charset_normalizer")
 print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

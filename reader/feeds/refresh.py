@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from reader.config import FeedSettings
 from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
-from reader.ingest.fetch import FetchedFeed, FetchError, feed_client, fetch_feed
+from reader.ingest.fetch import FetchedFeed, FetchError, fetch_feed
+from reader.ingest.fetch import client as http_client
 from reader.ingest.pipeline import default_workers, pool_context
 from reader.models import Feed
 from reader.store import Store
@@ -63,7 +65,7 @@ def local_path(url: str) -> Path:
     return Path(url).expanduser()
 
 
-def read_feed(client: object | None, feed: Feed) -> FetchedFeed:
+def read_feed(client: Any, feed: Feed) -> FetchedFeed:
     """Fetch (or read, for a local file) one feed."""
     if is_local(feed.url):
         try:
@@ -213,16 +215,34 @@ def refresh(
             # A feed never fetched will need parsing: start the workers while the
             # network starts, not when the first feed arrives.
             threading.Thread(target=_start_workers, args=(parsers,), daemon=True).start()
-    client = feed_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
+    client = http_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
+
+    def fetch(feed: Feed) -> tuple[FetchedFeed, Future[ParsedFeed | str] | None]:
+        """Fetch a feed and hand it straight to a parser (runs in a fetching thread, so
+        the workers never wait for this thread to finish storing)."""
+        fetched = read_feed(client, feed)
+        if fetched.data is None or parsers is None:
+            return fetched, None
+        try:
+            return fetched, parsers.submit(parse_safely, fetched.data, feed.url, full_page(feed))
+        except RuntimeError:  # the pool broke: parse here instead
+            return fetched, None
+
     # Fetches and parses in flight; results are stored as they come, while other feeds
     # are still downloading, so storing overlaps the network.
-    fetching: dict[Future[FetchedFeed], Feed] = {}
+    fetching: dict[Future[tuple[FetchedFeed, Future[ParsedFeed | str] | None]], Feed] = {}
     parsing: dict[Future[ParsedFeed | str], tuple[Feed, FetchedFeed]] = {}
     try:
         with ThreadPoolExecutor(min(THREADS, len(feeds))) as fetchers:
-            fetching = {fetchers.submit(read_feed, client, feed): feed for feed in feeds}
+            fetching = {fetchers.submit(fetch, feed): feed for feed in feeds}
             while fetching or parsing:
-                finished_now, _ = wait([*fetching, *parsing], return_when=FIRST_COMPLETED)
+                finished_now, _ = wait([*fetching, *parsing], timeout=0)
+                if not finished_now:
+                    # Nothing to do but wait: store what is waiting now, so that little
+                    # is left to store when the last feed arrives.
+                    if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH // 4:
+                        flush()
+                    finished_now, _ = wait([*fetching, *parsing], return_when=FIRST_COMPLETED)
                 for future in finished_now:
                     if future in parsing:
                         feed, fetched = parsing.pop(future)  # type: ignore[call-overload]
@@ -234,7 +254,7 @@ def refresh(
                         continue
                     feed = fetching.pop(future)  # type: ignore[call-overload]
                     try:
-                        fetched = future.result()
+                        fetched, job = future.result()
                     except Exception as exc:  # FetchError says why; anything else is named
                         reason = str(exc) if isinstance(exc, FetchError) else repr(exc)
                         _fail(store, report, feed.url, reason, on_failure)
@@ -244,11 +264,10 @@ def refresh(
                         report.not_modified += 1
                         refreshed.append((feed.url, None, fetched.etag, fetched.last_modified))
                         finished()
-                    elif parsers is None:
+                    elif job is None:
                         keep = full_page(feed)
                         store_result(feed, fetched, parse_safely(fetched.data, feed.url, keep))
                     else:
-                        job = parsers.submit(parse_safely, fetched.data, feed.url, full_page(feed))
                         parsing[job] = (feed, fetched)
         flush()
         store.record_refreshes(refreshed)
@@ -256,7 +275,7 @@ def refresh(
         if parsers is not None:
             parsers.shutdown(cancel_futures=True)
         if client is not None:
-            client.close()  # type: ignore[attr-defined]
+            client.clear()
     return report
 
 
@@ -290,11 +309,11 @@ def discover(url: str) -> str:
             raise FetchError("no such file")
         parse_feed(path.read_bytes(), str(path))  # raises FeedError when it isn't one
         return str(path.resolve())
-    client = feed_client(1)
+    client = http_client(1)
     try:
         fetched = fetch_feed(client, url)
     finally:
-        client.close()  # type: ignore[attr-defined]
+        client.clear()
     assert fetched.data is not None
     parsed = parse_feed(fetched.data, fetched.url)
     if parsed.alternate and not parsed.pages:

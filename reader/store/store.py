@@ -7,6 +7,7 @@ that opened it; the app opens one per worker thread.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -59,10 +60,23 @@ class StoryRow(NamedTuple):
 
 
 _ROW_COLUMNS = ", ".join(StoryRow._fields[:-1])
-_INSERT_ROW = (
-    f"INSERT INTO stories ({_ROW_COLUMNS}, ingested_at, updated_at)"
-    f" VALUES ({', '.join('?' * (len(StoryRow._fields) - 1))}, ?, ?)"
-)
+# Many rows a statement: sqlite3 lets other threads run during every statement, and
+# getting the interpreter back after each of 10,000 single-row inserts can cost more
+# than the inserts when other threads are busy. 50 rows keep under SQLite's oldest
+# limit of 999 parameters.
+_ROWS_PER_INSERT = 50
+
+
+@functools.lru_cache(maxsize=4)
+def _insert_rows(count: int) -> str:
+    """An INSERT of ``count`` story rows."""
+    one = f"({', '.join('?' * (len(StoryRow._fields) + 1))})"
+    return (
+        f"INSERT INTO stories ({_ROW_COLUMNS}, ingested_at, updated_at)"
+        f" VALUES {', '.join([one] * count)}"
+    )
+
+
 # An update keeps the feed a story came from when the new version names none.
 _UPDATE_ROW = (
     f"UPDATE stories SET ({', '.join(StoryRow._fields[:-2])}, updated_at) = ("
@@ -212,10 +226,13 @@ class Store:
                 hashes[row.source] = row.content_hash
                 latest[row.source] = row
             top = conn.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0]
-            conn.executemany(
-                _INSERT_ROW,
-                [(*row[:-1], now, now) for source, row in latest.items() if source not in stored],
-            )
+            fresh = [row for source, row in latest.items() if source not in stored]
+            for start in range(0, len(fresh), _ROWS_PER_INSERT):
+                chunk = fresh[start : start + _ROWS_PER_INSERT]
+                conn.execute(
+                    _insert_rows(len(chunk)),
+                    [value for row in chunk for value in (*row[:-1], now, now)],
+                )
             conn.execute(
                 "INSERT INTO stories_fts (rowid, title, body)"
                 " SELECT rowid, title, body FROM stories WHERE rowid > ?",
