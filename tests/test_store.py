@@ -129,23 +129,27 @@ def test_full_text_search_over_titles_and_bodies(store: Store) -> None:
 
 
 def test_the_search_index_follows_inserts_updates_and_deletes(store: Store) -> None:
-    def page(title: str, body: str) -> Page:
-        return Page(title=title, body=body, feed_url="https://f.example/rss")
+    def page(title: str, body: str, day: str) -> Page:
+        return Page(title=title, body=body, published=f"2025-06-{day}", feed_url="https://f/rss")
 
-    # One batch can name a source twice: the second is an update of a row not yet indexed.
+    # New stories wait for the index; one batch can name a source twice.
     store.save_pages(
         [
-            ("a", "1", page("Ferry strike", "Crews walk out over pay.")),
-            ("b", "1", page("Tram works", "The tram line closes in June.")),
-            ("a", "2", page("Ferry strike ends", "Crews return after a pay deal.")),
+            ("a", "1", page("Ferry strike", "Crews walk out over pay.", "02")),
+            ("b", "1", page("Tram works", "The tram line closes in June.", "03")),
+            ("a", "2", page("Ferry strike ends", "Crews return after a pay deal.", "02")),
         ]
     )
-    store.save_pages([("b", "2", page("Tram works delayed", "Closure moves to July."))])
+    store.save_pages([("b", "2", page("Tram works delayed", "Closure moves to July.", "03"))])
     assert [s.title for s in store.search("deal")] == ["Ferry strike ends"]
     assert store.search("walk") == [] and store.search("june") == []
     assert [s.title for s in store.search("july")] == ["Tram works delayed"]
-    assert store.trim_feed("https://f.example/rss", 1) == 1
-    assert len(store.search("ferry")) + len(store.search("tram")) == 1
+    # An indexed story updated, a pending one deleted.
+    store.save_pages([("c", "1", page("Old tram news", "Trams were new once.", "01"))])
+    store.save_pages([("a", "3", page("Ferry strike over", "Crews vote for the deal.", "02"))])
+    assert store.trim_feed("https://f/rss", 2) == 1  # the oldest: the pending one
+    assert store.search("once") == [] and store.search("return") == []
+    assert [s.title for s in store.search("vote")] == ["Ferry strike over"]
     store._conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
 
 

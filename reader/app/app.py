@@ -190,6 +190,13 @@ class ReaderApp(App[None]):
                 self.call_after_refresh(self.exit)
             else:
                 self._warm_up()
+                self._index_pending()
+
+    @work(group="index")
+    async def _index_pending(self) -> None:
+        """Index stories a command-line refresh or ingest left for later, before a search
+        needs them (on the background connection)."""
+        await self.background_store.call(Store.index_pending)
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
@@ -552,10 +559,13 @@ class ReaderApp(App[None]):
                 )
                 return
             report = refresh(store, feeds, progress, None, self.config.feed_settings)
-        for url, reason in report.failures[:5]:
-            self.call_from_thread(self.notify, f"{url}: {reason}", severity="warning", markup=False)
-        self.call_from_thread(self.query_one(TitleBar).set_activity, "")
-        self.call_from_thread(self._after_ingest, report.summary())
+            for url, reason in report.failures[:5]:
+                self.call_from_thread(
+                    self.notify, f"{url}: {reason}", severity="warning", markup=False
+                )
+            self.call_from_thread(self.query_one(TitleBar).set_activity, "")
+            self.call_from_thread(self._after_ingest, report.summary())
+            store.index_pending()  # so that the next search need not wait for it
 
     def action_ingest(self) -> None:
         def done(path: str | None) -> None:
@@ -571,11 +581,12 @@ class ReaderApp(App[None]):
         self.call_from_thread(self.notify, f"Ingesting {path}…", markup=False, timeout=3)
         with Store(self.paths) as store:
             report = ingest(store, [path])
-        for source, reason in report.failures[:5]:
-            self.call_from_thread(
-                self.notify, f"{source}: {reason}", severity="warning", markup=False
-            )
-        self.call_from_thread(self._after_ingest, report.summary())
+            for source, reason in report.failures[:5]:
+                self.call_from_thread(
+                    self.notify, f"{source}: {reason}", severity="warning", markup=False
+                )
+            self.call_from_thread(self._after_ingest, report.summary())
+            store.index_pending()  # so that the next search need not wait for it
 
     def _after_ingest(self, summary: str) -> None:
         self.notify(summary, markup=False, timeout=6)

@@ -61,13 +61,13 @@ class StoryRow(NamedTuple):
 
 _ROW_COLUMNS = ", ".join(StoryRow._fields[:-1])
 # Many rows a statement: sqlite3 lets other threads run during every statement, and
-# getting the interpreter back after each of 10,000 single-row inserts can cost more
-# than the inserts when other threads are busy. 50 rows keep under SQLite's oldest
-# limit of 999 parameters.
-_ROWS_PER_INSERT = 50
+# with other threads busy, getting the interpreter back can take a switch interval
+# (5 ms) each time: more than the insert itself. So a batch goes in with as few
+# statements as SQLite's limit on parameters allows (999 on the oldest builds).
+_MAX_ROWS_PER_INSERT = 1000
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def _insert_rows(count: int) -> str:
     """An INSERT of ``count`` story rows."""
     one = f"({', '.join('?' * (len(StoryRow._fields) + 1))})"
@@ -169,6 +169,10 @@ class Store:
         migrate(self._conn, "story cache", CACHE_MIGRATIONS)
         self._conn.execute("ATTACH DATABASE ? AS user", (str(paths.user_db),))
         self._conn.row_factory = sqlite3.Row
+        parameters = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._rows_per_insert = max(
+            1, min(_MAX_ROWS_PER_INSERT, parameters // (len(StoryRow._fields) + 1))
+        )
 
     def close(self) -> None:
         self._conn.close()
@@ -206,8 +210,7 @@ class Store:
         """``save_pages`` for rows made by ``prepare`` (in worker processes, say).
 
         A source named twice in one batch is stored once, as its last version.
-        New stories go in with one statement, and into the full-text index with
-        another: FTS5 builds one segment from a bulk insert, at half the cost.
+        New stories wait for the full-text index (``index_pending``).
         """
         outcomes: list[Outcome] = []
         latest: dict[str, StoryRow] = {}
@@ -227,15 +230,14 @@ class Store:
                 latest[row.source] = row
             top = conn.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0]
             fresh = [row for source, row in latest.items() if source not in stored]
-            for start in range(0, len(fresh), _ROWS_PER_INSERT):
-                chunk = fresh[start : start + _ROWS_PER_INSERT]
+            for start in range(0, len(fresh), self._rows_per_insert):
+                chunk = fresh[start : start + self._rows_per_insert]
                 conn.execute(
                     _insert_rows(len(chunk)),
                     [value for row in chunk for value in (*row[:-1], now, now)],
                 )
-            conn.execute(
-                "INSERT INTO stories_fts (rowid, title, body)"
-                " SELECT rowid, title, body FROM stories WHERE rowid > ?",
+            conn.execute(  # the full-text index takes them in later: index_pending
+                "INSERT INTO fts_pending (story_rowid) SELECT rowid FROM stories WHERE rowid > ?",
                 (top,),
             )
             for source, row in latest.items():
@@ -258,6 +260,26 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         return outcomes
+
+    def index_pending(self) -> int:
+        """Add the stories stored since the index was last used to the full-text index,
+        in one statement (FTS5 builds one segment from it); returns how many."""
+        conn = self._conn
+        if not conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0]:
+            return 0
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            added = conn.execute(
+                "INSERT INTO stories_fts (rowid, title, body)"
+                " SELECT s.rowid, s.title, s.body FROM fts_pending p"
+                " JOIN stories s ON s.rowid = p.story_rowid"
+            ).rowcount
+            conn.execute("DELETE FROM fts_pending")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return added
 
     def _stored(self, sources: Sequence[str]) -> dict[str, tuple[int, str]]:
         """``(rowid, content_hash)`` of each of ``sources`` that is cached."""
@@ -443,6 +465,7 @@ class Store:
         if not words:
             return []
         match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+        self.index_pending()
         sql = (
             f"SELECT {_LIST_COLUMNS.format(id='s.id')} FROM stories_fts f"
             " JOIN stories s ON s.rowid = f.rowid"
@@ -508,6 +531,7 @@ class Store:
         if not words:
             return []
         match = " OR ".join(f'"{w}"' for w in sorted(words))
+        self.index_pending()
         rows = self._conn.execute(
             "SELECT s.title, s.id FROM stories_fts f JOIN stories s ON s.rowid = f.rowid"
             " WHERE stories_fts MATCH ? AND s.id != ? ORDER BY bm25(stories_fts, 5.0, 1.0)"
