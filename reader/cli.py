@@ -66,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     lister.add_argument("--limit", type=_positive_int, metavar="N", help="at most N stories")
     _add_common(lister)
 
+    search = commands.add_parser(
+        "search",
+        help="find stories by words in their title or text",
+        description="List the stories whose title or text holds every word of QUERY, best "
+        "match first.",
+    )
+    search.add_argument("query", nargs="+", metavar="QUERY")
+    search.add_argument(
+        "--limit", type=_positive_int, default=50, metavar="N", help="at most N (default 50)"
+    )
+    _add_common(search)
+
     show = commands.add_parser(
         "show", help="print one story", description="Print a story with its lists."
     )
@@ -185,6 +197,16 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
         return 0
     for story in stories:
         print(format_row(story))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, store: Store) -> int:
+    stories = store.search(" ".join(args.query), limit=args.limit)
+    if args.json:
+        _print_json([story.to_dict(with_body=False) for story in stories])
+    else:
+        for story in stories:
+            print(format_row(story))
     return 0
 
 
@@ -426,6 +448,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "refresh": cmd_refresh,
     "ingest": cmd_ingest,
     "list": cmd_list,
+    "search": cmd_search,
     "show": cmd_show,
     "bookmark": _mark(lambda s, i: s.set_bookmark(i, True), "bookmarked"),
     "unbookmark": _mark(lambda s, i: s.set_bookmark(i, False), "unbookmarked"),

@@ -37,7 +37,9 @@ def _ids(home: Path, *args: str) -> dict[str, str]:
 
 def test_version_and_help_on_every_command(home: Path) -> None:
     assert run_reader(home, "--version").stdout.strip() == "reader 0.1.0"
-    for command in ("ingest", "list", "show", "bookmark", "unbookmark", "mark-read", "export"):
+    for command in (
+        "ingest", "list", "search", "show", "bookmark", "unbookmark", "mark-read", "export"
+    ):  # fmt: skip
         result = run_reader(home, command, "--help")
         assert result.returncode == 0 and "usage: reader " + command in result.stdout
 
@@ -94,6 +96,15 @@ def test_list_newest_first_with_filters(loaded: Path) -> None:
         "Río Grande rowers win ‘Café Cup’ — again"
     }
     assert _ids(loaded, "--site", "Nowhere") == {}
+
+
+def test_search_finds_words_in_titles_and_text(loaded: Path) -> None:
+    found = run_reader(loaded, "search", "eastern", "quay")  # words of the bonds story's text
+    assert found.returncode == 0, found.stderr
+    assert [line.split("  ")[-1].strip() for line in found.stdout.splitlines()] == [BONDS_TITLE]
+    as_json = json.loads(run_reader(loaded, "search", "--json", "rio", "grande").stdout)
+    assert [s["title"] for s in as_json] == ["Río Grande rowers win ‘Café Cup’ — again"]
+    assert run_reader(loaded, "search", "nowhere-to-be-found").stdout == ""
 
 
 def test_bookmark_read_round_trip(loaded: Path) -> None:
