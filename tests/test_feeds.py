@@ -284,6 +284,35 @@ def test_odd_feeds_rss_1_0_atom_0_3_rss_0_91_and_a_lying_encoding() -> None:
         ]
 
 
+def test_items_the_fast_parser_would_misread_read_as_feedparser_reads_them() -> None:
+    media = (
+        b'<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T'
+        b"</title><item><media:title>Thumbnail caption</media:title><title>Real headline"
+        b"</title><link>http://m.example/1</link></item></channel></rss>"
+    )
+    assert [p.title for _, p in parse_feed(media, "http://m.example/rss").pages] == [
+        "Real headline"
+    ]
+    atom_03_base64 = (
+        b'<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>T</title><entry>'
+        b'<title type="text/html" mode="base64">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</title>'
+        b'<link rel="alternate" href="http://a.example/1"/></entry></feed>'
+    )
+    assert [p.title for _, p in parse_feed(atom_03_base64, "http://a.example/").pages] == [
+        "Example Atom"
+    ]
+    bare = (
+        b'<rss version="2.0"><channel><title>T</title>'
+        b"<item><link>http://b.example/only-a-link</link></item>"
+        b"<item><guid>http://b.example/only-a-guid</guid></item></channel></rss>"
+    )
+    pages = [p for _, p in parse_feed(bare, "http://b.example/rss").pages]
+    assert [(p.title, p.url) for p in pages] == [
+        ("http://b.example/only-a-link", "http://b.example/only-a-link"),
+        ("http://b.example/only-a-guid", "http://b.example/only-a-guid"),
+    ]
+
+
 def test_a_feed_that_times_out(home: Path) -> None:
     from http_server import slow
 
