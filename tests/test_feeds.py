@@ -22,6 +22,26 @@ RSS = (FEEDS / "harbour.rss").read_bytes()
 JSON_FEED = (FEEDS / "ferries.json").read_bytes()
 
 
+def huge_feed(declare: bool):  # noqa: ANN201 - a route
+    """A 100 MB feed: with its Content-Length declared, or streamed without one."""
+    item = b"<item><title>Big</title><description>" + b"x" * 1_000_000 + b"</description></item>"
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        if declare:
+            handler.send_header("Content-Length", str(100 * len(item) + 100))
+        handler.end_headers()
+        try:
+            handler.wfile.write(b'<rss version="2.0"><channel><title>Huge</title>')
+            for _ in range(100):
+                handler.wfile.write(item)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+
+    return route
+
+
 def markdown(page: Page) -> str:
     """The body a reader sees: made from the item's HTML when the story is read."""
     return html_to_markdown(page.body_html, page.url) if page.body_html else page.body
@@ -154,16 +174,17 @@ def test_refresh_goes_on_past_bad_feeds(home: Path, tmp_path: Path) -> None:
         "/broken.xml": send(200, b"<rss><channel><title>Broken</title><item><title>x", "text/xml"),
         "/bomb.xml": send(200, bomb, "application/xml"),
         "/loop.xml": redirect("/loop.xml"),
+        "/declared-100mb.xml": huge_feed(declare=True),
+        "/streamed-100mb.xml": huge_feed(declare=False),
     }
+    names = ["good.xml", "gone.xml", "page.html", "broken.xml", "bomb.xml", "loop.xml"]
+    names += ["declared-100mb.xml", "streamed-100mb.xml"]
     with serve(routes) as base:
-        urls = [
-            f"{base}/{name}"
-            for name in ("good.xml", "gone.xml", "page.html", "broken.xml", "bomb.xml", "loop.xml")
-        ]
+        urls = [f"{base}/{name}" for name in names]
         listing = tmp_path / "urls"
         listing.write_text("\n".join(f'{u} news "big tag"' for u in urls) + f"\nfile://{local}\n")
         imported = run_reader(home, "feed", "import", str(listing))
-        assert imported.returncode == 0 and "imported 7 new feeds" in imported.stdout
+        assert imported.returncode == 0 and "imported 9 new feeds" in imported.stdout
         result = run_reader(home, "refresh", timeout=120)
     assert result.returncode == 1
     errors = dict(
@@ -172,6 +193,8 @@ def test_refresh_goes_on_past_bad_feeds(home: Path, tmp_path: Path) -> None:
     assert errors[f"{base}/gone.xml"] == "HTTP 404"
     assert errors[f"{base}/loop.xml"] == "too many redirects (more than 10)"
     assert errors[f"{base}/page.html"] == "not a feed: an HTML page that announces no feed"
+    for name in ("declared-100mb.xml", "streamed-100mb.xml"):  # refused at 20 MB, not read
+        assert errors[f"{base}/{name}"] == "feed too large (over 20 MB)"
     feeds = {f["url"]: f for f in json.loads(run_reader(home, "feed", "list", "--json").stdout)}
     assert feeds[f"{base}/good.xml"]["stories"] == 3
     assert feeds[f"file://{local}"]["stories"] == 1
