@@ -402,15 +402,20 @@ async def test_unreadable_cache_closes_with_a_message_and_keeps_the_file(paths: 
 async def test_r_refreshes_feeds_and_the_list_updates(paths: Paths, tmp_path: Path) -> None:
     from conftest import FIXTURES
 
+    rss = (FIXTURES / "feeds" / "harbour.rss").read_bytes()
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        with Store(paths) as store:
-            store.add_feed(str(FIXTURES / "feeds" / "harbour.rss"))
+        with Store(paths) as store:  # four feeds or more are parsed by worker processes
+            for n in range(4):
+                feed = tmp_path / f"harbour-{n}.rss"
+                feed.write_bytes(rss.replace(b"harbour.example", b"harbour-%d.example" % n))
+                store.add_feed(str(feed))
         await pilot.press("r")
-        await wait_for(pilot, lambda: stories(app).count == 17, timeout=20)
-        await wait_for(pilot, lambda: app.sub_title.startswith("17 stories"))
-        assert any("3 new" in str(n.message) for n in app._notifications)
+        await wait_for(pilot, lambda: stories(app).count == 26, timeout=30)
+        await wait_for(pilot, lambda: app.sub_title.startswith("26 stories"))
+        assert any("12 new" in str(n.message) for n in app._notifications)
+        assert app.return_code is None
 
 
 async def test_story_without_lists_shows_similar_stories(paths: Paths) -> None:

@@ -542,6 +542,12 @@ class ReaderApp(App[None]):
 
     @work(thread=True, exclusive=True, group="refresh")
     def _refresh_feeds(self) -> None:
+        try:
+            self._refresh_feeds_now()
+        except Exception as exc:  # a bug or a broken cache must not take the app down
+            self.call_from_thread(self._worker_failed, "refresh", exc)
+
+    def _refresh_feeds_now(self) -> None:
         from reader.feeds.refresh import refresh
 
         def progress(done: int, total: int) -> None:
@@ -567,6 +573,17 @@ class ReaderApp(App[None]):
             self.call_from_thread(self._after_ingest, report.summary())
             store.index_pending()  # so that the next search need not wait for it
 
+    def _worker_failed(self, what: str, exc: Exception) -> None:
+        self.query_one(TitleBar).set_activity("")
+        self.notify(
+            f"{what} failed: {type(exc).__name__}: {exc}",
+            severity="error",
+            markup=False,
+            timeout=10,
+        )
+        self.query_one("#stories", StoryList).reload()
+        self.refresh_counts()
+
     def action_ingest(self) -> None:
         def done(path: str | None) -> None:
             if path:
@@ -579,14 +596,17 @@ class ReaderApp(App[None]):
         from reader.ingest.pipeline import ingest
 
         self.call_from_thread(self.notify, f"Ingesting {path}…", markup=False, timeout=3)
-        with Store(self.paths) as store:
-            report = ingest(store, [path])
-            for source, reason in report.failures[:5]:
-                self.call_from_thread(
-                    self.notify, f"{source}: {reason}", severity="warning", markup=False
-                )
-            self.call_from_thread(self._after_ingest, report.summary())
-            store.index_pending()  # so that the next search need not wait for it
+        try:
+            with Store(self.paths) as store:
+                report = ingest(store, [path])
+                for source, reason in report.failures[:5]:
+                    self.call_from_thread(
+                        self.notify, f"{source}: {reason}", severity="warning", markup=False
+                    )
+                self.call_from_thread(self._after_ingest, report.summary())
+                store.index_pending()  # so that the next search need not wait for it
+        except Exception as exc:  # a bug or a broken cache must not take the app down
+            self.call_from_thread(self._worker_failed, "ingest", exc)
 
     def _after_ingest(self, summary: str) -> None:
         self.notify(summary, markup=False, timeout=6)

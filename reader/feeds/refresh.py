@@ -210,8 +210,12 @@ def refresh(
         context = pool_context()
         if isinstance(context, ForkServerContext):  # the workers fork with the parser loaded
             context.set_forkserver_preload(["reader.feeds.parse", "fastfeedparser"])
-        parsers = ProcessPoolExecutor(default_workers(), mp_context=context)
-        if any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds):
+        try:
+            parsers = ProcessPoolExecutor(default_workers(), mp_context=context)
+        except (OSError, ValueError):  # no processes to be had here: parse in this one
+            parsers = None
+        never_fetched = any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds)
+        if parsers is not None and never_fetched:
             # A feed never fetched will need parsing: start the workers while the
             # network starts, not when the first feed arrives.
             threading.Thread(target=_start_workers, args=(parsers,), daemon=True).start()

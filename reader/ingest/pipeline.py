@@ -11,6 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import stat
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -247,7 +248,7 @@ def ingest_items(
             setattr(report, outcome, getattr(report, outcome) + 1)
 
     def submit(batch: list[RawPage], batches_before: int) -> None:
-        nonlocal pool
+        nonlocal pool, workers
         known = store.known_hashes([raw.source for raw in batch])
         changed: list[tuple[str, RawPage]] = []
         for raw in batch:
@@ -259,7 +260,10 @@ def ingest_items(
         # HTML costs ~30 ms a page: worth the pool even for a small batch, in small chunks.
         html = sum(1 for _, raw in changed if looks_like_html(raw.data))
         if pool is None and workers > 1 and (batches_before > 0 or html >= 8):
-            pool = ProcessPoolExecutor(workers, mp_context=pool_context())
+            try:
+                pool = ProcessPoolExecutor(workers, mp_context=pool_context())
+            except (OSError, ValueError):  # no processes to be had here: parse in this one
+                workers = 1
         if pool is None:
             store_parsed(parse_batch(changed))
             return
@@ -295,8 +299,32 @@ def ingest_items(
 
 def pool_context() -> BaseContext:
     """``forkserver`` where there is one: safe even when called from a thread."""
+    _start_resource_tracker()
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a usable stderr.
+
+    The tracker inherits ``sys.stderr``'s file descriptor. Inside the app that is
+    Textual's capture, whose ``fileno()`` is -1, and starting the tracker fails on it
+    ("bad value(s) in fds_to_keep"); it starts once, so it starts here with the
+    process's real stderr.
+    """
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = True  # no fileno at all: the tracker does without
+    if usable or sys.__stderr__ is None:
+        return
+    from multiprocessing import resource_tracker
+
+    captured, sys.stderr = sys.stderr, sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
 
 
 def ingest(
