@@ -389,6 +389,24 @@ async def test_ingest_a_path_from_the_palette(paths: Paths) -> None:
         assert any("ingested 2" in str(n.message) for n in app._notifications)
 
 
+async def test_ingesting_html_pages_in_the_app_uses_worker_processes(
+    paths: Paths, tmp_path: Path
+) -> None:
+    for n in range(8):  # eight HTML pages or more are parsed by worker processes
+        (tmp_path / f"page-{n}.html").write_text(
+            f"<html><head><title>Quay notice {n}</title></head><body><article>"
+            f"<h1>Quay notice {n}</h1><p>{'The ferry timetable changes in June. ' * 30}</p>"
+            "</article></body></html>"
+        )
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        app._ingest(str(tmp_path))
+        await wait_for(pilot, lambda: stories(app).count == 22, timeout=30)
+        assert any("ingested 8" in str(n.message) for n in app._notifications)
+        assert app.return_code is None
+
+
 async def test_unreadable_cache_closes_with_a_message_and_keeps_the_file(paths: Paths) -> None:
     paths.ensure()
     paths.cache_db.write_bytes(b"not a database at all" * 50)
