@@ -35,6 +35,10 @@ from reader.store import Store
 THREADS = 8
 STORE_BATCH = 1000
 """Feed items stored per transaction."""
+IN_FLIGHT = 32
+"""Feeds downloaded, parsed or waiting to be stored at once."""
+IDLE_S = 0.05
+"""After this long with nothing arriving, what has arrived is stored."""
 
 
 @dataclass
@@ -168,8 +172,13 @@ def refresh(
         return report
     done = 0
 
+    # A feed holds a slot from the start of its download until it is stored or has
+    # failed: that bounds the memory a refresh holds when storing is the slow part.
+    slots = threading.BoundedSemaphore(IN_FLIGHT)
+
     def finished() -> None:
         nonlocal done
+        slots.release()
         done += 1
         if on_progress is not None:
             on_progress(done, len(feeds))
@@ -178,7 +187,9 @@ def refresh(
     refreshed: list[tuple[str, str | None, str | None, str | None]] = []
 
     def flush() -> None:
-        """Store the parsed feeds waiting, in one transaction (FTS likes big ones)."""
+        """Store the parsed feeds waiting, in one transaction."""
+        if not waiting:
+            return
         new, updated = store_feeds(store, [parsed for _, _, parsed in waiting])
         report.new += new
         report.updated += updated
@@ -224,6 +235,7 @@ def refresh(
     def fetch(feed: Feed) -> tuple[FetchedFeed, Future[ParsedFeed | str] | None]:
         """Fetch a feed and hand it straight to a parser (runs in a fetching thread, so
         the workers never wait for this thread to finish storing)."""
+        slots.acquire()
         fetched = read_feed(client, feed)
         if fetched.data is None or parsers is None:
             return fetched, None
@@ -246,7 +258,12 @@ def refresh(
                     # is left to store when the last feed arrives.
                     if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH // 4:
                         flush()
-                    finished_now, _ = wait([*fetching, *parsing], return_when=FIRST_COMPLETED)
+                    finished_now, _ = wait(
+                        [*fetching, *parsing], timeout=IDLE_S, return_when=FIRST_COMPLETED
+                    )
+                    if not finished_now:  # quiet for a while: store the rest, free its slots
+                        flush()
+                        continue
                 for future in finished_now:
                     if future in parsing:
                         feed, fetched = parsing.pop(future)  # type: ignore[call-overload]
