@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content, Span
 from textual.style import Style
 
+from reader.app.dates import long_date
 from reader.ingest.clean import clean_line, clean_text
 from reader.models import Story
 
@@ -76,7 +77,7 @@ def story_blocks(
     blocks = [Block(Content.styled(clean_line(story.title), styles["title"]))]
     meta = [part for part in (story.site, " › ".join(story.section)) if part]
     if story.published:
-        meta.append(story.published.replace("T", " "))
+        meta.append(long_date(story.published))
     if story.author:
         meta.append(f"by {story.author}")
     if story.reactions is not None:

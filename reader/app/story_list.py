@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 
+from reader.app.dates import short_date
 from reader.app.line_view import LineView
 from reader.app.store_thread import StoreThread
 from reader.ingest.clean import clean_line
@@ -222,9 +223,9 @@ class StoryList(LineView, can_focus=True):
 
         marks = ("●" if not story.read else " ") + ("★" if story.bookmarked else " ")
         if width >= 50:  # room for the year
-            date = (story.published or "")[:10].ljust(10)
+            date = short_date(story.published, with_year=True).ljust(10)
         else:
-            date = (story.published or "")[5:10].replace("-", "/") or "     "
+            date = short_date(story.published, with_year=False) or "     "
         title_style = styled("story-list--read" if story.read else "story-list--unread")
         site = clean_line(story.site or "")
         site_width = min(18, width // 5) if width >= 60 else 0
