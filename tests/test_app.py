@@ -323,6 +323,34 @@ async def test_ranking_toggles_between_page_and_cache_wide(paths: Paths) -> None
         assert "all pages" in str(ranking.border_title)
 
 
+async def test_without_ranking_lists_top_stories_are_those_most_sources_carry(
+    paths: Paths,
+) -> None:
+    with Store(paths) as store:  # feed items only: no page brought a ranking list
+        store.save_pages(
+            [
+                (f"{site}/{n}", "h", Page(title=title, body="Text.", site=site))
+                for n, (site, title) in enumerate(
+                    [
+                        ("Harbour Daily", "Ferry collision closes Brackenford harbour bridge"),
+                        ("Quay Times", "Brackenford harbour bridge closed after ferry collision"),
+                        ("River Post", "Ferry collision: Brackenford bridge stays closed"),
+                        ("River Post", "Bakery wins regional bread prize"),
+                    ]
+                )
+            ]
+        )
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        ranking = app.query_one("#ranking", HeadlineList)
+        await wait_for(pilot, lambda: bool(ranking.headlines))
+        assert [h.title for h in ranking.headlines] == [
+            "Ferry collision: Brackenford bridge stays closed (3 sources)"
+        ]
+        assert "most sources" in str(ranking.border_title)
+
+
 async def test_page_text_is_never_markup_or_escape_sequences(paths: Paths) -> None:
     raw = (
         "Current:Home > News[bold red]ALERT[/] -Site[@click=app.quit]\n"

@@ -153,6 +153,26 @@ def test_the_search_index_follows_inserts_updates_and_deletes(store: Store) -> N
     store._conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
 
 
+def test_most_covered_stories_rank_by_how_many_sources_carry_them(store: Store) -> None:
+    stories = [
+        ("a1", "Harbour Daily", "Ferry collision closes Brackenford harbour bridge"),
+        ("b1", "Quay Times", "Brackenford harbour bridge closed after ferry collision"),
+        ("c1", "River Post", "Ferry collision: Brackenford bridge stays closed"),
+        ("a2", "Harbour Daily", "Council approves new tram depot budget"),
+        ("b2", "Quay Times", "Tram depot budget approved by council"),
+        ("a3", "Harbour Daily", "Bakery wins regional bread prize"),
+        ("a4", "Harbour Daily", "Bakery regional bread prize, again"),  # one source only
+    ]
+    store.save_pages(
+        [(key, key, Page(title=title, body="Text.", site=site)) for key, site, title in stories]
+    )
+    top = store.most_covered()
+    assert [(h.title, h.article_id) for h in top] == [
+        ("Ferry collision: Brackenford bridge stays closed (3 sources)", story_id("c1")),
+        ("Tram depot budget approved by council (2 sources)", story_id("b2")),
+    ]
+
+
 def test_schema_versions_are_recorded(store: Store, paths: Paths) -> None:
     for path, migrations in ((paths.cache_db, CACHE_MIGRATIONS), (paths.user_db, USER_MIGRATIONS)):
         with sqlite3.connect(path) as conn:

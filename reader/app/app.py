@@ -109,6 +109,7 @@ class ReaderApp(App[None]):
         self.story: Story | None = None
         self.history: list[str] = []
         self.cache_ranking: list[Headline] | None = None
+        self.cache_ranking_label = "all pages"
         self.ranking_cache_wide = False
         self.reader_theme_names: list[str] = []
         self.startup = Startup(problems=list(self.config.problems))
@@ -305,13 +306,14 @@ class ReaderApp(App[None]):
             ranking.border_title = Content("Ranking · this page (R: all pages)")
             return
         hint = " (R: this page)" if own else ""
-        ranking.border_title = Content(f"Top stories · all pages{hint}")
+        ranking.border_title = Content(f"Top stories · {self.cache_ranking_label}{hint}")
         if self.cache_ranking is None:
             ranking.set_sections([], empty="Ranking every page…")
             self.refresh_cache_ranking()
         else:
             ranking.set_sections(
-                [(None, self.cache_ranking)], empty="No ranking lists in the cache yet."
+                [(None, self.cache_ranking)],
+                empty="No ranking lists in the cache yet, and no story that two sources carry.",
             )
 
     # -- data refreshes ----------------------------------------------------------------
@@ -327,10 +329,15 @@ class ReaderApp(App[None]):
 
     @work(exclusive=True, group="cache-ranking")
     async def refresh_cache_ranking(self) -> None:
-        """Compute the cache-wide ranking (on the background connection)."""
-        self.cache_ranking = await self.background_store.call(
-            Store.cache_wide_ranking, RANKING_SIZE
-        )
+        """Compute the cache-wide ranking (on the background connection): the pages'
+        own ranking lists, or where there are none (feeds), the stories most sources
+        carry."""
+        ranking = await self.background_store.call(Store.cache_wide_ranking, RANKING_SIZE)
+        self.cache_ranking_label = "all pages"
+        if not ranking:
+            ranking = await self.background_store.call(Store.most_covered, RANKING_SIZE)
+            self.cache_ranking_label = "most sources"
+        self.cache_ranking = ranking
         self._fill_ranking()
 
     async def fetch_sites(self) -> list[tuple[str, int]]:

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -503,6 +504,52 @@ class Store:
         entries.sort(key=lambda e: e[3], reverse=True)  # newer
         entries.sort(key=lambda e: (e[0], e[2]), reverse=True)  # score, reactions
         return [Headline(title, None, article_id) for _, article_id, _, _, title in entries][:limit]
+
+    def most_covered(self, limit: int = 30, window: int = 1000) -> list[Headline]:
+        """The stories most sources carry, among the newest ``window``: top stories for
+        a cache whose pages bring no ranking lists (feeds, plain text).
+
+        Two stories are the same story when their titles share at least two telling
+        words and at least half of the shorter title's (a word in more than one title
+        in ten tells nothing, and would make this quadratic). A story scores the
+        number of distinct sites among it and its matches; each group is shown once,
+        by its newest story, with its count of sources. Groups carried by one source
+        only are left out.
+        """
+        rows = self._conn.execute(
+            "SELECT s.id, s.title, s.title_key, s.site FROM (SELECT rowid AS r FROM stories"
+            " ORDER BY sort_key DESC, rowid DESC LIMIT ?) page JOIN stories s ON s.rowid = page.r"
+            " ORDER BY s.sort_key DESC, s.rowid DESC",
+            (window,),
+        ).fetchall()
+        words = [{w for w in row[2].split() if len(w) >= 4 and w not in _COMMON} for row in rows]
+        seen = Counter(w for ws in words for w in ws)
+        telling = max(50, len(rows) // 10)
+        words = [{w for w in ws if seen[w] <= telling} for ws in words]
+        postings: dict[str, list[int]] = {}
+        for i, ws in enumerate(words):
+            for w in ws:
+                postings.setdefault(w, []).append(i)
+        groups: list[tuple[int, int, list[int]]] = []  # (-sources, index, members)
+        for i, ws in enumerate(words):
+            shared = Counter(j for w in ws for j in postings[w] if j != i)
+            members = [
+                j for j, n in shared.items() if n >= 2 and 2 * n >= min(len(ws), len(words[j]))
+            ]
+            sources = len({rows[k][3] or rows[k][0] for k in (i, *members)})
+            if sources >= 2:
+                groups.append((-sources, i, members))
+        groups.sort()
+        taken: set[int] = set()
+        top: list[Headline] = []
+        for minus_sources, i, members in groups:
+            if i in taken:
+                continue
+            taken.update((i, *members))
+            top.append(Headline(f"{rows[i][1]} ({-minus_sources} sources)", None, rows[i][0]))
+            if len(top) == limit:
+                break
+        return top
 
     def counts(self) -> dict[str, int]:
         """Totals for the status line: stories, unread, bookmarked.
