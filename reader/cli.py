@@ -91,7 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("mark-unread", "mark a story unread"),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-        sub.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
+        if name == "mark-read":
+            sub.add_argument(
+                "id", nargs="?", metavar="ID", help="a story id, or a unique prefix of one"
+            )
+            sub.add_argument("--all", action="store_true", help="every story instead (or --site)")
+            sub.add_argument("--site", metavar="SITE", help="with --all: only SITE's stories")
+        else:
+            sub.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
         _add_common(sub)
 
     export = commands.add_parser(
@@ -261,6 +268,15 @@ def _mark(action: Callable[[Store, str], Story], message: str) -> Callable[..., 
         return 0
 
     return command
+
+
+def cmd_mark_all_read(args: argparse.Namespace, store: Store) -> int:
+    marked = store.mark_all_read(StoryFilter(site=args.site))
+    if args.json:
+        _print_json({"marked_read": marked})
+    else:
+        print(f"marked {marked} stories read")
+    return 0
 
 
 def cmd_export(args: argparse.Namespace, store: Store) -> int:
@@ -452,7 +468,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "show": cmd_show,
     "bookmark": _mark(lambda s, i: s.set_bookmark(i, True), "bookmarked"),
     "unbookmark": _mark(lambda s, i: s.set_bookmark(i, False), "unbookmarked"),
-    "mark-read": _mark(lambda s, i: s.set_read(i, True), "marked read"),
+    "mark-read": lambda args, store: (
+        cmd_mark_all_read(args, store)
+        if args.all
+        else _mark(lambda s, i: s.set_read(i, True), "marked read")(args, store)
+    ),
     "mark-unread": _mark(lambda s, i: s.set_read(i, False), "marked unread"),
     "export": cmd_export,
 }
@@ -460,7 +480,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reader`` command."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "mark-read" and (args.id is None) != args.all:
+        parser.error("mark-read takes a story ID or --all (with --site SITE to narrow it)")
+    if args.command == "mark-read" and args.site and not args.all:
+        parser.error("--site goes with --all")
     paths = resolve_paths(args.home)
     try:
         if args.command is None:

@@ -10,11 +10,11 @@ import pytest
 
 from reader.app.app import ReaderApp
 from reader.app.headlines import HeadlineList
-from reader.app.screens import ConfirmOpen, HelpScreen, PickScreen, PromptScreen
+from reader.app.screens import Confirm, ConfirmOpen, HelpScreen, PickScreen, PromptScreen
 from reader.ingest.pipeline import ingest_items
 from reader.models import Page
 from reader.paths import Paths
-from reader.store import Store, story_id
+from reader.store import Store, StoryFilter, story_id
 
 from app_helpers import article, showing, stories, wait_for, wait_ready
 from conftest import run_reader
@@ -349,6 +349,25 @@ async def test_without_ranking_lists_top_stories_are_those_most_sources_carry(
             "Ferry collision: Brackenford bridge stays closed (3 sources)"
         ]
         assert "most sources" in str(ranking.border_title)
+
+
+async def test_A_marks_every_story_in_the_list_read_after_asking(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")  # no: nothing changes
+        await wait_for(pilot, lambda: not isinstance(app.screen, Confirm))
+        with Store(paths) as store:
+            assert store.count(StoryFilter(unread=True)) == 14
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.sub_title.startswith("14 stories · 0 unread"))
+        with Store(paths) as store:
+            assert store.count(StoryFilter(unread=True)) == 0
+        assert app.story is not None and app.story.read
 
 
 async def test_page_text_is_never_markup_or_escape_sequences(paths: Paths) -> None:

@@ -121,6 +121,17 @@ def test_bookmark_read_round_trip(loaded: Path) -> None:
     assert sid in _ids(loaded, "--unread").values()
 
 
+def test_mark_read_all_and_by_site(loaded: Path) -> None:
+    assert run_reader(loaded, "mark-read").returncode == 2  # an id or --all
+    assert run_reader(loaded, "mark-read", "--site", "Northwind Daily").returncode == 2
+    by_site = run_reader(loaded, "mark-read", "--all", "--site", "Northwind Daily")
+    assert by_site.stdout.strip() == "marked 1 stories read"
+    assert list(_ids(loaded, "--unread")) == [BONDS_TITLE]
+    everything = run_reader(loaded, "mark-read", "--all", "--json")
+    assert json.loads(everything.stdout) == {"marked_read": 1}
+    assert _ids(loaded, "--unread") == {}
+
+
 def test_unknown_id_is_one_line_and_exit_1(loaded: Path) -> None:
     for command in ("show", "bookmark", "mark-read"):
         result = run_reader(loaded, command, "0000ffff0000")

@@ -173,6 +173,22 @@ def test_most_covered_stories_rank_by_how_many_sources_carry_them(store: Store) 
     ]
 
 
+def test_mark_all_read_by_site_by_ids_and_everything(store: Store) -> None:
+    store.save_pages(
+        [
+            (f"{site}/{n}", "h", Page(title=f"{site} story {n}", body="Text.", site=site))
+            for site in ("Quay Times", "River Post")
+            for n in range(3)
+        ]
+    )
+    assert store.mark_all_read(StoryFilter(site="Quay Times")) == 3
+    assert store.count(StoryFilter(unread=True)) == 3
+    assert store.mark_all_read(ids=[story_id("River Post/0")]) == 1
+    assert store.mark_all_read(StoryFilter(site="Quay Times")) == 0  # already read
+    assert store.mark_all_read() == 2
+    assert store.count(StoryFilter(unread=True)) == 0
+
+
 def test_schema_versions_are_recorded(store: Store, paths: Paths) -> None:
     for path, migrations in ((paths.cache_db, CACHE_MIGRATIONS), (paths.user_db, USER_MIGRATIONS)):
         with sqlite3.connect(path) as conn:

@@ -22,7 +22,7 @@ from reader.app.article import ArticleView
 from reader.app.bars import KeyBar, TitleBar
 from reader.app.commands import ReaderCommands
 from reader.app.headlines import HeadlineList
-from reader.app.screens import ConfirmOpen, HelpScreen, PickScreen, PromptScreen
+from reader.app.screens import Confirm, ConfirmOpen, HelpScreen, PickScreen, PromptScreen
 from reader.app.store_thread import StoreThread
 from reader.app.story_list import ListQuery, StoryList
 from reader.app.themes import load_themes
@@ -79,6 +79,14 @@ class ReaderApp(App[None]):
             ("B", "bookmarks", "Bookmarks", "show bookmarks (again: all stories)", True, None),
             ("slash", "search", "Search", "search titles and bodies", True, "/"),
             ("u", "toggle_read", "Read", "mark the story read or unread", True, None),
+            (
+                "A",
+                "mark_all_read",
+                "All read",
+                "mark every story in this list read (asks)",
+                False,
+                None,
+            ),
             ("f", "cycle_filter", "Unread", "show unread stories only, or all", False, None),
             ("backspace", "back", "Back", "back to the story you came from", True, None),
             ("o", "open_url", "Open", "open the story's address in a browser (asks)", False, None),
@@ -427,6 +435,33 @@ class ReaderApp(App[None]):
     def action_toggle_read(self) -> None:
         if self.story is not None:
             self._set_mark(self.story.id, "read", not self.story.read)
+
+    def action_mark_all_read(self) -> None:
+        stories = self.query_one("#stories", StoryList)
+        query, ids = stories.query_state, stories.search_result_ids()
+        if stories.count == 0:
+            self.notify("No stories here to mark.", timeout=3)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mark_all_read(query.filter, ids)
+
+        self.push_screen(
+            Confirm(f"Mark all {stories.count} stories here read?", query.label, "Mark read"),
+            answered,
+        )
+
+    @work(group="marks")
+    async def _mark_all_read(self, flt: StoryFilter, ids: list[str] | None) -> None:
+        marked = await self.store.call(Store.mark_all_read, flt, ids)
+        self.notify(f"Marked {marked} stories read.", timeout=3)
+        if self.story is not None:
+            story = await self.store.call(Store.get, self.story.id)
+            self.story.read = story.read
+            self.query_one("#article", ArticleView).show_story(self.story, keep_scroll=True)
+        self.query_one("#stories", StoryList).reload()
+        self.refresh_counts()
 
     @work(group="marks")
     async def _set_mark(self, story_id: str, mark: str, on: bool) -> None:

@@ -44,27 +44,37 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content("\n").join(lines), id="help-text")
 
 
-class ConfirmOpen(ModalScreen[bool]):
-    """Ask before a URL from a page is handed to the browser."""
+class Confirm(ModalScreen[bool]):
+    """A yes/no question: ``y`` or the first button says yes; ``n`` or Escape, no."""
 
     BINDINGS = [
         Binding("escape,n", "dismiss(False)", "Cancel"),
-        Binding("y", "dismiss(True)", "Open"),
+        Binding("y", "dismiss(True)", "Yes"),
     ]
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, question: str, detail: str, yes: str) -> None:
         super().__init__()
-        self.url = url
+        self.question = question
+        self.detail = detail
+        self.yes = yes
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Label(Content("Open this address in your browser?"))
-            yield Label(Content.styled(self.url, "bold $accent"), id="confirm-url")
-            yield Button(Content("Open (y)"), id="yes", variant="primary")
+            yield Label(Content(self.question))
+            yield Label(Content.styled(self.detail, "bold $accent"), id="confirm-detail")
+            yield Button(Content(f"{self.yes} (y)"), id="yes", variant="primary")
             yield Button(Content("Cancel (n)"), id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+class ConfirmOpen(Confirm):
+    """Ask before a URL from a page is handed to the browser."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__("Open this address in your browser?", url, "Open")
+        self.url = url
 
 
 class PromptScreen(ModalScreen[str | None]):

@@ -133,6 +133,12 @@ class StoryList(LineView, can_focus=True):
         self._generation += 1
         self.run_worker(self._load(query, self._generation, keep_cursor), group="list-load")
 
+    def search_result_ids(self) -> list[str] | None:
+        """The ids of every story a search list shows (None for a listing)."""
+        if self.query_state.search is None:
+            return None
+        return [story.id for story in self._rows.values()]
+
     def reload(self) -> None:
         """Fetch the same query again (after ingest or a change of marks)."""
         self.show(self.query_state, keep_cursor=True)

@@ -717,6 +717,33 @@ class Store:
             raise
         return self.get(sid)
 
+    def mark_all_read(
+        self, flt: StoryFilter = StoryFilter(), ids: Sequence[str] | None = None
+    ) -> int:
+        """Mark read every story ``flt`` selects, or the stories ``ids`` name (a search's
+        results); returns how many were unread."""
+        now = _now()
+        if ids is not None:
+            return self._conn.execute(
+                "INSERT INTO user.read_marks (story_id, read_at)"
+                " SELECT value, ? FROM json_each(?) WHERE true"
+                " ON CONFLICT (story_id) DO NOTHING",
+                (now, json.dumps(list(ids))),
+            ).rowcount
+        params: list[Any] = [now]
+        if flt.bookmarked:
+            where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
+            source = "user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
+            column = "b.story_id"
+        else:
+            where = self._where(flt, "s.id", "s.site", params)
+            source, column = "stories s", "s.id"
+        return self._conn.execute(
+            f"INSERT INTO user.read_marks (story_id, read_at) SELECT {column}, ? FROM {source}"
+            f"{where or ' WHERE true'} ON CONFLICT (story_id) DO NOTHING",
+            params,
+        ).rowcount
+
     def set_read(self, id_or_prefix: str, read: bool = True) -> Story:
         """Mark a story read or unread; returns the story."""
         sid = self.resolve_id(id_or_prefix)
