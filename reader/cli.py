@@ -342,6 +342,12 @@ def run_app(paths: Paths) -> int:
     """Open the reading app (``reader`` with no command)."""
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CommandError("the reading app needs a terminal; see 'reader --help' for commands")
+    if not sys.stderr.isatty():  # Textual draws through stderr: redirected, the screen is lost
+        print(
+            "reader: the reading app draws through stderr; run it without redirecting stderr",
+            file=sys.stdout,
+        )
+        return 1
     paths.ensure()
     from reader.app import run
 

@@ -43,3 +43,24 @@ def test_no_command_without_a_terminal_says_so(home: Path) -> None:
     assert result.stderr == (
         "reader: the reading app needs a terminal; see 'reader --help' for commands\n"
     )
+
+
+def test_the_app_with_stderr_redirected_says_so_on_the_terminal(home: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, terminal = pty.openpty()
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "--home", str(home)],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        timeout=60,
+    )
+    os.close(terminal)
+    shown = os.read(main, 4096).decode()
+    os.close(main)
+    assert result.returncode == 1 and result.stderr == b""
+    assert "run it without redirecting stderr" in shown
