@@ -189,6 +189,19 @@ def test_mark_all_read_by_site_by_ids_and_everything(store: Store) -> None:
     assert store.count(StoryFilter(unread=True)) == 0
 
 
+def test_an_undated_story_keeps_its_place_when_it_changes(store: Store) -> None:
+    store.save_pages([("undated", "1", Page(title="Notice board", body="First text."))])
+    first = store._conn.execute("SELECT sort_key FROM stories").fetchone()[0]
+    store._conn.execute("UPDATE stories SET sort_key = '2000-01-01T00:00:00+00:00'")
+    store.save_pages([("undated", "2", Page(title="Notice board", body="Changed text."))])
+    assert first > "2000"
+    assert store._conn.execute("SELECT sort_key FROM stories").fetchone()[0].startswith("2000")
+    dated = Page(title="Notice board", body="Dated now.", published="2025-06-01T10:00:00+00:00")
+    store.save_pages([("undated", "3", dated)])
+    assert [s.published for s in store.list_stories()] == ["2025-06-01T10:00:00+00:00"]
+    assert store._conn.execute("SELECT sort_key FROM stories").fetchone()[0].startswith("2025")
+
+
 def test_schema_versions_are_recorded(store: Store, paths: Paths) -> None:
     for path, migrations in ((paths.cache_db, CACHE_MIGRATIONS), (paths.user_db, USER_MIGRATIONS)):
         with sqlite3.connect(path) as conn:

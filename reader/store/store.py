@@ -78,10 +78,14 @@ def _insert_rows(count: int) -> str:
     )
 
 
-# An update keeps the feed a story came from when the new version names none.
+# An update keeps the feed a story came from when the new version names none, and
+# an undated story keeps its place in the list (its sort key is when it first came).
+_KEEP_UNLESS_GIVEN = ("feed_url", "sort_key")
 _UPDATE_ROW = (
     f"UPDATE stories SET ({', '.join(StoryRow._fields[:-2])}, updated_at) = ("
-    + ", ".join("coalesce(?, feed_url)" if f == "feed_url" else "?" for f in StoryRow._fields[:-2])
+    + ", ".join(
+        f"coalesce(?, {f})" if f in _KEEP_UNLESS_GIVEN else "?" for f in StoryRow._fields[:-2]
+    )
     + ", ?) WHERE rowid = ?"
 )
 
@@ -244,7 +248,8 @@ class Store:
             for source, row in latest.items():
                 if source in stored:
                     rowid = stored[source][0]
-                    conn.execute(_UPDATE_ROW, (*row[:-2], now, rowid))
+                    undated = row._replace(sort_key=None) if row.published is None else row
+                    conn.execute(_UPDATE_ROW, (*undated[:-2], now, rowid))
                     conn.execute("DELETE FROM ranking_entries WHERE story_rowid = ?", (rowid,))
                     self._refresh_bookmark_copy(row.id)
                 if row.ranking:
