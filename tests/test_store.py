@@ -85,6 +85,24 @@ def test_bookmark_survives_deleting_the_cache(paths: Paths) -> None:
         assert store.get(sid).related[0].title.startswith("Rio Grande")
 
 
+def test_a_bookmark_keeps_the_canonical_url_and_a_feed_items_html(paths: Paths) -> None:
+    from conftest import FIXTURES
+
+    page = FIXTURES / "html" / "more-stories.html"
+    item = Page(title="Tide gauge", body="Replaced.", body_html="<p>Replaced <em>at last</em>.</p>")
+    with Store(paths) as store:
+        ingest(store, [str(page)])
+        store.save_pages([("https://harbour.example/tide", "h", item)])
+        ids = {s.title: s.id for s in store.list_stories()}
+        for sid in ids.values():
+            store.set_bookmark(sid)
+    shutil.rmtree(paths.cache_dir)
+    with Store(paths) as store:
+        ferry = store.get(ids["Night ferry returns to the Saltmere run"])
+        assert ferry.canonical_url == "https://northwind.example/travel/night-ferry-returns"
+        assert store.get(ids["Tide gauge"]).body == "Replaced *at last*."
+
+
 def test_unbookmark_removes_the_copy(store: Store) -> None:
     ingest(store, [str(BONDS)])
     sid = store.list_stories()[0].id

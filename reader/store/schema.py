@@ -200,6 +200,10 @@ USER_MIGRATIONS: list[str] = [
     """
     ALTER TABLE bookmarks ADD COLUMN body_html TEXT;
     """,
+    # 4: and its canonical URL
+    """
+    ALTER TABLE bookmarks ADD COLUMN canonical_url TEXT;
+    """,
 ]
 
 

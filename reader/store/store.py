@@ -148,7 +148,7 @@ _LIST_COLUMNS = """
     {id} AS id, coalesce(s.title, b.title) AS title, coalesce(s.site, b.site) AS site,
     coalesce(s.section, b.section) AS section, coalesce(s.published, b.published) AS published,
     coalesce(s.author, b.author) AS author, coalesce(s.reactions, b.reactions) AS reactions,
-    coalesce(s.url, b.url) AS url, s.canonical_url AS canonical_url,
+    coalesce(s.url, b.url) AS url, coalesce(s.canonical_url, b.canonical_url) AS canonical_url,
     coalesce(s.source, b.source) AS source,
     coalesce(s.lists, b.lists) AS lists, b.story_id IS NOT NULL AS bookmarked,
     EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id}) AS read
@@ -299,9 +299,9 @@ class Store:
     def _refresh_bookmark_copy(self, sid: str) -> None:
         self._conn.execute(
             "UPDATE user.bookmarks SET (title, site, section, published, author, reactions,"
-            " url, source, body, body_html, lists, sort_key) = (SELECT title, site, section,"
-            " published, author, reactions, url, source, body, body_html, lists, sort_key"
-            " FROM stories WHERE id = :id)"
+            " url, canonical_url, source, body, body_html, lists, sort_key) = (SELECT title,"
+            " site, section, published, author, reactions, url, canonical_url, source, body,"
+            " body_html, lists, sort_key FROM stories WHERE id = :id)"
             " WHERE story_id = :id",
             {"id": sid},
         )
@@ -707,10 +707,10 @@ class Store:
             if on:
                 conn.execute(
                     "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
-                    " published, author, reactions, url, source, body, body_html, lists,"
-                    " sort_key) SELECT id, ?, title, site, section, published, author,"
-                    " reactions, url, source, body, body_html, lists, sort_key FROM stories"
-                    " WHERE id = ?"
+                    " published, author, reactions, url, canonical_url, source, body,"
+                    " body_html, lists, sort_key) SELECT id, ?, title, site, section,"
+                    " published, author, reactions, url, canonical_url, source, body,"
+                    " body_html, lists, sort_key FROM stories WHERE id = ?"
                     " ON CONFLICT (story_id) DO NOTHING",
                     (_now(), sid),
                 )
