@@ -206,12 +206,16 @@ def test_refresh_goes_on_past_bad_feeds(home: Path, tmp_path: Path) -> None:
 
 
 def test_opml_round_trip_and_newsboat_urls() -> None:
-    feeds = [Feed(1, "https://a.example/rss", "A & B", ["news"]), Feed(2, "https://c.example/atom")]
+    feeds = [
+        Feed(1, "https://a.example/rss", "A & B", ["news", "local"]),
+        Feed(2, "https://c.example/atom"),
+    ]
     document = write_opml(feeds)
     assert read_subscriptions(document) == [
-        ("https://a.example/rss", "A & B", ["news"]),
+        ("https://a.example/rss", "A & B", ["news", "local"]),
         ("https://c.example/atom", "https://c.example/atom", []),
     ]
+    assert '<outline text="news">' in document  # a folder: how newsboat and others tag
     urls = (
         '# mine\nhttps://x.example/feed tech "long tag" ~Renamed\n'
         '"query:unread:unread = \\"yes\\""\n'

@@ -34,7 +34,8 @@ def _read_opml(text: str) -> list[tuple[str, str | None, list[str]]]:
             title = outline.get("title") or outline.get("text")
             if url:
                 tags = folders + [t for t in (outline.get("category") or "").split(",") if t]
-                found.append((url.strip(), title, [t.strip("/ ") for t in tags if t.strip("/ ")]))
+                cleaned = (t.strip("/ ") for t in tags)
+                found.append((url.strip(), title, list(dict.fromkeys(t for t in cleaned if t))))
             else:
                 walk(outline, folders + ([title] if title else []))
 
@@ -67,12 +68,20 @@ def write_opml(feeds: list[Feed]) -> str:
     head = ElementTree.SubElement(root, "head")
     ElementTree.SubElement(head, "title").text = "reader subscriptions"
     body = ElementTree.SubElement(root, "body")
+    folders: dict[str, ElementTree.Element] = {}
     for feed in feeds:
         attributes = {"type": "rss", "text": feed.title or feed.url, "xmlUrl": feed.url}
         if feed.title:
             attributes["title"] = feed.title
+        parent = body
         if feed.tags:
+            # Readers that know folders (newsboat among them) take the first tag from
+            # the folder; OPML 2.0's category attribute carries them all.
             attributes["category"] = ",".join(feed.tags)
-        ElementTree.SubElement(body, "outline", attributes)
+            first = feed.tags[0]
+            if first not in folders:
+                folders[first] = ElementTree.SubElement(body, "outline", {"text": first})
+            parent = folders[first]
+        ElementTree.SubElement(parent, "outline", attributes)
     ElementTree.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(root, "unicode") + "\n"
