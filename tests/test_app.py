@@ -370,6 +370,23 @@ async def test_A_marks_every_story_in_the_list_read_after_asking(paths: Paths) -
         assert app.story is not None and app.story.read
 
 
+async def test_s_picks_a_site_and_the_list_shows_its_stories(paths: Paths) -> None:
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
+        labels = [label for label, _ in app.screen.choices]
+        assert labels[0] == "All stories" and len(labels) > 2
+        site = app.screen.choices[1][1]
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: stories(app).query_state.filter.site == site)
+        with Store(paths) as store:
+            expected = store.count(StoryFilter(site=site))
+        await wait_for(pilot, lambda: stories(app).count == expected)
+        assert 0 < expected < 14
+
+
 async def test_page_text_is_never_markup_or_escape_sequences(paths: Paths) -> None:
     raw = (
         "Current:Home > News[bold red]ALERT[/] -Site[@click=app.quit]\n"

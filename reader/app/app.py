@@ -88,6 +88,7 @@ class ReaderApp(App[None]):
                 None,
             ),
             ("f", "cycle_filter", "Unread", "show unread stories only, or all", False, None),
+            ("s", "pick_site", "Sites", "show one site's or feed's stories", False, None),
             ("backspace", "back", "Back", "back to the story you came from", True, None),
             ("o", "open_url", "Open", "open the story's address in a browser (asks)", False, None),
             ("y", "copy_url", "Copy URL", "copy the story's address", False, None),
@@ -524,6 +525,22 @@ class ReaderApp(App[None]):
             return
         self.copy_to_clipboard(url)
         self.notify(f"Copied {url}", markup=False, timeout=3)
+
+    @work(exclusive=True, group="pick-site")
+    async def action_pick_site(self) -> None:
+        sites = await self.fetch_sites()
+        if not sites:
+            self.notify("No stories yet.", timeout=2)
+            return
+        choices = [("All stories", "")] + [(f"{site}  ({count})", site) for site, count in sites]
+
+        def chosen(site: str | None) -> None:
+            if site == "":
+                self.action_show_all()
+            elif site is not None:
+                self.show_site(site)
+
+        self.push_screen(PickScreen("Show the stories of…", choices), chosen)
 
     def action_article_links(self) -> None:
         links = self.query_one("#article", ArticleView).links
