@@ -500,6 +500,32 @@ async def test_r_refreshes_feeds_and_the_list_updates(paths: Paths, tmp_path: Pa
         assert app.return_code is None
 
 
+async def test_feeds_with_a_refresh_interval_refresh_themselves(
+    paths: Paths, tmp_path: Path
+) -> None:
+    from conftest import FIXTURES
+
+    paths.ensure()
+    paths.config_file.write_text("[feeds]\nrefresh_interval = 30\n")
+    rss = (FIXTURES / "feeds" / "harbour.rss").read_bytes()
+    fresh, due = tmp_path / "fresh.rss", tmp_path / "due.rss"
+    fresh.write_bytes(rss.replace(b"harbour.example", b"fresh.example"))
+    due.write_bytes(rss.replace(b"harbour.example", b"due.example"))
+    with Store(paths) as store:
+        store.add_feed(str(fresh))
+        store.add_feed(str(due))
+        store.record_refreshes([(str(fresh), "Fresh", None, None)])  # refreshed just now
+    app = make_app(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        app._refresh_due_feeds()  # what the app's one-minute timer calls
+        await wait_for(pilot, lambda: stories(app).count == 17, timeout=20)  # 14 + due's 3
+        await wait_for(pilot, lambda: not app._refreshing)
+        with Store(paths) as store:
+            counts = {f.url: f.stories for f in store.list_feeds()}
+        assert counts == {str(fresh): 0, str(due): 3}
+
+
 async def test_story_without_lists_shows_similar_stories(paths: Paths) -> None:
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -33,6 +33,8 @@ from reader.store import Store, StoryFilter, StoryNotFound
 from reader.store.schema import SchemaTooNew
 
 RANKING_SIZE = 30
+AUTO_REFRESH_CHECK_S = 60.0
+"""How often the app looks for feeds whose refresh_interval has passed."""
 EXIT_WHEN_READY = "READER_EXIT_WHEN_READY"
 """Set in the environment, the app quits once its first story is on screen (bench/)."""
 
@@ -119,6 +121,7 @@ class ReaderApp(App[None]):
         self.history: list[str] = []
         self.cache_ranking: list[Headline] | None = None
         self.cache_ranking_label = "all pages"
+        self._refreshing = False
         self.ranking_cache_wide = False
         self.reader_theme_names: list[str] = []
         self.startup = Startup(problems=list(self.config.problems))
@@ -156,6 +159,10 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(self.config.keys)
+        intervals = [self.config.feed_defaults.refresh_interval]
+        intervals += [own.refresh_interval for own in self.config.feeds.values()]
+        if any(intervals):  # refresh_interval in config.toml: keep those feeds fresh
+            self.set_interval(AUTO_REFRESH_CHECK_S, self._refresh_due_feeds)
         self.query_one("#stories", StoryList).border_title = Content("Stories")
         self.query_one("#article", ArticleView).border_title = Content("Article")
         self.query_one("#related", HeadlineList).border_title = Content("Related")
@@ -596,40 +603,58 @@ class ReaderApp(App[None]):
         return rows
 
     def action_refresh_feeds(self) -> None:
+        if self._refreshing:
+            self.notify("A refresh is already running.", timeout=2)
+            return
         self.notify("Refreshing feeds…", timeout=2)
-        self._refresh_feeds()
+        self._refreshing = True
+        self._refresh_feeds(auto=False)
 
-    @work(thread=True, exclusive=True, group="refresh")
-    def _refresh_feeds(self) -> None:
+    def _refresh_due_feeds(self) -> None:
+        """Every minute: refresh the feeds whose refresh_interval has passed."""
+        if not self._refreshing:
+            self._refreshing = True
+            self._refresh_feeds(auto=True)
+
+    @work(thread=True, group="refresh")
+    def _refresh_feeds(self, auto: bool) -> None:
         try:
-            self._refresh_feeds_now()
+            self._refresh_feeds_now(auto)
         except Exception as exc:  # a bug or a broken cache must not take the app down
             self.call_from_thread(self._worker_failed, "refresh", exc)
+        finally:
+            self._refreshing = False
 
-    def _refresh_feeds_now(self) -> None:
-        from reader.feeds.refresh import refresh
+    def _refresh_feeds_now(self, auto: bool) -> None:
+        from reader.feeds.refresh import due, refresh
 
         def progress(done: int, total: int) -> None:
             self.call_from_thread(
                 self.query_one(TitleBar).set_activity, f"refreshing feeds {done}/{total}"
             )
 
+        settings = self.config.feed_settings
         with Store(self.paths) as store:
             feeds = store.list_feeds()
-            if not feeds:
+            if auto:  # only feeds that ask for it, and only when they are due
+                feeds = [f for f in due(feeds, settings) if settings(f.url).refresh_interval]
+                if not feeds:
+                    return
+            elif not feeds:
                 self.call_from_thread(
                     self.notify,
                     "No feeds yet: add one with reader feed add URL",
                     markup=False,
                 )
                 return
-            report = refresh(store, feeds, progress, None, self.config.feed_settings)
+            report = refresh(store, feeds, progress, None, settings)
             for url, reason in report.failures[:5]:
                 self.call_from_thread(
                     self.notify, f"{url}: {reason}", severity="warning", markup=False
                 )
             self.call_from_thread(self.query_one(TitleBar).set_activity, "")
-            self.call_from_thread(self._after_ingest, report.summary())
+            if not auto or report.new or report.updated:
+                self.call_from_thread(self._after_ingest, report.summary())
             store.index_pending()  # so that the next search need not wait for it
 
     def _worker_failed(self, what: str, exc: Exception) -> None:
