@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     lister.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
     lister.add_argument("--unread", action="store_true", help="only unread stories")
     lister.add_argument("--site", metavar="SITE", help="only stories from SITE")
+    lister.add_argument("--tag", metavar="TAG", help="only stories from feeds tagged TAG")
     lister.add_argument("--limit", type=_positive_int, metavar="N", help="at most N stories")
     _add_common(lister)
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
             )
             sub.add_argument("--all", action="store_true", help="every story instead (or --site)")
             sub.add_argument("--site", metavar="SITE", help="with --all: only SITE's stories")
+            sub.add_argument("--tag", metavar="TAG", help="with --all: only feeds tagged TAG")
         else:
             sub.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
         _add_common(sub)
@@ -197,7 +199,7 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
-    flt = StoryFilter(bookmarked=args.bookmarked, unread=args.unread, site=args.site)
+    flt = StoryFilter(bookmarked=args.bookmarked, unread=args.unread, site=args.site, tag=args.tag)
     stories = store.iter_stories(flt, limit=args.limit, with_body=False, with_lists=args.json)
     if args.json:
         _print_json([story.to_dict(with_body=False) for story in stories])
@@ -271,7 +273,7 @@ def _mark(action: Callable[[Store, str], Story], message: str) -> Callable[..., 
 
 
 def cmd_mark_all_read(args: argparse.Namespace, store: Store) -> int:
-    marked = store.mark_all_read(StoryFilter(site=args.site))
+    marked = store.mark_all_read(StoryFilter(site=args.site, tag=args.tag))
     if args.json:
         _print_json({"marked_read": marked})
     else:
@@ -490,8 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "mark-read" and (args.id is None) != args.all:
         parser.error("mark-read takes a story ID or --all (with --site SITE to narrow it)")
-    if args.command == "mark-read" and args.site and not args.all:
-        parser.error("--site goes with --all")
+    if args.command == "mark-read" and (args.site or args.tag) and not args.all:
+        parser.error("--site and --tag go with --all")
     paths = resolve_paths(args.home)
     try:
         if args.command is None:

@@ -205,6 +205,26 @@ def test_refresh_goes_on_past_bad_feeds(home: Path, tmp_path: Path) -> None:
     assert "Night ferry runs again" in titles and "Night market returns" in titles
 
 
+def test_stories_by_feed_tag(home: Path, tmp_path: Path) -> None:
+    (tmp_path / "harbour.rss").write_bytes(RSS)
+    (tmp_path / "ferries.json").write_bytes(JSON_FEED)
+    listing = tmp_path / "urls"
+    listing.write_text(
+        f'{tmp_path / "harbour.rss"} local "port news"\n{tmp_path / "ferries.json"} travel\n'
+    )
+    assert run_reader(home, "feed", "import", str(listing)).returncode == 0
+    assert run_reader(home, "refresh").returncode == 0
+    local = json.loads(run_reader(home, "list", "--tag", "port news", "--json").stdout)
+    assert {s["site"] for s in local} == {"Harbour & Quay News"} and len(local) == 3
+    assert run_reader(home, "mark-read", "--all", "--tag", "travel").stdout.startswith(
+        "marked 1 stories read"
+    )
+    unread = json.loads(run_reader(home, "list", "--unread", "--json").stdout)
+    assert len(unread) == 3
+    with Store(resolve_paths(home)) as store:
+        assert store.tags() == [("local", 3), ("port news", 3), ("travel", 1)]
+
+
 def test_opml_round_trip_and_newsboat_urls() -> None:
     feeds = [
         Feed(1, "https://a.example/rss", "A & B", ["news", "local"]),

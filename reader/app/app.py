@@ -90,7 +90,7 @@ class ReaderApp(App[None]):
                 None,
             ),
             ("f", "cycle_filter", "Unread", "show unread stories only, or all", False, None),
-            ("s", "pick_site", "Sites", "show one site's or feed's stories", False, None),
+            ("s", "pick_site", "Sites", "show one site's, feed's or tag's stories", False, None),
             ("backspace", "back", "Back", "back to the story you came from", True, None),
             ("o", "open_url", "Open", "open the story's address in a browser (asks)", False, None),
             ("y", "copy_url", "Copy URL", "copy the story's address", False, None),
@@ -536,16 +536,21 @@ class ReaderApp(App[None]):
     @work(exclusive=True, group="pick-site")
     async def action_pick_site(self) -> None:
         sites = await self.fetch_sites()
+        tags = await self.background_store.call(Store.tags)
         if not sites:
             self.notify("No stories yet.", timeout=2)
             return
-        choices = [("All stories", "")] + [(f"{site}  ({count})", site) for site, count in sites]
+        choices = [("All stories", "")]
+        choices += [(f"#{tag}  ({count})", f"tag:{tag}") for tag, count in tags]
+        choices += [(f"{site}  ({count})", f"site:{site}") for site, count in sites]
 
-        def chosen(site: str | None) -> None:
-            if site == "":
+        def chosen(value: str | None) -> None:
+            if value == "":
                 self.action_show_all()
-            elif site is not None:
-                self.show_site(site)
+            elif value is not None:
+                kind, _, name = value.partition(":")
+                flt = StoryFilter(tag=name) if kind == "tag" else StoryFilter(site=name)
+                self.show_query(ListQuery(flt))
 
         self.push_screen(PickScreen("Show the stories of…", choices), chosen)
 

@@ -46,6 +46,8 @@ class ListQuery:
         parts = ["Unread" if self.filter.unread else "All stories"]
         if self.filter.site:
             parts.append(self.filter.site)
+        if self.filter.tag:
+            parts.append(f"#{self.filter.tag}")
         return " · ".join(parts)
 
 

@@ -125,6 +125,8 @@ class StoryFilter:
     bookmarked: bool = False
     unread: bool = False
     site: str | None = None
+    tag: str | None = None
+    """Only stories from feeds with this tag."""
 
 
 def story_id(source: str) -> str:
@@ -355,6 +357,12 @@ class Store:
         if flt.site is not None:
             where.append(f"{sitecol} = ?")
             params.append(flt.site)
+        if flt.tag is not None:
+            where.append(
+                "s.feed_url IN (SELECT f.url FROM user.feeds f, json_each(f.tags) t"
+                " WHERE t.value = ?)"
+            )
+            params.append(flt.tag)
         return f" WHERE {' AND '.join(where)}" if where else ""
 
     def count(self, flt: StoryFilter = StoryFilter()) -> int:
@@ -597,6 +605,14 @@ class Store:
         rows = self._conn.execute(
             "SELECT site, count(*) AS n FROM stories WHERE site IS NOT NULL"
             " GROUP BY site ORDER BY n DESC, site"
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Each feed tag with its number of cached stories, by name."""
+        rows = self._conn.execute(
+            "SELECT t.value, count(s.rowid) FROM user.feeds f, json_each(f.tags) t"
+            " LEFT JOIN stories s ON s.feed_url = f.url GROUP BY t.value ORDER BY t.value"
         )
         return [(row[0], row[1]) for row in rows]
 
