@@ -137,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("feed", metavar="URL_OR_ID")
     remove.add_argument("--purge", action="store_true", help="also delete the feed's stories")
     _add_common(remove)
+    tag = feed_commands.add_parser(
+        "tag",
+        help="tag a subscription (or untag it with --remove)",
+        description="Add tags to a subscription, or with --remove take them off.",
+    )
+    tag.add_argument("feed", metavar="URL_OR_ID")
+    tag.add_argument("tags", nargs="+", metavar="TAG")
+    tag.add_argument("--remove", action="store_true", help="take these tags off instead")
+    _add_common(tag)
     feed_import = feed_commands.add_parser(
         "import", help="subscribe to the feeds in an OPML file or newsboat's urls file"
     )
@@ -398,6 +407,16 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
         else:
             kept = f"deleted {purged} stories" if args.purge else f"kept its {feed.stories} stories"
             print(f"unsubscribed from {feed.title or feed.url}; {kept}")
+        return 0
+    if command == "tag":
+        if args.remove:
+            feed = store.tag_feed(args.feed, remove=args.tags)
+        else:
+            feed = store.tag_feed(args.feed, add=args.tags)
+        if args.json:
+            _print_json(feed.to_dict() | {"tags": feed.tags})
+        else:
+            print(f"{feed.title or feed.url}: {', '.join(feed.tags) or 'no tags'}")
         return 0
     if command == "import":
         try:

@@ -223,6 +223,16 @@ def test_stories_by_feed_tag(home: Path, tmp_path: Path) -> None:
     assert len(unread) == 3
     with Store(resolve_paths(home)) as store:
         assert store.tags() == [("local", 3), ("port news", 3), ("travel", 1)]
+    harbour = str(tmp_path / "harbour.rss")
+    tagged = run_reader(home, "feed", "tag", harbour, "boats", "local")
+    assert tagged.stdout.strip() == "Harbour & Quay News: local, port news, boats"
+    untagged = run_reader(home, "feed", "tag", harbour, "local", "--remove")
+    assert untagged.stdout.strip() == "Harbour & Quay News: port news, boats"
+    listing.write_text(f"{harbour} harbour\n")  # importing again adds the new tag
+    assert run_reader(home, "feed", "import", str(listing)).returncode == 0
+    assert run_reader(home, "feed", "tag", "99", "x").returncode == 1  # no such feed
+    with Store(resolve_paths(home)) as store:
+        assert store.get_feed(harbour).tags == ["port news", "boats", "harbour"]
 
 
 def test_opml_round_trip_and_newsboat_urls() -> None:

@@ -632,13 +632,22 @@ class Store:
         return found
 
     def add_feed(self, url: str, title: str | None = None, tags: Sequence[str] = ()) -> Feed:
-        """Subscribe to ``url`` (a no-op when already subscribed); returns the feed."""
+        """Subscribe to ``url``; already subscribed, it gains ``tags``. Returns the feed."""
         self._conn.execute(
-            "INSERT INTO user.feeds (url, title, added_at, tags) VALUES (?, ?, ?, ?)"
+            "INSERT INTO user.feeds (url, title, added_at, tags) VALUES (?, ?, ?, '[]')"
             " ON CONFLICT (url) DO UPDATE SET title = coalesce(feeds.title, excluded.title)",
-            (url, title, _now(), json.dumps(list(tags))),
+            (url, title, _now()),
         )
-        return self.get_feed(url)
+        return self.tag_feed(url, add=tags) if tags else self.get_feed(url)
+
+    def tag_feed(self, url_or_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> Feed:
+        """Add and remove tags of a subscription; returns it."""
+        feed = self.get_feed(url_or_id)
+        tags = [t for t in dict.fromkeys([*feed.tags, *add]) if t not in set(remove)]
+        self._conn.execute(
+            "UPDATE user.feeds SET tags = ? WHERE id = ?", (json.dumps(tags), feed.id)
+        )
+        return self.get_feed(feed.url)
 
     def list_feeds(self) -> list[Feed]:
         """Every subscription, with its story and unread counts."""
