@@ -62,6 +62,23 @@ def test_usual_headings_fill_the_lists_and_stay_out_of_the_body() -> None:
         assert noise not in page.body
 
 
+def test_two_lists_of_one_kind_are_joined() -> None:
+    html = (
+        "<html><head><title>Quay notice</title></head><body><article><h1>Quay notice</h1>"
+        f"<p>{'The ferry timetable changes in June. ' * 20}</p></article>"
+        "<aside><h2>Most read</h2><ol><li><a href='/a'>Tram depot budget approved</a></li>"
+        "<li><a href='/b'>Bakery wins bread prize</a></li></ol>"
+        "<h2>Trending</h2><ol><li><a href='/c'>Harbour bridge closed</a></li>"
+        "<li><a href='/b'>Bakery wins bread prize</a></li></ol></aside></body></html>"
+    ).encode()
+    page = parse_page(RawPage("https://q.example/notice", html, "https://q.example/notice"))
+    assert [(h.title, h.url) for h in page.ranking] == [
+        ("Tram depot budget approved", "https://q.example/a"),
+        ("Bakery wins bread prize", "https://q.example/b"),
+        ("Harbour bridge closed", "https://q.example/c"),
+    ]
+
+
 def test_headlines_resolve_by_url_first(store: Store, tmp_path: Path) -> None:
     # The text dump has no URL; the ferry page links to the bonds story by URL and title.
     (tmp_path / "bonds.html").write_bytes(SEED_HTML.replace(

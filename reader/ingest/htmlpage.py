@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from reader.ingest.clean import clean_line
+from reader.ingest.clean import clean_line, title_key
 from reader.ingest.dates import parse_date
 from reader.ingest.decode import DecodeError, decode_html, looks_like_html
 from reader.ingest.textpage import _REACTIONS_LINE, HEADINGS
@@ -129,18 +129,28 @@ def _base_href(tree: HtmlElement) -> str | None:
 
 
 def _headline_lists(tree: HtmlElement, base: str | None) -> dict[str, list[Headline]]:
-    """Link lists under the usual headings, in page order, each kind once."""
+    """Link lists under the usual headings, in page order.
+
+    Two lists of one kind ("Most read" and "Trending") are joined, the second's
+    headlines after the first's; a headline in both (or a list the page repeats
+    for another screen size) comes once.
+    """
     lists: dict[str, list[Headline]] = {"related": [], "ranking": [], "recommended": []}
+    seen: dict[str, set[str]] = {kind: set() for kind in lists}
     for element in tree.iter(*_HEADING_TAGS):
         own = " ".join((element.text or "").split())
         if not own or len(own) > 40 or len(element) > 2:
             continue
         kind = HEADINGS.get(own.rstrip(":").casefold())
-        if kind is None or lists[kind]:
+        if kind is None:
             continue
         if element.tag in ("span", "div", "p", "em", "section", "aside") and _text(element) != own:
             continue
-        lists[kind] = _links_after(element, base)
+        for headline in _links_after(element, base):
+            key = title_key(headline.title)
+            if key not in seen[kind]:
+                seen[kind].add(key)
+                lists[kind].append(headline)
     return lists
 
 

@@ -179,7 +179,7 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
     yield from errors
 
 
-PARSER_VERSION = b"reader-parsers-2"
+PARSER_VERSION = b"reader-parsers-3"
 """Part of every content hash: bump it when parsing changes, so the same pages
 ingested again are parsed again instead of skipped as unchanged."""
 
