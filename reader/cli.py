@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("bookmark", "bookmark a story (the bookmark keeps its own copy)"),
         ("unbookmark", "remove a story's bookmark"),
-        ("mark-read", "mark a story read"),
+        ("mark-read", "mark a story read, or every story with --all"),
         ("mark-unread", "mark a story unread"),
     ):
         sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
