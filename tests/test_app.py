@@ -402,7 +402,7 @@ async def test_s_picks_a_feed_tag(paths: Paths, tmp_path: Path) -> None:
         await wait_for(pilot, lambda: stories(app).count == 17, timeout=20)
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
-        assert app.screen.choices[1] == ("#port news  (3)", "tag:port news")
+        assert app.screen.choices[1] == ("#port news  (3/3)", "tag:port news")
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: stories(app).count == 3)
         assert "#port news" in str(stories(app).border_title)

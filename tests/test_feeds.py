@@ -222,7 +222,7 @@ def test_stories_by_feed_tag(home: Path, tmp_path: Path) -> None:
     unread = json.loads(run_reader(home, "list", "--unread", "--json").stdout)
     assert len(unread) == 3
     with Store(resolve_paths(home)) as store:
-        assert store.tags() == [("local", 3), ("port news", 3), ("travel", 1)]
+        assert store.tags() == [("local", 3, 3), ("port news", 3, 3), ("travel", 1, 0)]
     harbour = str(tmp_path / "harbour.rss")
     tagged = run_reader(home, "feed", "tag", harbour, "boats", "local")
     assert tagged.stdout.strip() == "Harbour & Quay News: local, port news, boats"

@@ -124,7 +124,7 @@ def test_filters_order_and_paging(store: Store) -> None:
     assert store.count(StoryFilter(unread=True)) == 20
     assert store.list_stories(StoryFilter(unread=True), limit=1)[0].title == "Story 18"
     assert [s.title for s in store.list_stories(StoryFilter(site="Other Site"))] == ["Elsewhere"]
-    assert store.sites() == [("Test Site", 20), ("Other Site", 1)]
+    assert store.sites() == [("Test Site", 20, 19), ("Other Site", 1, 1)]  # one read
 
 
 def test_ids_accept_unique_prefixes_only(store: Store) -> None:

@@ -356,7 +356,7 @@ class ReaderApp(App[None]):
         self.cache_ranking = ranking
         self._fill_ranking()
 
-    async def fetch_sites(self) -> list[tuple[str, int]]:
+    async def fetch_sites(self) -> list[tuple[str, int, int]]:
         return await self.background_store.call(Store.sites)
 
     # -- list views --------------------------------------------------------------------
@@ -541,8 +541,8 @@ class ReaderApp(App[None]):
             self.notify("No stories yet.", timeout=2)
             return
         choices = [("All stories", "")]
-        choices += [(f"#{tag}  ({count})", f"tag:{tag}") for tag, count in tags]
-        choices += [(f"{site}  ({count})", f"site:{site}") for site, count in sites]
+        choices += [(f"#{tag}  ({unread}/{n})", f"tag:{tag}") for tag, n, unread in tags]
+        choices += [(f"{site}  ({unread}/{n})", f"site:{site}") for site, n, unread in sites]
 
         def chosen(value: str | None) -> None:
             if value == "":
@@ -552,7 +552,7 @@ class ReaderApp(App[None]):
                 flt = StoryFilter(tag=name) if kind == "tag" else StoryFilter(site=name)
                 self.show_query(ListQuery(flt))
 
-        self.push_screen(PickScreen("Show the stories of…", choices), chosen)
+        self.push_screen(PickScreen("Show the stories of… (unread/all)", choices), chosen)
 
     def action_article_links(self) -> None:
         links = self.query_one("#article", ArticleView).links

@@ -40,10 +40,9 @@ class ReaderCommands(Provider):
                     partial(app.set_reader_theme, name),
                 )
             )
-        for site, count in self._sites:
-            commands.append(
-                (f"Filter by site: {site}", f"{count} stories", partial(app.show_site, site))
-            )
+        for site, count, unread in self._sites:
+            help_text = f"{unread} unread of {count} stories"
+            commands.append((f"Filter by site: {site}", help_text, partial(app.show_site, site)))
         return commands
 
     async def discover(self) -> Hits:

@@ -600,21 +600,24 @@ class Store:
         )
         return [Headline(title, None, sid) for title, sid in rows]
 
-    def sites(self) -> list[tuple[str, int]]:
-        """Each site with its number of cached stories, most first."""
+    def sites(self) -> list[tuple[str, int, int]]:
+        """Each site with its numbers of cached and unread stories, most first."""
         rows = self._conn.execute(
-            "SELECT site, count(*) AS n FROM stories WHERE site IS NOT NULL"
+            "SELECT site, count(*) AS n, sum(NOT EXISTS (SELECT 1 FROM user.read_marks r"
+            " WHERE r.story_id = s.id)) FROM stories s WHERE site IS NOT NULL"
             " GROUP BY site ORDER BY n DESC, site"
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
 
-    def tags(self) -> list[tuple[str, int]]:
-        """Each feed tag with its number of cached stories, by name."""
+    def tags(self) -> list[tuple[str, int, int]]:
+        """Each feed tag with its numbers of cached and unread stories, by name."""
         rows = self._conn.execute(
-            "SELECT t.value, count(s.rowid) FROM user.feeds f, json_each(f.tags) t"
+            "SELECT t.value, count(s.rowid), coalesce(sum(s.rowid IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM user.read_marks r WHERE r.story_id = s.id)), 0)"
+            " FROM user.feeds f, json_each(f.tags) t"
             " LEFT JOIN stories s ON s.feed_url = f.url GROUP BY t.value ORDER BY t.value"
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
 
     # -- feeds ------------------------------------------------------------------------------
 
