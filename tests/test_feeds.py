@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from reader.feeds.opml import read_subscriptions, write_opml
 from reader.feeds.parse import parse_feed
 from reader.ingest.fragments import html_to_markdown
 from reader.models import Feed, Page
-from reader.paths import resolve_paths
+from reader.paths import Paths, resolve_paths
 from reader.store import Store
 
 from conftest import FIXTURES, run_reader
@@ -233,6 +234,39 @@ def test_stories_by_feed_tag(home: Path, tmp_path: Path) -> None:
     assert run_reader(home, "feed", "tag", "99", "x").returncode == 1  # no such feed
     with Store(resolve_paths(home)) as store:
         assert store.get_feed(harbour).tags == ["port news", "boats", "harbour"]
+
+
+def test_a_storage_error_stops_the_refresh_instead_of_hanging(
+    paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from reader.feeds import refresh as refresh_module
+
+    with Store(paths) as store:
+        for n in range(40):  # more feeds than may wait between download and storage
+            feed = tmp_path / f"f{n}.rss"
+            feed.write_bytes(RSS.replace(b"harbour.example", b"h%d.example" % n))
+            store.add_feed(str(feed))
+
+    def broken(*args: object) -> tuple[int, int]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(refresh_module, "store_feeds", broken)
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with Store(paths) as store:  # a connection belongs to its thread
+                refresh_module.refresh(store, store.list_feeds())
+        except BaseException as exc:
+            raised.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "refresh hung after a storage error"
+    assert [str(e) for e in raised] == ["disk I/O error"]
 
 
 def test_opml_round_trip_and_newsboat_urls() -> None:

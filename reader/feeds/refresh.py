@@ -175,6 +175,7 @@ def refresh(
     # A feed holds a slot from the start of its download until it is stored or has
     # failed: that bounds the memory a refresh holds when storing is the slow part.
     slots = threading.BoundedSemaphore(IN_FLIGHT)
+    stopping = threading.Event()
 
     def finished() -> None:
         nonlocal done
@@ -235,7 +236,9 @@ def refresh(
     def fetch(feed: Feed) -> tuple[FetchedFeed, Future[ParsedFeed | str] | None]:
         """Fetch a feed and hand it straight to a parser (runs in a fetching thread, so
         the workers never wait for this thread to finish storing)."""
-        slots.acquire()
+        while not slots.acquire(timeout=0.1):
+            if stopping.is_set():  # the refresh failed or was interrupted: give up
+                raise FetchError("refresh stopped")
         fetched = read_feed(client, feed)
         if fetched.data is None or parsers is None:
             return fetched, None
@@ -248,48 +251,58 @@ def refresh(
     # are still downloading, so storing overlaps the network.
     fetching: dict[Future[tuple[FetchedFeed, Future[ParsedFeed | str] | None]], Feed] = {}
     parsing: dict[Future[ParsedFeed | str], tuple[Feed, FetchedFeed]] = {}
+
+    def wait_and_store() -> None:
+        """Handle downloads and parses as they finish, until none is left."""
+        while fetching or parsing:
+            finished_now, _ = wait([*fetching, *parsing], timeout=0)
+            if not finished_now:
+                # Nothing to do but wait: store what is waiting now, so that little
+                # is left to store when the last feed arrives.
+                if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH // 4:
+                    flush()
+                finished_now, _ = wait(
+                    [*fetching, *parsing], timeout=IDLE_S, return_when=FIRST_COMPLETED
+                )
+                if not finished_now:  # quiet for a while: store the rest, free its slots
+                    flush()
+                    continue
+            for future in finished_now:
+                if future in parsing:
+                    feed, fetched = parsing.pop(future)  # type: ignore[call-overload]
+                    try:
+                        result = future.result()
+                    except Exception as exc:  # a worker that died
+                        result = f"{type(exc).__name__}: {exc}"
+                    store_result(feed, fetched, result)  # type: ignore[arg-type]
+                    continue
+                feed = fetching.pop(future)  # type: ignore[call-overload]
+                try:
+                    fetched, job = future.result()
+                except Exception as exc:  # FetchError says why; anything else is named
+                    reason = str(exc) if isinstance(exc, FetchError) else repr(exc)
+                    _fail(store, report, feed.url, reason, on_failure)
+                    finished()
+                    continue
+                if fetched.data is None:
+                    report.not_modified += 1
+                    refreshed.append((feed.url, None, fetched.etag, fetched.last_modified))
+                    finished()
+                elif job is None:
+                    keep = full_page(feed)
+                    store_result(feed, fetched, parse_safely(fetched.data, feed.url, keep))
+                else:
+                    parsing[job] = (feed, fetched)
+
     try:
         with ThreadPoolExecutor(min(THREADS, len(feeds))) as fetchers:
-            fetching = {fetchers.submit(fetch, feed): feed for feed in feeds}
-            while fetching or parsing:
-                finished_now, _ = wait([*fetching, *parsing], timeout=0)
-                if not finished_now:
-                    # Nothing to do but wait: store what is waiting now, so that little
-                    # is left to store when the last feed arrives.
-                    if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH // 4:
-                        flush()
-                    finished_now, _ = wait(
-                        [*fetching, *parsing], timeout=IDLE_S, return_when=FIRST_COMPLETED
-                    )
-                    if not finished_now:  # quiet for a while: store the rest, free its slots
-                        flush()
-                        continue
-                for future in finished_now:
-                    if future in parsing:
-                        feed, fetched = parsing.pop(future)  # type: ignore[call-overload]
-                        try:
-                            result = future.result()
-                        except Exception as exc:  # a worker that died
-                            result = f"{type(exc).__name__}: {exc}"
-                        store_result(feed, fetched, result)  # type: ignore[arg-type]
-                        continue
-                    feed = fetching.pop(future)  # type: ignore[call-overload]
-                    try:
-                        fetched, job = future.result()
-                    except Exception as exc:  # FetchError says why; anything else is named
-                        reason = str(exc) if isinstance(exc, FetchError) else repr(exc)
-                        _fail(store, report, feed.url, reason, on_failure)
-                        finished()
-                        continue
-                    if fetched.data is None:
-                        report.not_modified += 1
-                        refreshed.append((feed.url, None, fetched.etag, fetched.last_modified))
-                        finished()
-                    elif job is None:
-                        keep = full_page(feed)
-                        store_result(feed, fetched, parse_safely(fetched.data, feed.url, keep))
-                    else:
-                        parsing[job] = (feed, fetched)
+            fetching.update({fetchers.submit(fetch, feed): feed for feed in feeds})
+            try:
+                wait_and_store()
+            except BaseException:  # a store error, Ctrl+C: don't wait for the other feeds
+                stopping.set()
+                fetchers.shutdown(cancel_futures=True)
+                raise
         flush()
         store.record_refreshes(refreshed)
     finally:
