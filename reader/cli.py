@@ -468,9 +468,11 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
             print(("\r\x1b[K" if show_progress else "") + f"reader: {url}: {reason}",
                   file=sys.stderr, flush=True)  # fmt: skip
 
-    report = refresh(store, feeds, progress, failure, config.feed_settings)
-    if show_progress:
-        print("\r\x1b[K", end="", file=sys.stderr)
+    try:
+        report = refresh(store, feeds, progress, failure, config.feed_settings)
+    finally:
+        if show_progress:  # clear the bar, however the refresh ended
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
     if args.json:
         _print_json(
             {

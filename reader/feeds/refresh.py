@@ -28,7 +28,7 @@ from reader.config import FeedSettings
 from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
 from reader.ingest.fetch import FetchedFeed, FetchError, fetch_feed
 from reader.ingest.fetch import client as http_client
-from reader.ingest.pipeline import default_workers, pool_context
+from reader.ingest.pipeline import default_workers, ignore_interrupts, pool_context
 from reader.models import Feed
 from reader.store import Store
 
@@ -223,7 +223,9 @@ def refresh(
         if isinstance(context, ForkServerContext):  # the workers fork with the parser loaded
             context.set_forkserver_preload(["reader.feeds.parse", "fastfeedparser"])
         try:
-            parsers = ProcessPoolExecutor(default_workers(), mp_context=context)
+            parsers = ProcessPoolExecutor(
+                default_workers(), mp_context=context, initializer=ignore_interrupts
+            )
         except (OSError, ValueError):  # no processes to be had here: parse in this one
             parsers = None
         never_fetched = any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds)

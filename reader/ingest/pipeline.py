@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 import stat
 import sys
 from collections import deque
@@ -261,7 +262,9 @@ def ingest_items(
         html = sum(1 for _, raw in changed if looks_like_html(raw.data))
         if pool is None and workers > 1 and (batches_before > 0 or html >= 8):
             try:
-                pool = ProcessPoolExecutor(workers, mp_context=pool_context())
+                pool = ProcessPoolExecutor(
+                    workers, mp_context=pool_context(), initializer=ignore_interrupts
+                )
             except (OSError, ValueError):  # no processes to be had here: parse in this one
                 workers = 1
         if pool is None:
@@ -302,6 +305,12 @@ def pool_context() -> BaseContext:
     _start_resource_tracker()
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+
+
+def ignore_interrupts() -> None:
+    """A worker process's start: Ctrl+C is the main process's to handle (it stops the
+    pool), so workers don't each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _start_resource_tracker() -> None:

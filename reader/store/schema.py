@@ -231,7 +231,8 @@ def migrate(conn: sqlite3.Connection, name: str, migrations: list[str]) -> None:
         conn.execute(f"PRAGMA user_version = {len(migrations)}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
 
 

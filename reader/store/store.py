@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
@@ -184,6 +185,19 @@ class Store:
     def close(self) -> None:
         self._conn.close()
 
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction: committed, or rolled back on any exception (Ctrl+C
+        included; one that lands after the commit leaves nothing to roll back)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
     def __enter__(self) -> Store:
         return self
 
@@ -223,8 +237,7 @@ class Store:
         latest: dict[str, StoryRow] = {}
         now = _now()
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             stored = self._stored([row.source for row in rows])
             hashes = {source: digest for source, (_, digest) in stored.items()}
             for row in rows:
@@ -263,10 +276,6 @@ class Store:
                         " VALUES (?, ?, ?, ?)",
                         [(rowid, n, title, key) for n, (title, key) in enumerate(row.ranking)],
                     )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return outcomes
 
     def index_pending(self) -> int:
@@ -275,18 +284,13 @@ class Store:
         conn = self._conn
         if not conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0]:
             return 0
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             added = conn.execute(
                 "INSERT INTO stories_fts (rowid, title, body)"
                 " SELECT s.rowid, s.title, s.body FROM fts_pending p"
                 " JOIN stories s ON s.rowid = p.story_rowid"
             ).rowcount
             conn.execute("DELETE FROM fts_pending")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return added
 
     def _stored(self, sources: Sequence[str]) -> dict[str, tuple[int, str]]:
@@ -673,18 +677,13 @@ class Store:
         """Unsubscribe; with ``purge`` also delete its stories. Returns how many went."""
         feed = self.get_feed(url_or_id)
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             conn.execute("DELETE FROM user.feeds WHERE id = ?", (feed.id,))
             purged = 0
             if purge:
                 purged = conn.execute(
                     "DELETE FROM stories WHERE feed_url = ?", (feed.url,)
                 ).rowcount
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return feed, purged
 
     def trim_feed(self, feed_url: str, keep: int) -> int:
@@ -705,17 +704,12 @@ class Store:
             return
         now = _now()
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             conn.executemany(
                 "UPDATE user.feeds SET last_refresh = ?, last_error = NULL,"
                 " title = coalesce(?, title), etag = ?, last_modified = ? WHERE url = ?",
                 [(now, title, etag, modified, url) for url, title, etag, modified in feeds],
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def record_error(self, url: str, error: str) -> None:
         """Remember that refreshing the feed at ``url`` failed, and why."""
@@ -730,8 +724,7 @@ class Store:
         """Bookmark (with a copy of the story) or unbookmark; returns the story."""
         sid = self.resolve_id(id_or_prefix)
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             if on:
                 conn.execute(
                     "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
@@ -744,10 +737,6 @@ class Store:
                 )
             else:
                 conn.execute("DELETE FROM user.bookmarks WHERE story_id = ?", (sid,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return self.get(sid)
 
     def mark_all_read(
