@@ -431,3 +431,30 @@ def test_a_feed_that_times_out(home: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip() == f"reader: {base}/slow.xml: timed out after 1 s"
     assert "3 new" in result.stdout
+
+
+def test_ctrl_c_stops_a_refresh_with_one_line(home: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from http_server import slow
+
+    routes = {f"/{n}.xml": send(200, RSS.replace(b"harbour", b"h%d" % n)) for n in range(6)}
+    routes |= {f"/slow{n}.xml": slow(3) for n in range(6)}
+    with serve(routes) as base:
+        listing = "".join(f"{base}{path}\n" for path in routes)
+        run_reader(home, "feed", "import", "/dev/stdin", input=listing)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reader", "--home", str(home), "refresh"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        )  # fmt: skip
+        time.sleep(1.5)  # the quick feeds are in, the slow ones still downloading
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl+C does: to every process of the group
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert err == "reader: interrupted\n"
+    listed = json.loads(run_reader(home, "list", "--json").stdout)
+    assert len(listed) >= 3  # what was stored before the interrupt stays
