@@ -458,3 +458,6 @@ def test_ctrl_c_stops_a_refresh_with_one_line(home: Path) -> None:
     assert err == "reader: interrupted\n"
     listed = json.loads(run_reader(home, "list", "--json").stdout)
     assert len(listed) >= 3  # what was stored before the interrupt stays
+    feeds = json.loads(run_reader(home, "feed", "list", "--json").stdout)
+    done = {f["url"] for f in feeds if f["last_refresh"] and not f["last_error"]}
+    assert {f"{base}/{n}.xml" for n in range(6)} <= done  # recorded, ETags and all

@@ -201,6 +201,10 @@ def refresh(
             refreshed.append((feed.url, parsed.title, fetched.etag, fetched.last_modified))
             finished()
         waiting.clear()
+        # Recorded as they are stored: an interrupted refresh keeps the ETags of the
+        # feeds it finished, and the next one gets 304 for them.
+        store.record_refreshes(refreshed)
+        refreshed.clear()
 
     def full_page(feed: Feed) -> bool:
         return settings is not None and settings(feed.url).fetch_full_page
