@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -209,23 +209,25 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
     flt = StoryFilter(bookmarked=args.bookmarked, unread=args.unread, site=args.site, tag=args.tag)
-    stories = store.iter_stories(flt, limit=args.limit, with_body=False, with_lists=args.json)
-    if args.json:
-        _print_json([story.to_dict(with_body=False) for story in stories])
-        return 0
-    for story in stories:
-        print(format_row(story))
+    _print_stories(
+        store.iter_stories(flt, limit=args.limit, with_body=False, with_lists=args.json),
+        args.json,
+    )
     return 0
 
 
 def cmd_search(args: argparse.Namespace, store: Store) -> int:
-    stories = store.search(" ".join(args.query), limit=args.limit)
-    if args.json:
+    _print_stories(store.search(" ".join(args.query), limit=args.limit), args.json)
+    return 0
+
+
+def _print_stories(stories: Iterable[Story], as_json: bool) -> None:
+    """A line a story, or a JSON list of them (without bodies)."""
+    if as_json:
         _print_json([story.to_dict(with_body=False) for story in stories])
     else:
         for story in stories:
             print(format_row(story))
-    return 0
 
 
 def format_row(story: Story) -> str:
@@ -281,7 +283,9 @@ def _mark(action: Callable[[Store, str], Story], message: str) -> Callable[..., 
     return command
 
 
-def cmd_mark_all_read(args: argparse.Namespace, store: Store) -> int:
+def cmd_mark_read(args: argparse.Namespace, store: Store) -> int:
+    if not args.all:
+        return _mark(lambda s, i: s.set_read(i, True), "marked read")(args, store)
     marked = store.mark_all_read(StoryFilter(site=args.site, tag=args.tag))
     if args.json:
         _print_json({"marked_read": marked})
@@ -497,11 +501,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "show": cmd_show,
     "bookmark": _mark(lambda s, i: s.set_bookmark(i, True), "bookmarked"),
     "unbookmark": _mark(lambda s, i: s.set_bookmark(i, False), "unbookmarked"),
-    "mark-read": lambda args, store: (
-        cmd_mark_all_read(args, store)
-        if args.all
-        else _mark(lambda s, i: s.set_read(i, True), "marked read")(args, store)
-    ),
+    "mark-read": cmd_mark_read,
     "mark-unread": _mark(lambda s, i: s.set_read(i, False), "marked unread"),
     "export": cmd_export,
 }

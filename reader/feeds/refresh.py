@@ -18,7 +18,6 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from multiprocessing.context import ForkServerContext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +27,7 @@ from reader.config import FeedSettings
 from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
 from reader.ingest.fetch import FetchedFeed, FetchError, fetch_feed
 from reader.ingest.fetch import client as http_client
-from reader.ingest.pipeline import default_workers, ignore_interrupts, pool_context
+from reader.ingest.pipeline import default_workers, worker_pool
 from reader.models import Feed
 from reader.store import Store
 
@@ -195,9 +194,8 @@ def refresh(
         report.new += new
         report.updated += updated
         for feed, fetched, parsed in waiting:
-            own = settings(feed.url) if settings is not None else FeedSettings()
-            if own.max_stories:
-                store.trim_feed(feed.url, own.max_stories)
+            if own(feed).max_stories:
+                store.trim_feed(feed.url, own(feed).max_stories)
             refreshed.append((feed.url, parsed.title, fetched.etag, fetched.last_modified))
             finished()
         waiting.clear()
@@ -206,37 +204,30 @@ def refresh(
         store.record_refreshes(refreshed)
         refreshed.clear()
 
-    def full_page(feed: Feed) -> bool:
-        return settings is not None and settings(feed.url).fetch_full_page
+    def own(feed: Feed) -> FeedSettings:
+        return settings(feed.url) if settings is not None else FeedSettings()
 
     def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | str) -> None:
         if isinstance(parsed, str):
             _fail(store, report, feed.url, parsed, on_failure)
             finished()
             return
-        own = settings(feed.url) if settings is not None else FeedSettings()
-        if own.fetch_full_page:
+        if own(feed).fetch_full_page:
             full_pages(store, parsed)
         waiting.append((feed, fetched, parsed))
         if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH:
             flush()
 
-    parsers: ProcessPoolExecutor | None = None  # its processes start with the first job
+    parsers: ProcessPoolExecutor | None = None  # None: parse in this process
     if len(feeds) >= 4 and default_workers() > 1:
-        context = pool_context()
-        if isinstance(context, ForkServerContext):  # the workers fork with the parser loaded
-            context.set_forkserver_preload(["reader.feeds.parse", "fastfeedparser"])
-        try:
-            parsers = ProcessPoolExecutor(
-                default_workers(), mp_context=context, initializer=ignore_interrupts
-            )
-        except (OSError, ValueError):  # no processes to be had here: parse in this one
-            parsers = None
+        # Its processes start with the first job; the parser is loaded in the fork server.
+        parsers = worker_pool(default_workers(), preload=("reader.feeds.parse", "fastfeedparser"))
         never_fetched = any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds)
         if parsers is not None and never_fetched:
             # A feed never fetched will need parsing: start the workers while the
             # network starts, not when the first feed arrives.
-            threading.Thread(target=_start_workers, args=(parsers,), daemon=True).start()
+            starting = (parsers, default_workers())
+            threading.Thread(target=_start_workers, args=starting, daemon=True).start()
     client = http_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
 
     def fetch(feed: Feed) -> tuple[FetchedFeed, Future[ParsedFeed | str] | None]:
@@ -249,7 +240,8 @@ def refresh(
         if fetched.data is None or parsers is None:
             return fetched, None
         try:
-            return fetched, parsers.submit(parse_safely, fetched.data, feed.url, full_page(feed))
+            keep = own(feed).fetch_full_page
+            return fetched, parsers.submit(parse_safely, fetched.data, feed.url, keep)
         except RuntimeError:  # the pool broke: parse here instead
             return fetched, None
 
@@ -295,7 +287,7 @@ def refresh(
                     refreshed.append((feed.url, None, fetched.etag, fetched.last_modified))
                     finished()
                 elif job is None:
-                    keep = full_page(feed)
+                    keep = own(feed).fetch_full_page
                     store_result(feed, fetched, parse_safely(fetched.data, feed.url, keep))
                 else:
                     parsing[job] = (feed, fetched)
@@ -319,10 +311,10 @@ def refresh(
     return report
 
 
-def _start_workers(parsers: ProcessPoolExecutor) -> None:
-    """Start the pool's worker processes (runs in a thread: starting them blocks)."""
+def _start_workers(parsers: ProcessPoolExecutor, count: int) -> None:
+    """Start the pool's ``count`` worker processes (runs in a thread: starting blocks)."""
     try:
-        for future in [parsers.submit(int) for _ in range(parsers._max_workers)]:
+        for future in [parsers.submit(int) for _ in range(count)]:
             future.result()
     except Exception:  # shut down already (every feed failed fast): nothing to start
         pass

@@ -14,10 +14,10 @@ import signal
 import stat
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.context import BaseContext
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
 from reader.ingest.decode import MAX_PAGE_BYTES, DecodeError, looks_like_html
@@ -261,11 +261,8 @@ def ingest_items(
         # HTML costs ~30 ms a page: worth the pool even for a small batch, in small chunks.
         html = sum(1 for _, raw in changed if looks_like_html(raw.data))
         if pool is None and workers > 1 and (batches_before > 0 or html >= 8):
-            try:
-                pool = ProcessPoolExecutor(
-                    workers, mp_context=pool_context(), initializer=ignore_interrupts
-                )
-            except (OSError, ValueError):  # no processes to be had here: parse in this one
+            pool = worker_pool(workers)
+            if pool is None:  # no processes to be had here: parse in this one
                 workers = 1
         if pool is None:
             store_parsed(parse_batch(changed))
@@ -300,14 +297,24 @@ def ingest_items(
     return report
 
 
-def pool_context() -> BaseContext:
-    """``forkserver`` where there is one: safe even when called from a thread."""
+def worker_pool(workers: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor | None:
+    """A pool of parsing processes (None when this system cannot start one).
+
+    ``forkserver`` where there is one: safe even when called from a thread, and the
+    workers fork with ``preload``'s modules already imported.
+    """
     _start_resource_tracker()
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    if preload and isinstance(context, ForkServerContext):
+        context.set_forkserver_preload(list(preload))
+    try:
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+    except (OSError, ValueError):
+        return None
 
 
-def ignore_interrupts() -> None:
+def _ignore_interrupts() -> None:
     """A worker process's start: Ctrl+C is the main process's to handle (it stops the
     pool), so workers don't each print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

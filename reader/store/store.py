@@ -372,15 +372,17 @@ class Store:
     def count(self, flt: StoryFilter = StoryFilter()) -> int:
         """How many stories ``flt`` selects."""
         params: list[Any] = []
+        _, source, where = self._selected(flt, params)  # no WHERE: SQLite's fast count
+        return self._conn.execute(f"SELECT count(*) {source}{where}", params).fetchone()[0]
+
+    def _selected(self, flt: StoryFilter, params: list[Any]) -> tuple[str, str, str]:
+        """The id column, the ``FROM`` and the ``WHERE`` (may be empty) of the stories
+        ``flt`` selects; bookmarks stand in for stories the cache lost."""
         if flt.bookmarked:
             where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
-            sql = (
-                "SELECT count(*) FROM user.bookmarks b"
-                f" LEFT JOIN stories s ON s.id = b.story_id{where}"
-            )
-        else:
-            sql = "SELECT count(*) FROM stories s" + self._where(flt, "s.id", "s.site", params)
-        return self._conn.execute(sql, params).fetchone()[0]
+            source = "FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
+            return "b.story_id", source, where
+        return "s.id", "FROM stories s", self._where(flt, "s.id", "s.site", params)
 
     def list_stories(
         self,
@@ -753,15 +755,9 @@ class Store:
                 (now, json.dumps(list(ids))),
             ).rowcount
         params: list[Any] = [now]
-        if flt.bookmarked:
-            where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
-            source = "user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
-            column = "b.story_id"
-        else:
-            where = self._where(flt, "s.id", "s.site", params)
-            source, column = "stories s", "s.id"
-        return self._conn.execute(
-            f"INSERT INTO user.read_marks (story_id, read_at) SELECT {column}, ? FROM {source}"
+        column, source, where = self._selected(flt, params)
+        return self._conn.execute(  # an upsert's SELECT needs a WHERE to parse
+            f"INSERT INTO user.read_marks (story_id, read_at) SELECT {column}, ? {source}"
             f"{where or ' WHERE true'} ON CONFLICT (story_id) DO NOTHING",
             params,
         ).rowcount
