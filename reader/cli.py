@@ -217,7 +217,8 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_search(args: argparse.Namespace, store: Store) -> int:
-    _print_stories(store.search(" ".join(args.query), limit=args.limit), args.json)
+    found = store.search(" ".join(args.query), limit=args.limit, with_lists=args.json)
+    _print_stories(found, args.json)
     return 0
 
 

@@ -104,6 +104,8 @@ def test_search_finds_words_in_titles_and_text(loaded: Path) -> None:
     assert [line.split("  ")[-1].strip() for line in found.stdout.splitlines()] == [BONDS_TITLE]
     as_json = json.loads(run_reader(loaded, "search", "--json", "rio", "grande").stdout)
     assert [s["title"] for s in as_json] == ["Río Grande rowers win ‘Café Cup’ — again"]
+    listed = json.loads(run_reader(loaded, "list", "--json").stdout)
+    assert as_json[0] == next(s for s in listed if s["id"] == as_json[0]["id"])  # lists too
     assert run_reader(loaded, "search", "nowhere-to-be-found").stdout == ""
 
 

@@ -479,7 +479,7 @@ class Store:
             raise StoryNotFound(f"id {id_or_prefix!r} is ambiguous: give more characters")
         return rows[0][0]
 
-    def search(self, query: str, limit: int = 200) -> list[Story]:
+    def search(self, query: str, limit: int = 200, with_lists: bool = False) -> list[Story]:
         """Stories whose title or body contain every word of ``query``, best first."""
         words = query.split()
         if not words:
@@ -492,7 +492,11 @@ class Store:
             " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
             " WHERE stories_fts MATCH ? ORDER BY bm25(stories_fts, 5.0, 1.0) LIMIT ?"
         )
-        return [_story(row) for row in self._conn.execute(sql, (match, limit))]
+        rows = self._conn.execute(sql, (match, limit)).fetchall()
+        stories = [_story(row) for row in rows]
+        if with_lists:
+            self._attach_lists(stories, rows)
+        return stories
 
     def cache_wide_ranking(self, limit: int = 30) -> list[Headline]:
         """Headlines ranked across every ingested ranking list.
