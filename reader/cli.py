@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reader import __version__
+from reader.completion import SHELLS, completion_script, man_page
 from reader.models import LIST_KINDS, Story
 from reader.paths import Paths, resolve_paths
 from reader.store import Store, StoryFilter, StoryNotFound
@@ -163,6 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("feeds", nargs="*", metavar="FEED", help="feed URLs or ids")
     _add_common(refresh)
+
+    completion = commands.add_parser(
+        "completion",
+        help="print the shell completion script for bash, zsh or fish",
+        description="Print the completion script for bash, zsh or fish; the README says where "
+        "to put it.",
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete commands in")
+    commands.add_parser(
+        "manpage", help="print the manual page", description="Print the manual page, in troff."
+    )
     return parser
 
 
@@ -520,6 +532,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_app(paths)
+        if args.command == "completion":  # these two need the parser, not the store
+            sys.stdout.write(completion_script(parser, args.shell))
+            return 0
+        if args.command == "manpage":
+            sys.stdout.write(man_page(parser))
+            return 0
         with Store(paths) as store:
             return COMMANDS[args.command](args, store)
     except (CommandError, StoryNotFound) as exc:
