@@ -203,7 +203,14 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
         if not args.json:
             print(f"reader: {source}: {reason}", file=sys.stderr, flush=True)
 
-    report = ingest(store, args.inputs, on_failure)
+    from reader.ingest.errors import IngestAborted
+
+    stopped: IngestAborted | None = None
+    try:
+        report = ingest(store, args.inputs, on_failure)
+    except IngestAborted as exc:  # one line says where and why; what was stored stays
+        stopped, report = exc, exc.report  # type: ignore[assignment]
+        on_failure(exc.source, exc.reason)
     if args.json:
         _print_json(
             {
@@ -212,10 +219,11 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
                 "unchanged": report.unchanged,
                 "failed": report.failed,
                 "failures": [{"source": s, "reason": r} for s, r in report.failures],
+                "stopped": stopped is not None,
             }
         )
     else:
-        print(report.summary())
+        print(report.summary() + ("; stopped" if stopped else ""))
     return 1 if report.failed else 0
 
 
@@ -556,4 +564,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("reader: interrupted", file=sys.stderr)
-        return 130
+        # Every write was rolled back or committed on the way here; what is left are
+        # download threads blocked in a read, which Python would wait for at exit (up
+        # to the 15 s timeout). Worker processes end with this one (they watch it).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)

@@ -45,13 +45,21 @@ def store(paths: Paths) -> Iterator[Store]:
 
 
 def run_reader(
-    home: Path, *args: str, timeout: float = 60, **kwargs: object
+    home: Path,
+    *args: str,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    **kwargs: object,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real ``reader`` entry point (``python -m reader``) with ``--home``."""
-    env = dict(os.environ)
+    """Run the installed ``reader`` (``python -P -m reader``) with ``--home``.
+
+    ``-P``: the package comes from the install, never from the current folder (the
+    checkout), so the tests try what a user has. ``env`` replaces the environment.
+    """
+    env = dict(os.environ if env is None else env)
     env.pop("READER_HOME", None)
     return subprocess.run(
-        [sys.executable, "-m", "reader", "--home", str(home), *args],
+        [sys.executable, "-P", "-m", "reader", "--home", str(home), *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -438,22 +438,46 @@ def test_ctrl_c_stops_a_refresh_with_one_line(home: Path) -> None:
     import signal
     import subprocess
     import sys
+    import threading
     import time
 
-    from http_server import slow
+    started = threading.Semaphore(0)
+    release = threading.Event()
+
+    def held(handler: BaseHTTPRequestHandler) -> None:
+        """A download that starts and then waits (at most 30 s) to be let go."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.end_headers()
+        handler.wfile.write(b"<rss><channel>")
+        handler.wfile.flush()
+        started.release()
+        release.wait(30)
 
     routes = {f"/{n}.xml": send(200, RSS.replace(b"harbour", b"h%d" % n)) for n in range(6)}
-    routes |= {f"/slow{n}.xml": slow(3) for n in range(6)}
+    routes |= {f"/slow{n}.xml": held for n in range(2)}
     with serve(routes) as base:
         listing = "".join(f"{base}{path}\n" for path in routes)
         run_reader(home, "feed", "import", "/dev/stdin", input=listing)
         process = subprocess.Popen(
-            [sys.executable, "-m", "reader", "--home", str(home), "refresh"],
+            [sys.executable, "-P", "-m", "reader", "--home", str(home), "refresh"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         )  # fmt: skip
-        time.sleep(1.5)  # the quick feeds are in, the slow ones still downloading
-        os.killpg(process.pid, signal.SIGINT)  # as Ctrl+C does: to every process of the group
-        out, err = process.communicate(timeout=30)
+        try:
+            # Wait until the slow downloads are under way and the quick feeds are stored.
+            assert started.acquire(timeout=30) and started.acquire(timeout=30)
+            quick = {f"{base}/{n}.xml" for n in range(6)}
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                feeds = json.loads(run_reader(home, "feed", "list", "--json").stdout)
+                if quick <= {f["url"] for f in feeds if f["last_refresh"]}:
+                    break
+            os.killpg(process.pid, signal.SIGINT)  # as Ctrl+C does: to every process
+            out, err = process.communicate(timeout=30)
+        finally:
+            release.set()
+            if process.poll() is None:
+                process.kill()
     assert process.returncode == 130
     assert err == "reader: interrupted\n"
     listed = json.loads(run_reader(home, "list", "--json").stdout)

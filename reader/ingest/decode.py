@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from reader.ingest.errors import PageError
+
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 """Pages larger than this are refused (20 MB)."""
 
@@ -29,7 +31,7 @@ def looks_like_html(data: bytes) -> bool:
     return bool(_HTML_START.match(head) or _MHTML.match(head))
 
 
-class DecodeError(ValueError):
+class DecodeError(PageError):
     """The bytes are not a text page; the message says why."""
 
 

@@ -22,6 +22,7 @@ from lxml import etree
 
 from reader.ingest.clean import clean_line, clean_text
 from reader.ingest.dates import parse_date
+from reader.ingest.errors import ExtractionFailed, ExtractorUnavailable, is_content_error
 
 # trafilatura logs a warning for every page it finds nothing in.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -40,20 +41,22 @@ class Extracted:
     description: str | None
 
 
+_log = logging.getLogger(__name__)
+
+
 def extract_article(
     html: str, url: str | None = None, tree: lxml.html.HtmlElement | None = None
 ) -> Extracted:
-    """The article in ``html`` (fetched from ``url``, if known); never raises.
+    """The article in ``html`` (fetched from ``url``, if known).
 
     ``tree`` is the page already parsed with ``parse_tree`` (it may be changed).
-    A page without an article (a 404 page, binary garbage) gives an empty body.
+    A page without an article (a 404 page, a page of links) gives an empty body.
+    Raises ``ExtractionFailed`` when the extractor fails on this page, and
+    ``ExtractorUnavailable`` when it cannot run at all: never an empty body instead.
     """
     result = Extracted(None, "", None, None, None, None, None)
     if tree is None:
-        try:
-            tree = parse_tree(html)
-        except Exception:  # noqa: BLE001 - a bad page must never stop an ingest
-            return result
+        tree = parse_tree(html)
     if tree is None:
         return result
     page = _Page(url=url)
@@ -70,13 +73,19 @@ def extract_article(
             _first(page.meta, "og:description", "description", "twitter:description")
             or _unescape(_str(page.article.get("description")))
         )
-    except Exception:  # noqa: BLE001 - keep what was found, still try the body
-        pass
+    except Exception as exc:  # bad content: keep what was found, still try the body
+        if not is_content_error(exc):
+            raise
+        _log.info("%s: metadata given up: %r", url or "page", exc)
     try:
         result.body = _body(tree, page, result.title)
-    except Exception:  # noqa: BLE001
-        result.body = ""
+    except RecursionError as exc:
+        raise ExtractionFailed("cannot extract the article: the page is nested too deeply") from exc
     return result
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 # --------------------------------------------------------------------------- parsing
@@ -477,19 +486,34 @@ _DECLARED_MIN = 500  # characters of JSON-LD articleBody worth preferring to a p
 
 
 def _trafilatura(tree: lxml.html.HtmlElement, options: dict) -> tuple[etree._Element | None, str]:
-    """The article trafilatura chooses (its XML body) and its text."""
-    import trafilatura  # here: it takes ~0.2 s to import, which only extraction should pay
+    """The article trafilatura chooses (its XML body) and its text.
 
-    doc = trafilatura.bare_extraction(
-        tree,  # copied by trafilatura: the tree is parsed once and reused
-        output_format="html",  # skips the plain-text rendering the default format makes
-        include_comments=False,
-        include_formatting=True,
-        include_links=True,  # no url: trafilatura would resolve every link of the page
-        include_tables=True,
-        include_images=False,
-        **options,
-    )
+    Raises ``ExtractorUnavailable`` when trafilatura cannot be imported, and
+    ``ExtractionFailed`` when it fails on this page.
+    """
+    try:
+        import trafilatura  # here: it takes ~0.2 s to import, which only extraction pays
+    except ImportError as exc:
+        raise ExtractorUnavailable(
+            f"cannot extract the article: trafilatura failed to import ({_one_line(exc)})"
+        ) from exc
+    try:
+        doc = trafilatura.bare_extraction(
+            tree,  # copied by trafilatura: the tree is parsed once and reused
+            output_format="html",  # skips the plain-text rendering the default format makes
+            include_comments=False,
+            include_formatting=True,
+            include_links=True,  # no url: trafilatura would resolve every link of the page
+            include_tables=True,
+            include_images=False,
+            **options,
+        )
+    except RecursionError as exc:
+        raise ExtractionFailed("cannot extract the article: the page is nested too deeply") from exc
+    except Exception as exc:  # the extractor's own failure on this page, reported
+        raise ExtractionFailed(
+            f"cannot extract the article: trafilatura failed: {type(exc).__name__}: {_one_line(exc)}"
+        ) from exc
     if doc is None or doc.body is None:
         return None, ""
     return doc.body, doc.raw_text or ""
@@ -709,20 +733,30 @@ def _prepare_times(tree: lxml.html.HtmlElement) -> None:
     """Keep the text of a ``<time>`` inside a sentence; drop a dateline.
 
     trafilatura deletes every ``<time>`` with its text, which leaves "met on  at
-    noon" in sentences, and "Published" alone where a dateline was.
+    noon" in sentences, and "Published" alone where a dateline was. The ``<time>``s
+    are taken a parent at a time: a paragraph may hold several.
     """
-    for time in list(tree.iter("time")):
+    parents: dict[lxml.html.HtmlElement, list[lxml.html.HtmlElement]] = {}
+    for time in tree.iter("time"):
         parent = time.getparent()
-        if parent is None:
+        if parent is not None:
+            parents.setdefault(parent, []).append(time)
+    for parent, times in parents.items():
+        dated = sum(len(" ".join(t.itertext()).split()) for t in times)
+        around = len(_text(parent).split()) - dated
+        if (
+            parent.tag in ("p", "div", "span")
+            and len(parent) < 3 + len(times)
+            and around <= 3
+            and parent.getparent() is not None
+        ):
+            parent.drop_tree()  # "<p>Published <time>3 May</time></p>"
             continue
-        previous = time.getprevious()
-        before = (previous.tail if previous is not None else parent.text) or ""
-        if len(before.split()) + len((time.tail or "").split()) > 3:
-            time.drop_tag()  # "the meeting on <time>Tuesday</time> at noon"
-        elif parent.tag in ("p", "div", "span") and len(parent) < 4:
-            around = len(_text(parent).split()) - len(" ".join(time.itertext()).split())
-            if around <= 3:
-                parent.drop_tree()  # "<p>Published <time>3 May</time></p>"
+        for time in times:
+            previous = time.getprevious()
+            before = (previous.tail if previous is not None else parent.text) or ""
+            if len(before.split()) + len((time.tail or "").split()) > 3:
+                time.drop_tag()  # "the meeting on <time>Tuesday</time> at noon"
 
 
 def _body(tree: lxml.html.HtmlElement, page: _Page, title: str | None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
+from reader.ingest.errors import PageError
 from reader.models import Page
 
 
@@ -27,7 +28,7 @@ class RawPage:
     """For a fetched page: the charset the server declared."""
 
 
-class UnsupportedFormat(ValueError):
+class UnsupportedFormat(PageError):
     """No parser handles this kind of page (yet)."""
 
 

@@ -8,24 +8,38 @@ process killed mid-ingest leaves whole stories only.
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
+import select
 import signal
 import stat
 import sys
+import threading
+import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
-from reader.ingest.decode import MAX_PAGE_BYTES, DecodeError, looks_like_html
-from reader.ingest.formats import RawPage, UnsupportedFormat, parse_page
+from reader.ingest.decode import MAX_PAGE_BYTES, looks_like_html
+from reader.ingest.errors import (
+    ExtractorUnavailable,
+    IngestAborted,
+    PageError,
+    is_content_error,
+)
+from reader.ingest.formats import RawPage, parse_page
 from reader.models import Page
 from reader.store import Store
 
 BATCH_SIZE = 1000
+
+_log = logging.getLogger(__name__)
 
 # When walking a folder, files that are never pages (a saved page's assets) are skipped.
 _ASSET_SUFFIXES = frozenset(
@@ -127,10 +141,10 @@ def _file_item(source: str, path: Path) -> Item:
 
 def fetch_item(url: str) -> Item:
     """Fetch one URL as an ingest item."""
-    from reader.ingest.fetch import FetchError, fetch
+    from reader.ingest.fetch import FetchError, FetchPolicy, fetch
 
-    try:
-        fetched = fetch(url)
+    try:  # the user named this URL: its own host may be private, where it redirects not
+        fetched = fetch(url, policy=FetchPolicy.named_by_user(url))
     except FetchError as exc:
         return url, str(exc)
     except Exception as exc:  # a bug or an odd failure must not stop the batch
@@ -180,7 +194,7 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
     yield from errors
 
 
-PARSER_VERSION = b"reader-parsers-3"
+PARSER_VERSION = b"reader-parsers-4"
 """Part of every content hash: bump it when parsing changes, so the same pages
 ingested again are parsed again instead of skipped as unchanged."""
 
@@ -190,24 +204,56 @@ def content_hash(data: bytes) -> str:
 
 
 def parse_item(raw: RawPage) -> Page | str:
-    """Parse one page; a string result is the reason it failed."""
+    """Parse one page; a string result is the reason it failed.
+
+    Only what is wrong with this page is a result (``PageError``, and the errors lxml
+    raises on bad content). A missing extractor or a bug in reader raises: it would
+    fail every page, and must not become a row of empty stories.
+    """
     try:
         page = parse_page(raw)
-    except (DecodeError, UnsupportedFormat, ValueError) as exc:
+    except PageError as exc:
         return str(exc)
-    except Exception as exc:  # a parser bug must not stop the batch
-        return f"could not parse: {type(exc).__name__}: {exc}"
+    except Exception as exc:
+        if not is_content_error(exc):
+            raise
+        if isinstance(exc, RecursionError):
+            return "cannot parse: the page is nested too deeply"
+        return f"cannot parse: {type(exc).__name__}: {exc}"
     if not page.title and not page.body:
         return "no title and no text"
     return page
 
 
-Parsed = list[tuple[str, str, Page | str]]
+@dataclass(frozen=True)
+class ParseStopped:
+    """Why parsing stopped at a page: an extractor that cannot run, or a bug."""
+
+    reason: str
+    traceback: str
+
+
+Parsed = list[tuple[str, str, Page | str | ParseStopped]]
 
 
 def parse_batch(batch: list[tuple[str, RawPage]]) -> Parsed:
-    """Parse ``(content_hash, page)`` items (runs in a worker process)."""
-    return [(raw.source, digest, parse_item(raw)) for digest, raw in batch]
+    """Parse ``(content_hash, page)`` items (runs in a worker process).
+
+    Stops at the first page whose parsing raised: that page's entry says why.
+    """
+    parsed: Parsed = []
+    for digest, raw in batch:
+        try:
+            parsed.append((raw.source, digest, parse_item(raw)))
+        except ExtractorUnavailable as exc:
+            parsed.append((raw.source, digest, ParseStopped(str(exc), traceback.format_exc())))
+            break
+        except Exception as exc:
+            reason = f"internal error (a bug in reader): {type(exc).__name__}: {exc}"
+            reason = " ".join(reason.split())
+            parsed.append((raw.source, digest, ParseStopped(reason, traceback.format_exc())))
+            break
+    return parsed
 
 
 def default_workers() -> int:
@@ -239,14 +285,22 @@ def ingest_items(
 
     def store_parsed(parsed: Parsed) -> None:
         pages: list[tuple[str, str, Page]] = []
+        stopped: tuple[str, ParseStopped] | None = None
         for source, digest, result in parsed:
-            if isinstance(result, str):
+            if isinstance(result, ParseStopped):
+                stopped = source, result
+            elif isinstance(result, str):
                 fail(source, result)
             else:
                 # A page that names its canonical URL is that URL's story, however reached.
                 pages.append((result.canonical_url or source, digest, result))
         for outcome in store.save_pages(pages):
             setattr(report, outcome, getattr(report, outcome) + 1)
+        if stopped is not None:  # what parsed before it is stored; the rest is not
+            source, why = stopped
+            _log.debug("ingest stopped at %s: %s\n%s", source, why.reason, why.traceback)
+            report.failures.append((source, why.reason))
+            raise IngestAborted(source, why.reason, report)
 
     def submit(batch: list[RawPage], batches_before: int) -> None:
         nonlocal pool, workers
@@ -301,44 +355,99 @@ def worker_pool(workers: int, preload: Sequence[str] = ()) -> ProcessPoolExecuto
     """A pool of parsing processes (None when this system cannot start one).
 
     ``forkserver`` where there is one: safe even when called from a thread, and the
-    workers fork with ``preload``'s modules already imported.
+    workers fork with ``preload``'s modules already imported. The helper processes
+    start with Python's safe path, so they import reader from where it is installed,
+    never from a ``reader/`` folder in the current directory.
     """
-    _start_resource_tracker()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
     if preload and isinstance(context, ForkServerContext):
         context.set_forkserver_preload(list(preload))
     try:
-        return ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+        with _safe_path():
+            _start_helpers(isinstance(context, ForkServerContext))
+        return ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+        )
     except (OSError, ValueError):
         return None
 
 
-def _ignore_interrupts() -> None:
-    """A worker process's start: Ctrl+C is the main process's to handle (it stops the
-    pool), so workers don't each print a traceback."""
+@contextmanager
+def _safe_path() -> Iterator[None]:
+    """``PYTHONSAFEPATH=1`` while multiprocessing starts its helper processes.
+
+    They run ``python -c``, which puts the current directory first on ``sys.path``,
+    and the fork server imports the preloaded modules there: a ``reader/`` folder in
+    the current directory would be imported (and its code run) instead of reader.
+    """
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
+
+
+def _worker_start(main_pid: int) -> None:
+    """A worker process's start.
+
+    Ctrl+C is the main process's to handle (it stops the pool), so workers don't
+    each print a traceback. And a worker ends as soon as the main process does, even
+    when that one was killed and could not stop the pool: no process outlives reader.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(main_pid,), daemon=True).start()
 
 
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with a usable stderr.
+def _exit_with(pid: int) -> None:
+    """Wait for process ``pid`` to end, then end this process."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # no pidfd here: ask every half second
+        while _alive(pid):
+            time.sleep(0.5)
+    else:
+        select.select([fd], [], [])  # readable once the process has ended
+    os._exit(1)  # noqa: SLF001 - the documented way for a child to end at once
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _start_helpers(forkserver: bool) -> None:
+    """Start multiprocessing's resource tracker (and fork server) now, with a usable
+    stderr and the caller's environment.
 
     The tracker inherits ``sys.stderr``'s file descriptor. Inside the app that is
     Textual's capture, whose ``fileno()`` is -1, and starting the tracker fails on it
-    ("bad value(s) in fds_to_keep"); it starts once, so it starts here with the
+    ("bad value(s) in fds_to_keep"); each starts once, so they start here with the
     process's real stderr.
     """
+    from multiprocessing import forkserver as server
+    from multiprocessing import resource_tracker
+
     try:
         usable = sys.stderr is not None and sys.stderr.fileno() >= 0
     except (AttributeError, OSError, ValueError):
-        usable = True  # no fileno at all: the tracker does without
-    if usable or sys.__stderr__ is None:
-        return
-    from multiprocessing import resource_tracker
-
-    captured, sys.stderr = sys.stderr, sys.__stderr__
+        usable = True  # no fileno at all: the helpers do without
+    captured = sys.stderr
+    if not usable and sys.__stderr__ is not None:
+        sys.stderr = sys.__stderr__
     try:
         resource_tracker.ensure_running()
+        if forkserver:
+            server.ensure_running()
     finally:
         sys.stderr = captured
 
