@@ -15,7 +15,8 @@ from reader.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = FIXTURES / "pages"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_34014f73af9cef3a.txt"
+SEED = FIXTURES / "seed" / "seed.txt"
+"""The page the product was designed from (shared/seeds/), kept here as its specification."""
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,6 @@ BONDS = (PAGES / "harbour-bonds.txt").read_text(encoding="utf-8")
 BONDS_TITLE = "Harbour City bonds rally as port authority “Café Fund” — clears audit"
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="the shared seed page is not beside this clone")
 def test_seed_page_parses_exactly() -> None:
     page = parse_page(SEED.read_bytes(), str(SEED))
     assert page.title == (
