@@ -218,6 +218,7 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
                 "updated": report.updated,
                 "unchanged": report.unchanged,
                 "failed": report.failed,
+                "skipped": report.skipped,
                 "failures": [{"source": s, "reason": r} for s, r in report.failures],
                 "stopped": stopped is not None,
             }

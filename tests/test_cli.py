@@ -156,6 +156,8 @@ def test_ingest_reports_each_failure_and_stores_the_rest(home: Path, tmp_path: P
         huge.truncate(21 * 1024 * 1024)
     (batch / "page.html").write_text("<!doctype html><html><body> </body></html>")
     (batch / "loop").symlink_to(batch)  # a symlink loop must not hang the walk
+    for asset in ("photo.jpg", "app.js", "style.css"):  # a saved page's files: not pages
+        (batch / asset).write_bytes(b"<html><title>not a page</title></html>")
     result = run_reader(home, "ingest", str(batch), str(tmp_path / "missing.txt"), timeout=30)
     assert result.returncode == 1
     errors = sorted(result.stderr.splitlines())
@@ -168,7 +170,9 @@ def test_ingest_reports_each_failure_and_stores_the_rest(home: Path, tmp_path: P
             f"reader: {tmp_path / 'missing.txt'}: no such file or directory",
         ]
     )
-    assert result.stdout.strip() == "ingested 1, updated 0, unchanged 0, failed 5"
+    assert result.stdout.strip() == (
+        "ingested 1, updated 0, unchanged 0, failed 5, skipped 3 (not pages)"
+    )
     assert list(_ids(home)) == [BONDS_TITLE]
     again = run_reader(home, "ingest", str(batch / "good.txt"), "--json")
     assert again.returncode == 0
@@ -177,7 +181,9 @@ def test_ingest_reports_each_failure_and_stores_the_rest(home: Path, tmp_path: P
         "updated": 0,
         "unchanged": 1,
         "failed": 0,
+        "skipped": 0,
         "failures": [],
+        "stopped": False,
     }
 
 

@@ -55,6 +55,8 @@ class IngestReport:
     ingested: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
+    """Files in a folder that are not pages (a saved page's images, scripts, styles)."""
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -62,15 +64,23 @@ class IngestReport:
         return len(self.failures)
 
     def summary(self) -> str:
+        skipped = f", skipped {self.skipped} (not pages)" if self.skipped else ""
         return (
             f"ingested {self.ingested}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, failed {self.failed}"
+            f"unchanged {self.unchanged}, failed {self.failed}{skipped}"
         )
 
 
-Item = RawPage | tuple[str, str | bytes]
-"""An input to ingest: a page, ``(source, bytes)``, or ``(source, reason)`` for one
-that could not be read."""
+@dataclass(frozen=True)
+class Skipped:
+    """A file met in a folder that is not a page (an image, a script, a style sheet)."""
+
+    source: str
+
+
+Item = RawPage | Skipped | tuple[str, str | bytes]
+"""An input to ingest: a page, ``(source, bytes)``, ``(source, reason)`` for one
+that could not be read, or a file that is not a page."""
 
 FETCH_THREADS = 8
 """URLs fetched at once."""
@@ -186,6 +196,7 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
         real_folder = os.path.realpath(folder)
         for name in sorted(filenames):
             if name.startswith(".") or os.path.splitext(name)[1].lower() in _ASSET_SUFFIXES:
+                yield Skipped(os.path.join(folder, name))
                 continue
             path = os.path.join(real_folder, name)
             if os.path.islink(path):
@@ -331,6 +342,9 @@ def ingest_items(
     batches = 0
     try:
         for item in items:
+            if isinstance(item, Skipped):
+                report.skipped += 1
+                continue
             if not isinstance(item, RawPage):
                 source, data = item
                 if isinstance(data, str):
