@@ -3,6 +3,11 @@
 Fetching runs in threads (it waits on the network); parsing and storing run here,
 as each feed arrives. A feed that fails is recorded with its reason and the rest
 go on.
+
+A subscription counts as named by the user (they added or imported it, or chose the
+page that announced it): its own origin may be private, and what its items link to
+is fetched under that ``FetchPolicy``. A local feed is read only if it is a regular
+file; a page can announce only an http(s) feed that its policy allows.
 """
 
 from __future__ import annotations
@@ -25,7 +30,13 @@ from urllib.request import url2pathname
 
 from reader.config import FeedSettings
 from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
-from reader.ingest.fetch import FetchedFeed, FetchError, fetch_feed
+from reader.ingest.fetch import (
+    FetchedFeed,
+    FetchError,
+    FetchPolicy,
+    fetch_feed,
+    read_regular_file,
+)
 from reader.ingest.fetch import client as http_client
 from reader.ingest.pipeline import default_workers, worker_pool
 from reader.models import Feed
@@ -58,6 +69,7 @@ class RefreshReport:
 
 
 def is_local(url: str) -> bool:
+    """Whether a subscription names a local file (a path or a ``file://`` URL)."""
     return url.startswith("file://") or "://" not in url
 
 
@@ -69,14 +81,16 @@ def local_path(url: str) -> Path:
 
 
 def read_feed(client: Any, feed: Feed) -> FetchedFeed:
-    """Fetch (or read, for a local file) one feed."""
+    """Fetch (or read, for a local file) one feed the user subscribed to.
+
+    A local feed must be a regular file (not a device, FIFO or directory); a remote
+    one may be on a private address, and so may its redirects on the same origin.
+    """
     if is_local(feed.url):
-        try:
-            data = local_path(feed.url).read_bytes()
-        except OSError as exc:
-            raise FetchError(exc.strerror or str(exc)) from None
+        data = read_regular_file(local_path(feed.url))
         return FetchedFeed(feed.url, data, None, None)
-    return fetch_feed(client, feed.url, feed.etag, feed.last_modified)
+    policy = FetchPolicy.named_by_user(feed.url)
+    return fetch_feed(client, feed.url, feed.etag, feed.last_modified, policy=policy)
 
 
 def store_feeds(store: Store, parsed_feeds: Sequence[ParsedFeed]) -> tuple[int, int]:
@@ -126,8 +140,12 @@ def due(feeds: Sequence[Feed], settings: Callable[[str], FeedSettings]) -> list[
     return chosen
 
 
-def full_pages(store: Store, parsed: ParsedFeed) -> None:
-    """Replace new items' summaries with their pages' articles (fetch_full_page)."""
+def full_pages(store: Store, parsed: ParsedFeed, policy: FetchPolicy) -> None:
+    """Replace new items' summaries with their pages' articles (fetch_full_page).
+
+    An item's link is the feed's word, not the user's: it is fetched only where
+    ``policy`` (the feed's) allows; a refused or failed one keeps its summary.
+    """
     from reader.ingest.fetch import fetch
     from reader.ingest.formats import RawPage
     from reader.ingest.htmlpage import parse as parse_html_page
@@ -140,7 +158,7 @@ def full_pages(store: Store, parsed: ParsedFeed) -> None:
         if not page.url:
             continue
         try:
-            fetched = fetch(page.url)
+            fetched = fetch(page.url, policy=policy)
             full = parse_html_page(RawPage(page.url, fetched.data, fetched.url, fetched.charset))
         except Exception:  # the feed's own summary stays
             continue
@@ -213,7 +231,7 @@ def refresh(
             finished()
             return
         if own(feed).fetch_full_page:
-            full_pages(store, parsed)
+            full_pages(store, parsed, FetchPolicy.named_by_user(feed.url))
         waiting.append((feed, fetched, parsed))
         if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH:
             flush()
@@ -334,20 +352,25 @@ def _fail(
 
 
 def discover(url: str) -> str:
-    """The feed URL to subscribe to for ``url``: itself, or the feed its page announces."""
+    """The feed URL to subscribe to for ``url`` (which the user named): itself, or the
+    feed its page announces.
+
+    An announced feed is the page's word: it must be http(s), and on a private
+    address only on the origin of ``url`` (``FetchRefused`` otherwise).
+    """
     if is_local(url):
         path = local_path(url)
-        if not path.is_file():
-            raise FetchError("no such file")
-        parse_feed(path.read_bytes(), str(path))  # raises FeedError when it isn't one
+        parse_feed(read_regular_file(path), str(path))  # FeedError when it isn't one
         return str(path.resolve())
+    policy = FetchPolicy.named_by_user(url)
     client = http_client(1)
     try:
-        fetched = fetch_feed(client, url)
+        fetched = fetch_feed(client, url, policy=policy)
     finally:
         client.clear()
     assert fetched.data is not None
     parsed = parse_feed(fetched.data, fetched.url)
     if parsed.alternate and not parsed.pages:
+        policy.check(parsed.alternate)
         return parsed.alternate
     return url

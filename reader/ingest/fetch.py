@@ -1,8 +1,18 @@
-"""Fetch pages and feeds over HTTP(S): timeouts, size caps, a redirect cap, compression.
+"""Fetch pages and feeds over HTTP(S): where a URL may go, timeouts, size caps, redirects.
 
-urllib3 does the protocol work (connection pools, redirects, gzip/deflate/brotli);
-this module adds the limits and turns every failure into a one-line reason such as
+urllib3 does the protocol work (connection pools, gzip/deflate/brotli); this module
+decides where a fetch may connect, follows redirects itself so that every hop is
+checked, adds the limits, and turns every failure into a one-line reason such as
 ``HTTP 404``, ``timed out after 15 s`` or ``not an HTML page: image/png``.
+
+Where a fetch may go (``FetchPolicy``): only ``http(s)``; and a loopback, private,
+link-local, unspecified, multicast or reserved address only on the origin (scheme,
+host and port) of the URL the user named, typed or subscribed to. A feed at
+``http://127.0.0.1:8080/`` may link to pages there, not to ``http://127.0.0.1:22/``.
+The check is made on the address the host resolves to, and the connection goes to
+that checked address (the Host header and TLS still name the host), so a name that
+changes its answer between the check and the connection (DNS rebinding) gains
+nothing. The named origin is trusted by name: whatever it resolves to is allowed.
 
 urllib3 rather than httpx: trafilatura needs it anyway, it imports in a third of
 the time, and it reads a response with a fraction of the CPU (its parsing is
@@ -12,12 +22,18 @@ feeds on two cores notices.
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import socket
+import stat
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from reader import __version__
 
@@ -28,10 +44,145 @@ MAX_REDIRECTS = 10
 USER_AGENT = f"reader/{__version__} (terminal news reader)"
 HTML_TYPES = ("text/html", "application/xhtml+xml", "multipart/related", "message/rfc822")
 CHUNK = 1 << 16
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class FetchError(Exception):
     """A URL could not be fetched; the message is the reason, for one line of output."""
+
+
+class FetchRefused(FetchError):
+    """A URL reader will not fetch or read: not http(s), a private address that is not
+    on the host the user named, or a local file that is not a regular file."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"refused: {_shown(url)} {reason}")
+
+
+NOT_HTTP = "is not an http(s) URL"
+PRIVATE = "is a private address and not the host you named"
+NOT_REGULAR = "is not a regular file"
+
+
+def _shown(url: str, limit: int = 200) -> str:
+    """``url`` fit for one line of output: control characters escaped, length bounded."""
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in url[:limit])
+    return text + ("…" if len(url) > limit else "")
+
+
+def is_public_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``address`` is a public unicast one: not loopback, private, link-local,
+    unspecified, multicast or reserved, nor an IPv6 form (mapped, 6to4, NAT64) of one."""
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public_address(embedded)
+    return ip.is_global and not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_unspecified
+        or ip.is_multicast
+        or ip.is_reserved
+    )
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A URL's scheme, host (lower case, IDNA-encoded) and port."""
+
+    scheme: str
+    host: str
+    port: int
+
+    @classmethod
+    def of(cls, url: str) -> Origin:
+        """The origin of an http(s) URL; ``FetchRefused`` for another scheme."""
+        try:
+            split = urlsplit(url.strip())
+            port = split.port
+        except ValueError:
+            raise FetchError("not a valid URL") from None
+        scheme = split.scheme.lower()
+        if scheme not in _DEFAULT_PORTS:
+            raise FetchRefused(url, NOT_HTTP)
+        host = (split.hostname or "").rstrip(".")
+        if not host:
+            raise FetchError("not a valid URL: no host")
+        try:
+            host = host.encode("idna").decode("ascii") if not host.isascii() else host
+        except UnicodeError:
+            raise FetchError("not a valid URL: a host name that can't be encoded") from None
+        return cls(scheme, host, port or _DEFAULT_PORTS[scheme])
+
+    @property
+    def host_header(self) -> str:
+        """The ``Host`` header for this origin."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == _DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A URL checked against a policy: where to connect, and what to ask for."""
+
+    url: str
+    origin: Origin
+    addresses: tuple[str, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Where fetches made for one input may connect.
+
+    ``named`` is the origin of the URL the user named (typed, or a feed they
+    subscribed to); that origin may be on a private address. Every other URL,
+    whatever announced it (a page, a feed, a redirect), must be http(s) and resolve
+    to public addresses only. ``FetchPolicy()`` allows public addresses only.
+    """
+
+    named: Origin | None = None
+
+    @classmethod
+    def named_by_user(cls, url: str) -> FetchPolicy:
+        """The policy for a URL the user named, and for what it links to or redirects to."""
+        try:
+            return cls(Origin.of(url))
+        except FetchError:  # not a URL that can be fetched at all: nothing to trust
+            return cls()
+
+    def check(self, url: str) -> Target:
+        """Resolve ``url``'s host and check every address; ``FetchRefused`` if not allowed."""
+        origin = Origin.of(url)
+        addresses = resolve(origin.host, origin.port)
+        if origin != self.named and not all(is_public_address(a) for a in addresses):
+            raise FetchRefused(url, PRIVATE)
+        split = urlsplit(url.strip())
+        path = (split.path or "/") + (f"?{split.query}" if split.query else "")
+        return Target(url, origin, addresses, path)
+
+
+PUBLIC_ONLY = FetchPolicy()
+
+
+def resolve(host: str, port: int) -> tuple[str, ...]:
+    """The addresses ``host`` resolves to (once: the connection uses these)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise FetchError("host not found") from None
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not addresses:
+        raise FetchError("host not found")
+    return addresses
 
 
 @dataclass
@@ -61,9 +212,7 @@ def client(connections: int = 8) -> Any:
         maxsize=connections,
         headers=headers,
         ca_certs=ca_certs,
-        retries=urllib3.Retry(
-            total=None, connect=0, read=0, status=0, other=0, redirect=MAX_REDIRECTS
-        ),
+        retries=False,
     )
 
 
@@ -80,23 +229,81 @@ def _page_client() -> Any:
 
 
 @contextmanager
-def _get(pool: Any, url: str, headers: dict[str, str], total_timeout: float) -> Iterator[Any]:
-    """A streaming GET; every failure becomes a ``FetchError`` with its reason."""
-    import urllib3
-
-    timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT_S, total_timeout), read=total_timeout)
+def _get(
+    pool: Any, url: str, headers: dict[str, str], total_timeout: float, policy: FetchPolicy
+) -> Iterator[tuple[str, Any]]:
+    """A streaming GET, redirects followed and each hop checked against ``policy``;
+    yields the final URL and the response. Every failure is a ``FetchError``."""
+    deadline = time.monotonic() + total_timeout
+    for _ in range(MAX_REDIRECTS + 1):
+        response = _open(pool, policy.check(url), headers, deadline, total_timeout)
+        location = response.headers.get("location")
+        if response.status not in REDIRECT_STATUSES or not location:
+            break
+        _discard(response)
+        url = urljoin(url, location)
+    else:  # the last redirect was discarded in the loop
+        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})")
     try:
-        response = pool.request("GET", url, headers=headers, timeout=timeout, preload_content=False)
-    except Exception as exc:
-        raise FetchError(_reason(exc, total_timeout)) from None
-    try:
-        yield response
+        yield url, response
     except FetchError:
         raise
     except Exception as exc:
         raise FetchError(_reason(exc, total_timeout)) from None
     finally:
         response.release_conn()
+
+
+def _open(
+    pool: Any, target: Target, headers: dict[str, str], deadline: float, total_timeout: float
+) -> Any:
+    """One GET of ``target``, connecting to its checked addresses (the next one when a
+    connection can't be made); TLS checks the certificate against the host's name."""
+    import urllib3
+    from urllib3 import exceptions as e
+
+    origin = target.origin
+    sent = {**pool.headers, **headers, "Host": origin.host_header}
+    tls = {"server_hostname": origin.host} if origin.scheme == "https" else None
+    failure: Exception | None = None
+    for address in target.addresses:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT_S, remaining), read=remaining)
+        try:
+            connections = pool.connection_from_host(
+                address, origin.port, origin.scheme, pool_kwargs=tls
+            )
+            return connections.urlopen(
+                "GET",
+                target.path,
+                headers=sent,
+                retries=False,
+                redirect=False,
+                timeout=timeout,
+                preload_content=False,
+            )
+        except (e.NewConnectionError, e.ConnectTimeoutError) as exc:
+            failure = exc  # this address doesn't answer: try the host's next one
+        except Exception as exc:
+            raise FetchError(_reason(exc, total_timeout)) from None
+    if failure is None:
+        raise FetchError(f"timed out after {total_timeout:g} s")
+    raise FetchError(_reason(failure, total_timeout))
+
+
+def _discard(response: Any) -> None:
+    """Done with a redirect: keep its connection when its body is small, else drop it."""
+    declared = response.headers.get("content-length") or ""
+    try:
+        if declared.isdigit() and int(declared) <= CHUNK:
+            response.drain_conn()
+        else:
+            response.close()
+    except Exception:  # a connection that failed is not reused either way
+        response.close()
+    response.release_conn()
 
 
 def _read(response: Any, max_bytes: int, deadline: float, total_timeout: float, what: str) -> bytes:
@@ -117,13 +324,23 @@ def _read(response: Any, max_bytes: int, deadline: float, total_timeout: float, 
     return b"".join(chunks)
 
 
-def fetch(url: str, *, total_timeout: float | None = None, max_bytes: int | None = None) -> Fetched:
-    """GET ``url`` within the limits; raise ``FetchError`` with the reason otherwise."""
+def fetch(
+    url: str,
+    *,
+    policy: FetchPolicy = PUBLIC_ONLY,
+    total_timeout: float | None = None,
+    max_bytes: int | None = None,
+) -> Fetched:
+    """GET ``url`` where ``policy`` allows, within the limits; ``FetchError`` says why not.
+
+    The default policy allows public addresses only: a URL the user named needs
+    ``FetchPolicy.named_by_user(url)``.
+    """
     total_timeout = TOTAL_TIMEOUT_S if total_timeout is None else total_timeout
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     deadline = time.monotonic() + total_timeout
     headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
-    with _get(_page_client(), url, headers, total_timeout) as response:
+    with _get(_page_client(), url, headers, total_timeout, policy) as (final, response):
         if response.status >= 400:
             raise FetchError(f"HTTP {response.status}")
         content_type = response.headers.get("content-type", "")
@@ -131,17 +348,7 @@ def fetch(url: str, *, total_timeout: float | None = None, max_bytes: int | None
         if mime and mime not in HTML_TYPES:
             raise FetchError(f"not an HTML page: {mime}")
         data = _read(response, max_bytes, deadline, total_timeout, "page")
-        return Fetched(_final_url(response, url), data, mime, _charset(content_type))
-
-
-def _final_url(response: Any, url: str) -> str:
-    """The URL the response came from, after redirects."""
-    from urllib.parse import urljoin
-
-    for step in response.retries.history if response.retries else ():
-        if step.redirect_location:
-            url = urljoin(url, step.redirect_location)
-    return url
+        return Fetched(final, data, mime, _charset(content_type))
 
 
 def _charset(content_type: str) -> str | None:
@@ -161,14 +368,16 @@ def _reason(exc: Exception, total_timeout: float) -> str:
         if isinstance(exc.reason, e.ResponseError):
             return f"too many redirects (more than {MAX_REDIRECTS})"
         return _reason(exc.reason, total_timeout)
+    if isinstance(exc, e.NameResolutionError):
+        return "host not found"
+    if isinstance(exc, e.NewConnectionError):  # a ConnectTimeoutError to urllib3
+        return _connection_reason(exc)
     if isinstance(exc, e.TimeoutError):
         return f"timed out after {total_timeout:g} s"
     if isinstance(exc, (e.LocationValueError, e.URLSchemeUnknown)):
         return "not an http(s) URL"
     if isinstance(exc, e.DecodeError):
         return f"could not decode the response: {exc}"
-    if isinstance(exc, e.NameResolutionError):
-        return "host not found"
     if isinstance(exc, (e.HTTPError, OSError)):
         return _connection_reason(exc)
     raise exc
@@ -193,6 +402,34 @@ def _connection_reason(exc: Exception) -> str:
 MAX_FEED_BYTES = 20 * 1024 * 1024
 
 
+def read_regular_file(path: Path, max_bytes: int = MAX_FEED_BYTES, what: str = "feed") -> bytes:
+    """The bytes of a local file the user named, if it is a regular file within the cap.
+
+    A device, FIFO or directory is refused before it is opened, and again after (it
+    may have been swapped); it is opened without blocking, so a FIFO cannot hang us.
+    """
+    name = str(path)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise FetchRefused(name, NOT_REGULAR)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise FetchError("no such file") from None
+    except OSError as exc:
+        raise FetchError(exc.strerror or str(exc)) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise FetchRefused(name, NOT_REGULAR)
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise FetchError(exc.strerror or str(exc)) from None
+    if len(data) > max_bytes:
+        raise FetchError(_too_large(max_bytes, what))
+    return data
+
+
 @dataclass
 class FetchedFeed:
     """A conditional GET of a feed: ``data`` is None when the server said 304."""
@@ -204,9 +441,15 @@ class FetchedFeed:
 
 
 def fetch_feed(
-    pool: Any, url: str, etag: str | None = None, last_modified: str | None = None
+    pool: Any,
+    url: str,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    *,
+    policy: FetchPolicy = PUBLIC_ONLY,
 ) -> FetchedFeed:
-    """GET a feed with ``If-None-Match`` / ``If-Modified-Since``, within the limits.
+    """GET a feed with ``If-None-Match`` / ``If-Modified-Since``, where ``policy``
+    allows and within the limits.
 
     ``pool`` comes from ``client``, shared by the refresh (connection reuse).
     """
@@ -216,8 +459,7 @@ def fetch_feed(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + TOTAL_TIMEOUT_S
-    with _get(pool, url, headers, TOTAL_TIMEOUT_S) as response:
-        final = _final_url(response, url)
+    with _get(pool, url, headers, TOTAL_TIMEOUT_S, policy) as (final, response):
         if response.status == 304:
             return FetchedFeed(final, None, etag, last_modified)
         if response.status >= 400:
