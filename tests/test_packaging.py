@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,11 +20,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# What a fresh clone does not have: build leftovers (``build/``, ``*.egg-info``) let a
+# wheel built in a working tree hold files that its configuration would miss.
+_NOT_IN_A_CLONE = shutil.ignore_patterns(
+    ".git", "build", "dist", "*.egg-info", "__pycache__", "*.pyc", ".*cache", "*venv*"
+)
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    out = tmp_path_factory.mktemp("wheel")
+    source, out = tmp_path_factory.mktemp("source") / "reader", tmp_path_factory.mktemp("wheel")
+    shutil.copytree(ROOT, source, symlinks=True, ignore=_NOT_IN_A_CLONE)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
         check=True, capture_output=True, cwd=out,
     )  # fmt: skip
     return zipfile.ZipFile(next(out.glob("reader_tui-*.whl")))
@@ -33,7 +42,9 @@ def _shipped_files() -> set[str]:
     """Every file a user's install needs: all of ``reader/`` and ``themes/``."""
     wanted: set[str] = set()
     for folder, prefix in ((ROOT / "reader", "reader"), (ROOT / "themes", "reader/themes")):
-        for path in folder.rglob("*"):
+        for path in folder.rglob("*"):  # reader/themes (a link) is walked as themes/
+            if path.is_relative_to(ROOT / "reader" / "themes"):
+                continue
             if path.is_dir() or "__pycache__" in path.parts or path.suffix == ".pyc":
                 continue
             wanted.add(f"{prefix}/{path.relative_to(folder).as_posix()}")
