@@ -156,6 +156,7 @@ def test_ingest_reports_each_failure_and_stores_the_rest(home: Path, tmp_path: P
         huge.truncate(21 * 1024 * 1024)
     (batch / "page.html").write_text("<!doctype html><html><body> </body></html>")
     (batch / "loop").symlink_to(batch)  # a symlink loop must not hang the walk
+    os.mkfifo(batch / "pipe.txt")  # nor a FIFO that nobody writes to
     for asset in ("photo.jpg", "app.js", "style.css"):  # a saved page's files: not pages
         (batch / asset).write_bytes(b"<html><title>not a page</title></html>")
     result = run_reader(home, "ingest", str(batch), str(tmp_path / "missing.txt"), timeout=30)
@@ -167,11 +168,12 @@ def test_ingest_reports_each_failure_and_stores_the_rest(home: Path, tmp_path: P
             f"reader: {batch / 'empty.txt'}: empty file",
             f"reader: {batch / 'huge.txt'}: file too large (21.0 MB, the limit is 20 MB)",
             f"reader: {batch / 'page.html'}: no title and no article text in this page",
+            f"reader: {batch / 'pipe.txt'}: not a regular file",
             f"reader: {tmp_path / 'missing.txt'}: no such file or directory",
         ]
     )
     assert result.stdout.strip() == (
-        "ingested 1, updated 0, unchanged 0, failed 5, skipped 3 (not pages)"
+        "ingested 1, updated 0, unchanged 0, failed 6, skipped 3 (not pages)"
     )
     assert list(_ids(home)) == [BONDS_TITLE]
     again = run_reader(home, "ingest", str(batch / "good.txt"), "--json")

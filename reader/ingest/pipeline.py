@@ -44,7 +44,8 @@ _log = logging.getLogger(__name__)
 # When walking a folder, files that are never pages (a saved page's assets) are skipped.
 _ASSET_SUFFIXES = frozenset(
     ".css .js .mjs .map .json .png .jpg .jpeg .gif .webp .avif .svg .ico .bmp .woff .woff2"
-    " .ttf .otf .eot .mp3 .mp4 .webm .ogg .wav .pdf .zip .gz .db .sqlite .sqlite3".split()
+    " .ttf .otf .eot .mp3 .mp4 .webm .ogg .wav .pdf .zip .gz .db .sqlite .sqlite3"
+    " .sqlite3-wal .sqlite3-shm .sqlite3-journal .db-wal .db-shm".split()
 )
 
 
@@ -93,7 +94,9 @@ def is_url(text: str) -> bool:
 def read_page_file(path: Path) -> bytes | str:
     """The bytes of a page file, or why it can't be ingested."""
     try:
-        with path.open("rb") as handle:
+        # Non-blocking, so that a FIFO (or a device) is refused instead of waited on.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
                 return "not a regular file"
