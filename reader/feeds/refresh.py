@@ -311,14 +311,15 @@ def refresh(
                     parsing[job] = (feed, fetched)
 
     try:
-        with ThreadPoolExecutor(min(THREADS, len(feeds))) as fetchers:
-            fetching.update({fetchers.submit(fetch, feed): feed for feed in feeds})
-            try:
-                wait_and_store()
-            except BaseException:  # a store error, Ctrl+C: don't wait for the other feeds
-                stopping.set()
-                fetchers.shutdown(cancel_futures=True)
-                raise
+        fetchers = ThreadPoolExecutor(min(THREADS, len(feeds)))
+        fetching.update({fetchers.submit(fetch, feed): feed for feed in feeds})
+        try:
+            wait_and_store()
+        except BaseException:  # a store error, Ctrl+C: don't wait for the other feeds,
+            stopping.set()  # nor for downloads blocked in a read
+            fetchers.shutdown(wait=False, cancel_futures=True)
+            raise
+        fetchers.shutdown()
         flush()
         store.record_refreshes(refreshed)
     finally:
