@@ -511,9 +511,8 @@ def _trafilatura(tree: lxml.html.HtmlElement, options: dict) -> tuple[etree._Ele
     except RecursionError as exc:
         raise ExtractionFailed("cannot extract the article: the page is nested too deeply") from exc
     except Exception as exc:  # the extractor's own failure on this page, reported
-        raise ExtractionFailed(
-            f"cannot extract the article: trafilatura failed: {type(exc).__name__}: {_one_line(exc)}"
-        ) from exc
+        why = f"{type(exc).__name__}: {_one_line(exc)}"
+        raise ExtractionFailed(f"cannot extract the article: trafilatura failed: {why}") from exc
     if doc is None or doc.body is None:
         return None, ""
     return doc.body, doc.raw_text or ""
