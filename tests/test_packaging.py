@@ -7,11 +7,14 @@ configuration misses fails here, not on a user's machine.
 
 from __future__ import annotations
 
+import ast
 import email
+import importlib.metadata
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -81,3 +84,31 @@ def test_wheel_metadata_names_the_command_and_every_dependency(wheel: zipfile.Zi
         assert dependency in requires
     entry_points = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
     assert "reader = reader.cli:main" in wheel.read(entry_points).decode()
+
+
+def _imported_modules() -> set[str]:
+    """Top-level names of every module that reader's code imports, at any depth."""
+    names: set[str] = set()
+    for path in (ROOT / "reader").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"reader", "__future__"}
+
+
+def test_every_imported_library_is_a_declared_dependency() -> None:
+    """A library that reader imports but only gets through another one's
+    dependencies is one upgrade away from an ImportError on a user's machine."""
+    declared = {
+        re.match(r"[\w.-]+", r).group().lower().replace("_", "-")  # type: ignore[union-attr]
+        for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    providers = importlib.metadata.packages_distributions()
+    undeclared = {
+        module: providers.get(module)
+        for module in _imported_modules()
+        if not {d.lower().replace("_", "-") for d in providers.get(module, [])} & declared
+    }
+    assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
