@@ -23,11 +23,11 @@ from reader.store import Store, StoryFilter
 from conftest import FIXTURES, run_reader
 
 HTML = FIXTURES / "html"
-BROKEN_TRAFILATURA = '''raise ImportError(
+BROKEN_TRAFILATURA = """raise ImportError(
     "lxml.html.clean module is now a separate project lxml_html_clean.\\n"
     "Install lxml[html-clean] or lxml_html_clean directly."
 )
-'''
+"""
 
 
 def _bodies(home: Path) -> list[str]:
