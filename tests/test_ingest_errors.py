@@ -116,3 +116,24 @@ def test_a_bug_stops_the_ingest_and_keeps_what_was_stored(
     assert stopped.value.source == str(pages[1])
     assert stopped.value.reason.startswith("internal error (a bug in reader): AttributeError")
     assert store.count(StoryFilter()) == 1  # a.html, parsed before it, is stored
+
+
+def _nested(levels: int) -> str:
+    text = "<p>" + "The article text is here, and long enough to be an article. " * 8 + "</p>"
+    return (
+        f"<html><head><title>Deep page</title></head><body>{'<div>' * levels}{text}</body></html>"
+    )
+
+
+def test_a_page_nested_too_deeply_is_a_failure_not_an_empty_story(
+    store: Store, tmp_path: Path
+) -> None:
+    deep, fine = tmp_path / "deep.html", tmp_path / "fine.html"
+    deep.write_text(_nested(100_000))
+    fine.write_text(_nested(200).replace("Deep page", "Nested page"))
+    report = ingest(store, [str(deep), str(fine)])
+    assert report.failures == [
+        (str(deep), "the page nests its elements too deeply to read (over 256 levels)")
+    ]
+    (story,) = store.iter_stories(StoryFilter(), with_body=True)
+    assert story.title == "Nested page" and "The article text is here" in story.body

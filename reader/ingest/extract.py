@@ -22,7 +22,12 @@ from lxml import etree
 
 from reader.ingest.clean import clean_line, clean_text
 from reader.ingest.dates import parse_date
-from reader.ingest.errors import ExtractionFailed, ExtractorUnavailable, is_content_error
+from reader.ingest.errors import (
+    ExtractionFailed,
+    ExtractorUnavailable,
+    PageError,
+    is_content_error,
+)
 
 # trafilatura logs a warning for every page it finds nothing in.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -93,8 +98,6 @@ def _one_line(exc: BaseException) -> str:
 _PARSER_OPTIONS = {
     "remove_comments": True, "remove_pis": True, "collect_ids": False, "default_doctype": False,
 }  # fmt: skip
-_PARSER = lxml.html.HTMLParser(**_PARSER_OPTIONS)
-_BYTES_PARSER = lxml.html.HTMLParser(encoding="utf-8", **_PARSER_OPTIONS)
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lxml refuses lone surrogates
 
 
@@ -102,20 +105,29 @@ def parse_tree(html: str) -> lxml.html.HtmlElement | None:
     """The page parsed with lxml as extraction wants it, or None when there is nothing.
 
     Control characters and terminal escape sequences go first, whole: lxml refuses
-    most of them, and their debris ("[2J") must not reach the text.
+    most of them, and their debris ("[2J") must not reach the text. Raises
+    ``PageError`` for a page nested deeper than the parser reads (libxml2 stops at
+    256 levels and drops everything below: the article would be lost in silence).
     """
     html = _SURROGATE.sub("", clean_text(html))
     if not html.strip():
         return None
+    parser = lxml.html.HTMLParser(**_PARSER_OPTIONS)  # its own: it holds the error log
     try:
-        tree = lxml.html.document_fromstring(html, parser=_PARSER)
+        tree = lxml.html.document_fromstring(html, parser=parser)
     except ValueError:  # a str that starts with an XML encoding declaration
+        parser = lxml.html.HTMLParser(encoding="utf-8", **_PARSER_OPTIONS)
         try:
-            tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=_BYTES_PARSER)
+            tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
         except (ValueError, etree.ParserError):
             return None
     except etree.ParserError:
         return None
+    for error in parser.error_log:
+        if error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            if "depth" in error.message:
+                raise PageError("the page nests its elements too deeply to read (over 256 levels)")
+            raise PageError(f"the page is beyond the HTML parser's limits: {error.message}")
     if _ODD_TAG.search(html):
         _rename_bad_tags(tree)
     return tree
