@@ -253,7 +253,7 @@ class ReaderApp(App[None]):
             self.notify(
                 f"Not in your cache; searching for: {headline.title}", markup=False, timeout=4
             )
-            self.show_query(ListQuery(search=headline.title))
+            self.show_query(ListQuery(search=headline.title, any_words=True))
 
     def open_story(
         self,

@@ -36,6 +36,8 @@ class ListQuery:
 
     filter: StoryFilter = StoryFilter()
     search: str | None = None
+    any_words: bool = False
+    """A search for a headline: stories with any of its telling words, best first."""
 
     @property
     def label(self) -> str:
@@ -53,7 +55,7 @@ class ListQuery:
 
 def _fetch_count(store: Store, query: ListQuery) -> tuple[int, list[Story] | None]:
     if query.search is not None:
-        results = store.search(query.search, limit=SEARCH_LIMIT)
+        results = store.search(query.search, limit=SEARCH_LIMIT, any_words=query.any_words)
         return len(results), results
     return store.count(query.filter), None
 

@@ -157,6 +157,21 @@ CACHE_MIGRATIONS: list[str] = [
         INSERT INTO stories_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
     END;
     """,
+    # 8: the full-text index keeps token positions again (detail=full), which undoes 4:
+    # a word typed with punctuation in it (`covid-19`, `U.S.`) is a phrase of its tokens.
+    # Measured at 100,000 stories: ranked searches for common words 4x faster than with
+    # detail=column, building the index no slower, the cache 17% bigger. The index is
+    # rebuilt the deferred way (every story waits in fts_pending and Store.index_pending
+    # reads them in, in the app's background), so opening an old cache does not wait
+    # for it. The triggers of 7 name the table, not its detail, and stay as they are.
+    """
+    DROP TABLE stories_fts;
+    CREATE VIRTUAL TABLE stories_fts USING fts5 (
+        title, body, content='stories', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2', detail=full
+    );
+    INSERT OR IGNORE INTO fts_pending (story_rowid) SELECT rowid FROM stories;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,19 +22,23 @@ from typing import Any, Literal, NamedTuple
 from reader.ingest.clean import title_key
 from reader.models import LIST_KINDS, Feed, Headline, Page, Story
 from reader.paths import Paths
+from reader.store.query import COMMON_WORDS, match_all, match_any
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate
 
 BUSY_TIMEOUT_S = 120.0
 """How long a second reader process waits for the other to finish writing."""
 
+INDEX_CHUNK = 10_000
+"""Most stories ``Store.index_pending`` adds to the full-text index in one transaction."""
+
+_INDEX_PAUSE_S = 0.12
+"""Between two such transactions: longer than SQLite's longest wait (100 ms) between
+two tries of a writer that found the database busy, so such a writer gets its turn."""
+
 Outcome = Literal["ingested", "updated", "unchanged"]
 
 
-_COMMON = frozenset(
-    "about after again also been before being could from have into just more most over "
-    "said says than that their them then there these they this what when where which while "
-    "will with would your year years news".split()
-)
+_COMMON = COMMON_WORDS
 
 
 class StoryRow(NamedTuple):
@@ -279,18 +284,33 @@ class Store:
         return outcomes
 
     def index_pending(self) -> int:
-        """Add the stories stored since the index was last used to the full-text index,
-        in one statement (FTS5 builds one segment from it); returns how many."""
+        """Add the stories stored since the index was last used to the full-text index;
+        returns how many.
+
+        A few thousand stories (a refresh's worth) go in one statement; a longer backlog
+        (the index rebuilt by a migration, a first refresh of many feeds) goes in
+        transactions of ``INDEX_CHUNK`` stories with a pause between them, so that the
+        app's other connection can mark a story read meanwhile.
+        """
         conn = self._conn
-        if not conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0]:
-            return 0
-        with self._write():
-            added = conn.execute(
-                "INSERT INTO stories_fts (rowid, title, body)"
-                " SELECT s.rowid, s.title, s.body FROM fts_pending p"
-                " JOIN stories s ON s.rowid = p.story_rowid"
-            ).rowcount
-            conn.execute("DELETE FROM fts_pending")
+        added = 0
+        while conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0]:
+            if added:
+                time.sleep(_INDEX_PAUSE_S)
+            with self._write():
+                last = conn.execute(
+                    "SELECT story_rowid FROM fts_pending ORDER BY story_rowid LIMIT 1 OFFSET ?",
+                    (INDEX_CHUNK - 1,),
+                ).fetchone()
+                upto = -1 if last is None else last[0]  # -1: all of them
+                added += conn.execute(
+                    "INSERT INTO stories_fts (rowid, title, body)"
+                    " SELECT s.rowid, s.title, s.body FROM fts_pending p"
+                    " JOIN stories s ON s.rowid = p.story_rowid"
+                    " WHERE ?1 < 0 OR p.story_rowid <= ?1",
+                    (upto,),
+                ).rowcount
+                conn.execute("DELETE FROM fts_pending WHERE ?1 < 0 OR story_rowid <= ?1", (upto,))
         return added
 
     def _stored(self, sources: Sequence[str]) -> dict[str, tuple[int, str]]:
@@ -479,12 +499,18 @@ class Store:
             raise StoryNotFound(f"id {id_or_prefix!r} is ambiguous: give more characters")
         return rows[0][0]
 
-    def search(self, query: str, limit: int = 200, with_lists: bool = False) -> list[Story]:
-        """Stories whose title or body contain every word of ``query``, best first."""
-        words = query.split()
-        if not words:
+    def search(
+        self, query: str, limit: int = 200, with_lists: bool = False, any_words: bool = False
+    ) -> list[Story]:
+        """Stories whose title or body contain every word of ``query``, best first.
+
+        Any text is a query (``reader.store.query`` says how it is read); one without
+        words finds nothing. With ``any_words`` (a headline looking for its story) a
+        story needs only one of its telling words, and those with more rank first.
+        """
+        match = match_any(query) if any_words else match_all(query)
+        if match is None:
             return []
-        match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
         self.index_pending()
         sql = (
             f"SELECT {_LIST_COLUMNS.format(id='s.id')} FROM stories_fts f"
@@ -592,15 +618,14 @@ class Store:
         """Cached stories that share the most telling words of this story's title.
 
         For stories that carry no related list of their own (feed items, plain
-        text): full-text search for any of the title's longer words, best first.
+        text): full-text search for any of the title's telling words, best first.
         """
         row = self._conn.execute("SELECT title FROM stories WHERE id = ?", (story_id,)).fetchone()
         if row is None:
             return []
-        words = {w for w in title_key(row[0]).split() if len(w) >= 4 and w not in _COMMON}
-        if not words:
+        match = match_any(row[0])
+        if match is None:
             return []
-        match = " OR ".join(f'"{w}"' for w in sorted(words))
         self.index_pending()
         rows = self._conn.execute(
             "SELECT s.title, s.id FROM stories_fts f JOIN stories s ON s.rowid = f.rowid"
