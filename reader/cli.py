@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from reader import __version__
 from reader.completion import SHELLS, completion_script, man_page
+from reader.ingest.clean import clean_line, clean_link, clean_text
 from reader.models import LIST_KINDS, Story
 from reader.paths import Paths, resolve_paths
 from reader.store import Store, StoryFilter, StoryNotFound
@@ -189,8 +190,19 @@ def _positive_int(text: str) -> int:
 
 
 def _print_json(data: Any, indent: int | None = 2) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=indent)
+    json.dump(safe(data), sys.stdout, ensure_ascii=False, indent=indent)
     sys.stdout.write("\n")
+
+
+def safe(data: Any) -> Any:
+    """``data`` for JSON output, every string in it cleaned as for the terminal."""
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, dict):
+        return {key: safe(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [safe(value) for value in data]
+    return data
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -201,7 +213,9 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
 
     def on_failure(source: str, reason: str) -> None:
         if not args.json:
-            print(f"reader: {source}: {reason}", file=sys.stderr, flush=True)
+            print(
+                f"reader: {clean_link(source)}: {clean_line(reason)}", file=sys.stderr, flush=True
+            )
 
     from reader.ingest.errors import IngestAborted
 
@@ -254,10 +268,10 @@ def _print_stories(stories: Iterable[Story], as_json: bool) -> None:
 
 def format_row(story: Story) -> str:
     """One line of ``reader list``: id, date, unread/bookmark marks, site, title."""
-    date = (story.published or "")[:10].ljust(10)
+    date = clean_line(story.published or "")[:10].ljust(10)
     marks = ("•" if not story.read else " ") + ("★" if story.bookmarked else " ")
-    site = (story.site or "")[:22].ljust(22)
-    return f"{story.id}  {date}  {marks}  {site}  {story.title}"
+    site = clean_line(story.site or "")[:22].ljust(22)
+    return f"{story.id}  {date}  {marks}  {site}  {clean_line(story.title)}"
 
 
 def cmd_show(args: argparse.Namespace, store: Store) -> int:
@@ -271,24 +285,26 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
 
 def format_story(story: Story) -> str:
     """A story as readable text: header, body, then its headline lists."""
-    meta = [part for part in (story.site, " > ".join(story.section)) if part]
+    meta = [clean_line(part) for part in (story.site, " > ".join(story.section)) if part]
     if story.published:
-        meta.append(story.published.replace("T", " "))
+        meta.append(clean_line(story.published.replace("T", " ")))
     if story.author:
-        meta.append(f"by {story.author}")
+        meta.append(f"by {clean_line(story.author)}")
     if story.reactions is not None:
         meta.append(f"{story.reactions} reactions")
     flags = ["bookmarked" if story.bookmarked else "", "read" if story.read else "unread"]
-    lines = [story.title, " · ".join(meta)] if meta else [story.title]
-    lines.append(" · ".join(filter(None, [f"id {story.id}", *flags, story.url or story.source])))
-    lines += ["", story.body or "", ""]
+    title = clean_line(story.title)
+    lines = [title, " · ".join(meta)] if meta else [title]
+    link = clean_link(story.url or story.source)
+    lines.append(" · ".join(filter(None, [f"id {story.id}", *flags, link])))
+    lines += ["", clean_text(story.body or ""), ""]
     for kind, heading in zip(LIST_KINDS, ("Related", "Ranking", "Recommended"), strict=True):
         headlines = getattr(story, kind)
         if headlines:
             lines.append(heading)
             for h in headlines:
                 where = f"  [{h.article_id}]" if h.article_id else "  (not cached)"
-                lines.append(f"  - {h.title}{where}")
+                lines.append(f"  - {clean_line(h.title)}{where}")
             lines.append("")
     return "\n".join(lines)
 
@@ -299,7 +315,7 @@ def _mark(action: Callable[[Store, str], Story], message: str) -> Callable[..., 
         if args.json:
             _print_json(story.to_dict(with_body=False))
         else:
-            print(f"{message} {story.id}  {story.title}")
+            print(f"{message} {story.id}  {clean_line(story.title)}")
         return 0
 
     return command
@@ -342,12 +358,12 @@ def write_export(stories: Any, fmt: str, out: IO[str]) -> int:
         out.write("[")
         for story in stories:
             out.write(",\n" if count else "\n")
-            out.write(json.dumps(story.to_dict(), ensure_ascii=False))
+            out.write(json.dumps(safe(story.to_dict()), ensure_ascii=False))
             count += 1
         out.write("\n]\n" if count else "]\n")
     elif fmt == "jsonl":
         for story in stories:
-            out.write(json.dumps(story.to_dict(), ensure_ascii=False) + "\n")
+            out.write(json.dumps(safe(story.to_dict()), ensure_ascii=False) + "\n")
             count += 1
     else:
         out.write("# Reading list\n")
@@ -359,16 +375,16 @@ def write_export(stories: Any, fmt: str, out: IO[str]) -> int:
 
 def export_markdown(story: Story) -> str:
     """One story of the Markdown reading list."""
-    meta = [part for part in (story.site, (story.published or "")[:10]) if part]
+    meta = [clean_line(part) for part in (story.site, (story.published or "")[:10]) if part]
     if story.bookmarked:
         meta.append("bookmarked")
-    lines = [f"## {story.title}", ""]
+    lines = [f"## {clean_line(story.title)}", ""]
     if meta:
         lines += [f"*{' · '.join(meta)}*", ""]
-    lines += [f"Source: <{story.url or story.source}>", ""]
+    lines += [f"Source: <{clean_link(story.url or story.source)}>", ""]
     if story.body:
-        lines += [story.body, ""]
-    related = [h.title for h in story.related]
+        lines += [clean_text(story.body), ""]
+    related = [clean_line(h.title) for h in story.related]
     if related:
         lines += ["Related: " + "; ".join(related), ""]
     lines.append("---")
@@ -413,7 +429,8 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
             _print_json(feed.to_dict())
         else:
             count = f"{feed.stories} {'story' if feed.stories == 1 else 'stories'}"
-            print(f"subscribed to {feed.title or feed.url} ({feed.url}): {count}")
+            name = clean_line(feed.title or feed.url)
+            print(f"subscribed to {name} ({clean_link(feed.url)}): {count}")
         if report.failures:
             raise CommandError(f"{url}: {report.failures[0][1]}")
         return 0
@@ -423,8 +440,8 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
             _print_json([f.to_dict() for f in feeds])
         for f in [] if args.json else feeds:
             state = f"error: {f.last_error}" if f.last_error else (f.last_refresh or "never")
-            title = f.title or "(untitled)"
-            print(f"{f.id:4d}  {f.unread:4d}/{f.stories:<5d} {title}  {f.url}  [{state}]")
+            title, url = clean_line(f.title or "(untitled)"), clean_link(f.url)
+            print(f"{f.id:4d}  {f.unread:4d}/{f.stories:<5d} {title}  {url}  [{clean_line(state)}]")
         return 0
     if command == "remove":
         feed, purged = store.remove_feed(args.feed, purge=args.purge)
@@ -432,7 +449,7 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
             _print_json({"removed": feed.to_dict(), "purged": purged})
         else:
             kept = f"deleted {purged} stories" if args.purge else f"kept its {feed.stories} stories"
-            print(f"unsubscribed from {feed.title or feed.url}; {kept}")
+            print(f"unsubscribed from {clean_line(feed.title or feed.url)}; {kept}")
         return 0
     if command == "tag":
         if args.remove:
@@ -442,7 +459,8 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
         if args.json:
             _print_json(feed.to_dict() | {"tags": feed.tags})
         else:
-            print(f"{feed.title or feed.url}: {', '.join(feed.tags) or 'no tags'}")
+            tags = clean_line(", ".join(feed.tags)) or "no tags"
+            print(f"{clean_line(feed.title or feed.url)}: {tags}")
         return 0
     if command == "import":
         try:
@@ -460,7 +478,7 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
             print(f"imported {added} new feeds ({len(entries)} in {args.file}); "
                   "run 'reader refresh' to fetch them")  # fmt: skip
         return 0
-    document = opml.write_opml(store.list_feeds())
+    document = clean_text(opml.write_opml(store.list_feeds()))
     if args.output:
         Path(args.output).write_text(document, encoding="utf-8")
     else:
@@ -474,7 +492,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
 
     config = load_config(store.paths.config_file)
     for problem in config.problems:
-        print(f"reader: {problem}", file=sys.stderr)
+        print(f"reader: {clean_line(problem)}", file=sys.stderr)
     # Named feeds are refreshed now; otherwise each feed waits out its refresh_interval.
     if args.feeds:
         feeds = [store.get_feed(f) for f in args.feeds]
@@ -491,7 +509,8 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
 
     def failure(url: str, reason: str) -> None:
         if not args.json:
-            print(("\r\x1b[K" if show_progress else "") + f"reader: {url}: {reason}",
+            print(("\r\x1b[K" if show_progress else "")
+                  + f"reader: {clean_link(url)}: {clean_line(reason)}",
                   file=sys.stderr, flush=True)  # fmt: skip
 
     try:
@@ -550,18 +569,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Store(paths) as store:
             return COMMANDS[args.command](args, store)
     except (CommandError, StoryNotFound) as exc:
-        print(f"reader: {exc.args[0]}", file=sys.stderr)
+        print(f"reader: {clean_line(str(exc.args[0]))}", file=sys.stderr)
         return 1
     except sqlite3.DatabaseError as exc:
-        print(f"reader: database error under {paths.cache_dir.parent}: {exc}", file=sys.stderr)
+        where = clean_link(str(paths.cache_dir.parent))
+        print(f"reader: database error under {where}: {clean_line(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader of our output went away (``reader list | head``): not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"reader: {where}{exc.strerror or exc}", file=sys.stderr)
+        where = f"{clean_link(str(exc.filename))}: " if exc.filename else ""
+        print(f"reader: {where}{clean_line(str(exc.strerror or exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("reader: interrupted", file=sys.stderr)

@@ -27,6 +27,7 @@ from reader.app.store_thread import StoreThread
 from reader.app.story_list import ListQuery, StoryList
 from reader.app.themes import load_themes
 from reader.config import DEFAULT_THEME, Config, load_config, save_theme
+from reader.ingest.clean import clean_link
 from reader.models import Headline, Story
 from reader.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound
@@ -490,12 +491,13 @@ class ReaderApp(App[None]):
     # -- links -------------------------------------------------------------------------
 
     def _story_url(self) -> str | None:
+        """The story's address, cleaned as the command line prints it (for o and y)."""
         if self.story is None:
             return None
         if self.story.url:
-            return self.story.url
+            return clean_link(self.story.url) or None
         if self.story.source.startswith(("http://", "https://")):
-            return self.story.source
+            return clean_link(self.story.source)
         return None
 
     def action_open_url(self) -> None:
@@ -507,6 +509,7 @@ class ReaderApp(App[None]):
 
     def confirm_and_open(self, url: str) -> None:
         """Ask, then hand ``url`` to the browser (Python's webbrowser, never a shell)."""
+        url = clean_link(url)
         if not url.startswith(("http://", "https://")):
             self.notify(f"Not a web address: {url}", severity="warning", markup=False)
             return

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
-from reader.ingest.clean import title_key
+from reader.ingest.clean import clean_link, title_key
 from reader.models import LIST_KINDS, Feed, Headline, Page, Story
 from reader.paths import Paths
 from reader.store.query import COMMON_WORDS, match_all, match_any
@@ -96,11 +96,20 @@ _UPDATE_ROW = (
 )
 
 
+def _link(url: str | None) -> str | None:
+    return (clean_link(url) or None) if url else None
+
+
 def prepare(source: str, content_hash: str, page: Page) -> StoryRow:
-    """The story row for ``page`` from ``source`` (pure: no database needed)."""
+    """The story row for ``page`` from ``source`` (pure: no database needed).
+
+    Links are cleaned here, where pages from files, from the web and from feeds all
+    pass: a control character in a link never reaches a terminal or the clipboard.
+    """
+    source = clean_link(source)
     return StoryRow(
-        page.url,
-        page.canonical_url,
+        _link(page.url),
+        _link(page.canonical_url),
         page.feed_url,
         page.title,
         title_key(page.title),
@@ -824,7 +833,7 @@ def _dump_lists(page: Page) -> str:
     """A page's headline lists as compact JSON: ``{kind: [[title, url], ...]}``."""
     if not (page.related or page.ranking or page.recommended):
         return "{}"
-    lists = {kind: [[h.title, h.url] for h in hs] for kind, hs in page.lists().items() if hs}
+    lists = {kind: [[h.title, _link(h.url)] for h in hs] for kind, hs in page.lists().items() if hs}
     return json.dumps(lists, ensure_ascii=False, separators=(",", ":"))
 
 
