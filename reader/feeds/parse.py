@@ -1,8 +1,10 @@
 """A feed document into pages: one per item.
 
 fastfeedparser reads well-formed feeds; feedparser, the reference parser for RSS
-0.9x/1.0/2.0 and Atom 0.3/1.0, reads everything else (wrong encodings, relative
-links, HTML in titles). Its HTML sanitizer is off: an item keeps its HTML (control
+0.9x/1.0/2.0 and Atom 0.3/1.0, reads everything else: wrong encodings, relative
+links, HTML in titles, and every document that is not well-formed XML or that
+fastfeedparser did not read to the end (it recovers silently, losing items or
+mangling their text). Its HTML sanitizer is off: an item keeps its HTML (control
 characters stripped) and a plain-text rendering for search; html2text turns the
 HTML into Markdown when the story is read (``reader.ingest.fragments``), so nothing
 from the feed reaches the terminal as markup. JSON Feed, which feedparser does not
@@ -15,7 +17,9 @@ import calendar
 import hashlib
 import html
 import json
+import pyexpat
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +36,15 @@ from reader.store.store import StoryRow, prepare
 _TAGS = re.compile(r"<[^>]+>")
 _FEEDPARSER_ONLY = re.compile(rb"purl\.org/atom/ns#")
 _XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
+_UNREAD_DATE = "\x00unread:"
+"""Marks a date fastfeedparser's fast formats did not read (see ``_fast_parser``)."""
+_UNREAD_COUNT = [0]
+"""How many dates have been so marked in this process."""
+_NATIVE = threading.local()
+"""``read``: whether fastfeedparser's native reader read this thread's last document
+(it reads only well-formed UTF-8 XML; anything else goes to its lxml path)."""
+_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")  # the root's start tag, after the prolog
+_ROOT_END = re.compile(rb"\s*>(?:\s+|<!--.*?-->|<\?.*?\?>)*", re.DOTALL)
 
 
 class FeedError(ValueError):
@@ -81,7 +94,9 @@ def _base(feed_url: str, site: object) -> str:
 
 
 def _absolute(base: str, link: str | None) -> str | None:
-    """``link`` resolved against ``base`` (urljoin is slow: most links are absolute)."""
+    """``link`` cleaned of control characters (C0, C1, DEL, bidi overrides) and resolved
+    against ``base`` (urljoin is slow: most links are absolute)."""
+    link = clean_line(link) if link else None
     if not link:
         return None
     if link.startswith(("https://", "http://")) and "/." not in link:
@@ -134,37 +149,161 @@ def parse_feed(data: bytes, feed_url: str) -> ParsedFeed:
 
 
 def _parse_fast(data: bytes, feed_url: str) -> ParsedFeed | None:
-    """fastfeedparser (lxml, about 100x faster) for well-formed feeds; None hands the
-    document to feedparser, which copes with everything else."""
+    """fastfeedparser (about 100x faster) for a well-formed feed it reads completely;
+    None hands the document to feedparser, which copes with everything else."""
     head = data[:4096]
     if _FEEDPARSER_ONLY.search(head) or b"media:title" in data or b'mode="base64"' in data:
         # Atom 0.3 (base64 and escaped modes, naked markup) is feedparser's; and
         # fastfeedparser lets a Media RSS title override the item's own title.
         # (bench/bench_feed_corpus.py found these in feedparser's test documents.)
         return None
-    declared = _XML_ENCODING.search(data[:200])
-    if declared is None or declared.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8"):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:  # a lying declaration: feedparser works out the real one
-            return None
+    unread_before = _UNREAD_COUNT[0]
+    _NATIVE.read = False
     try:
-        import fastfeedparser
-
-        parsed = fastfeedparser.parse(data)
-    except Exception:  # malformed, odd or not a feed: feedparser decides
+        parsed = _fast_parser().parse(data)
+    except Exception:  # odd or not a feed: feedparser decides
         return None
     entries = parsed.get("entries") or []
     if not entries or not any(e.get("title") or e.get("link") for e in entries):
         return None
+    if not (_NATIVE.read and _nothing_after_root(data)):
+        # Its lxml path recovers from any error without a word, dropping items or
+        # mangling text: only a well-formed document with no item lost is taken.
+        items = _items_if_well_formed(data)
+        if items is None or len(entries) < items:
+            return None
     title = _plain(parsed.get("feed", {}).get("title")) or None
     result = ParsedFeed(title)
     base = _base(feed_url, parsed.get("feed", {}).get("link"))
+    marked = _UNREAD_COUNT[0] != unread_before  # (another thread's marks only cost a look)
     for entry in entries:
+        if marked:
+            _unmark_dates(entry)
         page = _entry_page(entry, feed_url, base, title)
         if page is not None:
             result.pages.append(page)
     return result
+
+
+def _nothing_after_root(data: bytes) -> bool:
+    """Whether only whitespace, comments and processing instructions follow the end tag
+    of the root element (fastfeedparser's native reader ignores what does; feedparser
+    reads an item there). False when unsure."""
+    start = _FIRST_TAG.search(data, 0, 65536)
+    if start is None:
+        return False
+    end = data.rfind(b"</" + start.group(1))
+    return end >= 0 and _ROOT_END.fullmatch(data, end + 2 + len(start.group(1))) is not None
+
+
+class _Entities(Exception):
+    """The document declares entities."""
+
+
+def _refuse_entities(*args: object) -> None:
+    raise _Entities
+
+
+def _items_if_well_formed(data: bytes) -> int | None:
+    """How many items (RSS) or entries (Atom) ``data`` has, or None when it is not
+    well-formed XML. expat checks it as feedparser's own strict mode does, in one pass
+    that builds no tree (control characters, a bare ``&``, an unclosed tag, a cut-off
+    end, invalid UTF-8 and a lying declaration all fail); a declared entity (a bomb,
+    perhaps) is left to feedparser. The count is of real elements, not of text that
+    looks like one in a CDATA section or a comment."""
+    found = [0]
+
+    def start(name: str, attrs: object) -> None:
+        if name.endswith(("item", "entry")) and name.rpartition(":")[2] in ("item", "entry"):
+            found[0] += 1
+
+    parser = pyexpat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EntityDeclHandler = _refuse_entities
+    try:
+        parser.Parse(data, True)
+    except (pyexpat.ExpatError, _Entities, LookupError):  # LookupError: unknown encoding
+        return None
+    except ValueError as exc:  # expat reads no multi-byte encoding (Shift_JIS, GB2312)
+        if "multi-byte" not in str(exc):
+            return None
+        return _items_by_libxml2(data)
+    return found[0]
+
+
+def _items_by_libxml2(data: bytes) -> int | None:
+    """``_items_if_well_formed`` for the encodings expat cannot read (libxml2 can, as
+    fastfeedparser does)."""
+    from lxml import etree
+
+    strict = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        root = etree.fromstring(data, strict)
+    except etree.XMLSyntaxError:
+        return None
+    if root.getroottree().docinfo.internalDTD is not None:  # entities, perhaps
+        return None
+    return sum(1 for _ in root.iter("{*}item", "{*}entry"))
+
+
+class _Unread(Exception):
+    """A date fastfeedparser's fast formats did not read."""
+
+
+def _refuse_date(value: str) -> None:
+    raise _Unread
+
+
+def _fast_parser() -> Any:
+    """fastfeedparser, telling ``_NATIVE`` which reader read the document, and with its
+    date parsing bounded to its fast formats (RFC 822, ISO 8601). Any other value comes
+    back marked with ``_UNREAD_DATE``, unparsed: its fallback (dateutil, then
+    dateparser) took about 1 ms a value, and it tries an undated item's guid as a date
+    (a 100k-item undated feed took minutes; guid "1234" became the year 1234, where
+    feedparser dates an item only by its date elements). ``_unmark_dates`` drops a
+    guid's mark and leaves other values to ``parse_date``, as the feedparser path does
+    with the dates feedparser cannot read."""
+    import fastfeedparser
+    import fastfeedparser.main as ffp
+
+    native = getattr(ffp, "_parse_with_core", None)
+    if callable(native) and not getattr(native, "_reader_hook", False):
+
+        def traced(*args: Any, **kwargs: Any) -> Any:
+            result = native(*args, **kwargs)
+            _NATIVE.read = result is not None  # None: handed on to the lxml path
+            return result
+
+        traced._reader_hook = True  # type: ignore[attr-defined]
+        ffp._parse_with_core = traced
+    original = getattr(ffp, "_parse_date", None)
+    if callable(original) and not getattr(original, "_reader_hook", False):
+        if hasattr(ffp, "_slow_dateutil_parse"):
+            ffp._slow_dateutil_parse = _refuse_date  # the first slow fallback; stop there
+
+        def hooked(value: str) -> str | None:
+            try:
+                return original(value)
+            except _Unread:
+                _UNREAD_COUNT[0] += 1
+                return _UNREAD_DATE + value
+
+        hooked._reader_hook = True  # type: ignore[attr-defined]
+        ffp._parse_date = hooked
+    return fastfeedparser
+
+
+def _unmark_dates(entry: Any) -> None:
+    """Undo ``_fast_parser``'s marks: a guid tried as a date goes, other values stay
+    raw for ``_when``."""
+    for key in ("published", "updated"):
+        value = entry.get(key)
+        if isinstance(value, str) and value.startswith(_UNREAD_DATE):
+            raw = value[len(_UNREAD_DATE) :].strip()
+            if not raw or raw == entry.get("id"):  # fastfeedparser's guess from the guid
+                del entry[key]
+            else:
+                entry[key] = raw
 
 
 def _alternate(parsed: Any, data: bytes, feed_url: str) -> str | None:
