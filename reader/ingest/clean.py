@@ -75,8 +75,8 @@ def clean_text(text: str) -> str:
     # Everything unsafe is a control (Cc) or format (Cf) character, which str.isprintable
     # rejects: that check runs in C, many times faster than any regex, so text with nothing
     # to remove (nearly all of it) costs one pass.
-    if text.replace("\n", " ").replace("\t", " ").isprintable():
-        return text
+    if text.replace("\n", " ").replace("\t", " ").isprintable() or not _UNSAFE.search(text):
+        return text  # (the second: text with a no-break space, say, but nothing unsafe)
     for c1, seven_bit in _C1_AS_7_BIT.items():
         if c1 in text:
             text = text.replace(c1, seven_bit)
