@@ -22,6 +22,7 @@ from reader.ingest.clean import clean_line, clean_link, clean_text
 from reader.models import LIST_KINDS, Story
 from reader.paths import Paths, resolve_paths
 from reader.store import Store, StoryFilter, StoryNotFound
+from reader.store.health import DatabaseDamaged, StoreError, check, diagnose, set_aside
 
 
 class CommandError(Exception):
@@ -166,6 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("feeds", nargs="*", metavar="FEED", help="feed URLs or ids")
     _add_common(refresh)
 
+    repair = commands.add_parser(
+        "repair",
+        help="set a damaged story cache aside and start a new one",
+        description="Check both databases; set a damaged story cache aside (renamed, not "
+        "deleted) and start a new one. Bookmarks, read marks and feeds are kept in the user "
+        "database and stay; 'reader refresh' and 'reader ingest' fill the new cache.",
+    )
+    _add_common(repair)
+
     completion = commands.add_parser(
         "completion",
         help="print the shell completion script for bash, zsh or fish",
@@ -217,14 +227,20 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
                 f"reader: {clean_link(source)}: {clean_line(reason)}", file=sys.stderr, flush=True
             )
 
-    from reader.ingest.errors import IngestAborted
+    from reader.ingest.errors import IngestAborted, StoringFailed
 
-    stopped: IngestAborted | None = None
+    stopped: Exception | None = None
     try:
         report = ingest(store, args.inputs, on_failure)
     except IngestAborted as exc:  # one line says where and why; what was stored stays
         stopped, report = exc, exc.report  # type: ignore[assignment]
         on_failure(exc.source, exc.reason)
+    except StoringFailed as exc:  # a full disk, say: the summary still says what was stored
+        stopped, report = exc, exc.report  # type: ignore[assignment]
+        error = exc.error
+        known = diagnose(store.paths, error) if isinstance(error, sqlite3.Error) else None
+        print(f"reader: {clean_line(str(known or error))}", file=sys.stderr, flush=True)
+        report.failures.append(("the story cache", str(known or error)))
     if args.json:
         _print_json(
             {
@@ -391,6 +407,49 @@ def export_markdown(story: Story) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Commands that only read: with a damaged story cache they still show what the user
+# database holds (bookmarks keep their own copies of their stories; feeds live there).
+_READING = frozenset({"list", "show", "search", "export", "feed"})
+
+
+def _run_command(args: argparse.Namespace, paths: Paths) -> int:
+    try:
+        store = Store(paths)
+    except DatabaseDamaged as exc:
+        reading = args.command in _READING and (
+            args.command != "feed" or args.feed_command in ("list", "export")
+        )
+        if not exc.is_cache or not reading:
+            raise
+        print(f"reader: {clean_line(str(exc))}", file=sys.stderr)
+        with Store(paths, without_cache=True) as cacheless:
+            status = COMMANDS[args.command](args, cacheless)
+        needs_cache = args.command != "feed" and not getattr(args, "bookmarked", False)
+        return 1 if needs_cache else status
+    with store:
+        return COMMANDS[args.command](args, store)
+
+
+def cmd_repair(paths: Paths) -> int:
+    """Set a damaged story cache aside and start a new one (``reader repair``)."""
+    user_problem = check(paths.user_db)
+    if user_problem is not None:
+        raise DatabaseDamaged(paths.user_db, False, user_problem, paths)
+    problem = check(paths.cache_db)
+    if problem is None:
+        print(f"both databases read whole: nothing to repair ({paths.cache_db})")
+        return 0
+    moved = set_aside(paths.cache_db)
+    with Store(paths) as store:
+        feeds = len(store.list_feeds())
+    print(f"set the damaged story cache aside as {moved} ({clean_line(problem)})")
+    print(
+        "a new story cache is ready; your bookmarks and read marks are kept. "
+        f"'reader refresh' fetches your {feeds} feeds again; 'reader ingest' your saved pages"
+    )
+    return 0
+
+
 def run_app(paths: Paths) -> int:
     """Open the reading app (``reader`` with no command)."""
     if not sys.stdout.isatty() or not sys.stdin.isatty():
@@ -402,6 +461,16 @@ def run_app(paths: Paths) -> int:
         )
         return 1
     paths.ensure()
+    try:
+        Store(paths).close()  # a damaged cache is said here, with the way out
+    except DatabaseDamaged as exc:
+        print(f"reader: {clean_line(str(exc))}", file=sys.stderr)
+        if not exc.is_cache:
+            return 1
+        answer = input("Set the damaged cache aside now and open a new one? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            return 1
+        cmd_repair(paths)
     from reader.app import run
 
     return run(paths)
@@ -566,12 +635,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "manpage":
             sys.stdout.write(man_page(parser))
             return 0
-        with Store(paths) as store:
-            return COMMANDS[args.command](args, store)
-    except (CommandError, StoryNotFound) as exc:
+        if args.command == "repair":
+            return cmd_repair(paths)
+        return _run_command(args, paths)
+    except (CommandError, StoryNotFound, StoreError) as exc:
         print(f"reader: {clean_line(str(exc.args[0]))}", file=sys.stderr)
         return 1
     except sqlite3.DatabaseError as exc:
+        known = diagnose(paths, exc)
+        if known is not None:
+            print(f"reader: {clean_line(str(known))}", file=sys.stderr)
+            return 1
         where = clean_link(str(paths.cache_dir.parent))
         print(f"reader: database error under {where}: {clean_line(str(exc))}", file=sys.stderr)
         return 1

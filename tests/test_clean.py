@@ -250,19 +250,18 @@ def test_a_control_string_is_bounded_in_length() -> None:
     assert clean_text(f"a{too_long}b") == "aG" + "A" * MAX_STRING_PAYLOAD + "b"
 
 
-def test_many_stray_introducers_on_one_line_take_linear_time() -> None:
-    import time
+def test_many_stray_introducers_on_one_line_are_not_quadratic() -> None:
+    """Two million characters of stray introducers on one line: linear work is about
+    a second; a pattern that rescans to the line's end from each one (quadratic) would
+    take hours. The bound is wide, so a loaded machine cannot make this fail."""
+    import threading
 
-    for unit in ("\x1bPa", "\x9dab", "\x1b]" + "x" * 5000, "\x1b\x1b]a"):
-        small = unit * (200_000 // len(unit))
-        large = unit * (800_000 // len(unit))
-        started = time.perf_counter()
-        clean_text(small)
-        middle = time.perf_counter()
-        clean_text(large)
-        ended = time.perf_counter()
-        # Four times the text: well under sixteen times the time (quadratic would be 16).
-        assert ended - middle < 10 * (middle - started) + 0.05, unit[:3]
+    texts = [unit * (2_000_000 // len(unit)) for unit in ("\x1bPa", "\x9dab", "\x1b\x1b]a")]
+    texts.append(("\x1b]" + "x" * 5000) * 400)
+    worker = threading.Thread(target=lambda: [clean_text(text) for text in texts], daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "cleaning stray introducers took over a minute"
 
 
 def test_text_with_nothing_to_remove_is_returned_as_it_is() -> None:

@@ -27,10 +27,11 @@ from reader.app.store_thread import StoreThread
 from reader.app.story_list import ListQuery, StoryList
 from reader.app.themes import load_themes
 from reader.config import DEFAULT_THEME, Config, load_config, save_theme
-from reader.ingest.clean import clean_link
+from reader.ingest.clean import clean_line, clean_link
 from reader.models import Headline, Story
 from reader.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound
+from reader.store.health import StoreError
 from reader.store.schema import SchemaTooNew
 
 RANKING_SIZE = 30
@@ -178,6 +179,9 @@ class ReaderApp(App[None]):
     async def _start(self) -> None:
         try:
             demo = await self.store.call(_load_demo)
+        except StoreError as exc:  # it names the file and the way out ('reader repair')
+            self.exit(return_code=1, message=f"reader: {clean_line(str(exc))}")
+            return
         except (sqlite3.DatabaseError, SchemaTooNew, OSError) as exc:
             # A cache we can't read: say so and leave it as it is for the user to see to.
             self.exit(return_code=1, message=f"reader: {self.paths.cache_db}: {exc}")

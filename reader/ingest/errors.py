@@ -36,6 +36,18 @@ class IngestAborted(Exception):
         self.report = report
 
 
+class StoringFailed(Exception):
+    """The store refused a batch (a full disk, say): the ingest stopped there.
+
+    ``error`` is the database's error; ``report`` the ingest's report up to there.
+    """
+
+    def __init__(self, error: Exception, report: object) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.report = report
+
+
 def is_content_error(exc: BaseException) -> bool:
     """Whether ``exc`` is what bad content causes: a ``ValueError`` (lxml's data
     errors, bad encodings), lxml's own errors, or nesting too deep to walk."""

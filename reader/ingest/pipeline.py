@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import select
 import signal
+import sqlite3
 import stat
 import sys
 import threading
@@ -31,6 +32,7 @@ from reader.ingest.errors import (
     ExtractorUnavailable,
     IngestAborted,
     PageError,
+    StoringFailed,
     is_content_error,
 )
 from reader.ingest.formats import RawPage, parse_page
@@ -208,7 +210,7 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
     yield from errors
 
 
-PARSER_VERSION = b"reader-parsers-4"
+PARSER_VERSION = b"reader-parsers-5"
 """Part of every content hash: bump it when parsing changes, so the same pages
 ingested again are parsed again instead of skipped as unchanged."""
 
@@ -362,6 +364,8 @@ def ingest_items(
             submit(batch, batches)
         while pending:
             store_parsed(pending.popleft().result())
+    except sqlite3.DatabaseError as exc:  # what was committed before stays
+        raise StoringFailed(exc, report) from exc
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections import Counter
@@ -17,11 +18,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from reader.ingest.clean import clean_link, title_key
 from reader.models import LIST_KINDS, Feed, Headline, Page, Story
 from reader.paths import Paths
+from reader.store.health import diagnose
 from reader.store.query import COMMON_WORDS, match_all, match_any
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate
 
@@ -153,11 +156,26 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=True)
+    if writable:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
     return conn
+
+
+def _uri(path: Path, writable: bool) -> str:
+    """``path`` as an SQLite URI: read-only where its folder cannot be written.
+
+    With no ``-wal`` file beside it (a cleanly closed database) nothing can be
+    pending, and ``immutable`` lets SQLite read without creating the ``-shm`` file
+    that a read-only folder cannot hold.
+    """
+    uri = path.resolve().as_uri()
+    if writable:
+        return uri
+    wal = path.with_name(path.name + "-wal")
+    return f"{uri}?mode=ro" if wal.exists() else f"{uri}?mode=ro&immutable=1"
 
 
 # Columns of a story row in listings; bookmarks stand in when the cache lost the story.
@@ -178,18 +196,35 @@ _BODY_COLUMN = """, coalesce(s.body, b.body) AS body,
 class Store:
     """The cache and the user's data, opened together (the user data is attached)."""
 
-    def __init__(self, paths: Paths) -> None:
+    def __init__(self, paths: Paths, *, without_cache: bool = False) -> None:
+        """Open ``paths``' databases; raises a ``StoreError`` that says what is wrong.
+
+        ``without_cache``: an empty story cache in memory stands in for the file (a
+        damaged cache must not hide the bookmarks, which keep their own copies).
+        In a read-only home the databases open read-only: reading works.
+        """
         paths.ensure()
         self.paths = paths
-        user = _connect(str(paths.user_db))
         try:
-            migrate(user, "user data", USER_MIGRATIONS)
-        finally:
-            user.close()
-        self._conn = _connect(str(paths.cache_db))
+            self._open(paths, without_cache)
+        except sqlite3.DatabaseError as exc:
+            raise (diagnose(paths, exc) or exc) from exc
+
+    def _open(self, paths: Paths, without_cache: bool) -> None:
+        writable = os.access(paths.cache_dir, os.W_OK) and os.access(paths.data_dir, os.W_OK)
+        self.writable = writable
+        """False in a read-only home: the databases are open read-only."""
+        if writable:
+            user = _connect(str(paths.user_db))
+            try:
+                migrate(user, "user data", USER_MIGRATIONS)
+            finally:
+                user.close()
+        cache = ":memory:" if without_cache else _uri(paths.cache_db, writable)
+        self._conn = _connect(cache, writable or without_cache)
         self._conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts stay in memory
         migrate(self._conn, "story cache", CACHE_MIGRATIONS)
-        self._conn.execute("ATTACH DATABASE ? AS user", (str(paths.user_db),))
+        self._conn.execute("ATTACH DATABASE ? AS user", (_uri(paths.user_db, writable),))
         self._conn.row_factory = sqlite3.Row
         parameters = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._rows_per_insert = max(
@@ -301,6 +336,8 @@ class Store:
         transactions of ``INDEX_CHUNK`` stories with a pause between them, so that the
         app's other connection can mark a story read meanwhile.
         """
+        if not self.writable:  # a read-only home: search what is indexed already
+            return 0
         conn = self._conn
         added = 0
         while conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0]:
