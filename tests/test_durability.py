@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -93,3 +94,60 @@ def test_second_process_waits_for_the_first(home: Path, tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert out.strip() == "ingested 300, updated 0, unchanged 0, failed 0"
+
+
+def test_five_writers_at_once_all_succeed_and_lose_nothing(home: Path, tmp_path: Path) -> None:
+    """Three ingests, a feed refresh and a stream of marks, all at once, while this
+    process reads: no 'database is locked', every story stored, every mark kept."""
+    from conftest import FIXTURES
+
+    run_reader(home, "ingest", str(FIXTURES / "pages"))  # stories to mark while others write
+    ids = [line.split()[0] for line in run_reader(home, "list").stdout.splitlines()]
+    assert run_reader(home, "feed", "add", str(FIXTURES / "feeds" / "harbour.rss")).returncode == 0
+    folders = []
+    for n in range(3):
+        folder = tmp_path / f"batch{n}"
+        _write_pages(folder, 400)
+        for page in folder.iterdir():  # each batch its own stories
+            page.write_text(page.read_text().replace("Generated story", f"Batch {n} story"))
+        folders.append(folder)
+    command = [sys.executable, "-P", "-m", "reader", "--home", str(home)]
+    marking_failures: list[str] = []
+
+    def mark_all() -> None:  # the fifth writer: marks, one process after another
+        for story in ids:
+            for verb in ("mark-read", "bookmark", "mark-unread", "mark-read"):
+                done = subprocess.run([*command, verb, story], capture_output=True, text=True)
+                if done.returncode != 0:
+                    marking_failures.append(done.stderr)
+
+    writers = [
+        subprocess.Popen([*command, "ingest", str(folder)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for folder in folders
+    ]  # fmt: skip
+    writers.append(
+        subprocess.Popen([*command, "refresh"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    )  # fmt: skip
+    marker = threading.Thread(target=mark_all)
+    marker.start()
+    with Store(resolve_paths(home)) as store:  # a reader meanwhile, as the app is
+        while marker.is_alive() or any(w.poll() is None for w in writers):
+            store.count()
+            time.sleep(0.05)
+    marker.join()
+    assert not marking_failures
+    for writer in writers:
+        out, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
+        assert "locked" not in err
+    with Store(resolve_paths(home)) as store:
+        assert store.count() == 2 + 3 * 400 + 3  # the pages, three batches, the feed's items
+    listed = run_reader(home, "list", "--bookmarked").stdout.splitlines()
+    assert sorted(line.split()[0] for line in listed) == sorted(ids)
+    unread = run_reader(home, "list", "--unread").stdout
+    assert not any(story in unread for story in ids)  # read, unread, read again: read
+    for db in (home / "cache" / "stories.sqlite3", home / "data" / "user.sqlite3"):
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
