@@ -1,0 +1,372 @@
+"""The article body of an HTML page, as Markdown.
+
+trafilatura decides which part of the tree is the article (fast mode first, its full
+cascade when that finds almost nothing); the part is turned back into plain HTML and
+html2text writes the Markdown. Hidden elements and datelines go first; link lists,
+a heading repeating the headline and an error page's few lines go after. When the
+extraction misses most of the page's JSON-LD ``articleBody``, that is the body.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin
+
+import html2text
+import lxml.html
+from lxml import etree
+
+from reader.ingest.clean import clean_text
+from reader.ingest.errors import ExtractionFailed, ExtractorUnavailable
+from reader.ingest.metadata import Declared, element_text, fold, json_text, unescape
+
+# trafilatura logs a warning for every page it finds nothing in.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+_HIDDEN_XPATH = etree.XPath(
+    "//body//*[@hidden or @aria-hidden='true' or contains(@style, 'none')"
+    " or contains(@style, 'hidden')]"
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _drop_hidden(tree: lxml.html.HtmlElement) -> None:
+    """Remove what the page hides from readers (``hidden``, ``display: none``, ...).
+
+    An element holding most of the page's text is kept: pages that hide their
+    content until a script has run must not lose the article.
+    """
+    hidden = [
+        el
+        for el in _HIDDEN_XPATH(tree)
+        if el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or _HIDDEN_STYLE.search(el.get("style") or "")
+    ]
+    total = None
+    for el in hidden:
+        if el.getparent() is None:
+            continue
+        size = len(el.text_content())
+        if size > 2000:
+            if total is None:
+                total = len(tree.text_content())
+            if size > total / 2:
+                continue
+        el.drop_tree()
+
+
+# Fast mode (no readability/justext comparison) is both faster and more precise
+# on news pages; favor_recall keeps short paragraphs at an article's edges.
+_FAST = {"fast": True, "favor_recall": True}
+# Below this many characters, fast mode is taken to have missed the article and
+# trafilatura's full cascade (readability, justext, baseline) gets a try.
+_SHORT = 100
+_DECLARED_MIN = 500  # characters of JSON-LD articleBody worth preferring to a poor extraction
+
+
+def _trafilatura(tree: lxml.html.HtmlElement, options: dict) -> tuple[etree._Element | None, str]:
+    """The article trafilatura chooses (its XML body) and its text.
+
+    Raises ``ExtractorUnavailable`` when trafilatura cannot be imported, and
+    ``ExtractionFailed`` when it fails on this page.
+    """
+    try:
+        import trafilatura  # here: it takes ~0.2 s to import, which only extraction pays
+    except ImportError as exc:
+        raise ExtractorUnavailable(
+            f"cannot extract the article: trafilatura failed to import ({_one_line(exc)})"
+        ) from exc
+    try:
+        doc = trafilatura.bare_extraction(
+            tree,  # copied by trafilatura: the tree is parsed once and reused
+            output_format="html",  # skips the plain-text rendering the default format makes
+            include_comments=False,
+            include_formatting=True,
+            include_links=True,  # no url: trafilatura would resolve every link of the page
+            include_tables=True,
+            include_images=False,
+            **options,
+        )
+    except RecursionError as exc:
+        raise ExtractionFailed("cannot extract the article: the page is nested too deeply") from exc
+    except Exception as exc:  # the extractor's own failure on this page, reported
+        why = f"{type(exc).__name__}: {_one_line(exc)}"
+        raise ExtractionFailed(f"cannot extract the article: trafilatura failed: {why}") from exc
+    if doc is None or doc.body is None:
+        return None, ""
+    return doc.body, doc.raw_text or ""
+
+
+_HI = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
+_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_RENAME = {"item": "li", "quote": "blockquote", "code": "pre", "lb": "br", "row": "tr"}
+_NO_LINK = ("javascript:", "data:", "vbscript:", "about:")
+
+
+def _resolve(href: str | None, base: str | None) -> str | None:
+    """``href`` made absolute against ``base``; None for script, in-page and empty links."""
+    href = (href or "").strip()
+    if not href or href.startswith("#") or href.lower().startswith(_NO_LINK):
+        return None
+    if not base or "://" in href[:12]:
+        return href
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+def _to_html(body: etree._Element, base: str | None) -> etree._Element:
+    """trafilatura's XML body as plain HTML (in place), links made absolute."""
+    for el in body.iter():
+        tag, rend = el.tag, el.get("rend")
+        if tag == "list":
+            el.tag = "ol" if rend == "ol" else "ul"
+        elif tag == "head":
+            el.tag = rend if rend in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3"
+        elif tag == "hi":
+            el.tag = _HI.get(rend or "", "em")
+        elif tag == "cell":
+            el.tag = "th" if el.get("role") == "head" else "td"
+        elif tag == "graphic":
+            el.tag = "span"
+            el.text = None
+        elif tag == "ref":
+            el.tag = "a"
+            target = _resolve(el.get("target"), base)
+            el.attrib.clear()
+            if target:
+                el.set("href", target)
+            continue
+        elif isinstance(tag, str):
+            # a broken page can leave tag names lxml will not serialise ('a\ufffdhref=".')
+            el.tag = _RENAME.get(tag, tag) if _TAG_NAME.fullmatch(tag) else "span"
+        el.attrib.clear()
+    body.tag = "div"
+    return body
+
+
+def _converter() -> html2text.HTML2Text:
+    h = html2text.HTML2Text(bodywidth=0)  # no hard wrapping
+    h.ignore_images = True
+    h.images_to_alt = True
+    h.unicode_snob = True  # keep typographic quotes and dashes
+    h.skip_internal_links = True
+    h.inline_links = True
+    h.protect_links = False
+    h.wrap_links = False
+    h.wrap_list_items = False
+    h.use_automatic_links = True
+    h.emphasis_mark = "*"
+    h.ul_item_mark = "-"
+    h.pad_tables = False
+    return h
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_HTML_BLOCK = re.compile(r"<(?:p|br|div|h[1-6]|ul|ol)\b", re.I)
+
+
+_LIST_BLOCK = re.compile(r"^  (?:[-*+]|\d+\.) ")
+
+
+def _dedent_lists(block: str) -> str:
+    """html2text indents top-level list items by two spaces: take them back."""
+    if not _LIST_BLOCK.match(block):
+        return block
+    return "\n".join(line.removeprefix("  ") for line in block.split("\n"))
+
+
+_TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+
+
+def _escape_tags(text: str) -> str:
+    """Backslash-escape text that a Markdown renderer would take for raw HTML (``<b>``).
+
+    Code (fenced, indented or inline) shows its text as is and is left alone.
+    """
+    if "<" not in text:
+        return text
+    lines, fenced = text.split("\n"), False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and "<" in line and not line.startswith(("    ", "\t")):
+            spans = [m.span() for m in _CODE_SPAN.finditer(line)]
+            lines[i] = "".join(
+                part if any(a <= j < b for a, b in spans) else _TAG_LIKE.sub(r"\\<", part)
+                for j, part in _pieces(line, spans)
+            )
+    return "\n".join(lines)
+
+
+def _pieces(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """``line`` cut at the bounds of ``spans``: (start, text) pairs."""
+    cuts = sorted({0, len(line), *(x for span in spans for x in span)})
+    return [(a, line[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+# html2text puts a space between closing emphasis and most punctuation: "**Ann** , who".
+_SPACED_PUNCTUATION = re.compile(r"(?<=\S\*) (?=[,;:)%]|['\u2019]s\b)")
+
+
+def _markdown(html: str) -> str:
+    """HTML as Markdown: blank lines between blocks, no trailing whitespace, no raw HTML."""
+    text = _converter().handle(html)
+    text = _escape_tags(clean_text(_SPACED_PUNCTUATION.sub("", text)))
+    text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip("\n")
+    return "\n\n".join(_dedent_lists(block) for block in text.split("\n\n")).strip()
+
+
+def _jsonld_body(body: str) -> str:
+    """A JSON-LD ``articleBody`` as Markdown."""
+    if _HTML_BLOCK.search(body):
+        return _markdown(body)
+    paragraphs = (" ".join(p.split()) for p in body.splitlines())
+    text = "\n\n".join(html2text.escape_md_section(p, snob=False) for p in paragraphs if p)
+    return _escape_tags(clean_text(text))
+
+
+def _drop_headline(body: etree._Element, title: str | None) -> None:
+    """Remove a heading at the top of the body that repeats the title."""
+    if not title:
+        return
+    words = set(fold(title).split())
+    for el in body[:3]:
+        if el.tag != "head":
+            continue
+        heading = set(fold("".join(el.itertext())).split())
+        if words and heading and len(words & heading) / len(words | heading) >= 0.75:
+            _remove(el)
+            return
+
+
+def _remove(el: etree._Element) -> None:
+    """Remove ``el`` but not the text that follows it."""
+    parent, previous = el.getparent(), el.getprevious()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+# A Markdown link, [text](target): its text is group 1.
+_MD_LINK = re.compile(r"!?\[((?:[^\[\]\\]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_NON_WORD = re.compile(r"\W+")
+_LINK_BLOCK_MIN = 3  # links in a block before it may count as a link list
+_LINK_BLOCK_SHARE = 0.8  # share of a block's text inside links that makes it a link list
+
+
+def _is_link_block(block: str) -> bool:
+    """A Markdown block that is (nearly) nothing but links: related, most read, tags."""
+    links = _MD_LINK.findall(block)
+    if len(links) < _LINK_BLOCK_MIN:
+        return False
+    linked = len(_NON_WORD.sub("", "".join(links)))
+    total = len(_NON_WORD.sub("", _MD_LINK.sub(r"\1", block)))
+    return not total or linked / total >= _LINK_BLOCK_SHARE
+
+
+def _drop_link_blocks(markdown: str) -> str:
+    """Remove link-list blocks, and a heading left with nothing under it."""
+    blocks = markdown.split("\n\n")
+    kept: list[str] = []
+    for i, block in enumerate(blocks):
+        if not _is_link_block(block):
+            kept.append(block)
+            continue
+        following = blocks[i + 1] if i + 1 < len(blocks) else "#"
+        if kept and kept[-1].startswith("#") and following.startswith("#"):
+            kept.pop()
+    return "\n\n".join(kept)
+
+
+_ERROR_PAGE = re.compile(
+    r"\b(?:404|410)\b|\bnot found\b|\bno longer (?:available|exists)\b"
+    r"|\bpage (?:does not|doesn.t) exist|\b(?:could|can) ?not be found\b"
+    r"|nicht gefunden|no encontrada|introuvable|non trovata|niet gevonden|não encontrada",
+    re.I,
+)
+# An error page's few lines ("Sorry, that page is gone. Try the search.") are not an
+# article; an article whose headline merely says "not found" is longer than this.
+_ERROR_PAGE_MAX = 1000
+
+
+def _is_error_page(tree: lxml.html.HtmlElement, page: Declared) -> bool:
+    """Whether the page's ``<title>`` or first ``<h1>`` says it is a 404 page."""
+    if page.article:
+        return False
+    h1 = tree.find(".//h1")
+    texts = [page.title_tag or "", element_text(h1) if h1 is not None else ""]
+    return any(len(t) < 120 and _ERROR_PAGE.search(t) for t in texts)
+
+
+def _prepare_times(tree: lxml.html.HtmlElement) -> None:
+    """Keep the text of a ``<time>`` inside a sentence; drop a dateline.
+
+    trafilatura deletes every ``<time>`` with its text, which leaves "met on  at
+    noon" in sentences, and "Published" alone where a dateline was. The ``<time>``s
+    are taken a parent at a time: a paragraph may hold several.
+    """
+    parents: dict[lxml.html.HtmlElement, list[lxml.html.HtmlElement]] = {}
+    for time in tree.iter("time"):
+        parent = time.getparent()
+        if parent is not None:
+            parents.setdefault(parent, []).append(time)
+    for parent, times in parents.items():
+        dated = sum(len(" ".join(t.itertext()).split()) for t in times)
+        around = len(element_text(parent).split()) - dated
+        if (
+            parent.tag in ("p", "div", "span")
+            and len(parent) < 3 + len(times)
+            and around <= 3
+            and parent.getparent() is not None
+        ):
+            parent.drop_tree()  # "<p>Published <time>3 May</time></p>"
+            continue
+        for time in times:
+            previous = time.getprevious()
+            before = (previous.tail if previous is not None else parent.text) or ""
+            if len(before.split()) + len((time.tail or "").split()) > 3:
+                time.drop_tag()  # "the meeting on <time>Tuesday</time> at noon"
+
+
+def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None) -> str:
+    """The article body as Markdown, without a heading that repeats ``title``.
+
+    Changes ``tree`` (hidden parts and datelines go): read the metadata first.
+    """
+    _drop_hidden(tree)
+    _prepare_times(tree)
+    element, text = _trafilatura(tree, _FAST)
+    if len(text) < _ERROR_PAGE_MAX and _is_error_page(tree, page):
+        return ""
+    # The page's own declaration wins when the extraction clearly missed most of it, or
+    # is that declaration itself (trafilatura's last resort), in one paragraph.
+    declared = unescape(json_text(page.article.get("articleBody"))) or ""
+    if (len(declared) > _DECLARED_MIN and len(text) < 0.5 * len(declared)) or (
+        declared and len(text) < 1.2 * len(declared) and fold(declared) in fold(text)
+    ):
+        return _jsonld_body(declared)
+    if len(text) < _SHORT:
+        other, other_text = _trafilatura(tree, {})
+        if len(other_text) > len(text):
+            element = other
+    if element is None:
+        return ""
+    _drop_headline(element, title)
+    html = etree.tostring(_to_html(element, page.base), encoding="unicode", method="html")
+    return _drop_link_blocks(_markdown(html))
