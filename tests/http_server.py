@@ -53,6 +53,22 @@ def slow(seconds: float) -> Route:
     return route
 
 
+def held(started: threading.Semaphore, release: threading.Event, timeout: float = 30) -> Route:
+    """A feed download that starts (``started`` is released) and then waits for
+    ``release`` (at most ``timeout`` seconds) before it ends."""
+
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.end_headers()
+        handler.wfile.write(b"<rss><channel>")
+        handler.wfile.flush()
+        started.release()
+        release.wait(timeout)
+
+    return route
+
+
 def endless(chunk: bytes = b"<p>" + b"x" * 65536 + b"</p>") -> Route:
     """A page that never stops (no Content-Length): for the size cap."""
 
