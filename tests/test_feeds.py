@@ -441,21 +441,12 @@ def test_ctrl_c_stops_a_refresh_with_one_line(home: Path) -> None:
     import threading
     import time
 
+    from http_server import held
+
     started = threading.Semaphore(0)
     release = threading.Event()
-
-    def held(handler: BaseHTTPRequestHandler) -> None:
-        """A download that starts and then waits (at most 30 s) to be let go."""
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/rss+xml")
-        handler.end_headers()
-        handler.wfile.write(b"<rss><channel>")
-        handler.wfile.flush()
-        started.release()
-        release.wait(30)
-
     routes = {f"/{n}.xml": send(200, RSS.replace(b"harbour", b"h%d" % n)) for n in range(6)}
-    routes |= {f"/slow{n}.xml": held for n in range(2)}
+    routes |= {f"/slow{n}.xml": held(started, release) for n in range(2)}
     with serve(routes) as base:
         listing = "".join(f"{base}{path}\n" for path in routes)
         run_reader(home, "feed", "import", "/dev/stdin", input=listing)
