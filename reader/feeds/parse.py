@@ -35,7 +35,6 @@ from reader.store.store import StoryRow, prepare
 
 _TAGS = re.compile(r"<[^>]+>")
 _FEEDPARSER_ONLY = re.compile(rb"purl\.org/atom/ns#")
-_XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
 _UNREAD_DATE = "\x00unread:"
 """Marks a date fastfeedparser's fast formats did not read (see ``_fast_parser``)."""
 _UNREAD_COUNT = [0]
