@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import build_parser
-from reader.completion import SHELLS, walk_parsers
+from reader.cli.completion import SHELLS, walk_parsers
 
 from conftest import run_reader
 

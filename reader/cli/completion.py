@@ -16,7 +16,7 @@ from reader.paths import HOME_ENV
 
 SHELLS = ("bash", "zsh", "fish")
 
-# Arguments that name a file or a folder, by their metavar in reader/cli.py; the
+# Arguments that name a file or a folder, by their metavar in reader/cli/parser.py; the
 # shells complete paths for them and nothing for the rest (story ids, sites, tags).
 FILE_METAVARS = frozenset({"FILE", "PATH_OR_URL", "URL_OR_PATH"})
 DIR_METAVARS = frozenset({"DIR"})

@@ -1,0 +1,173 @@
+"""The ``reader`` command line: parse arguments, call the library, print.
+
+Every command takes ``--home DIR`` (or ``READER_HOME``) and the query commands
+take ``--json`` for scripts. Errors are one line on standard error and a non-zero
+exit status: 1 for a failure, 2 for a usage mistake.
+
+``parser`` defines the commands, ``stories`` and ``feeds`` run them, ``output``
+prints (cleaned); this module opens the home and turns errors into one line.
+``reader`` with no command opens the app: the one import of ``reader.app`` from
+here, made only then (the layer contract in pyproject.toml names it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+
+from reader.cli.completion import completion_script, man_page
+from reader.cli.feeds import cmd_feed, cmd_refresh
+from reader.cli.output import CommandError
+from reader.cli.parser import build_parser
+from reader.cli.stories import (
+    cmd_export,
+    cmd_ingest,
+    cmd_list,
+    cmd_mark_read,
+    cmd_search,
+    cmd_show,
+    mark_command,
+)
+from reader.ingest.clean import clean_line, clean_link
+from reader.paths import Paths, resolve_paths
+from reader.store import Store, StoryNotFound
+from reader.store.health import DatabaseDamaged, StoreError, check, diagnose, set_aside
+
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+
+# Commands that only read: with a damaged story cache they still show what the user
+# database holds (bookmarks keep their own copies of their stories; feeds live there).
+_READING = frozenset({"list", "show", "search", "export", "feed"})
+
+
+def _run_command(args: argparse.Namespace, paths: Paths) -> int:
+    try:
+        store = Store(paths)
+    except DatabaseDamaged as exc:
+        reading = args.command in _READING and (
+            args.command != "feed" or args.feed_command in ("list", "export")
+        )
+        if not exc.is_cache or not reading:
+            raise
+        print(f"reader: {clean_line(str(exc))}", file=sys.stderr)
+        with Store(paths, without_cache=True) as cacheless:
+            status = COMMANDS[args.command](args, cacheless)
+        needs_cache = args.command != "feed" and not getattr(args, "bookmarked", False)
+        return 1 if needs_cache else status
+    with store:
+        return COMMANDS[args.command](args, store)
+
+
+def cmd_repair(paths: Paths) -> int:
+    """Set a damaged story cache aside and start a new one (``reader repair``)."""
+    user_problem = check(paths.user_db)
+    if user_problem is not None:
+        raise DatabaseDamaged(paths.user_db, False, user_problem, paths)
+    problem = check(paths.cache_db)
+    if problem is None:
+        print(f"both databases read whole: nothing to repair ({paths.cache_db})")
+        return 0
+    moved = set_aside(paths.cache_db)
+    with Store(paths) as store:
+        feeds = len(store.list_feeds())
+    print(f"set the damaged story cache aside as {moved} ({clean_line(problem)})")
+    print(
+        "a new story cache is ready; your bookmarks and read marks are kept. "
+        f"'reader refresh' fetches your {feeds} feeds again; 'reader ingest' your saved pages"
+    )
+    return 0
+
+
+def run_app(paths: Paths) -> int:
+    """Open the reading app (``reader`` with no command)."""
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise CommandError("the reading app needs a terminal; see 'reader --help' for commands")
+    if not sys.stderr.isatty():  # Textual draws through stderr: redirected, the screen is lost
+        print(
+            "reader: the reading app draws through stderr; run it without redirecting stderr",
+            file=sys.stdout,
+        )
+        return 1
+    paths.ensure()
+    try:
+        Store(paths).close()  # a damaged cache is said here, with the way out
+    except DatabaseDamaged as exc:
+        print(f"reader: {clean_line(str(exc))}", file=sys.stderr)
+        if not exc.is_cache:
+            return 1
+        answer = input("Set the damaged cache aside now and open a new one? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            return 1
+        cmd_repair(paths)
+    from reader.app import run
+
+    return run(paths)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
+    "feed": cmd_feed,
+    "refresh": cmd_refresh,
+    "ingest": cmd_ingest,
+    "list": cmd_list,
+    "search": cmd_search,
+    "show": cmd_show,
+    "bookmark": mark_command(lambda s, i: s.set_bookmark(i, True), "bookmarked"),
+    "unbookmark": mark_command(lambda s, i: s.set_bookmark(i, False), "unbookmarked"),
+    "mark-read": cmd_mark_read,
+    "mark-unread": mark_command(lambda s, i: s.set_read(i, False), "marked unread"),
+    "export": cmd_export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``reader`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "mark-read" and (args.id is None) != args.all:
+        parser.error("mark-read takes a story ID or --all (with --site SITE to narrow it)")
+    if args.command == "mark-read" and (args.site or args.tag) and not args.all:
+        parser.error("--site and --tag go with --all")
+    paths = resolve_paths(args.home)
+    try:
+        if args.command is None:
+            return run_app(paths)
+        if args.command == "completion":  # these two need the parser, not the store
+            sys.stdout.write(completion_script(parser, args.shell))
+            return 0
+        if args.command == "manpage":
+            sys.stdout.write(man_page(parser))
+            return 0
+        if args.command == "repair":
+            return cmd_repair(paths)
+        return _run_command(args, paths)
+    except (CommandError, StoryNotFound, StoreError) as exc:
+        print(f"reader: {clean_line(str(exc.args[0]))}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        known = diagnose(paths, exc)
+        if known is not None:
+            print(f"reader: {clean_line(str(known))}", file=sys.stderr)
+            return 1
+        where = clean_link(str(paths.cache_dir.parent))
+        print(f"reader: database error under {where}: {clean_line(str(exc))}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader of our output went away (``reader list | head``): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        where = f"{clean_link(str(exc.filename))}: " if exc.filename else ""
+        print(f"reader: {where}{clean_line(str(exc.strerror or exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("reader: interrupted", file=sys.stderr)
+        # Every write was rolled back or committed on the way here; what is left are
+        # download threads blocked in a read, which Python would wait for at exit (up
+        # to the 15 s timeout). Worker processes end with this one (they watch it).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)

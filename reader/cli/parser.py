@@ -1,0 +1,182 @@
+"""The command line's definition: every command, option and help text.
+
+``reader completion`` and ``reader manpage`` are generated from this parser, so
+they always match the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from reader import __version__
+from reader.cli.completion import SHELLS
+
+
+def _add_common(parser: argparse.ArgumentParser, json_flag: bool = True) -> None:
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="keep cache, data and config under DIR (default: $READER_HOME, else the "
+        "platform's user folders)",
+    )
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description="Read news in the terminal. With no command, open the reading app.",
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument("--home", metavar="DIR", default=None, help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ingest = commands.add_parser(
+        "ingest",
+        help="add saved pages (files, folders, web addresses) to the cache",
+        description="Add saved pages to the story cache: text dumps, HTML pages, MHTML "
+        "archives and http(s) URLs. Folders are read recursively. Exit status 1 if any "
+        "input failed; everything else is stored.",
+    )
+    ingest.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
+    _add_common(ingest)
+
+    lister = commands.add_parser(
+        "list", help="list cached stories, newest first", description="List stories, newest first."
+    )
+    lister.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
+    lister.add_argument("--unread", action="store_true", help="only unread stories")
+    lister.add_argument("--site", metavar="SITE", help="only stories from SITE")
+    lister.add_argument("--tag", metavar="TAG", help="only stories from feeds tagged TAG")
+    lister.add_argument("--limit", type=_positive_int, metavar="N", help="at most N stories")
+    _add_common(lister)
+
+    search = commands.add_parser(
+        "search",
+        help="find stories by words in their title or text",
+        description="List the stories whose title or text holds every word of QUERY, best "
+        "match first.",
+    )
+    search.add_argument("query", nargs="+", metavar="QUERY")
+    search.add_argument(
+        "--limit", type=_positive_int, default=50, metavar="N", help="at most N (default 50)"
+    )
+    _add_common(search)
+
+    show = commands.add_parser(
+        "show", help="print one story", description="Print a story with its lists."
+    )
+    show.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
+    _add_common(show)
+
+    for name, text in (
+        ("bookmark", "bookmark a story (the bookmark keeps its own copy)"),
+        ("unbookmark", "remove a story's bookmark"),
+        ("mark-read", "mark a story read, or every story with --all"),
+        ("mark-unread", "mark a story unread"),
+    ):
+        sub = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        if name == "mark-read":
+            sub.add_argument(
+                "id", nargs="?", metavar="ID", help="a story id, or a unique prefix of one"
+            )
+            sub.add_argument("--all", action="store_true", help="every story instead (or --site)")
+            sub.add_argument("--site", metavar="SITE", help="with --all: only SITE's stories")
+            sub.add_argument("--tag", metavar="TAG", help="with --all: only feeds tagged TAG")
+        else:
+            sub.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
+        _add_common(sub)
+
+    export = commands.add_parser(
+        "export",
+        help="export stories with their bodies",
+        description="Export stories with bodies as JSON, JSON Lines or a Markdown reading list.",
+    )
+    export.add_argument("--format", choices=("json", "jsonl", "md"), default="json")
+    export.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    _add_common(export, json_flag=False)
+
+    feed = commands.add_parser(
+        "feed", help="manage feed subscriptions", description="Manage feed subscriptions."
+    )
+    feed_commands = feed.add_subparsers(dest="feed_command", metavar="FEED_COMMAND")
+    feed_commands.required = True
+    add = feed_commands.add_parser(
+        "add",
+        help="subscribe to a feed (RSS, Atom, JSON Feed, a site's page, or a local file)",
+        description="Subscribe to a feed and fetch it. A site's page URL subscribes to the "
+        "feed it announces; a path or file:// URL to a local feed file works too.",
+    )
+    add.add_argument("url", metavar="URL_OR_PATH")
+    add.add_argument("--tag", action="append", default=[], help="tag the feed (repeatable)")
+    _add_common(add)
+    feed_list = feed_commands.add_parser("list", help="list subscriptions")
+    _add_common(feed_list)
+    remove = feed_commands.add_parser(
+        "remove", help="unsubscribe (its stories stay unless --purge)"
+    )
+    remove.add_argument("feed", metavar="URL_OR_ID")
+    remove.add_argument("--purge", action="store_true", help="also delete the feed's stories")
+    _add_common(remove)
+    tag = feed_commands.add_parser(
+        "tag",
+        help="tag a subscription (or untag it with --remove)",
+        description="Add tags to a subscription, or with --remove take them off.",
+    )
+    tag.add_argument("feed", metavar="URL_OR_ID")
+    tag.add_argument("tags", nargs="+", metavar="TAG")
+    tag.add_argument("--remove", action="store_true", help="take these tags off instead")
+    _add_common(tag)
+    feed_import = feed_commands.add_parser(
+        "import", help="subscribe to the feeds in an OPML file or newsboat's urls file"
+    )
+    feed_import.add_argument("file", metavar="FILE")
+    _add_common(feed_import)
+    feed_export = feed_commands.add_parser("export", help="write subscriptions as OPML")
+    feed_export.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
+    _add_common(feed_export, json_flag=False)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="fetch new stories from feeds",
+        description="Fetch every feed (or the ones named) concurrently, with conditional "
+        "GET. Exit status 1 if any feed failed; the others are stored.",
+    )
+    refresh.add_argument("feeds", nargs="*", metavar="FEED", help="feed URLs or ids")
+    _add_common(refresh)
+
+    repair = commands.add_parser(
+        "repair",
+        help="set a damaged story cache aside and start a new one",
+        description="Check both databases; set a damaged story cache aside (renamed, not "
+        "deleted) and start a new one. Bookmarks, read marks and feeds are kept in the user "
+        "database and stay; 'reader refresh' and 'reader ingest' fill the new cache.",
+    )
+    _add_common(repair)
+
+    completion = commands.add_parser(
+        "completion",
+        help="print the shell completion script for bash, zsh or fish",
+        description="Print the completion script for bash, zsh or fish; the README says where "
+        "to put it.",
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell to complete commands in")
+    commands.add_parser(
+        "manpage", help="print the manual page", description="Print the manual page, in troff."
+    )
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value

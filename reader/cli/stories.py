@@ -1,0 +1,127 @@
+"""The story commands: ingest, list, search, show, the marks, export."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from reader.cli.output import (
+    CommandError,
+    format_story,
+    print_json,
+    print_stories,
+    write_export,
+)
+from reader.ingest.clean import clean_line, clean_link
+from reader.models import Story
+from reader.store import Store, StoryFilter
+from reader.store.health import diagnose
+
+
+def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
+    from reader.ingest.pipeline import ingest
+
+    def on_failure(source: str, reason: str) -> None:
+        if not args.json:
+            print(
+                f"reader: {clean_link(source)}: {clean_line(reason)}", file=sys.stderr, flush=True
+            )
+
+    from reader.ingest.errors import IngestAborted, StoringFailed
+
+    stopped: Exception | None = None
+    try:
+        report = ingest(store, args.inputs, on_failure)
+    except IngestAborted as exc:  # one line says where and why; what was stored stays
+        stopped, report = exc, exc.report  # type: ignore[assignment]
+        on_failure(exc.source, exc.reason)
+    except StoringFailed as exc:  # a full disk, say: the summary still says what was stored
+        stopped, report = exc, exc.report  # type: ignore[assignment]
+        error = exc.error
+        known = diagnose(store.paths, error) if isinstance(error, sqlite3.Error) else None
+        print(f"reader: {clean_line(str(known or error))}", file=sys.stderr, flush=True)
+        report.failures.append(("the story cache", str(known or error)))
+    if args.json:
+        print_json(
+            {
+                "ingested": report.ingested,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "failed": report.failed,
+                "skipped": report.skipped,
+                "failures": [{"source": s, "reason": r} for s, r in report.failures],
+                "stopped": stopped is not None,
+            }
+        )
+    else:
+        print(report.summary() + ("; stopped" if stopped else ""))
+    return 1 if report.failed else 0
+
+
+def cmd_list(args: argparse.Namespace, store: Store) -> int:
+    flt = StoryFilter(bookmarked=args.bookmarked, unread=args.unread, site=args.site, tag=args.tag)
+    print_stories(
+        store.iter_stories(flt, limit=args.limit, with_body=False, with_lists=args.json),
+        args.json,
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, store: Store) -> int:
+    found = store.search(" ".join(args.query), limit=args.limit, with_lists=args.json)
+    print_stories(found, args.json)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, store: Store) -> int:
+    story = store.get(args.id)
+    if args.json:
+        print_json(story.to_dict())
+    else:
+        sys.stdout.write(format_story(story))
+    return 0
+
+
+def mark_command(action: Callable[[Store, str], Story], message: str) -> Callable[..., int]:
+    def command(args: argparse.Namespace, store: Store) -> int:
+        story = action(store, args.id)
+        if args.json:
+            print_json(story.to_dict(with_body=False))
+        else:
+            print(f"{message} {story.id}  {clean_line(story.title)}")
+        return 0
+
+    return command
+
+
+def cmd_mark_read(args: argparse.Namespace, store: Store) -> int:
+    if not args.all:
+        return mark_command(lambda s, i: s.set_read(i, True), "marked read")(args, store)
+    marked = store.mark_all_read(StoryFilter(site=args.site, tag=args.tag))
+    if args.json:
+        print_json({"marked_read": marked})
+    else:
+        print(f"marked {marked} stories read")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, store: Store) -> int:
+    flt = StoryFilter(bookmarked=args.bookmarked)
+    stories = store.iter_stories(flt, with_body=True, with_lists=True)
+    if args.output:
+        target = Path(args.output)
+        partial = target.with_name(target.name + ".part")
+        try:
+            with partial.open("w", encoding="utf-8") as out:
+                count = write_export(stories, args.format, out)
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"{args.output}: {exc.strerror or exc}") from None
+        print(f"exported {count} stories to {args.output}", file=sys.stderr)
+    else:
+        write_export(stories, args.format, sys.stdout)
+    return 0
