@@ -86,7 +86,7 @@ async def next_story_latency(home: Path, presses: int) -> list[float]:
     from textual import events
 
     from reader.app.app import ReaderApp
-    from reader.paths import resolve_paths
+    from reader.base.paths import resolve_paths
 
     app = ReaderApp(resolve_paths(home))
     frames: list[float] = []
@@ -119,7 +119,7 @@ async def next_story_latency(home: Path, presses: int) -> list[float]:
 
 async def memory_at(home: Path) -> float:
     from reader.app.app import ReaderApp
-    from reader.paths import resolve_paths
+    from reader.base.paths import resolve_paths
 
     app = ReaderApp(resolve_paths(home))
     async with app.run_test(size=(160, 48)) as pilot:

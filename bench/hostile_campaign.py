@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reader.base.paths import resolve_paths
 from reader.ingest.formats import RawPage
 from reader.ingest.pipeline import ingest_items
-from reader.paths import resolve_paths
 from reader.store import Store, StoryFilter
 
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

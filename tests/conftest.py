@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.paths import Paths, resolve_paths
+from reader.base.paths import Paths, resolve_paths
 from reader.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"

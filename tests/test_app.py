@@ -11,9 +11,9 @@ import pytest
 from reader.app.app import ReaderApp
 from reader.app.headlines import HeadlineList
 from reader.app.screens import Confirm, ConfirmOpen, HelpScreen, PickScreen, PromptScreen
+from reader.base.models import Page
+from reader.base.paths import Paths
 from reader.ingest.pipeline import ingest_items
-from reader.models import Page
-from reader.paths import Paths
 from reader.store import Store, StoryFilter, story_id
 
 from app_helpers import article, showing, stories, wait_for, wait_ready

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.ingest.clean import (
+from reader.base.clean import (
     _NEWLINES,
     MAX_STRING_PAYLOAD,
     clean_line,

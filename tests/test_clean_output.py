@@ -12,9 +12,9 @@ import pytest
 
 from reader.app.app import ReaderApp
 from reader.app.screens import ConfirmOpen
+from reader.base.models import Headline, Page
+from reader.base.paths import Paths
 from reader.ingest.pipeline import ingest
-from reader.models import Headline, Page
-from reader.paths import Paths
 from reader.store import Store
 from reader.store.store import prepare
 

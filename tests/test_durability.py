@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from reader.paths import resolve_paths
+from reader.base.paths import resolve_paths
 from reader.store import Store
 
 from conftest import run_reader

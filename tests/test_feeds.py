@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from http_server import redirect, send, serve
 
+from reader.base.fragments import html_to_markdown
+from reader.base.models import Feed, Page
+from reader.base.paths import Paths, resolve_paths
 from reader.feeds.opml import read_subscriptions, write_opml
 from reader.feeds.parse import parse_feed
-from reader.ingest.fragments import html_to_markdown
-from reader.models import Feed, Page
-from reader.paths import Paths, resolve_paths
 from reader.store import Store
 
 from conftest import FIXTURES, run_reader

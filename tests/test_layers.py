@@ -44,7 +44,7 @@ def test_the_app_starts_without_the_extraction_stack(tmp_path) -> None:  # noqa:
     code = f"""
 import asyncio, sys
 from reader.app.app import ReaderApp
-from reader.paths import resolve_paths
+from reader.base.paths import resolve_paths
 
 async def main():
     app = ReaderApp(resolve_paths({str(tmp_path / "home")!r}))

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 import reader.store.store as store_module
 from reader.app.app import ReaderApp
 from reader.app.headlines import HeadlineList
-from reader.models import Headline, Page, Story
-from reader.paths import Paths, resolve_paths
+from reader.base.models import Headline, Page, Story
+from reader.base.paths import Paths, resolve_paths
 from reader.store import Store, story_id
 from reader.store.query import MAX_TERMS, match_all, match_any, terms, tokens
 from reader.store.schema import CACHE_MIGRATIONS, migrate

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 
 from reader.app.app import ReaderApp
 from reader.app.screens import HelpScreen
-from reader.paths import Paths
+from reader.base.paths import Paths
 
 from app_helpers import showing, stories, wait_for, wait_ready
 

@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
+from reader.base.models import Page
+from reader.base.paths import Paths
 from reader.ingest.pipeline import ingest, ingest_items
-from reader.models import Page
-from reader.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound, story_id
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS
 

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from http_server import Route, redirect, send, serve
 
+from reader.base.models import Feed
 from reader.feeds.refresh import discover, read_feed, refresh
 from reader.ingest.fetch import (
     NOT_HTTP,
@@ -35,7 +36,6 @@ from reader.ingest.fetch import (
     read_regular_file,
 )
 from reader.ingest.fetch import client as http_client
-from reader.models import Feed
 from reader.store import Store
 
 from conftest import FIXTURES, run_reader

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.paths import Paths
+from reader.base.paths import Paths
 
 
 def run(paths: Paths) -> int:

@@ -26,10 +26,10 @@ from reader.app.screens import Confirm, ConfirmOpen, HelpScreen, PickScreen, Pro
 from reader.app.store_thread import StoreThread
 from reader.app.story_list import ListQuery, StoryList
 from reader.app.themes import load_themes
-from reader.config import DEFAULT_THEME, Config, load_config, save_theme
-from reader.ingest.clean import clean_line, clean_link
-from reader.models import Headline, Story
-from reader.paths import Paths
+from reader.base.clean import clean_line, clean_link
+from reader.base.config import DEFAULT_THEME, Config, load_config, save_theme
+from reader.base.models import Headline, Story
+from reader.base.paths import Paths
 from reader.store import Store, StoryFilter, StoryNotFound
 from reader.store.health import StoreError
 from reader.store.schema import SchemaTooNew

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_in_stages
 from reader.app.line_view import LineView
-from reader.models import Story
+from reader.base.models import Story
 
 
 class ArticleView(LineView, can_focus=True):

@@ -18,8 +18,8 @@ from textual.content import Content, Span
 from textual.style import Style
 
 from reader.app.dates import long_date
-from reader.ingest.clean import clean_line, clean_text
-from reader.models import Story
+from reader.base.clean import clean_line, clean_text
+from reader.base.models import Story
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

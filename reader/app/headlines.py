@@ -20,8 +20,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from reader.app.line_view import LineView
-from reader.ingest.clean import clean_line
-from reader.models import Headline
+from reader.base.clean import clean_line
+from reader.base.models import Headline
 
 
 @dataclass

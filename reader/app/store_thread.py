@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from reader.paths import Paths
+from reader.base.paths import Paths
 from reader.store import Store
 
 T = TypeVar("T")

@@ -21,8 +21,8 @@ from textual.strip import Strip
 from reader.app.dates import short_date
 from reader.app.line_view import LineView
 from reader.app.store_thread import StoreThread
-from reader.ingest.clean import clean_line
-from reader.models import Story
+from reader.base.clean import clean_line
+from reader.base.models import Story
 from reader.store import Store, StoryFilter
 
 PAGE_SIZE = 100

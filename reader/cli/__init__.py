@@ -18,6 +18,8 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
+from reader.base.clean import clean_line, clean_link
+from reader.base.paths import Paths, resolve_paths
 from reader.cli.completion import completion_script, man_page
 from reader.cli.feeds import cmd_feed, cmd_refresh
 from reader.cli.output import CommandError
@@ -31,8 +33,6 @@ from reader.cli.stories import (
     cmd_show,
     mark_command,
 )
-from reader.ingest.clean import clean_line, clean_link
-from reader.paths import Paths, resolve_paths
 from reader.store import Store, StoryNotFound
 from reader.store.health import DatabaseDamaged, StoreError, check, diagnose, set_aside
 

@@ -12,7 +12,7 @@ import copy
 from collections.abc import Iterator
 
 from reader import __version__
-from reader.paths import HOME_ENV
+from reader.base.paths import HOME_ENV
 
 SHELLS = ("bash", "zsh", "fish")
 

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from reader.base.clean import clean_line, clean_link, clean_text
 from reader.cli.output import CommandError, print_json
-from reader.ingest.clean import clean_line, clean_link, clean_text
 from reader.store import Store
 
 
@@ -18,7 +18,7 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
 
 
 def _feed_add(args: argparse.Namespace, store: Store) -> int:
-    from reader.config import load_config
+    from reader.base.config import load_config
     from reader.feeds import refresh
     from reader.feeds.parse import FeedError
     from reader.ingest.fetch import FetchError
@@ -119,7 +119,7 @@ _FEED_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
 
 
 def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
-    from reader.config import load_config
+    from reader.base.config import load_config
     from reader.feeds.refresh import due, refresh
 
     config = load_config(store.paths.config_file)

@@ -11,8 +11,8 @@ import sys
 from collections.abc import Iterable
 from typing import IO, Any
 
-from reader.ingest.clean import clean_line, clean_link, clean_text
-from reader.models import LIST_KINDS, Story
+from reader.base.clean import clean_line, clean_link, clean_text
+from reader.base.models import LIST_KINDS, Story
 
 
 class CommandError(Exception):

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from reader.base.clean import clean_line, clean_link
+from reader.base.models import Story
 from reader.cli.output import (
     CommandError,
     format_story,
@@ -15,8 +17,6 @@ from reader.cli.output import (
     print_stories,
     write_export,
 )
-from reader.ingest.clean import clean_line, clean_link
-from reader.models import Story
 from reader.store import Store, StoryFilter
 from reader.store.health import diagnose
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from xml.etree import ElementTree
 
-from reader.models import Feed
+from reader.base.models import Feed
 
 
 class ListError(ValueError):

@@ -6,7 +6,7 @@ links, HTML in titles, and every document that is not well-formed XML or that
 fastfeedparser did not read to the end (it recovers silently, losing items or
 mangling their text). Its HTML sanitizer is off: an item keeps its HTML (control
 characters stripped) and a plain-text rendering for search; html2text turns the
-HTML into Markdown when the story is read (``reader.ingest.fragments``), so nothing
+HTML into Markdown when the story is read (``reader.base.fragments``), so nothing
 from the feed reaches the terminal as markup. JSON Feed, which feedparser does not
 read, is handled here.
 """
@@ -25,12 +25,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from reader.ingest.clean import clean_line, clean_text
-from reader.ingest.dates import parse_date
+from reader.base.clean import clean_line, clean_text
+from reader.base.dates import parse_date
+from reader.base.fragments import html_to_text
+from reader.base.models import Page
 from reader.ingest.decode import looks_like_html
-from reader.ingest.fragments import html_to_text
 from reader.ingest.pipeline import content_hash
-from reader.models import Page
 from reader.store.store import StoryRow, prepare
 
 _TAGS = re.compile(r"<[^>]+>")

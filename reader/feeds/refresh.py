@@ -28,7 +28,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from reader.config import FeedSettings
+from reader.base.config import FeedSettings
+from reader.base.models import Feed
 from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
 from reader.ingest.fetch import (
     FetchedFeed,
@@ -39,7 +40,6 @@ from reader.ingest.fetch import (
 )
 from reader.ingest.fetch import client as http_client
 from reader.ingest.pipeline import default_workers, worker_pool
-from reader.models import Feed
 from reader.store import Store
 
 THREADS = 8

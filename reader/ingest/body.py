@@ -17,7 +17,7 @@ import html2text
 import lxml.html
 from lxml import etree
 
-from reader.ingest.clean import clean_text
+from reader.base.clean import clean_text
 from reader.ingest.errors import ExtractionFailed, ExtractorUnavailable
 from reader.ingest.metadata import Declared, element_text, fold, json_text, unescape
 

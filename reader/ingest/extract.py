@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from reader.base.clean import clean_line, clean_text
 from reader.ingest import metadata
 from reader.ingest.body import article_body
-from reader.ingest.clean import clean_line, clean_text
 from reader.ingest.errors import ExtractionFailed, PageError, is_content_error
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
+from reader.base.models import Page
 from reader.ingest.errors import PageError
-from reader.models import Page
 
 
 @dataclass

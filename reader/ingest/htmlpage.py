@@ -18,11 +18,11 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from reader.ingest.clean import clean_line, title_key
-from reader.ingest.dates import parse_date
+from reader.base.clean import clean_line, title_key
+from reader.base.dates import parse_date
+from reader.base.models import Headline, Page
 from reader.ingest.decode import DecodeError, decode_html, looks_like_html
 from reader.ingest.textpage import _REACTIONS_LINE, HEADINGS
-from reader.models import Headline, Page
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

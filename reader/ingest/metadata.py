@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from reader.ingest.dates import parse_date
+from reader.base.dates import parse_date
 
 
 def element_text(el: lxml.html.HtmlElement) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
+from reader.base.models import Page
 from reader.ingest.decode import MAX_PAGE_BYTES, looks_like_html
 from reader.ingest.errors import (
     ExtractorUnavailable,
@@ -36,7 +37,6 @@ from reader.ingest.errors import (
     is_content_error,
 )
 from reader.ingest.formats import RawPage, parse_page
-from reader.models import Page
 from reader.store import Store
 
 BATCH_SIZE = 1000

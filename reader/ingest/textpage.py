@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from reader.ingest.clean import clean_text
-from reader.ingest.dates import parse_date
+from reader.base.clean import clean_text
+from reader.base.dates import parse_date
+from reader.base.models import Headline, Page
 from reader.ingest.decode import decode_page, looks_like_html
-from reader.models import Headline, Page
 
 if TYPE_CHECKING:
     from reader.ingest.formats import RawPage

@@ -15,7 +15,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from reader.paths import Paths
+from reader.base.paths import Paths
 
 
 class StoreError(Exception):

@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from reader.ingest.clean import clean_link, title_key
-from reader.models import LIST_KINDS, Feed, Headline, Page, Story
-from reader.paths import Paths
+from reader.base.clean import clean_link, title_key
+from reader.base.models import LIST_KINDS, Feed, Headline, Page, Story
+from reader.base.paths import Paths
 from reader.store.health import diagnose
 from reader.store.query import COMMON_WORDS, match_all, match_any
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate
@@ -878,7 +878,7 @@ def _body(row: sqlite3.Row) -> str:
     """The story's Markdown: stored, or made now from a feed item's HTML."""
     if row["body_html"] is None:
         return row["body"]
-    from reader.ingest.fragments import html_to_markdown
+    from reader.base.fragments import html_to_markdown
 
     return html_to_markdown(row["body_html"], row["body_base"])
 

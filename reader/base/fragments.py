@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from reader.ingest.clean import clean_text
+from reader.base.clean import clean_text
 
 _INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _BLOCK_END = re.compile(
