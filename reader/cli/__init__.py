@@ -33,6 +33,7 @@ from reader.cli.stories import (
     cmd_show,
     mark_command,
 )
+from reader.cli.sync import cmd_sync
 from reader.store import Store, StoryNotFound
 from reader.store.health import DatabaseDamaged, StoreError, check, diagnose, set_aside
 
@@ -111,6 +112,7 @@ def run_app(paths: Paths) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "feed": cmd_feed,
     "refresh": cmd_refresh,
+    "sync": cmd_sync,
     "ingest": cmd_ingest,
     "list": cmd_list,
     "search": cmd_search,

@@ -150,6 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("feeds", nargs="*", metavar="FEED", help="feed URLs or ids")
     _add_common(refresh)
 
+    sync = commands.add_parser(
+        "sync",
+        help="sync with your feed server (Google Reader or Fever API)",
+        description="Pull subscriptions, new entries and read and starred marks from the "
+        "server named in config.toml's [sync]; push the read marks and bookmarks made here "
+        "since the last sync. Exit status 1, with the reason, if the sync failed.",
+    )
+    _add_common(sync)
+
     repair = commands.add_parser(
         "repair",
         help="set a damaged story cache aside and start a new one",

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,7 +71,6 @@ class SyncReport:
     """False when the pull stopped at ``max_items``: the next sync goes on."""
     requests: int = 0
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """``pulled 120 stories, 14 read marks; pushed 3 read marks, 1 star``."""
