@@ -58,3 +58,23 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_the_store_reads_a_feed_item_without_converting_it(tmp_path) -> None:  # noqa: ANN001
+    """HTML becomes Markdown in the render path (``story_markdown``), not in the store."""
+    code = f"""
+import sys
+from reader.base.fragments import story_markdown
+from reader.base.models import Page
+from reader.base.paths import resolve_paths
+from reader.store import Store
+
+with Store(resolve_paths({str(tmp_path / "home")!r})) as store:
+    item = Page(title="Tide gauge", body="Replaced.", body_html="<p>Replaced <em>now</em>.</p>")
+    store.save_pages([("https://harbour.example/tide", "h", item)])
+    story = store.get(store.list_stories()[0].id)
+print("html2text" in sys.modules, story.body, story_markdown(story))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False Replaced. Replaced *now*."

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from reader.base.fragments import story_markdown
 from reader.base.models import Page
 from reader.base.paths import Paths
 from reader.ingest.pipeline import ingest, ingest_items
@@ -100,7 +101,7 @@ def test_a_bookmark_keeps_the_canonical_url_and_a_feed_items_html(paths: Paths) 
     with Store(paths) as store:
         ferry = store.get(ids["Night ferry returns to the Saltmere run"])
         assert ferry.canonical_url == "https://northwind.example/travel/night-ferry-returns"
-        assert store.get(ids["Tide gauge"]).body == "Replaced *at last*."
+        assert story_markdown(store.get(ids["Tide gauge"])) == "Replaced *at last*."
 
 
 def test_unbookmark_removes_the_copy(store: Store) -> None:

@@ -19,6 +19,7 @@ from textual.style import Style
 
 from reader.app.dates import long_date
 from reader.base.clean import clean_line, clean_text
+from reader.base.fragments import story_markdown
 from reader.base.models import Story
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def story_blocks(
     if meta:
         blocks.append(Block(Content.styled(clean_line(" · ".join(meta)), styles["meta"])))
     blocks.append(Block(Content(""), rule=True))
-    body = clean_text(story.body or "")
+    body = clean_text(story_markdown(story) or "")  # a feed item's HTML becomes Markdown here
     if not body.strip():
         blocks.append(Block(Content.styled("(This story has no text.)", styles["note"])))
     elif _MARKDOWN_SIGNS.search(body):

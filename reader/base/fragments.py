@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 from reader.base.clean import clean_text
+
+if TYPE_CHECKING:
+    from reader.base.models import Story
 
 _INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _BLOCK_END = re.compile(
@@ -47,3 +51,16 @@ def html_to_markdown(fragment: str, base: str | None = None) -> str:
     text = converter.handle(fragment)
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
     return clean_text(text).strip()
+
+
+def story_markdown(story: Story) -> str | None:
+    """The Markdown to show for ``story``: its body as stored, or for a feed item the
+    Markdown made now from its HTML (None when the story was read without its body).
+
+    The one place where a story read from the store becomes Markdown: the app calls
+    it while rendering the article off the UI thread, the command line for ``show``
+    and ``export``.
+    """
+    if story.body_html is None:
+        return story.body
+    return html_to_markdown(story.body_html, story.body_base)

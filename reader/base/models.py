@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from reader.base.fragments import story_markdown
+
 LIST_KINDS = ("related", "ranking", "recommended")
 """The headline lists a page can carry, in the order pages show them."""
 
@@ -64,11 +66,17 @@ class Story:
     url: str | None = None
     canonical_url: str | None = None
     body: str | None = None
+    """The body as stored: Markdown, or for a feed item (``body_html`` set) the plain
+    text that search indexes. ``story_markdown`` gives the Markdown to show."""
     related: list[Headline] = field(default_factory=list)
     ranking: list[Headline] = field(default_factory=list)
     recommended: list[Headline] = field(default_factory=list)
     bookmarked: bool = False
     read: bool = False
+    body_html: str | None = None
+    """A feed item's HTML, turned into Markdown when the story is shown."""
+    body_base: str | None = None
+    """What relative links in ``body_html`` resolve against."""
 
     def to_dict(self, with_body: bool = True) -> dict[str, Any]:
         """The JSON shape of ``reader show --json`` (``list --json`` omits the body)."""
@@ -83,7 +91,7 @@ class Story:
             "canonical_url": self.canonical_url,
         }
         if with_body:
-            data["body"] = self.body
+            data["body"] = story_markdown(self)
         data["reactions"] = self.reactions
         for kind in LIST_KINDS:
             data[kind] = [h.to_dict() for h in getattr(self, kind)]

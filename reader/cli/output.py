@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from reader.base.clean import clean_line, clean_link, clean_text
+from reader.base.fragments import story_markdown
 from reader.base.models import LIST_KINDS, Story
 
 
@@ -66,7 +67,7 @@ def format_story(story: Story) -> str:
     lines = [title, " · ".join(meta)] if meta else [title]
     link = clean_link(story.url or story.source)
     lines.append(" · ".join(filter(None, [f"id {story.id}", *flags, link])))
-    lines += ["", clean_text(story.body or ""), ""]
+    lines += ["", clean_text(story_markdown(story) or ""), ""]
     for kind, heading in zip(LIST_KINDS, ("Related", "Ranking", "Recommended"), strict=True):
         headlines = getattr(story, kind)
         if headlines:
@@ -109,8 +110,9 @@ def export_markdown(story: Story) -> str:
     if meta:
         lines += [f"*{' · '.join(meta)}*", ""]
     lines += [f"Source: <{clean_link(story.url or story.source)}>", ""]
-    if story.body:
-        lines += [clean_text(story.body), ""]
+    body = story_markdown(story)
+    if body:
+        lines += [clean_text(body), ""]
     related = [clean_line(h.title) for h in story.related]
     if related:
         lines += ["Related: " + "; ".join(related), ""]

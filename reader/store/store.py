@@ -874,17 +874,10 @@ def _dump_lists(page: Page) -> str:
     return json.dumps(lists, ensure_ascii=False, separators=(",", ":"))
 
 
-def _body(row: sqlite3.Row) -> str:
-    """The story's Markdown: stored, or made now from a feed item's HTML."""
-    if row["body_html"] is None:
-        return row["body"]
-    from reader.base.fragments import html_to_markdown
-
-    return html_to_markdown(row["body_html"], row["body_base"])
-
-
 def _story(row: sqlite3.Row) -> Story:
-    keys = row.keys()
+    """A story row as a ``Story``; a feed item keeps its HTML (``story_markdown`` makes
+    the Markdown when it is shown, so the store does no conversion)."""
+    with_body = "body" in row.keys()
     return Story(
         id=row["id"],
         title=row["title"],
@@ -896,9 +889,11 @@ def _story(row: sqlite3.Row) -> Story:
         reactions=row["reactions"],
         url=row["url"],
         canonical_url=row["canonical_url"],
-        body=_body(row) if "body" in keys else None,
+        body=row["body"] if with_body else None,
         bookmarked=bool(row["bookmarked"]),
         read=bool(row["read"]),
+        body_html=row["body_html"] if with_body else None,
+        body_base=row["body_base"] if with_body else None,
     )
 
 
