@@ -4,7 +4,9 @@ Run with the Python of Coldsweat's own venv (``python coldsweat_launcher.py run 
 Coldsweat fetches a favicon for every feed it refreshes, from
 https://icons.duckduckgo.com/ unless the feed names its own icon; nothing in the tests
 may reach a public host, so the icon fetching is switched off here (Coldsweat itself
-is not edited), and any other fetch of a host that is not 127.0.0.1 fails.
+is not edited), and any other fetch of a host that is not 127.0.0.1 fails. Its wait of
+three minutes between two fetches of a feed goes too: a test adds entries and fetches
+again at once.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def _local_only(url: str, *args: object, **kwargs: object) -> object:
 
 fetcher.Fetcher._fetch_icon = _no_icon  # type: ignore[method-assign]
 fetcher.fetch_url = _local_only
+fetcher.MIN_FETCH_INTERVAL = 0
 
 if __name__ == "__main__":
     sys.exit(cli())

@@ -62,8 +62,8 @@ class FeverClient:
         answer = self.http.post("", [("api_key", self._key), *form], [("api", ""), *command])
         if answer.status in (401, 403):
             raise LoginRefused(self.host)
-        if answer.status == 404:
-            raise NotAnApi(f"sync: {self.settings.url} is not a Fever API (HTTP 404)")
+        if 400 <= answer.status < 500:
+            raise NotAnApi(f"sync: {self.settings.url} is not a Fever API (HTTP {answer.status})")
         if answer.status >= 400:
             raise ServerFailed(f"sync: {self.host} answered HTTP {answer.status} to {what}")
         try:

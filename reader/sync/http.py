@@ -229,6 +229,10 @@ class HttpClient:
             )
         if isinstance(exc, e.NameResolutionError):
             return Unreachable(f"sync: {self.host}: host not found")
+        if isinstance(exc, e.NewConnectionError):  # a ConnectTimeoutError to urllib3
+            if "refused" in str(exc):
+                return Unreachable(f"sync: {self.host}: connection refused")
+            return Unreachable(f"sync: {self.host}: could not connect")
         if isinstance(exc, e.TimeoutError):
             return Unreachable(f"sync: {self.host} timed out after {self.timeout:g} s")
         if isinstance(exc, e.DecodeError):
