@@ -138,8 +138,10 @@ def coldsweat_python() -> str | None:
     """The Python of a venv with Coldsweat installed: ``$COLDSWEAT_PYTHON``, else the
     interpreter of a ``coldsweat`` command on the PATH; None when there is neither."""
     chosen = os.environ.get("COLDSWEAT_PYTHON")
-    if chosen:
-        return chosen if Path(chosen).exists() else None
+    if chosen:  # CI installed it: missing now is a failure, not a reason to skip
+        if not Path(chosen).exists():
+            raise RuntimeError(f"COLDSWEAT_PYTHON={chosen} does not exist")
+        return chosen
     script = shutil.which("coldsweat")
     if script is None:
         return None
