@@ -26,8 +26,9 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from reader.base.errors import FeedError
 from reader.feeds import parse as feed_parse
-from reader.feeds.parse import FeedError, parse_feed
+from reader.feeds.parse import parse_feed
 
 SUFFIXES = {".xml", ".rss", ".atom", ".rdf"}
 

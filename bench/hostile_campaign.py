@@ -112,7 +112,8 @@ def run_pages(name: str, pages: list[tuple[str, bytes]]) -> Tally:
 def run_feeds(name: str, paths: list[Path]) -> Tally:
     import feedparser
 
-    from reader.feeds.parse import FeedError, parse_feed
+    from reader.base.errors import FeedError
+    from reader.feeds.parse import parse_feed
 
     tally = Tally(name, tried=len(paths))
     started = time.perf_counter()

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from reader.ingest.errors import PageError
+from reader.base.errors import PageError
 from reader.ingest.extract import Extracted, extract_article
 
 from conftest import FIXTURES

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from reader.base.errors import IngestAborted
 from reader.ingest import htmlpage
-from reader.ingest.errors import IngestAborted
 from reader.ingest.pipeline import ingest
 from reader.store import Store, StoryFilter
 

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from reader.base.errors import FeedError, FeedNotFound, ReaderError, StoryError
 from reader.base.fragments import story_markdown
 from reader.base.models import Page
 from reader.base.paths import Paths
@@ -136,6 +137,13 @@ def test_ids_accept_unique_prefixes_only(store: Store) -> None:
         store.get("abc")  # too short
     with pytest.raises(StoryNotFound):
         store.get("ffffffffffff" if not sid.startswith("ffff") else "000000000000")
+
+
+def test_a_missing_feed_is_a_feed_error_not_a_story_error(store: Store) -> None:
+    with pytest.raises(FeedNotFound, match="no feed '99'") as missing:
+        store.get_feed("99")
+    assert isinstance(missing.value, FeedError) and not isinstance(missing.value, StoryError)
+    assert isinstance(missing.value, ReaderError)
 
 
 def test_full_text_search_over_titles_and_bodies(store: Store) -> None:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from reader.base.clean import clean_line, clean_link
+from reader.base.errors import ReaderError
 from reader.base.paths import Paths, resolve_paths
 from reader.cli.completion import completion_script, man_page
 from reader.cli.feeds import cmd_feed, cmd_refresh
@@ -34,8 +35,8 @@ from reader.cli.stories import (
     mark_command,
 )
 from reader.cli.sync import cmd_sync
-from reader.store import Store, StoryNotFound
-from reader.store.health import DatabaseDamaged, StoreError, check, diagnose, set_aside
+from reader.store import Store
+from reader.store.health import DatabaseDamaged, check, diagnose, set_aside
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -146,8 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "repair":
             return cmd_repair(paths)
         return _run_command(args, paths)
-    except (CommandError, StoryNotFound, StoreError) as exc:
-        print(f"reader: {clean_line(str(exc.args[0]))}", file=sys.stderr)
+    except ReaderError as exc:  # a missing story or feed, a damaged database...: one line
+        print(f"reader: {clean_line(str(exc))}", file=sys.stderr)
         return 1
     except sqlite3.DatabaseError as exc:
         known = diagnose(paths, exc)

@@ -19,9 +19,8 @@ def cmd_feed(args: argparse.Namespace, store: Store) -> int:
 
 def _feed_add(args: argparse.Namespace, store: Store) -> int:
     from reader.base.config import load_config
+    from reader.base.errors import FeedError, FetchError
     from reader.feeds import refresh
-    from reader.feeds.parse import FeedError
-    from reader.ingest.fetch import FetchError
 
     try:
         url = refresh.discover(args.url)

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from reader.base.clean import clean_line, clean_link, clean_text
+from reader.base.errors import ReaderError
 from reader.base.fragments import story_markdown
 from reader.base.models import LIST_KINDS, Story
 
 
-class CommandError(Exception):
+class CommandError(ReaderError):
     """A failure to report as one line and exit 1."""
 
 

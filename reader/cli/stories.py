@@ -30,7 +30,7 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
                 f"reader: {clean_link(source)}: {clean_line(reason)}", file=sys.stderr, flush=True
             )
 
-    from reader.ingest.errors import IngestAborted, StoringFailed
+    from reader.base.errors import IngestAborted, StoringFailed
 
     stopped: Exception | None = None
     try:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import shlex
 from xml.etree import ElementTree
 
+from reader.base.errors import ListError
 from reader.base.models import Feed
 
-
-class ListError(ValueError):
-    """The file is neither OPML nor a urls file; the message says why."""
+__all__ = ["ListError", "read_subscriptions", "write_opml"]
 
 
 def read_subscriptions(text: str) -> list[tuple[str, str | None, list[str]]]:

@@ -27,6 +27,7 @@ from urllib.parse import urljoin
 
 from reader.base.clean import clean_line, clean_text
 from reader.base.dates import parse_date
+from reader.base.errors import NotAFeed
 from reader.base.fragments import html_to_text
 from reader.base.models import Page
 from reader.ingest.decode import looks_like_html
@@ -44,10 +45,6 @@ _NATIVE = threading.local()
 (it reads only well-formed UTF-8 XML; anything else goes to its lxml path)."""
 _FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")  # the root's start tag, after the prolog
 _ROOT_END = re.compile(rb"\s*>(?:\s+|<!--.*?-->|<\?.*?\?>)*", re.DOTALL)
-
-
-class FeedError(ValueError):
-    """The document is not a feed; the message says why."""
 
 
 @dataclass
@@ -132,10 +129,10 @@ def parse_feed(data: bytes, feed_url: str) -> ParsedFeed:
         if alternate:
             return ParsedFeed(None, alternate=alternate)
         if looks_like_html(data):
-            raise FeedError("not a feed: an HTML page that announces no feed")
+            raise NotAFeed("not a feed: an HTML page that announces no feed")
         reason = parsed.get("bozo_exception")
         detail = f": {str(reason).splitlines()[0][:120]}" if reason else ""
-        raise FeedError(f"not a feed{detail}")
+        raise NotAFeed(f"not a feed{detail}")
     feed = parsed.feed
     title = _plain(feed.get("title")) or None
     result = ParsedFeed(title)
@@ -371,9 +368,9 @@ def _parse_json_feed(data: bytes, feed_url: str) -> ParsedFeed:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise FeedError(f"not a feed: invalid JSON ({exc})") from None
+        raise NotAFeed(f"not a feed: invalid JSON ({exc})") from None
     if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
-        raise FeedError("not a feed: JSON without a JSON Feed version")
+        raise NotAFeed("not a feed: JSON without a JSON Feed version")
     title = _plain(document.get("title")) or None
     result = ParsedFeed(title)
     base = _base(feed_url, document.get("home_page_url"))

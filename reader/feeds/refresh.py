@@ -29,8 +29,9 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from reader.base.config import FeedSettings
+from reader.base.errors import FeedError
 from reader.base.models import Feed
-from reader.feeds.parse import FeedError, ParsedFeed, parse_feed
+from reader.feeds.parse import ParsedFeed, parse_feed
 from reader.ingest.fetch import (
     FetchedFeed,
     FetchError,
@@ -361,7 +362,7 @@ def discover(url: str) -> str:
     """
     if is_local(url):
         path = local_path(url)
-        parse_feed(read_regular_file(path), str(path))  # FeedError when it isn't one
+        parse_feed(read_regular_file(path), str(path))  # NotAFeed when it isn't one
         return str(path.resolve())
     policy = FetchPolicy.named_by_user(url)
     client = http_client(1)

@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from reader.base.clean import clean_text
-from reader.ingest.errors import ExtractionFailed, ExtractorUnavailable
+from reader.base.errors import ExtractionFailed, ExtractorUnavailable
 from reader.ingest.metadata import Declared, element_text, fold, json_text, unescape
 
 # trafilatura logs a warning for every page it finds nothing in.

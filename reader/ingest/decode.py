@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from reader.ingest.errors import PageError
+from reader.base.errors import PageError
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 """Pages larger than this are refused (20 MB)."""

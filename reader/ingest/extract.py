@@ -18,9 +18,9 @@ import lxml.html
 from lxml import etree
 
 from reader.base.clean import clean_line, clean_text
+from reader.base.errors import ExtractionFailed, PageError, is_content_error
 from reader.ingest import metadata
 from reader.ingest.body import article_body
-from reader.ingest.errors import ExtractionFailed, PageError, is_content_error
 
 
 @dataclass

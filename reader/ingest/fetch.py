@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from reader import __version__
+from reader.base.errors import FetchError, FetchRefused
 
 CONNECT_TIMEOUT_S = 10.0
 TOTAL_TIMEOUT_S = 15.0
@@ -49,29 +50,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class FetchError(Exception):
-    """A URL could not be fetched; the message is the reason, for one line of output."""
-
-
-class FetchRefused(FetchError):
-    """A URL reader will not fetch or read: not http(s), a private address that is not
-    on the host the user named, or a local file that is not a regular file."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        self.url = url
-        self.reason = reason
-        super().__init__(f"refused: {_shown(url)} {reason}")
-
-
 NOT_HTTP = "is not an http(s) URL"
 PRIVATE = "is a private address and not the host you named"
 NOT_REGULAR = "is not a regular file"
-
-
-def _shown(url: str, limit: int = 200) -> str:
-    """``url`` fit for one line of output: control characters escaped, length bounded."""
-    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in url[:limit])
-    return text + ("…" if len(url) > limit else "")
 
 
 def is_public_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
+from reader.base.errors import PageError
 from reader.base.models import Page
-from reader.ingest.errors import PageError
 
 
 @dataclass

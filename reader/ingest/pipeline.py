@@ -27,15 +27,15 @@ from dataclasses import dataclass, field
 from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
-from reader.base.models import Page
-from reader.ingest.decode import MAX_PAGE_BYTES, looks_like_html
-from reader.ingest.errors import (
+from reader.base.errors import (
     ExtractorUnavailable,
     IngestAborted,
     PageError,
     StoringFailed,
     is_content_error,
 )
+from reader.base.models import Page
+from reader.ingest.decode import MAX_PAGE_BYTES, looks_like_html
 from reader.ingest.formats import RawPage, parse_page
 from reader.store import Store
 

@@ -3,9 +3,10 @@
 SQLite's own words ("database disk image is malformed", "unable to open database
 file", "attempt to write a readonly database") name neither the file nor the fix.
 ``diagnose`` turns such an error into a ``DatabaseDamaged``, ``HomeReadOnly`` or
-``DiskFull`` that says which file, what is safe, and what to do. ``set_aside``
-moves a damaged story cache out of the way so that a new one can start: the cache
-only holds copies (bookmarks, read marks and feeds live in the user database).
+``DiskFull`` (``reader.base.errors``) that says which file, what is safe, and what
+to do. ``set_aside`` moves a damaged story cache out of the way so that a new one
+can start: the cache only holds copies (bookmarks, read marks and feeds live in the
+user database).
 """
 
 from __future__ import annotations
@@ -15,54 +16,18 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from reader.base.errors import DatabaseDamaged, DiskFull, HomeReadOnly, StoreError
 from reader.base.paths import Paths
 
-
-class StoreError(Exception):
-    """A home's databases cannot be used as asked; the message says why and what to do."""
-
-
-class DatabaseDamaged(StoreError):
-    """One of the two database files is damaged."""
-
-    def __init__(self, path: Path, is_cache: bool, reason: str, paths: Paths) -> None:
-        self.path, self.is_cache, self.reason = path, is_cache, reason
-        if is_cache:
-            message = (
-                f"the story cache {path} is damaged ({reason}). Deleting it is safe: your "
-                f"bookmarks, read marks and feeds are kept in {paths.user_db}. "
-                "'reader repair' sets it aside and starts a new one; then 'reader refresh' "
-                "and 'reader ingest' fill it again"
-            )
-        else:
-            message = (
-                f"your bookmarks and read marks, {path}, are damaged ({reason}). Keep a "
-                "copy of the file before anything else; sqlite3's .recover can save "
-                "what is still readable"
-            )
-        super().__init__(message)
-
-
-class HomeReadOnly(StoreError):
-    """The home's folders cannot be written: reading works, changing does not."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        super().__init__(
-            f"{folder} is read-only: reader can show your stories but not change them "
-            "(ingest, refresh, bookmarks and read marks need to write there)"
-        )
-
-
-class DiskFull(StoreError):
-    """The disk holding the home is full."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        super().__init__(
-            f"the disk holding {folder} is full: what was stored before stays, and the "
-            "next run works once there is space"
-        )
+__all__ = [
+    "DatabaseDamaged",
+    "DiskFull",
+    "HomeReadOnly",
+    "StoreError",
+    "check",
+    "diagnose",
+    "set_aside",
+]
 
 
 _DAMAGED = ("malformed", "not a database", "file is encrypted", "corrupt")

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from reader.base.errors import SchemaTooNew
+
+__all__ = ["CACHE_MIGRATIONS", "USER_MIGRATIONS", "SchemaTooNew", "migrate"]
+
 CACHE_MIGRATIONS: list[str] = [
     # 1: stories, headline lists, full-text search over title and body
     """
@@ -220,10 +224,6 @@ USER_MIGRATIONS: list[str] = [
     ALTER TABLE bookmarks ADD COLUMN canonical_url TEXT;
     """,
 ]
-
-
-class SchemaTooNew(RuntimeError):
-    """The database was written by a newer reader."""
 
 
 def migrate(conn: sqlite3.Connection, name: str, migrations: list[str]) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from reader.base.clean import clean_link, title_key
+from reader.base.errors import FeedNotFound, StoryNotFound
 from reader.base.models import LIST_KINDS, Feed, Headline, Page, Story
 from reader.base.paths import Paths
 from reader.store.health import diagnose
@@ -130,10 +131,6 @@ def prepare(source: str, content_hash: str, page: Page) -> StoryRow:
         source,
         tuple((h.title, title_key(h.title)) for h in page.ranking),
     )
-
-
-class StoryNotFound(LookupError):
-    """No story (or more than one) has the given id."""
 
 
 @dataclass(frozen=True)
@@ -748,7 +745,7 @@ class Store:
         for feed in self.list_feeds():
             if feed.url == url_or_id or str(feed.id) == url_or_id.strip():
                 return feed
-        raise StoryNotFound(f"no feed {url_or_id!r}; see 'reader feed list'")
+        raise FeedNotFound(f"no feed {url_or_id!r}; see 'reader feed list'")
 
     def remove_feed(self, url_or_id: str, purge: bool = False) -> tuple[Feed, int]:
         """Unsubscribe; with ``purge`` also delete its stories. Returns how many went."""
@@ -897,4 +894,12 @@ def _story(row: sqlite3.Row) -> Story:
     )
 
 
-__all__ = ["LIST_KINDS", "Outcome", "Store", "StoryFilter", "StoryNotFound", "story_id"]
+__all__ = [
+    "LIST_KINDS",
+    "FeedNotFound",
+    "Outcome",
+    "Store",
+    "StoryFilter",
+    "StoryNotFound",
+    "story_id",
+]
