@@ -23,21 +23,22 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float =
 
 
 def article(app: ReaderApp) -> ArticleView:
-    return app.query_one("#article", ArticleView)
+    return app.reading.article
 
 
 def stories(app: ReaderApp) -> StoryList:
-    return app.query_one("#stories", StoryList)
+    return app.reading.stories
 
 
 def showing(app: ReaderApp, title: str) -> bool:
     """True when the article pane shows ``title``'s story, rendered."""
     view = article(app)
+    story = app.reading.story
     return (
-        app.story is not None
-        and app.story.title == title
+        story is not None
+        and story.title == title
         and view.rendered is not None
-        and view.rendered.story_id == app.story.id
+        and view.rendered.story_id == story.id
     )
 
 
@@ -48,9 +49,9 @@ async def wait_ready(pilot: Pilot) -> None:
     await wait_for(
         pilot,
         lambda: (
-            app.story is not None
+            app.reading.story is not None
             and article(app).rendered is not None
             and stories(app).count > 0
-            and bool(app.sub_title)
+            and bool(app.reading.counts_line)
         ),
     )

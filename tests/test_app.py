@@ -35,8 +35,8 @@ async def test_empty_home_loads_the_demo_and_says_so(paths: Paths) -> None:
         assert app.startup.demo_loaded == 14
         assert any("demo stories" in str(n.message) for n in app._notifications)
         assert showing(app, NEWEST)
-        assert app.sub_title == "14 stories · 14 unread · 0 bookmarked"
-        assert not app.story.read  # showing the first story is not opening it
+        assert app.reading.counts_line == "14 stories · 14 unread · 0 bookmarked"
+        assert not app.reading.story.read  # showing the first story is not opening it
 
 
 async def test_move_and_open_marks_read(paths: Paths) -> None:
@@ -47,8 +47,8 @@ async def test_move_and_open_marks_read(paths: Paths) -> None:
         assert stories(app).cursor == 2
         await pilot.press("enter")
         await wait_for(pilot, lambda: showing(app, THIRD))
-        assert app.story.read
-        await wait_for(pilot, lambda: app.sub_title.startswith("14 stories · 13 unread"))
+        assert app.reading.story.read
+        await wait_for(pilot, lambda: app.reading.counts_line.startswith("14 stories · 13 unread"))
         await pilot.press("up")
         assert stories(app).cursor == 1
 
@@ -88,14 +88,14 @@ async def test_related_headline_opens_its_story_and_backspace_goes_back(paths: P
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        related = app.query_one("#related", HeadlineList)
+        related = app.reading.related
         first = related.headlines[0]
         assert first.article_id is not None
         related.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: showing(app, first.title))
-        assert app.history == [story_id("demo:06-fenwick-coast-heatwave.txt")]
-        ranking = app.query_one("#ranking", HeadlineList)
+        assert app.reading.history.behind == [story_id("demo:06-fenwick-coast-heatwave.txt")]
+        ranking = app.reading.ranking
         ranking.focus()
         target = ranking.headlines[0]
         await pilot.press("enter")
@@ -104,7 +104,7 @@ async def test_related_headline_opens_its_story_and_backspace_goes_back(paths: P
         await wait_for(pilot, lambda: showing(app, first.title))
         await pilot.press("backspace")
         await wait_for(pilot, lambda: showing(app, NEWEST))
-        assert app.history == []
+        assert app.reading.history.behind == []
 
 
 async def test_clicking_rows_and_headlines(paths: Paths) -> None:
@@ -113,7 +113,7 @@ async def test_clicking_rows_and_headlines(paths: Paths) -> None:
         await wait_ready(pilot)
         await pilot.click("#stories", offset=(10, 3))  # border row + third story
         await wait_for(pilot, lambda: showing(app, THIRD))
-        related = app.query_one("#related", HeadlineList)
+        related = app.reading.related
         target = related.headlines[0]
         await pilot.click("#related", offset=(5, 1))
         await wait_for(pilot, lambda: showing(app, target.title))
@@ -124,13 +124,15 @@ async def test_unresolved_headline_searches_the_cache(paths: Paths) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
         await pilot.press("n", "n", "n")  # Veltrane Bank: lists one story not in the demo
-        await wait_for(pilot, lambda: app.story is not None and "Veltrane" in app.story.title)
-        related = app.query_one("#related", HeadlineList)
+        await wait_for(
+            pilot, lambda: app.reading.story is not None and "Veltrane" in app.reading.story.title
+        )
+        related = app.reading.related
         missing = [h for h in related.headlines if h.article_id is None]
-        ranking = app.query_one("#ranking", HeadlineList)
+        ranking = app.reading.ranking
         missing += [h for h in ranking.headlines if h.article_id is None]
         assert missing, "the demo page lists one story that is not cached"
-        app.on_headline_list_followed(HeadlineList.Followed(missing[0]))
+        app.reading.on_headline_list_followed(HeadlineList.Followed(missing[0]))
         await wait_for(pilot, lambda: stories(app).query_state.search == missing[0].title)
 
 
@@ -141,8 +143,8 @@ async def test_bookmark_round_trips_to_the_command_line(paths: Paths, home: Path
         await pilot.press("n")
         await wait_for(pilot, lambda: showing(app, SECOND))
         await pilot.press("b")
-        await wait_for(pilot, lambda: app.story.bookmarked)
-        await wait_for(pilot, lambda: "1 bookmarked" in app.sub_title)
+        await wait_for(pilot, lambda: app.reading.story.bookmarked)
+        await wait_for(pilot, lambda: "1 bookmarked" in app.reading.counts_line)
         assert any("★ bookmarked" in line for line in article(app).plain_lines)
         await pilot.press("B")
         await wait_for(pilot, lambda: stories(app).query_state.filter.bookmarked)
@@ -166,11 +168,11 @@ async def test_u_toggles_read_and_f_filters_unread(paths: Paths) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.story.read)
+        await wait_for(pilot, lambda: app.reading.story.read)
         await pilot.press("u")
-        await wait_for(pilot, lambda: not app.story.read)
+        await wait_for(pilot, lambda: not app.reading.story.read)
         await pilot.press("u")
-        await wait_for(pilot, lambda: app.story.read)
+        await wait_for(pilot, lambda: app.reading.story.read)
         await pilot.press("f")
         await wait_for(pilot, lambda: stories(app).query_state.filter.unread)
         await wait_for(pilot, lambda: stories(app).count == 13)
@@ -308,16 +310,16 @@ async def test_ranking_toggles_between_page_and_cache_wide(paths: Paths) -> None
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        ranking = app.query_one("#ranking", HeadlineList)
-        own = [h.title for h in app.story.ranking]
+        ranking = app.reading.ranking
+        own = [h.title for h in app.reading.story.ranking]
         assert [h.title for h in ranking.headlines] == own
         await pilot.press("R")
-        await wait_for(pilot, lambda: bool(app.cache_ranking))
+        await wait_for(pilot, lambda: bool(app.reading.cache_ranking))
         await wait_for(pilot, lambda: [h.title for h in ranking.headlines] != own)
         top = ranking.headlines[0]
         assert (
-            app.cache_ranking
-            and top.title == app.cache_ranking[0].title
+            app.reading.cache_ranking
+            and top.title == app.reading.cache_ranking.headlines[0].title
             and top.article_id is not None
         )
         assert "all pages" in str(ranking.border_title)
@@ -343,7 +345,7 @@ async def test_without_ranking_lists_top_stories_are_those_most_sources_carry(
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        ranking = app.query_one("#ranking", HeadlineList)
+        ranking = app.reading.ranking
         await wait_for(pilot, lambda: bool(ranking.headlines))
         assert [h.title for h in ranking.headlines] == [
             "Ferry collision: Brackenford bridge stays closed (3 sources)"
@@ -364,10 +366,10 @@ async def test_A_marks_every_story_in_the_list_read_after_asking(paths: Paths) -
         await pilot.press("A")
         await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.sub_title.startswith("14 stories · 0 unread"))
+        await wait_for(pilot, lambda: app.reading.counts_line.startswith("14 stories · 0 unread"))
         with Store(paths) as store:
             assert store.count(StoryFilter(unread=True)) == 0
-        assert app.story is not None and app.story.read
+        assert app.reading.story is not None and app.reading.story.read
 
 
 async def test_s_picks_a_site_and_the_list_shows_its_stories(paths: Paths) -> None:
@@ -397,8 +399,7 @@ async def test_s_picks_a_feed_tag(paths: Paths, tmp_path: Path) -> None:
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        app._refreshing = True
-        app._refresh_feeds(auto=False)
+        app.action_refresh_feeds()
         await wait_for(pilot, lambda: stories(app).count == 17, timeout=20)
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen))
@@ -420,12 +421,12 @@ async def test_page_text_is_never_markup_or_escape_sequences(paths: Paths) -> No
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        assert app.story.title == "[bold red]ALERT[/]"
+        assert app.reading.story.title == "[bold red]ALERT[/]"
         lines = article(app).plain_lines
         assert lines[0] == "[bold red]ALERT[/]"
         assert "Click [@click=app.quit]here[/] or nothing." in lines
         assert not any("\x1b" in line for line in lines)
-        related = app.query_one("#related", HeadlineList)
+        related = app.reading.related
         assert related.headlines[0].title == "[link=https://evil.example]bait[/link]"
         await pilot.click("#article", offset=(8, 5))
         await pilot.pause()
@@ -436,7 +437,7 @@ async def test_narrow_screen_swaps_list_for_related_and_ranking(paths: Paths) ->
     app = make_app(paths)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(pilot)
-        side = app.query_one("#side")
+        side = app.reading.query_one("#side")
         assert not side.display or side.region.width == 0
         assert stories(app).region.width > 0 and article(app).region.width > 0
         await pilot.press("l")
@@ -470,7 +471,7 @@ async def test_ingest_a_path_from_the_palette(paths: Paths) -> None:
         app.screen.query_one("#prompt-input").value = str(PAGES)
         await pilot.press("enter")
         await wait_for(pilot, lambda: stories(app).count == 16, timeout=20)
-        await wait_for(pilot, lambda: app.sub_title.startswith("16 stories"))
+        await wait_for(pilot, lambda: app.reading.counts_line.startswith("16 stories"))
         assert any("ingested 2" in str(n.message) for n in app._notifications)
 
 
@@ -486,7 +487,7 @@ async def test_ingesting_html_pages_in_the_app_uses_worker_processes(
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        app._ingest(str(tmp_path))
+        app.start_ingest(str(tmp_path))
         await wait_for(pilot, lambda: stories(app).count == 22, timeout=30)
         assert any("ingested 8" in str(n.message) for n in app._notifications)
         assert app.return_code is None
@@ -516,7 +517,7 @@ async def test_r_refreshes_feeds_and_the_list_updates(paths: Paths, tmp_path: Pa
                 store.add_feed(str(feed))
         await pilot.press("r")
         await wait_for(pilot, lambda: stories(app).count == 26, timeout=30)
-        await wait_for(pilot, lambda: app.sub_title.startswith("26 stories"))
+        await wait_for(pilot, lambda: app.reading.counts_line.startswith("26 stories"))
         assert any("12 new" in str(n.message) for n in app._notifications)
         assert app.return_code is None
 
@@ -539,9 +540,9 @@ async def test_feeds_with_a_refresh_interval_refresh_themselves(
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        app._refresh_due_feeds()  # what the app's one-minute timer calls
+        app.refresh_due_feeds()  # what the app's one-minute timer calls
         await wait_for(pilot, lambda: stories(app).count == 17, timeout=20)  # 14 + due's 3
-        await wait_for(pilot, lambda: not app._refreshing)
+        await wait_for(pilot, lambda: not app.refreshing)
         with Store(paths) as store:
             counts = {f.url: f.stories for f in store.list_feeds()}
         assert counts == {str(fresh): 0, str(due): 3}
@@ -555,8 +556,8 @@ async def test_story_without_lists_shows_similar_stories(paths: Paths) -> None:
             store.save_pages(
                 [("plain", "h", Page(title="Why the Brackenford tram line matters", body="Text."))]
             )
-        app.open_story(story_id("plain"))
-        related = app.query_one("#related", HeadlineList)
+        app.reading.open_story(story_id("plain"))
+        related = app.reading.related
         await wait_for(pilot, lambda: bool(related.headlines))
         assert "Brackenford" in related.headlines[0].title
         assert "similar" in str(related.border_title)

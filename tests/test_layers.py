@@ -49,7 +49,7 @@ from reader.base.paths import resolve_paths
 async def main():
     app = ReaderApp(resolve_paths({str(tmp_path / "home")!r}))
     async with app.run_test() as pilot:
-        while app.story is None:
+        while app.reading.story is None:
             await pilot.pause(0.05)
 asyncio.run(main())
 heavy = ("trafilatura", "lxml", "urllib3", "html2text", "charset_normalizer")

@@ -323,7 +323,7 @@ async def test_following_a_headline_finds_its_story_by_any_words(paths: Paths) -
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
         headline = Headline("U.S. sanctions hit ferry company", None, None)  # not cached
-        app.on_headline_list_followed(HeadlineList.Followed(headline))
+        app.reading.on_headline_list_followed(HeadlineList.Followed(headline))
         await wait_for(pilot, lambda: stories(app).query_state.any_words)
         await wait_for(pilot, lambda: stories(app).count >= 1)
         first = stories(app).story_at(0)

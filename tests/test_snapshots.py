@@ -1,15 +1,19 @@
-"""Snapshots of the main screens (pytest-textual-snapshot).
+"""Snapshots of the app's screens and states (pytest-textual-snapshot), by behaviour.
 
 Update after an intended change of look: ``pytest tests/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from textual.pilot import Pilot
 
 from reader.app.app import ReaderApp
-from reader.app.screens import HelpScreen
+from reader.app.screens import HelpScreen, PickScreen
 from reader.base.paths import Paths
+from reader.store import Store
 
 from app_helpers import showing, stories, wait_for, wait_ready
 
@@ -22,6 +26,20 @@ async def _ready(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def _settled(pilot: Pilot) -> None:
+    """No notices, and nothing left to draw."""
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def _app(pilot: Pilot) -> ReaderApp:
+    assert isinstance(pilot.app, ReaderApp)
+    return pilot.app
+
+
+# -- layout: all four panes, the narrow screen and its swap ------------------------------
+
+
 def test_main_screen_160x48(snap_compare, paths: Paths) -> None:
     assert snap_compare(ReaderApp(paths), terminal_size=(160, 48), run_before=_ready)
 
@@ -30,22 +48,78 @@ def test_main_screen_80x24(snap_compare, paths: Paths) -> None:
     assert snap_compare(ReaderApp(paths), terminal_size=(80, 24), run_before=_ready)
 
 
+def test_narrow_screen_shows_related_and_ranking_after_l(snap_compare, paths: Paths) -> None:
+    async def lists(pilot: Pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: _app(pilot).reading.related.region.width > 0)
+        await _settled(pilot)
+
+    assert snap_compare(ReaderApp(paths), terminal_size=(80, 24), run_before=lists)
+
+
+# -- what the list shows: a search's results, a site picked, bookmarks --------------------
+
+
+def test_search_results(snap_compare, paths: Paths) -> None:
+    async def searched(pilot: Pilot) -> None:
+        app = _app(pilot)
+        await _ready(pilot)
+        await pilot.press("slash", *"harbour", "enter")
+        await wait_for(pilot, lambda: stories(app).query_state.search == "harbour")
+        await wait_for(pilot, lambda: "Search: harbour" in str(stories(app).border_title))
+        await _settled(pilot)
+
+    assert snap_compare(ReaderApp(paths), terminal_size=(160, 48), run_before=searched)
+
+
+def test_site_picker(snap_compare, paths: Paths) -> None:
+    async def picking(pilot: Pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, PickScreen))
+        await _settled(pilot)
+
+    assert snap_compare(ReaderApp(paths), terminal_size=(100, 40), run_before=picking)
+
+
 def test_bookmarks_view(snap_compare, paths: Paths) -> None:
     async def bookmarked(pilot: Pilot) -> None:
-        app = pilot.app
-        assert isinstance(app, ReaderApp)
+        app = _app(pilot)
         await _ready(pilot)
         await pilot.press("n")
         await wait_for(pilot, lambda: showing(app, SECOND))
         await pilot.press("b")
-        await wait_for(pilot, lambda: app.story is not None and app.story.bookmarked)
+        await wait_for(
+            pilot, lambda: app.reading.story is not None and app.reading.story.bookmarked
+        )
         await pilot.press("B")
         await wait_for(pilot, lambda: stories(app).query_state.filter.bookmarked)
         await wait_for(pilot, lambda: "Bookmarks (1)" in str(stories(app).border_title))
-        app.clear_notifications()
-        await pilot.pause()
+        await _settled(pilot)
 
     assert snap_compare(ReaderApp(paths), terminal_size=(160, 48), run_before=bookmarked)
+
+
+# -- notices: a failed worker ---------------------------------------------------------------
+
+
+def test_error_notice(snap_compare, paths: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    def locked(*args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    async def failed(pilot: Pilot) -> None:
+        app = _app(pilot)
+        await _ready(pilot)
+        monkeypatch.setattr(Store, "set_read", locked)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: bool(app._notifications))
+        await pilot.pause(0.5)  # the toast has arrived
+
+    assert snap_compare(ReaderApp(paths), terminal_size=(120, 30), run_before=failed)
+
+
+# -- help --------------------------------------------------------------------------------
 
 
 def test_help_screen(snap_compare, paths: Paths) -> None:

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
 from textual.worker import get_current_worker
@@ -83,7 +84,7 @@ class ArticleView(LineView, can_focus=True):
     def show_story(self, story: Story, keep_scroll: bool = False) -> None:
         """Render ``story`` in a worker and show it when ready."""
         self.story = story
-        self._render(story, self._content_width(), self._styles(), keep_scroll)
+        self._wrap_story(story, self._content_width(), self._styles(), keep_scroll)
 
     def _content_width(self) -> int:
         return max(self.scrollable_content_region.width, 20)
@@ -93,8 +94,8 @@ class ArticleView(LineView, can_focus=True):
             name: self.get_visual_style(f"article--{name}", partial=True) for name in STYLE_NAMES
         }
 
-    @work(thread=True, exclusive=True, group="article-render")
-    def _render(
+    @work(thread=True, exclusive=True, group="article-render", exit_on_error=False)
+    def _wrap_story(
         self, story: Story, width: int, styles: dict[str, Style], keep_scroll: bool
     ) -> None:
         worker = get_current_worker()
@@ -144,10 +145,28 @@ class ArticleView(LineView, can_focus=True):
             if index >= len(self.rendered.lines):
                 return Strip.blank(width, base)
             line = self.rendered.lines[index]
+            selection = self.text_selection
+            span = selection.get_span(index) if selection is not None else None
+            if span is not None:
+                start, end = span
+                selected = Style.from_styles(self.screen.get_component_styles("screen--selection"))
+                line = line.stylize(selected, start, None if end == -1 else end)
             segments = line.render_segments(self.visual_style) or [Segment("", base)]
             strip = Strip(segments).extend_cell_length(width, base).crop(0, width)
+            # Offsets tell the screen which character is under the mouse (selection).
+            strip = strip.apply_offsets(0, index)
             self._strips[index] = strip
         return strip
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The article's text under ``selection`` (Textual's copy asks for it)."""
+        if self.rendered is None:
+            return None
+        return selection.extract("\n".join(self.plain_lines)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._strips.clear()
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         if self.story is not None and (

@@ -24,9 +24,6 @@ class TitleBar(Widget):
     activity: reactive[str] = reactive("")
     """Background work in progress (a feed refresh), shown after the counts."""
 
-    def set_activity(self, text: str) -> None:
-        self.activity = text
-
     def render(self) -> RenderResult:
         title = Content.styled(" reader", "bold $accent")
         parts: list[tuple[str, str] | Content] = [title]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.style import Style as RichStyle
 from textual.scroll_view import ScrollView
+from textual.worker import Worker, WorkerState
 
 
 class LineView(ScrollView):
@@ -26,3 +27,9 @@ class LineView(ScrollView):
     def notify_style_update(self) -> None:
         self._cached_base = None
         super().notify_style_update()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A worker's state changes come only to the widget that started it: pass a
+        # failure on to the app, whose handler reports it.
+        if event.state is WorkerState.ERROR:
+            self.app.post_message(event)

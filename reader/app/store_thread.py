@@ -1,43 +1,54 @@
-"""One thread that owns the app's store connection.
+"""One thread that owns one store connection.
 
 SQLite connections belong to one thread, and the UI thread must never wait on a
-query. Widgets call ``await store.call(fn, ...)`` from async workers: ``fn`` runs
-on this thread with the open ``Store`` as its first argument.
+query. The app and its widgets call ``await store.call(fn, ...)`` from async
+workers: ``fn`` runs on this thread with the open ``Store`` as its first argument.
+``call`` is typed with ``ParamSpec``, so each call's arguments are checked against
+``fn``'s signature (``store.call(Store.set_read, story_id, True)``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from reader.base.paths import Paths
 from reader.store import Store
 
+P = ParamSpec("P")
 T = TypeVar("T")
+
+log = logging.getLogger("reader.app")
 
 
 class StoreThread:
-    """Runs store calls, one at a time, on a dedicated thread."""
+    """Runs store calls, one at a time, on a dedicated thread with its own connection."""
 
-    def __init__(self, paths: Paths) -> None:
+    def __init__(self, paths: Paths, name: str = "store") -> None:
         self._paths = paths
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-store")
+        self.name = name
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"reader-{name}")
         self._store: Store | None = None
 
-    def _run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    def _run(self, fn: Callable[[Store], T]) -> T:
         if self._store is None:
             self._store = Store(self._paths)
-        return fn(self._store, *args)
+        return fn(self._store)
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Queue ``fn(store, *args)``; the future resolves with its result."""
-        return self._executor.submit(self._run, fn, args)
+    def submit(
+        self, fn: Callable[Concatenate[Store, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Future[T]:
+        """Queue ``fn(store, *args, **kwargs)``; the future resolves with its result."""
+        return self._executor.submit(self._run, lambda store: fn(store, *args, **kwargs))
 
-    async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(store, *args)`` on the store thread and await the result."""
-        return await asyncio.wrap_future(self.submit(fn, *args))
+    async def call(
+        self, fn: Callable[Concatenate[Store, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run ``fn(store, *args, **kwargs)`` on this thread and await the result."""
+        return await asyncio.wrap_future(self.submit(fn, *args, **kwargs))
 
     def close(self) -> None:
         """Close the connection (on its own thread) and stop the thread."""
@@ -49,6 +60,6 @@ class StoreThread:
 
         try:
             self._executor.submit(close).result(timeout=5)
-        except Exception:  # closing must never stop the app from exiting
-            pass
+        except Exception as exc:  # closing must never stop the app from exiting
+            log.warning("closing the %s connection: %r", self.name, exc)
         self._executor.shutdown(wait=False, cancel_futures=True)

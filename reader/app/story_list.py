@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -70,8 +71,8 @@ class StoryList(LineView, can_focus=True):
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="cursor_down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="cursor_up"),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "cursor_page_down", "Page down", show=False),
+        Binding("pageup", "cursor_page_up", "Page up", show=False),
         Binding("home,g", "first", "First", show=False, id="first"),
         Binding("end,G", "last", "Last", show=False, id="last"),
         Binding("enter", "open", "Open", id="open"),
@@ -135,7 +136,9 @@ class StoryList(LineView, can_focus=True):
         """Show ``query``'s stories (fetched in a worker)."""
         self.query_state = query
         self._generation += 1
-        self.run_worker(self._load(query, self._generation, keep_cursor), group="list-load")
+        self.run_worker(
+            self._load(query, self._generation, keep_cursor), group="list-load", exit_on_error=False
+        )
 
     def search_result_ids(self) -> list[str] | None:
         """The ids of every story a search list shows (None for a listing)."""
@@ -181,7 +184,7 @@ class StoryList(LineView, can_focus=True):
         if page in self._loading or self.query_state.search is not None:
             return
         self._loading.add(page)
-        self.run_worker(self._fetch(page, self._generation), group="list-page")
+        self.run_worker(self._fetch(page, self._generation), group="list-page", exit_on_error=False)
 
     async def _fetch(self, page: int, generation: int) -> None:
         stories = await self.store.call(_fetch_page, self.query_state, page)
@@ -227,7 +230,7 @@ class StoryList(LineView, can_focus=True):
         cursor = index == self.cursor
         row_style = self.get_component_rich_style("story-list--cursor") if cursor else None
 
-        def styled(name: str):  # noqa: ANN202 - a rich Style
+        def styled(name: str) -> RichStyle:
             style = self.get_component_rich_style(name)
             return style + row_style if row_style is not None else style
 
@@ -272,10 +275,10 @@ class StoryList(LineView, can_focus=True):
         if self.cursor > 0:
             self.cursor -= 1
 
-    def action_page_down(self) -> None:
+    def action_cursor_page_down(self) -> None:
         self.cursor = min(self.count - 1, self.cursor + max(self.size.height - 1, 1))
 
-    def action_page_up(self) -> None:
+    def action_cursor_page_up(self) -> None:
         self.cursor = max(0, self.cursor - max(self.size.height - 1, 1))
 
     def action_first(self) -> None:

@@ -55,10 +55,20 @@ def parse_theme(text: str, origin: str) -> Theme:
         raise ThemeError(f"{origin}: [variables] must map names to strings")
     return Theme(
         name=name.strip(),
+        primary=colours["primary"],
+        secondary=colours.get("secondary"),
+        warning=colours.get("warning"),
+        error=colours.get("error"),
+        success=colours.get("success"),
+        accent=colours.get("accent"),
+        foreground=colours.get("foreground"),
+        background=colours.get("background"),
+        surface=colours.get("surface"),
+        panel=colours.get("panel"),
+        boost=colours.get("boost"),
         dark=bool(data.get("dark", True)),
         ansi=bool(data.get("ansi", False)),
         variables={str(k): v for k, v in variables.items()},
-        **colours,
     )
 
 

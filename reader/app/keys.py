@@ -1,0 +1,68 @@
+"""The reading keys: one table for the bindings, the key bar and the help screen.
+
+Every binding has an id, which is what ``config.toml``'s ``[keys]`` rebinds
+(Textual's keymap) and what the help screen shows dim. Actions of the app (quit,
+help, themes, refresh) are named ``app.…``; the rest are the reading screen's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from textual.binding import Binding
+
+# id (and the action, unless given), keys, label, what it does, shown in the key bar,
+# key shown, action when not the id
+_TABLE: list[tuple[str, str, str, str, bool, str | None, str | None]] = [
+    ("quit", "q", "Quit", "quit reader", True, None, "app.quit"),
+    ("help", "question_mark", "Help", "this help", True, "?", "app.help"),
+    ("next_story", "n", "Next", "open the next story", True, None, None),
+    ("previous_story", "p", "Prev", "open the previous story", True, None, None),
+    ("page_article", "space", "Page", "page the article down", True, None, None),
+    ("toggle_bookmark", "b", "Bookmark", "bookmark or unbookmark the story", True, None, None),
+    ("bookmarks", "B", "Bookmarks", "show bookmarks (again: all stories)", True, None, None),
+    ("search", "slash", "Search", "search titles and bodies", True, "/", None),
+    ("toggle_read", "u", "Read", "mark the story read or unread", True, None, None),
+    ("mark_all_read", "A", "All read", "mark every story in this list read (asks)", False, None,
+     None),
+    ("cycle_filter", "f", "Unread", "show unread stories only, or all", False, None, None),
+    ("pick_site", "s", "Sites", "show one site's, feed's or tag's stories", False, None, None),
+    ("back", "backspace", "Back", "back to the story you came from", True, None, "go_back"),
+    ("open_url", "o", "Open", "open the story's address in a browser (asks)", False, None, None),
+    ("copy_url", "y", "Copy URL", "copy the story's address", False, None, None),
+    ("article_links", "L", "Links", "the article's links; open one (asks)", False, None, None),
+    ("toggle_ranking", "R", "Top", "ranking: this page's or all pages'", False, None, None),
+    ("toggle_lists", "l", "Lists", "narrow screens: related/ranking or list", False, None, None),
+    ("cycle_theme", "t", "Theme", "next theme (remembered)", False, None, "app.cycle_theme"),
+    ("refresh_feeds", "r", "Refresh", "refresh feeds (in the background)", False, None,
+     "app.refresh_feeds"),
+    ("show_all", "escape", "All", "leave search, bookmarks or a filter", False, None, None),
+]  # fmt: skip
+
+READING_BINDINGS: list[Binding] = [
+    Binding(keys, action or name, label, id=name, show=show, tooltip=text, key_display=display)
+    for name, keys, label, text, show, display, action in _TABLE
+]
+"""The reading screen's bindings, in the order the help screen lists them."""
+
+_MOVING = [
+    ("j k  ↓ ↑", "move in the focused pane", ""),
+    ("PgUp PgDn  g G", "page up / down, first / last", ""),
+    ("Enter, click", "open the story or headline", "open"),
+    ("Tab  Shift+Tab", "next / previous pane", ""),
+]
+
+
+def help_rows(
+    keymap: Mapping[str, str], key_display: Callable[[Binding], str]
+) -> list[tuple[str, str, str]]:
+    """Every key as bound with ``keymap`` (binding id -> keys, config.toml's [keys]):
+    the keys, what they do, the binding id."""
+    rows = list(_MOVING)
+    for binding in READING_BINDINGS:
+        binding_id = binding.id or ""
+        keys = keymap.get(binding_id, binding.key)
+        shown = "  ".join(key_display(Binding(key.strip(), "")) for key in keys.split(","))
+        rows.append((shown, binding.tooltip or binding.description, binding_id))
+    rows.append(("Ctrl+P", "command palette: bookmarks, search, themes, sites, ingest", ""))
+    return rows

@@ -1,0 +1,487 @@
+"""The reading screen: the story list, the article, its related stories and the ranking.
+
+The screen owns the reading state as reactives: the story shown (``story``), what
+the list shows (``list_query``) and the ranking's scope (``ranking_wide``); their
+watchers fill the panes. Work that changes stored stories, here or in the app
+(marks, ingest, refresh), ends in one ``StoriesChanged`` message, whose handler
+brings the panes and the counts up to date. Store calls run on the app's store
+threads, from workers.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import var
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from reader.app.article import ArticleView
+from reader.app.bars import KeyBar, TitleBar
+from reader.app.headlines import HeadlineList
+from reader.app.history import History
+from reader.app.keys import READING_BINDINGS
+from reader.app.messages import StoriesChanged
+from reader.app.screens import Confirm, ConfirmOpen, PickScreen, PromptScreen
+from reader.app.store_thread import StoreThread
+from reader.app.story_list import ListQuery, StoryList
+from reader.base.clean import clean_link
+from reader.base.models import Headline, Story
+from reader.store import Store, StoryFilter, StoryNotFound
+
+RANKING_SIZE = 30
+EMPTY_LIST = {"Bookmarks": "No bookmarks yet: press b on a story to keep it."}
+
+
+@dataclass(frozen=True)
+class CacheRanking:
+    """The top stories across the cache, and how they were found."""
+
+    label: str
+    """``all pages`` (the pages' own ranking lists) or ``most sources``."""
+    headlines: list[Headline]
+
+
+def _open_story(store: Store, story_id: str, mark_read: bool) -> Story:
+    if mark_read:
+        return store.set_read(story_id, True)
+    return store.get(story_id)
+
+
+def _cache_ranking(store: Store) -> CacheRanking:
+    """The pages' own ranking lists; where there are none (feeds), the stories most
+    sources carry."""
+    ranking = store.cache_wide_ranking(RANKING_SIZE)
+    if ranking:
+        return CacheRanking("all pages", ranking)
+    return CacheRanking("most sources", store.most_covered(RANKING_SIZE))
+
+
+def _counts_line(store: Store) -> str:
+    counts = store.counts()
+    return (
+        f"{counts['stories']} stories · {counts['unread']} unread · "
+        f"{counts['bookmarked']} bookmarked"
+    )
+
+
+class ReadingScreen(Screen[None]):
+    """Read the cached news: list, article, related stories and ranking."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*READING_BINDINGS]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    story: var[Story | None] = var(None, always_update=True, init=False)
+    """The story in the article pane (marks as stored)."""
+    list_query: var[ListQuery] = var(ListQuery, always_update=True, init=False)
+    """What the story list shows; setting it (even to the same query) loads the list."""
+    ranking_wide: var[bool] = var(False, init=False)
+    """Show the cache-wide ranking even when the story has a ranking of its own."""
+    cache_ranking: var[CacheRanking | None] = var(None, init=False)
+    """The cache-wide ranking, once computed (None: not yet, or out of date)."""
+    counts_line: var[str] = var("")
+    """``14 stories · 3 unread · 1 bookmarked``, shown in the title bar."""
+    activity: var[str] = var("")
+    """Background work in progress (a feed refresh), shown in the title bar."""
+
+    def __init__(self, store: StoreThread, background: StoreThread) -> None:
+        super().__init__()
+        self.store = store
+        self.background = background
+        """For slow aggregate queries, so that they never delay opening a story."""
+        self.history = History()
+        self._list_index: int | None = None
+        """Where the story shown is in the list, when it was opened from there."""
+        self.stories = StoryList(store, id="stories")
+        self.article = ArticleView(id="article")
+        self.related = HeadlineList(id="related")
+        self.ranking = HeadlineList(id="ranking")
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(id="title-bar").data_bind(
+            status=ReadingScreen.counts_line, activity=ReadingScreen.activity
+        )
+        with Horizontal(id="main"):
+            yield self.stories
+            yield self.article
+            with Vertical(id="side"):
+                yield self.related
+                yield self.ranking
+        yield KeyBar(id="key-bar")
+
+    def on_mount(self) -> None:
+        self.stories.border_title = Content("Stories")
+        self.article.border_title = Content("Article")
+        self.related.border_title = Content("Related")
+        self.ranking.border_title = Content("Ranking")
+        self.article.show_message("Loading stories…")
+        self.stories.focus()
+
+    def start_reading(self, demo_loaded: int = 0) -> None:
+        """The store is ready: list every story (``demo_loaded`` demo ones were added)."""
+        if demo_loaded:
+            self.stories.border_subtitle = Content(
+                f"{demo_loaded} demo stories · reader ingest PATH adds yours"
+            )
+        self.list_query = ListQuery()
+        self._refresh_counts()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A worker's state changes come only to the node that started it: pass a
+        # failure on to the app, whose handler reports it.
+        if event.state is WorkerState.ERROR:
+            self.app.post_message(event)
+
+    # -- watchers: the reading state fills the panes ------------------------------------
+
+    def watch_story(self, old: Story | None, new: Story | None) -> None:
+        if new is None:
+            return
+        same = old is not None and old.id == new.id
+        self.article.show_story(new, keep_scroll=same)
+        self.stories.update_story(new)
+        if not same:
+            self._fill_related(new)
+            self._fill_ranking()
+
+    def watch_list_query(self, query: ListQuery) -> None:
+        self.stories.show(query)
+
+    def watch_ranking_wide(self) -> None:
+        self._fill_ranking()
+
+    def watch_cache_ranking(self) -> None:
+        self._fill_ranking()
+
+    def _fill_related(self, story: Story) -> None:
+        if not story.related and not story.recommended:
+            # No list of its own (a feed item, plain text): stories like it in the cache.
+            self.related.set_sections([], empty="Looking for similar stories…")
+            self.related.border_title = Content("Related · similar in your cache")
+            self._fill_similar(story.id)
+            return
+        self.related.set_sections(
+            [(None, story.related), ("Recommended", story.recommended)],
+            empty="No related stories on this page.",
+        )
+        count = len(story.related) + len(story.recommended)
+        self.related.border_title = Content(f"Related ({count})")
+
+    @work(exclusive=True, group="similar", exit_on_error=False)
+    async def _fill_similar(self, story_id: str) -> None:
+        similar = await self.background.call(Store.similar, story_id)
+        if self.story is not None and self.story.id == story_id:
+            self.related.set_sections([(None, similar)], empty="Nothing similar in your cache.")
+
+    def _fill_ranking(self) -> None:
+        own = self.story.ranking if self.story is not None else []
+        if own and not self.ranking_wide:
+            self.ranking.set_sections([(None, own)], empty="")
+            self.ranking.border_title = Content("Ranking · this page (R: all pages)")
+            return
+        hint = " (R: this page)" if own else ""
+        cache = self.cache_ranking
+        label = cache.label if cache is not None else "all pages"
+        self.ranking.border_title = Content(f"Top stories · {label}{hint}")
+        if cache is None:
+            self.ranking.set_sections([], empty="Ranking every page…")
+            self._rank_cache()
+        else:
+            self.ranking.set_sections(
+                [(None, cache.headlines)],
+                empty="No ranking lists in the cache yet, and no story that two sources carry.",
+            )
+
+    @work(exclusive=True, group="cache-ranking", exit_on_error=False)
+    async def _rank_cache(self) -> None:
+        self.cache_ranking = await self.background.call(_cache_ranking)
+
+    @work(exclusive=True, group="counts", exit_on_error=False)
+    async def _refresh_counts(self) -> None:
+        self.counts_line = await self.background.call(_counts_line)
+
+    # -- stories changed ---------------------------------------------------------------
+
+    def on_stories_changed(self, event: StoriesChanged) -> None:
+        """Bring the panes up to date with what is stored."""
+        for story in event.stories:
+            self._apply_marks(story)
+        if event.new:
+            self.cache_ranking = None
+        if event.listing:
+            self.stories.reload()
+            if self.story is not None:
+                self._reload_marks(self.story.id)
+        self._refresh_counts()
+
+    def _apply_marks(self, story: Story) -> None:
+        self.stories.update_story(story)
+        current = self.story
+        if current is not None and current.id == story.id:
+            if (current.read, current.bookmarked) != (story.read, story.bookmarked):
+                self.story = replace(current, read=story.read, bookmarked=story.bookmarked)
+
+    @work(exclusive=True, group="reload-marks", exit_on_error=False)
+    async def _reload_marks(self, story_id: str) -> None:
+        try:
+            story = await self.store.call(Store.get, story_id)
+        except StoryNotFound:  # gone with a purged feed: the article stays as it was
+            return
+        self._apply_marks(story)
+
+    # -- opening stories ---------------------------------------------------------------
+
+    def on_story_list_loaded(self, event: StoryList.Loaded) -> None:
+        query = self.stories.query_state
+        self.stories.border_title = Content(f"{query.label} ({event.count})")
+        if event.count == 0:
+            empty = EMPTY_LIST.get(query.label, "No stories here.")
+            if query.search is not None:
+                empty = "Nothing matches those words."
+            if self.story is None:
+                self.article.show_message(empty)
+            self.notify(empty, markup=False, timeout=4)
+        elif self.story is None:
+            first = self.stories.story_at(0)
+            if first is not None:  # show the newest story, without marking it read
+                self.open_story(first.id, mark_read=False, index=0)
+
+    def on_story_list_opened(self, event: StoryList.Opened) -> None:
+        self.open_story(event.story.id, index=event.index)
+
+    def on_headline_list_followed(self, event: HeadlineList.Followed) -> None:
+        headline = event.headline
+        if headline.article_id:
+            self.open_story(headline.article_id)
+        else:
+            self.notify(
+                f"Not in your cache; searching for: {headline.title}", markup=False, timeout=4
+            )
+            self.list_query = ListQuery(search=headline.title, any_words=True)
+
+    def open_story(
+        self, story_id: str, *, mark_read: bool = True, index: int | None = None
+    ) -> None:
+        """Open a story (in a worker) and remember it in the history."""
+        self._list_index = index
+        self._load_story(story_id, mark_read, remember=True)
+
+    @work(exclusive=True, group="open-story", exit_on_error=False)
+    async def _load_story(self, story_id: str, mark_read: bool, remember: bool) -> None:
+        try:
+            story = await self.store.call(_open_story, story_id, mark_read)
+        except StoryNotFound:
+            self.notify("That story is no longer in the cache.", severity="warning")
+            return
+        if remember:
+            self.history.visit(story.id)
+        if self.story is not None and self.story.id == story.id:
+            self.article.scroll_home(animate=False)  # opened again: from the top
+        self.story = story
+        if mark_read:
+            self.post_message(StoriesChanged((story,)))
+
+    # -- moving ------------------------------------------------------------------------
+
+    def _step(self, delta: int) -> None:
+        start = self._list_index
+        if start is None and self.story is not None:
+            start = self.stories.index_of(self.story.id)
+        if start is None:
+            start = self.stories.cursor - delta
+        index = start + delta
+        if not 0 <= index < self.stories.count:
+            self.notify("No more stories in this list.", timeout=2)
+            return
+        story = self.stories.select(index)
+        if story is not None:  # open now, not after the list's next message
+            self.open_story(story.id, index=index)
+
+    def action_next_story(self) -> None:
+        self._step(+1)
+
+    def action_previous_story(self) -> None:
+        self._step(-1)
+
+    def action_page_article(self) -> None:
+        self.article.scroll_page_down(animate=False)
+
+    def action_go_back(self) -> None:
+        story_id = self.history.back()
+        if story_id is None:
+            self.notify("Nothing to go back to.", timeout=2)
+            return
+        self._list_index = None
+        self._load_story(story_id, False, remember=False)
+
+    def action_toggle_lists(self) -> None:
+        self.toggle_class("-lists")
+
+    def action_toggle_ranking(self) -> None:
+        self.ranking_wide = not self.ranking_wide
+
+    # -- list views --------------------------------------------------------------------
+
+    def show_site(self, site: str) -> None:
+        self.list_query = ListQuery(StoryFilter(site=site))
+
+    def action_show_all(self) -> None:
+        self.list_query = ListQuery()
+
+    def action_show_unread(self) -> None:
+        self.list_query = ListQuery(StoryFilter(unread=True))
+
+    def action_bookmarks(self) -> None:
+        current = self.list_query
+        if current.filter.bookmarked and current.search is None:
+            self.action_show_all()
+        else:
+            self.list_query = ListQuery(StoryFilter(bookmarked=True))
+
+    def action_cycle_filter(self) -> None:
+        if self.list_query.filter.unread:
+            self.action_show_all()
+        else:
+            self.action_show_unread()
+
+    def action_search(self) -> None:
+        def done(words: str | None) -> None:
+            if words:
+                self.list_query = ListQuery(search=words)
+
+        self.app.push_screen(PromptScreen("Search titles and bodies", "words…"), done)
+
+    async def fetch_sites(self) -> list[tuple[str, int, int]]:
+        """Every site with its story and unread counts (for the picker and the palette)."""
+        return await self.background.call(Store.sites)
+
+    @work(exclusive=True, group="pick-site", exit_on_error=False)
+    async def action_pick_site(self) -> None:
+        sites = await self.fetch_sites()
+        tags = await self.background.call(Store.tags)
+        if not sites:
+            self.notify("No stories yet.", timeout=2)
+            return
+        choices = [("All stories", "")]
+        choices += [(f"#{tag}  ({unread}/{n})", f"tag:{tag}") for tag, n, unread in tags]
+        choices += [(f"{site}  ({unread}/{n})", f"site:{site}") for site, n, unread in sites]
+
+        def chosen(value: str | None) -> None:
+            if value == "":
+                self.action_show_all()
+            elif value is not None:
+                kind, _, name = value.partition(":")
+                flt = StoryFilter(tag=name) if kind == "tag" else StoryFilter(site=name)
+                self.list_query = ListQuery(flt)
+
+        self.app.push_screen(PickScreen("Show the stories of… (unread/all)", choices), chosen)
+
+    # -- marks -------------------------------------------------------------------------
+
+    def action_toggle_bookmark(self) -> None:
+        if self.story is not None:
+            self._set_mark(self.story.id, "bookmark", not self.story.bookmarked)
+
+    def action_toggle_read(self) -> None:
+        if self.story is not None:
+            self._set_mark(self.story.id, "read", not self.story.read)
+
+    @work(group="marks", exit_on_error=False)
+    async def _set_mark(self, story_id: str, mark: str, on: bool) -> None:
+        if mark == "bookmark":
+            story = await self.store.call(Store.set_bookmark, story_id, on)
+            self.notify("Bookmarked." if on else "Bookmark removed.", timeout=2)
+        else:
+            story = await self.store.call(Store.set_read, story_id, on)
+            self.notify("Marked read." if on else "Marked unread.", timeout=2)
+        # In the bookmarks view, a bookmark changes which stories the list holds.
+        listing = mark == "bookmark" and self.list_query.filter.bookmarked
+        self.post_message(StoriesChanged((story,), listing=listing))
+
+    def action_mark_all_read(self) -> None:
+        query, ids = self.stories.query_state, self.stories.search_result_ids()
+        count = self.stories.count
+        if count == 0:
+            self.notify("No stories here to mark.", timeout=3)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mark_all_read(query.filter, ids)
+
+        self.app.push_screen(
+            Confirm(f"Mark all {count} stories here read?", query.label, "Mark read"), answered
+        )
+
+    @work(group="marks", exit_on_error=False)
+    async def _mark_all_read(self, flt: StoryFilter, ids: list[str] | None) -> None:
+        marked = await self.store.call(Store.mark_all_read, flt, ids)
+        self.notify(f"Marked {marked} stories read.", timeout=3)
+        self.post_message(StoriesChanged(listing=True))
+
+    # -- links -------------------------------------------------------------------------
+
+    def story_url(self) -> str | None:
+        """The story's address, cleaned as the command line prints it (for o and y)."""
+        if self.story is None:
+            return None
+        if self.story.url:
+            return clean_link(self.story.url) or None
+        if self.story.source.startswith(("http://", "https://")):
+            return clean_link(self.story.source)
+        return None
+
+    def action_open_url(self) -> None:
+        url = self.story_url()
+        if url is None:
+            self.notify("This story has no web address.", severity="warning", timeout=3)
+            return
+        self.confirm_and_open(url)
+
+    def confirm_and_open(self, url: str) -> None:
+        """Ask, then hand ``url`` to the browser (Python's webbrowser, never a shell)."""
+        url = clean_link(url)
+        if not url.startswith(("http://", "https://")):
+            self.notify(f"Not a web address: {url}", severity="warning", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._open_in_browser(url)
+
+        self.app.push_screen(ConfirmOpen(url), answered)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        if not webbrowser.open(url):
+            self.app.call_from_thread(
+                self.notify, f"No browser could open {url}", severity="warning", markup=False
+            )
+
+    def action_copy_url(self) -> None:
+        url = self.story_url()
+        if url is None:
+            self.notify("This story has no web address to copy.", severity="warning", timeout=3)
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", markup=False, timeout=3)
+
+    def action_article_links(self) -> None:
+        links = self.article.links
+        if not links:
+            self.notify("This article has no links.", timeout=2)
+            return
+        choices = [(f"[{n}] {text} — {url}", url) for n, (text, url) in enumerate(links, 1)]
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.confirm_and_open(url)
+
+        self.app.push_screen(PickScreen("Links in this article", choices), chosen)
