@@ -79,7 +79,7 @@ class FeverClient:
         return data
 
     def login(self) -> None:
-        self._call()
+        """Nothing to do: every call carries the key, and the first says if it is good."""
 
     def subscriptions(self) -> list[Subscription]:
         data = self._call(("groups", ""), ("feeds", ""))

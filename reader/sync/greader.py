@@ -206,8 +206,8 @@ class GReaderClient:
         for items in self._pages(f"/stream/contents/{READING_LIST}", query, "the reading list"):
             for raw in items:
                 entry = _entry(raw)
-                if entry is None:
-                    continue
+                if entry is None or (since and entry.crawled_us and entry.crawled_us <= since):
+                    continue  # (``ot`` is in seconds: the cursor's second comes again)
                 result.entries.append(entry)
                 newest = max(newest, entry.crawled_us or 0)
             if len(result.entries) >= limit:
