@@ -5,8 +5,10 @@ Messages name the server by its host, never with a user name, a password or a to
 
 from __future__ import annotations
 
+from reader.base.errors import ReaderError
 
-class SyncError(Exception):
+
+class SyncError(ReaderError):
     """A sync failed; ``str()`` is one line, starting ``sync:``."""
 
     def __init__(self, message: str) -> None:

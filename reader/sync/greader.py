@@ -132,9 +132,12 @@ class GReaderClient:
             else:
                 answer = self.http.post(API + path, sent, headers=self._headers())
             bad_token = answer.headers.get("x-reader-google-bad-token", "").lower() == "true"
-            if attempt == 2 or not (answer.status == 401 or bad_token):
+            if not (answer.status == 401 or bad_token):
                 return answer
-            self._renew("the edit token was refused" if token else "the session was refused")
+            why = "the edit token was refused" if token else "the session was refused"
+            if attempt == 2:
+                raise LoginRefused(self.host, f" ({why}, and again after a new login)")
+            self._renew(why)
         raise AssertionError("unreachable")
 
     def _get(self, path: str, query: Pairs, what: str) -> dict[str, Any]:
