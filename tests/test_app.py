@@ -88,14 +88,14 @@ async def test_related_headline_opens_its_story_and_backspace_goes_back(paths: P
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        related = app.reading.related
+        related = app.reading.side.related
         first = related.headlines[0]
         assert first.article_id is not None
         related.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: showing(app, first.title))
         assert app.reading.history.behind == [story_id("demo:06-fenwick-coast-heatwave.txt")]
-        ranking = app.reading.ranking
+        ranking = app.reading.side.ranking
         ranking.focus()
         target = ranking.headlines[0]
         await pilot.press("enter")
@@ -113,7 +113,7 @@ async def test_clicking_rows_and_headlines(paths: Paths) -> None:
         await wait_ready(pilot)
         await pilot.click("#stories", offset=(10, 3))  # border row + third story
         await wait_for(pilot, lambda: showing(app, THIRD))
-        related = app.reading.related
+        related = app.reading.side.related
         target = related.headlines[0]
         await pilot.click("#related", offset=(5, 1))
         await wait_for(pilot, lambda: showing(app, target.title))
@@ -127,9 +127,9 @@ async def test_unresolved_headline_searches_the_cache(paths: Paths) -> None:
         await wait_for(
             pilot, lambda: app.reading.story is not None and "Veltrane" in app.reading.story.title
         )
-        related = app.reading.related
+        related = app.reading.side.related
         missing = [h for h in related.headlines if h.article_id is None]
-        ranking = app.reading.ranking
+        ranking = app.reading.side.ranking
         missing += [h for h in ranking.headlines if h.article_id is None]
         assert missing, "the demo page lists one story that is not cached"
         app.reading.on_headline_list_followed(HeadlineList.Followed(missing[0]))
@@ -310,16 +310,16 @@ async def test_ranking_toggles_between_page_and_cache_wide(paths: Paths) -> None
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        ranking = app.reading.ranking
+        ranking = app.reading.side.ranking
         own = [h.title for h in app.reading.story.ranking]
         assert [h.title for h in ranking.headlines] == own
         await pilot.press("R")
-        await wait_for(pilot, lambda: bool(app.reading.cache_ranking))
+        await wait_for(pilot, lambda: bool(app.reading.side.cache_ranking))
         await wait_for(pilot, lambda: [h.title for h in ranking.headlines] != own)
         top = ranking.headlines[0]
         assert (
-            app.reading.cache_ranking
-            and top.title == app.reading.cache_ranking.headlines[0].title
+            app.reading.side.cache_ranking
+            and top.title == app.reading.side.cache_ranking.headlines[0].title
             and top.article_id is not None
         )
         assert "all pages" in str(ranking.border_title)
@@ -345,7 +345,7 @@ async def test_without_ranking_lists_top_stories_are_those_most_sources_carry(
     app = make_app(paths)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_ready(pilot)
-        ranking = app.reading.ranking
+        ranking = app.reading.side.ranking
         await wait_for(pilot, lambda: bool(ranking.headlines))
         assert [h.title for h in ranking.headlines] == [
             "Ferry collision: Brackenford bridge stays closed (3 sources)"
@@ -426,7 +426,7 @@ async def test_page_text_is_never_markup_or_escape_sequences(paths: Paths) -> No
         assert lines[0] == "[bold red]ALERT[/]"
         assert "Click [@click=app.quit]here[/] or nothing." in lines
         assert not any("\x1b" in line for line in lines)
-        related = app.reading.related
+        related = app.reading.side.related
         assert related.headlines[0].title == "[link=https://evil.example]bait[/link]"
         await pilot.click("#article", offset=(8, 5))
         await pilot.pause()
@@ -557,7 +557,7 @@ async def test_story_without_lists_shows_similar_stories(paths: Paths) -> None:
                 [("plain", "h", Page(title="Why the Brackenford tram line matters", body="Text."))]
             )
         app.reading.open_story(story_id("plain"))
-        related = app.reading.related
+        related = app.reading.side.related
         await wait_for(pilot, lambda: bool(related.headlines))
         assert "Brackenford" in related.headlines[0].title
         assert "similar" in str(related.border_title)

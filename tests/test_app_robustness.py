@@ -158,7 +158,10 @@ async def test_a_failed_refresh_is_a_notice_and_r_works_again(
 async def test_marking_read_during_a_refresh_stays_responsive(
     paths: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The refresh runs on its own store thread: the reader's store thread is free."""
+    """The refresh runs on its own store thread: the reader's store thread is free.
+
+    The refresh below holds its thread for 30 s; waiting behind it would take that long.
+    """
     import threading
     import time
 
@@ -168,7 +171,7 @@ async def test_marking_read_during_a_refresh_stays_responsive(
 
     def slow_refresh(*args: object, **kwargs: object) -> object:
         started.set()
-        release.wait(20)  # a long refresh, holding the jobs thread
+        release.wait(30)  # a long refresh, holding the jobs thread
         raise RuntimeError("stopped by the test")
 
     with Store(paths) as store:
@@ -185,7 +188,7 @@ async def test_marking_read_during_a_refresh_stays_responsive(
         took = time.monotonic() - start
         release.set()
         await wait_for(pilot, lambda: not app.refreshing)
-    assert took < 1.0, f"marking read took {took:.2f} s during a refresh"
+    assert took < 5.0, f"marking read took {took:.2f} s during a refresh"
 
 
 # -- history ----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_narrow_screen_shows_related_and_ranking_after_l(snap_compare, paths: Pa
     async def lists(pilot: Pilot) -> None:
         await _ready(pilot)
         await pilot.press("l")
-        await wait_for(pilot, lambda: _app(pilot).reading.related.region.width > 0)
+        await wait_for(pilot, lambda: _app(pilot).reading.side.related.region.width > 0)
         await _settled(pilot)
 
     assert snap_compare(ReaderApp(paths), terminal_size=(80, 24), run_before=lists)

@@ -16,15 +16,14 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
+from reader.app import store_calls
 from reader.app.article import ArticleView
 from reader.app.commands import ReaderCommands
 from reader.app.keys import help_rows
@@ -34,16 +33,11 @@ from reader.app.screens import HelpScreen, PromptScreen
 from reader.app.store_thread import StoreThread
 from reader.app.themes import load_themes
 from reader.base.clean import clean_line
-from reader.base.config import DEFAULT_THEME, Config, FeedSettings, load_config, save_theme
-from reader.base.models import Feed
+from reader.base.config import DEFAULT_THEME, Config, load_config, save_theme
 from reader.base.paths import Paths
 from reader.store import Store
 from reader.store.health import StoreError, diagnose
 from reader.store.schema import SchemaTooNew
-
-if TYPE_CHECKING:
-    from reader.feeds.refresh import RefreshReport
-    from reader.ingest.pipeline import IngestReport
 
 AUTO_REFRESH_CHECK_S = 60.0
 """How often the app looks for feeds whose refresh_interval has passed."""
@@ -78,43 +72,6 @@ class Startup:
 
     demo_loaded: int = 0
     problems: list[str] = field(default_factory=list)
-
-
-def _load_demo(store: Store) -> int:
-    if not store.is_empty():
-        return 0
-    from reader.demo import load_demo  # only a new user pays for importing ingest
-
-    return load_demo(store).ingested
-
-
-def _feeds_to_refresh(
-    store: Store, auto: bool, settings: Callable[[str], FeedSettings]
-) -> list[Feed]:
-    """Every feed; on the timer, only those that ask for it and are due."""
-    from reader.feeds.refresh import due
-
-    feeds = store.list_feeds()
-    if auto:
-        feeds = [f for f in due(feeds, settings) if settings(f.url).refresh_interval]
-    return feeds
-
-
-def _refresh(
-    store: Store,
-    feeds: list[Feed],
-    settings: Callable[[str], FeedSettings],
-    progress: Callable[[int, int], None],
-) -> RefreshReport:
-    from reader.feeds.refresh import refresh
-
-    return refresh(store, feeds, progress, None, settings)
-
-
-def _ingest(store: Store, path: str) -> IngestReport:
-    from reader.ingest.pipeline import ingest
-
-    return ingest(store, [path])
 
 
 class ReaderApp(App[None]):
@@ -172,7 +129,7 @@ class ReaderApp(App[None]):
     @work(group="startup", exit_on_error=False)
     async def _start(self) -> None:
         try:
-            demo = await self.store.call(_load_demo)
+            demo = await self.store.call(store_calls.load_demo)
         except StoreError as exc:  # it names the file and the way out ('reader repair')
             self.exit(return_code=1, message=f"reader: {clean_line(str(exc))}")
             return
@@ -270,7 +227,7 @@ class ReaderApp(App[None]):
     @work(group="refresh", exit_on_error=False)
     async def _refresh_feeds(self, auto: bool) -> None:
         settings = self.config.feed_settings
-        feeds = await self.jobs.call(_feeds_to_refresh, auto, settings)
+        feeds = await self.jobs.call(store_calls.feeds_to_refresh, auto, settings)
         if not feeds:
             if not auto:
                 self.notify("No feeds yet: add one with reader feed add URL", markup=False)
@@ -279,7 +236,7 @@ class ReaderApp(App[None]):
         def progress(done: int, total: int) -> None:  # on the jobs thread
             self.post_message(RefreshProgress(done, total))
 
-        report = await self.jobs.call(_refresh, feeds, settings, progress)
+        report = await self.jobs.call(store_calls.refresh_feeds, feeds, settings, progress)
         for url, reason in report.failures[:5]:
             self.notify(f"{url}: {reason}", severity="warning", markup=False)
         self.reading.activity = ""
@@ -299,7 +256,7 @@ class ReaderApp(App[None]):
     async def start_ingest(self, path: str) -> None:
         """Ingest a file or folder in the background (on the jobs thread)."""
         self.notify(f"Ingesting {path}…", markup=False, timeout=3)
-        report = await self.jobs.call(_ingest, path)
+        report = await self.jobs.call(store_calls.ingest_path, path)
         for source, reason in report.failures[:5]:
             self.notify(f"{source}: {reason}", severity="warning", markup=False)
         self.notify(report.summary(), markup=False, timeout=6)

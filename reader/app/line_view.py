@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rich.style import Style as RichStyle
 from textual.scroll_view import ScrollView
-from textual.worker import Worker, WorkerState
+
+from reader.app.messages import PassesOnFailures
 
 
-class LineView(ScrollView):
+class LineView(PassesOnFailures, ScrollView):
     """A ``ScrollView`` that renders line by line and caches its base style.
 
     ``rich_style`` walks the DOM on every call; a view that draws dozens of lines
@@ -27,9 +28,3 @@ class LineView(ScrollView):
     def notify_style_update(self) -> None:
         self._cached_base = None
         super().notify_style_update()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A worker's state changes come only to the widget that started it: pass a
-        # failure on to the app, whose handler reports it.
-        if event.state is WorkerState.ERROR:
-            self.app.post_message(event)

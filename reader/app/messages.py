@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual.dom import DOMNode
 from textual.message import Message
+from textual.worker import Worker, WorkerState
 
 from reader.base.models import Story
 
@@ -33,3 +35,17 @@ class RefreshProgress(Message):
         self.done = done
         self.total = total
         super().__init__()
+
+
+class PassesOnFailures:
+    """For a screen or widget that starts workers: their failures go to the app.
+
+    Textual sends a worker's state changes only to the node that started it (they
+    do not bubble), so a failure is posted on to the app, whose
+    ``on_worker_state_changed`` is the one place that reports it.
+    """
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            assert isinstance(self, DOMNode)
+            self.app.post_message(event)

@@ -11,68 +11,36 @@ threads, from workers.
 from __future__ import annotations
 
 import webbrowser
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
+from reader.app import store_calls
 from reader.app.article import ArticleView
 from reader.app.bars import KeyBar, TitleBar
 from reader.app.headlines import HeadlineList
 from reader.app.history import History
 from reader.app.keys import READING_BINDINGS
-from reader.app.messages import StoriesChanged
+from reader.app.messages import PassesOnFailures, StoriesChanged
 from reader.app.screens import Confirm, ConfirmOpen, PickScreen, PromptScreen
+from reader.app.side import SidePanes
 from reader.app.store_thread import StoreThread
 from reader.app.story_list import ListQuery, StoryList
 from reader.base.clean import clean_link
-from reader.base.models import Headline, Story
+from reader.base.models import Story
 from reader.store import Store, StoryFilter, StoryNotFound
 
-RANKING_SIZE = 30
 EMPTY_LIST = {"Bookmarks": "No bookmarks yet: press b on a story to keep it."}
 
 
-@dataclass(frozen=True)
-class CacheRanking:
-    """The top stories across the cache, and how they were found."""
-
-    label: str
-    """``all pages`` (the pages' own ranking lists) or ``most sources``."""
-    headlines: list[Headline]
-
-
-def _open_story(store: Store, story_id: str, mark_read: bool) -> Story:
-    if mark_read:
-        return store.set_read(story_id, True)
-    return store.get(story_id)
-
-
-def _cache_ranking(store: Store) -> CacheRanking:
-    """The pages' own ranking lists; where there are none (feeds), the stories most
-    sources carry."""
-    ranking = store.cache_wide_ranking(RANKING_SIZE)
-    if ranking:
-        return CacheRanking("all pages", ranking)
-    return CacheRanking("most sources", store.most_covered(RANKING_SIZE))
-
-
-def _counts_line(store: Store) -> str:
-    counts = store.counts()
-    return (
-        f"{counts['stories']} stories · {counts['unread']} unread · "
-        f"{counts['bookmarked']} bookmarked"
-    )
-
-
-class ReadingScreen(Screen[None]):
+class ReadingScreen(PassesOnFailures, Screen[None]):
     """Read the cached news: list, article, related stories and ranking."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*READING_BINDINGS]
@@ -84,8 +52,6 @@ class ReadingScreen(Screen[None]):
     """What the story list shows; setting it (even to the same query) loads the list."""
     ranking_wide: var[bool] = var(False, init=False)
     """Show the cache-wide ranking even when the story has a ranking of its own."""
-    cache_ranking: var[CacheRanking | None] = var(None, init=False)
-    """The cache-wide ranking, once computed (None: not yet, or out of date)."""
     counts_line: var[str] = var("")
     """``14 stories · 3 unread · 1 bookmarked``, shown in the title bar."""
     activity: var[str] = var("")
@@ -101,8 +67,7 @@ class ReadingScreen(Screen[None]):
         """Where the story shown is in the list, when it was opened from there."""
         self.stories = StoryList(store, id="stories")
         self.article = ArticleView(id="article")
-        self.related = HeadlineList(id="related")
-        self.ranking = HeadlineList(id="ranking")
+        self.side = SidePanes(background, id="side")
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar").data_bind(
@@ -111,16 +76,12 @@ class ReadingScreen(Screen[None]):
         with Horizontal(id="main"):
             yield self.stories
             yield self.article
-            with Vertical(id="side"):
-                yield self.related
-                yield self.ranking
+            yield self.side.data_bind(ReadingScreen.story, ReadingScreen.ranking_wide)
         yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
         self.stories.border_title = Content("Stories")
         self.article.border_title = Content("Article")
-        self.related.border_title = Content("Related")
-        self.ranking.border_title = Content("Ranking")
         self.article.show_message("Loading stories…")
         self.stories.focus()
 
@@ -133,79 +94,21 @@ class ReadingScreen(Screen[None]):
         self.list_query = ListQuery()
         self._refresh_counts()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A worker's state changes come only to the node that started it: pass a
-        # failure on to the app, whose handler reports it.
-        if event.state is WorkerState.ERROR:
-            self.app.post_message(event)
-
     # -- watchers: the reading state fills the panes ------------------------------------
 
     def watch_story(self, old: Story | None, new: Story | None) -> None:
+        # The side panes follow through their binding to ``story``.
         if new is None:
             return
-        same = old is not None and old.id == new.id
-        self.article.show_story(new, keep_scroll=same)
+        self.article.show_story(new, keep_scroll=old is not None and old.id == new.id)
         self.stories.update_story(new)
-        if not same:
-            self._fill_related(new)
-            self._fill_ranking()
 
     def watch_list_query(self, query: ListQuery) -> None:
         self.stories.show(query)
 
-    def watch_ranking_wide(self) -> None:
-        self._fill_ranking()
-
-    def watch_cache_ranking(self) -> None:
-        self._fill_ranking()
-
-    def _fill_related(self, story: Story) -> None:
-        if not story.related and not story.recommended:
-            # No list of its own (a feed item, plain text): stories like it in the cache.
-            self.related.set_sections([], empty="Looking for similar stories…")
-            self.related.border_title = Content("Related · similar in your cache")
-            self._fill_similar(story.id)
-            return
-        self.related.set_sections(
-            [(None, story.related), ("Recommended", story.recommended)],
-            empty="No related stories on this page.",
-        )
-        count = len(story.related) + len(story.recommended)
-        self.related.border_title = Content(f"Related ({count})")
-
-    @work(exclusive=True, group="similar", exit_on_error=False)
-    async def _fill_similar(self, story_id: str) -> None:
-        similar = await self.background.call(Store.similar, story_id)
-        if self.story is not None and self.story.id == story_id:
-            self.related.set_sections([(None, similar)], empty="Nothing similar in your cache.")
-
-    def _fill_ranking(self) -> None:
-        own = self.story.ranking if self.story is not None else []
-        if own and not self.ranking_wide:
-            self.ranking.set_sections([(None, own)], empty="")
-            self.ranking.border_title = Content("Ranking · this page (R: all pages)")
-            return
-        hint = " (R: this page)" if own else ""
-        cache = self.cache_ranking
-        label = cache.label if cache is not None else "all pages"
-        self.ranking.border_title = Content(f"Top stories · {label}{hint}")
-        if cache is None:
-            self.ranking.set_sections([], empty="Ranking every page…")
-            self._rank_cache()
-        else:
-            self.ranking.set_sections(
-                [(None, cache.headlines)],
-                empty="No ranking lists in the cache yet, and no story that two sources carry.",
-            )
-
-    @work(exclusive=True, group="cache-ranking", exit_on_error=False)
-    async def _rank_cache(self) -> None:
-        self.cache_ranking = await self.background.call(_cache_ranking)
-
     @work(exclusive=True, group="counts", exit_on_error=False)
     async def _refresh_counts(self) -> None:
-        self.counts_line = await self.background.call(_counts_line)
+        self.counts_line = await self.background.call(store_calls.counts_line)
 
     # -- stories changed ---------------------------------------------------------------
 
@@ -214,7 +117,7 @@ class ReadingScreen(Screen[None]):
         for story in event.stories:
             self._apply_marks(story)
         if event.new:
-            self.cache_ranking = None
+            self.side.cache_ranking = None
         if event.listing:
             self.stories.reload()
             if self.story is not None:
@@ -276,7 +179,7 @@ class ReadingScreen(Screen[None]):
     @work(exclusive=True, group="open-story", exit_on_error=False)
     async def _load_story(self, story_id: str, mark_read: bool, remember: bool) -> None:
         try:
-            story = await self.store.call(_open_story, story_id, mark_read)
+            story = await self.store.call(store_calls.open_story, story_id, mark_read)
         except StoryNotFound:
             self.notify("That story is no longer in the cache.", severity="warning")
             return

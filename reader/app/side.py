@@ -1,0 +1,104 @@
+"""The side panes: the story's related stories and the ranking.
+
+Bound to the reading screen's ``story`` and ``ranking_wide``: their watchers fill
+the two lists. A story without lists of its own gets stories similar to it; without
+a ranking (or with ``R``), the cache-wide one, computed once on the background
+store thread and kept until stories are added.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.reactive import var
+
+from reader.app.headlines import HeadlineList
+from reader.app.messages import PassesOnFailures
+from reader.app.store_calls import CacheRanking, cache_ranking
+from reader.app.store_thread import StoreThread
+from reader.base.models import Story
+from reader.store import Store
+
+
+class SidePanes(PassesOnFailures, Vertical):
+    """Related stories above, the ranking below."""
+
+    story: var[Story | None] = var(None, always_update=True, init=False)
+    """The story shown (bound to the reading screen's)."""
+    ranking_wide: var[bool] = var(False, init=False)
+    """The cache-wide ranking even for a story with its own (bound to the screen's)."""
+    cache_ranking: var[CacheRanking | None] = var(None, init=False)
+    """The cache-wide ranking, once computed (None: not yet, or out of date)."""
+
+    def __init__(self, background: StoreThread, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.background = background
+        self.related = HeadlineList(id="related")
+        self.ranking = HeadlineList(id="ranking")
+
+    def compose(self) -> ComposeResult:
+        yield self.related
+        yield self.ranking
+
+    def on_mount(self) -> None:
+        self.related.border_title = Content("Related")
+        self.ranking.border_title = Content("Ranking")
+
+    def watch_story(self, old: Story | None, new: Story | None) -> None:
+        if new is None or (old is not None and old.id == new.id):
+            return  # the same story, its marks changed: the lists stay
+        self._fill_related(new)
+        self._fill_ranking()
+
+    def watch_ranking_wide(self) -> None:
+        self._fill_ranking()
+
+    def watch_cache_ranking(self) -> None:
+        self._fill_ranking()
+
+    def _fill_related(self, story: Story) -> None:
+        if not story.related and not story.recommended:
+            # No list of its own (a feed item, plain text): stories like it in the cache.
+            self.related.set_sections([], empty="Looking for similar stories…")
+            self.related.border_title = Content("Related · similar in your cache")
+            self._fill_similar(story.id)
+            return
+        self.related.set_sections(
+            [(None, story.related), ("Recommended", story.recommended)],
+            empty="No related stories on this page.",
+        )
+        count = len(story.related) + len(story.recommended)
+        self.related.border_title = Content(f"Related ({count})")
+
+    @work(exclusive=True, group="similar", exit_on_error=False)
+    async def _fill_similar(self, story_id: str) -> None:
+        similar = await self.background.call(Store.similar, story_id)
+        if self.story is not None and self.story.id == story_id:
+            self.related.set_sections([(None, similar)], empty="Nothing similar in your cache.")
+
+    def _fill_ranking(self) -> None:
+        if self.story is None:
+            return  # nothing shown yet (the binding sets ranking_wide on mount)
+        own = self.story.ranking
+        if own and not self.ranking_wide:
+            self.ranking.set_sections([(None, own)], empty="")
+            self.ranking.border_title = Content("Ranking · this page (R: all pages)")
+            return
+        hint = " (R: this page)" if own else ""
+        cache = self.cache_ranking
+        label = cache.label if cache is not None else "all pages"
+        self.ranking.border_title = Content(f"Top stories · {label}{hint}")
+        if cache is None:
+            self.ranking.set_sections([], empty="Ranking every page…")
+            self._rank_cache()
+        else:
+            self.ranking.set_sections(
+                [(None, cache.headlines)],
+                empty="No ranking lists in the cache yet, and no story that two sources carry.",
+            )
+
+    @work(exclusive=True, group="cache-ranking", exit_on_error=False)
+    async def _rank_cache(self) -> None:
+        self.cache_ranking = await self.background.call(cache_ranking)

@@ -1,0 +1,96 @@
+"""The store work the app hands to its store threads: small functions of a ``Store``.
+
+Each runs on a ``StoreThread`` (``await thread.call(fn, ...)``), whose typing checks
+the arguments against the function's signature. Imports that only some users need
+(ingest, refresh, the demo) happen inside, on that thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reader.base.config import FeedSettings
+from reader.base.models import Feed, Headline, Story
+from reader.store import Store
+
+if TYPE_CHECKING:
+    from reader.feeds.refresh import RefreshReport
+    from reader.ingest.pipeline import IngestReport
+
+RANKING_SIZE = 30
+
+
+@dataclass(frozen=True)
+class CacheRanking:
+    """The top stories across the cache, and how they were found."""
+
+    label: str
+    """``all pages`` (the pages' own ranking lists) or ``most sources``."""
+    headlines: list[Headline]
+
+
+def load_demo(store: Store) -> int:
+    """Load the demo stories into an empty cache; how many were loaded."""
+    if not store.is_empty():
+        return 0
+    from reader.demo import load_demo  # only a new user pays for importing ingest
+
+    return load_demo(store).ingested
+
+
+def open_story(store: Store, story_id: str, mark_read: bool) -> Story:
+    """The story, marked read first when ``mark_read``."""
+    if mark_read:
+        return store.set_read(story_id, True)
+    return store.get(story_id)
+
+
+def cache_ranking(store: Store) -> CacheRanking:
+    """The pages' own ranking lists; where there are none (feeds), the stories most
+    sources carry."""
+    ranking = store.cache_wide_ranking(RANKING_SIZE)
+    if ranking:
+        return CacheRanking("all pages", ranking)
+    return CacheRanking("most sources", store.most_covered(RANKING_SIZE))
+
+
+def counts_line(store: Store) -> str:
+    """``14 stories · 3 unread · 1 bookmarked``."""
+    counts = store.counts()
+    return (
+        f"{counts['stories']} stories · {counts['unread']} unread · "
+        f"{counts['bookmarked']} bookmarked"
+    )
+
+
+def feeds_to_refresh(
+    store: Store, auto: bool, settings: Callable[[str], FeedSettings]
+) -> list[Feed]:
+    """Every feed; on the timer (``auto``), only those that ask for it and are due."""
+    from reader.feeds.refresh import due
+
+    feeds = store.list_feeds()
+    if auto:
+        feeds = [f for f in due(feeds, settings) if settings(f.url).refresh_interval]
+    return feeds
+
+
+def refresh_feeds(
+    store: Store,
+    feeds: list[Feed],
+    settings: Callable[[str], FeedSettings],
+    progress: Callable[[int, int], None],
+) -> RefreshReport:
+    """Refresh ``feeds``; ``progress(done, total)`` is called on the store's thread."""
+    from reader.feeds.refresh import refresh
+
+    return refresh(store, feeds, progress, None, settings)
+
+
+def ingest_path(store: Store, path: str) -> IngestReport:
+    """Ingest a file, a folder (recursively) or a URL."""
+    from reader.ingest.pipeline import ingest
+
+    return ingest(store, [path])
