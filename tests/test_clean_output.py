@@ -16,7 +16,7 @@ from reader.base.models import Headline, Page
 from reader.base.paths import Paths
 from reader.ingest.pipeline import ingest
 from reader.store import Store
-from reader.store.store import prepare
+from reader.store.rows import prepare
 
 from app_helpers import wait_ready
 from conftest import FIXTURES, run_reader

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import reader.store.store as store_module
+import reader.store.search as store_module
 from reader.app.app import ReaderApp
 from reader.app.headlines import HeadlineList
 from reader.base.models import Headline, Page, Story

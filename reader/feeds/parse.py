@@ -31,8 +31,7 @@ from reader.base.errors import NotAFeed
 from reader.base.fragments import html_to_text
 from reader.base.models import Page
 from reader.ingest.decode import looks_like_html
-from reader.ingest.pipeline import content_hash
-from reader.store.store import StoryRow, prepare
+from reader.store.rows import StoryRow, content_hash, prepare
 
 _TAGS = re.compile(r"<[^>]+>")
 _FEEDPARSER_ONLY = re.compile(rb"purl\.org/atom/ns#")

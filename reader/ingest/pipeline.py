@@ -7,7 +7,6 @@ process killed mid-ingest leaves whole stories only.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -31,6 +30,7 @@ from reader.base.errors import (
     ExtractorUnavailable,
     IngestAborted,
     PageError,
+    StoreError,
     StoringFailed,
     is_content_error,
 )
@@ -38,6 +38,7 @@ from reader.base.models import Page
 from reader.ingest.decode import MAX_PAGE_BYTES, looks_like_html
 from reader.ingest.formats import RawPage, parse_page
 from reader.store import Store
+from reader.store.rows import content_hash
 
 BATCH_SIZE = 1000
 
@@ -210,15 +211,6 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
     yield from errors
 
 
-PARSER_VERSION = b"reader-parsers-5"
-"""Part of every content hash: bump it when parsing changes, so the same pages
-ingested again are parsed again instead of skipped as unchanged."""
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(PARSER_VERSION + data, digest_size=16).hexdigest()
-
-
 def parse_item(raw: RawPage) -> Page | str:
     """Parse one page; a string result is the reason it failed.
 
@@ -364,7 +356,7 @@ def ingest_items(
             submit(batch, batches)
         while pending:
             store_parsed(pending.popleft().result())
-    except sqlite3.DatabaseError as exc:  # what was committed before stays
+    except (sqlite3.DatabaseError, StoreError) as exc:  # what was committed before stays
         raise StoringFailed(exc, report) from exc
     finally:
         if pool is not None:

@@ -23,19 +23,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from reader.base.ranking import COMMON_WORDS
+
 MAX_TERMS = 32
 """A query keeps at most this many distinct terms (the first ones): past that, a long
 pasted text only makes the search slower."""
 
 MIN_PREFIX = 2
 """A prefix needs this many characters: ``t*`` would read most of the index."""
-
-COMMON_WORDS = frozenset(
-    "about after again also been before being could from have into just more most over "
-    "said says than that their them then there these they this what when where which while "
-    "will with would your year years news".split()
-)
-"""Longer words common in any news headline: they tell two stories apart poorly."""
 
 _FUNCTION_WORDS = frozenset(
     "a an and are as at be but by can did do does for had has he her his how i if in is it "

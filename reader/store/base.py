@@ -1,0 +1,280 @@
+"""The store's base: the connection, the write transaction and the SQL helpers.
+
+``StoreBase`` opens the story cache with the user's data attached, and gives the
+domain parts of the store (``stories``, ``search``, ``rankings``, ``feeds``, ``marks``)
+what they share: one write transaction (``_write``), the columns of a story row in a
+listing, the ``WHERE`` of a ``StoryFilter``, and rows turned into ``Story`` values
+with their headline lists resolved. ``store_boundary`` wraps the public methods of
+the composed ``Store`` so that the SQLite errors a user can act on come out as the
+``StoreError`` that says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from reader.base.clean import title_key
+from reader.base.models import LIST_KINDS, Headline, Story
+from reader.base.paths import Paths
+from reader.store.health import diagnose
+from reader.store.rows import StoryRow
+from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate
+
+BUSY_TIMEOUT_S = 120.0
+"""How long a second reader process waits for the other to finish writing."""
+
+CHUNK = 500
+"""Values in one ``IN (...)`` list: within SQLite's oldest limit on parameters (999)."""
+
+# Many rows a statement: sqlite3 lets other threads run during every statement, and
+# with other threads busy, getting the interpreter back can take a switch interval
+# (5 ms) each time: more than the insert itself. So a batch goes in with as few
+# statements as SQLite's limit on parameters allows (999 on the oldest builds).
+_MAX_ROWS_PER_INSERT = 1000
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """Which stories a listing shows."""
+
+    bookmarked: bool = False
+    unread: bool = False
+    site: str | None = None
+    tag: str | None = None
+    """Only stories from feeds with this tag."""
+
+
+def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=True)
+    if writable:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _uri(path: Path, writable: bool) -> str:
+    """``path`` as an SQLite URI: read-only where its folder cannot be written.
+
+    With no ``-wal`` file beside it (a cleanly closed database) nothing can be
+    pending, and ``immutable`` lets SQLite read without creating the ``-shm`` file
+    that a read-only folder cannot hold.
+    """
+    uri = path.resolve().as_uri()
+    if writable:
+        return uri
+    wal = path.with_name(path.name + "-wal")
+    return f"{uri}?mode=ro" if wal.exists() else f"{uri}?mode=ro&immutable=1"
+
+
+# Columns of a story row in listings; bookmarks stand in when the cache lost the story.
+LIST_COLUMNS = """
+    {id} AS id, coalesce(s.title, b.title) AS title, coalesce(s.site, b.site) AS site,
+    coalesce(s.section, b.section) AS section, coalesce(s.published, b.published) AS published,
+    coalesce(s.author, b.author) AS author, coalesce(s.reactions, b.reactions) AS reactions,
+    coalesce(s.url, b.url) AS url, coalesce(s.canonical_url, b.canonical_url) AS canonical_url,
+    coalesce(s.source, b.source) AS source,
+    coalesce(s.lists, b.lists) AS lists, b.story_id IS NOT NULL AS bookmarked,
+    EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id}) AS read
+"""
+BODY_COLUMN = """, coalesce(s.body, b.body) AS body,
+    CASE WHEN s.rowid IS NULL THEN b.body_html ELSE s.body_html END AS body_html,
+    coalesce(s.url, s.feed_url, b.url) AS body_base"""
+
+
+class StoreBase:
+    """The cache and the user's data, opened together (the user data is attached)."""
+
+    def __init__(self, paths: Paths, *, without_cache: bool = False) -> None:
+        """Open ``paths``' databases; raises a ``StoreError`` that says what is wrong.
+
+        ``without_cache``: an empty story cache in memory stands in for the file (a
+        damaged cache must not hide the bookmarks, which keep their own copies).
+        In a read-only home the databases open read-only: reading works.
+        """
+        paths.ensure()
+        self.paths = paths
+        try:
+            self._open(paths, without_cache)
+        except sqlite3.DatabaseError as exc:
+            raise (diagnose(paths, exc) or exc) from exc
+
+    def _open(self, paths: Paths, without_cache: bool) -> None:
+        writable = os.access(paths.cache_dir, os.W_OK) and os.access(paths.data_dir, os.W_OK)
+        self.writable = writable
+        """False in a read-only home: the databases are open read-only."""
+        if writable:
+            user = _connect(str(paths.user_db))
+            try:
+                migrate(user, "user data", USER_MIGRATIONS)
+            finally:
+                user.close()
+        cache = ":memory:" if without_cache else _uri(paths.cache_db, writable)
+        self._conn = _connect(cache, writable or without_cache)
+        self._conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts stay in memory
+        migrate(self._conn, "story cache", CACHE_MIGRATIONS)
+        self._conn.execute("ATTACH DATABASE ? AS user", (_uri(paths.user_db, writable),))
+        self._conn.row_factory = sqlite3.Row
+        parameters = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._rows_per_insert = max(
+            1, min(_MAX_ROWS_PER_INSERT, parameters // (len(StoryRow._fields) + 1))
+        )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction: committed, or rolled back on any exception (Ctrl+C
+        included; one that lands after the commit leaves nothing to roll back)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- SQL helpers ---------------------------------------------------------------------
+
+    @staticmethod
+    def _where(flt: StoryFilter, idcol: str, sitecol: str, params: list[Any]) -> str:
+        where: list[str] = []
+        if flt.unread:
+            where.append(f"NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {idcol})")
+        if flt.site is not None:
+            where.append(f"{sitecol} = ?")
+            params.append(flt.site)
+        if flt.tag is not None:
+            where.append(
+                "s.feed_url IN (SELECT f.url FROM user.feeds f, json_each(f.tags) t"
+                " WHERE t.value = ?)"
+            )
+            params.append(flt.tag)
+        return f" WHERE {' AND '.join(where)}" if where else ""
+
+    def _selected(self, flt: StoryFilter, params: list[Any]) -> tuple[str, str, str]:
+        """The id column, the ``FROM`` and the ``WHERE`` (may be empty) of the stories
+        ``flt`` selects; bookmarks stand in for stories the cache lost."""
+        if flt.bookmarked:
+            where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
+            source = "FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
+            return "b.story_id", source, where
+        return "s.id", "FROM stories s", self._where(flt, "s.id", "s.site", params)
+
+    def _attach_lists(self, stories: list[Story], rows: list[sqlite3.Row]) -> None:
+        """Fill in each story's headline lists, resolving them to cached stories.
+
+        A headline resolves by URL first, then by its folded title (the newest
+        story with that title wins), so links work whatever the ingest order.
+        """
+        parsed = [json.loads(row["lists"] or "{}") for row in rows]
+        urls = {url for lists in parsed for kind in lists for _, url in lists[kind] if url}
+        keys = {title_key(title) for lists in parsed for kind in lists for title, _ in lists[kind]}
+        by_url = self._ids_where("canonical_url", urls) | self._ids_where("url", urls)
+        by_key = self._ids_where("title_key", keys)
+        for story, lists in zip(stories, parsed, strict=True):
+            for kind in LIST_KINDS:
+                setattr(
+                    story,
+                    kind,
+                    [
+                        Headline(title, url, by_url.get(url) or by_key.get(title_key(title)))
+                        for title, url in lists.get(kind, [])
+                    ],
+                )
+
+    def _ids_where(self, column: str, values: set[str]) -> dict[str, str]:
+        """Map each value of ``column`` (url or title_key) to the newest story with it."""
+        found: dict[str, str] = {}
+        items = list(values)
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start : start + CHUNK]
+            rows = self._conn.execute(
+                f"SELECT {column}, id FROM stories WHERE {column} IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY sort_key",
+                chunk,
+            )
+            found.update({row[0]: row[1] for row in rows})  # the newest comes last and wins
+        return found
+
+
+def row_story(row: sqlite3.Row) -> Story:
+    """A story row as a ``Story``; a feed item keeps its HTML (``story_markdown`` makes
+    the Markdown when it is shown, so the store does no conversion)."""
+    with_body = "body" in row.keys()
+    return Story(
+        id=row["id"],
+        title=row["title"],
+        source=row["source"],
+        site=row["site"],
+        section=json.loads(row["section"]) if row["section"] else [],
+        published=row["published"],
+        author=row["author"],
+        reactions=row["reactions"],
+        url=row["url"],
+        canonical_url=row["canonical_url"],
+        body=row["body"] if with_body else None,
+        bookmarked=bool(row["bookmarked"]),
+        read=bool(row["read"]),
+        body_html=row["body_html"] if with_body else None,
+        body_base=row["body_base"] if with_body else None,
+    )
+
+
+T = TypeVar("T")
+
+
+def store_boundary(cls: type[T]) -> type[T]:
+    """Wrap every public method of ``cls`` so that an SQLite error ``diagnose`` knows (a
+    damaged file, a read-only home, a full disk) comes out as its ``StoreError``, which
+    names the file and what to do; any other error passes unchanged. The one place
+    where the store's SQLite errors are turned into reader's."""
+    for name in dir(cls):
+        method = getattr(cls, name)
+        if not name.startswith("_") and inspect.isfunction(method):
+            setattr(cls, name, _diagnosing(method))
+    return cls
+
+
+def _diagnosing(method: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def stream(self: StoreBase, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                known = diagnose(self.paths, exc)
+                if known is None:
+                    raise
+                raise known from exc
+
+        return stream
+
+    @functools.wraps(method)
+    def call(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            known = diagnose(self.paths, exc)
+            if known is None:
+                raise
+            raise known from exc
+
+    return call

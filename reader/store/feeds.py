@@ -1,0 +1,124 @@
+"""Feeds: subscriptions (in the user database) and what their refreshes found."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+from reader.base.errors import FeedNotFound
+from reader.base.models import Feed
+from reader.store.base import CHUNK, StoreBase
+from reader.store.rows import timestamp
+
+
+class FeedStore(StoreBase):
+    """Subscriptions, their tags and refresh records, and their stories' upkeep."""
+
+    def page_stories(self, sources: Sequence[str]) -> set[str]:
+        """Which of ``sources`` are stories ingested as pages (not from a feed)."""
+        found: set[str] = set()
+        for start in range(0, len(sources), CHUNK):
+            chunk = list(sources[start : start + CHUNK])
+            rows = self._conn.execute(
+                f"SELECT source FROM stories WHERE feed_url IS NULL AND source IN"
+                f" ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def add_feed(self, url: str, title: str | None = None, tags: Sequence[str] = ()) -> Feed:
+        """Subscribe to ``url``; already subscribed, it gains ``tags``. Returns the feed."""
+        self._conn.execute(
+            "INSERT INTO user.feeds (url, title, added_at, tags) VALUES (?, ?, ?, '[]')"
+            " ON CONFLICT (url) DO UPDATE SET title = coalesce(feeds.title, excluded.title)",
+            (url, title, timestamp()),
+        )
+        return self.tag_feed(url, add=tags) if tags else self.get_feed(url)
+
+    def tag_feed(self, url_or_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> Feed:
+        """Add and remove tags of a subscription; returns it."""
+        feed = self.get_feed(url_or_id)
+        tags = [t for t in dict.fromkeys([*feed.tags, *add]) if t not in set(remove)]
+        self._conn.execute(
+            "UPDATE user.feeds SET tags = ? WHERE id = ?", (json.dumps(tags), feed.id)
+        )
+        return self.get_feed(feed.url)
+
+    def list_feeds(self) -> list[Feed]:
+        """Every subscription, with its story and unread counts."""
+        rows = self._conn.execute(
+            "SELECT f.*, (SELECT count(*) FROM stories s WHERE s.feed_url = f.url) AS n,"
+            " (SELECT count(*) FROM stories s WHERE s.feed_url = f.url AND NOT EXISTS"
+            "  (SELECT 1 FROM user.read_marks r WHERE r.story_id = s.id)) AS unread"
+            " FROM user.feeds f ORDER BY lower(coalesce(f.title, f.url))"
+        )
+        return [_feed(row) for row in rows]
+
+    def get_feed(self, url_or_id: str) -> Feed:
+        """The subscription with this URL or numeric id."""
+        for feed in self.list_feeds():
+            if feed.url == url_or_id or str(feed.id) == url_or_id.strip():
+                return feed
+        raise FeedNotFound(f"no feed {url_or_id!r}; see 'reader feed list'")
+
+    def remove_feed(self, url_or_id: str, purge: bool = False) -> tuple[Feed, int]:
+        """Unsubscribe; with ``purge`` also delete its stories. Returns how many went."""
+        feed = self.get_feed(url_or_id)
+        conn = self._conn
+        with self._write():
+            conn.execute("DELETE FROM user.feeds WHERE id = ?", (feed.id,))
+            purged = 0
+            if purge:
+                purged = conn.execute(
+                    "DELETE FROM stories WHERE feed_url = ?", (feed.url,)
+                ).rowcount
+        return feed, purged
+
+    def trim_feed(self, feed_url: str, keep: int) -> int:
+        """Delete the feed's oldest stories beyond ``keep`` (bookmarked ones stay)."""
+        return self._conn.execute(
+            "DELETE FROM stories WHERE feed_url = :url AND rowid NOT IN"
+            " (SELECT rowid FROM stories WHERE feed_url = :url"
+            "  ORDER BY sort_key DESC, rowid DESC LIMIT :keep)"
+            " AND id NOT IN (SELECT story_id FROM user.bookmarks)",
+            {"url": feed_url, "keep": keep},
+        ).rowcount
+
+    def record_refreshes(
+        self, feeds: Sequence[tuple[str, str | None, str | None, str | None]]
+    ) -> None:
+        """Record many successful refreshes ``(url, title, etag, last_modified)`` at once."""
+        if not feeds:
+            return
+        now = timestamp()
+        conn = self._conn
+        with self._write():
+            conn.executemany(
+                "UPDATE user.feeds SET last_refresh = ?, last_error = NULL,"
+                " title = coalesce(?, title), etag = ?, last_modified = ? WHERE url = ?",
+                [(now, title, etag, modified, url) for url, title, etag, modified in feeds],
+            )
+
+    def record_error(self, url: str, error: str) -> None:
+        """Remember that refreshing the feed at ``url`` failed, and why."""
+        self._conn.execute(
+            "UPDATE user.feeds SET last_refresh = ?, last_error = ? WHERE url = ?",
+            (timestamp(), error, url),
+        )
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        tags=json.loads(row["tags"] or "[]"),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_refresh=row["last_refresh"],
+        last_error=row["last_error"],
+        stories=row["n"],
+        unread=row["unread"],
+    )

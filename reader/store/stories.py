@@ -1,0 +1,282 @@
+"""Stories: storing pages as stories, listing, counting and getting them."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+from reader.base.errors import StoryNotFound
+from reader.base.models import Page, Story
+from reader.store.base import (
+    BODY_COLUMN,
+    CHUNK,
+    LIST_COLUMNS,
+    StoreBase,
+    StoryFilter,
+    row_story,
+)
+from reader.store.rows import StoryRow, prepare, timestamp
+
+Outcome = Literal["ingested", "updated", "unchanged"]
+
+_ROW_COLUMNS = ", ".join(StoryRow._fields[:-1])
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_rows(count: int) -> str:
+    """An INSERT of ``count`` story rows."""
+    one = f"({', '.join('?' * (len(StoryRow._fields) + 1))})"
+    return (
+        f"INSERT INTO stories ({_ROW_COLUMNS}, ingested_at, updated_at)"
+        f" VALUES {', '.join([one] * count)}"
+    )
+
+
+# An update keeps the feed a story came from when the new version names none, and
+# an undated story keeps its place in the list (its sort key is when it first came).
+_KEEP_UNLESS_GIVEN = ("feed_url", "sort_key")
+_UPDATE_ROW = (
+    f"UPDATE stories SET ({', '.join(StoryRow._fields[:-2])}, updated_at) = ("
+    + ", ".join(
+        f"coalesce(?, {f})" if f in _KEEP_UNLESS_GIVEN else "?" for f in StoryRow._fields[:-2]
+    )
+    + ", ?) WHERE rowid = ?"
+)
+
+
+class StoryStore(StoreBase):
+    """Storing pages as stories, and reading them back."""
+
+    # -- writing stories ---------------------------------------------------------------
+
+    def known_hashes(self, sources: Sequence[str]) -> dict[str, str]:
+        """The content hash stored for each of ``sources`` that is already cached."""
+        found: dict[str, str] = {}
+        for start in range(0, len(sources), CHUNK):
+            chunk = list(sources[start : start + CHUNK])
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT source, content_hash FROM stories WHERE source IN ({marks})", chunk
+            )
+            found.update({row[0]: row[1] for row in rows})
+        return found
+
+    def save_pages(self, items: Sequence[tuple[str, str, Page]]) -> list[Outcome]:
+        """Store parsed pages as ``(source, content_hash, page)``, all in one transaction.
+
+        A page whose source is cached with the same hash is left alone; one with
+        another hash updates its story in place, which keeps its bookmark and read
+        mark (they hang on the story id, derived from the source).
+        """
+        return self.save_rows([prepare(source, digest, page) for source, digest, page in items])
+
+    def save_rows(self, rows: Sequence[StoryRow]) -> list[Outcome]:
+        """``save_pages`` for rows made by ``prepare`` (in worker processes, say).
+
+        A source named twice in one batch is stored once, as its last version.
+        New stories wait for the full-text index (``index_pending``).
+        """
+        outcomes: list[Outcome] = []
+        latest: dict[str, StoryRow] = {}
+        now = timestamp()
+        conn = self._conn
+        with self._write():
+            stored = self._stored([row.source for row in rows])
+            hashes = {source: digest for source, (_, digest) in stored.items()}
+            for row in rows:
+                before = hashes.get(row.source)
+                if before == row.content_hash:
+                    outcomes.append("unchanged")
+                    continue
+                outcomes.append("ingested" if before is None else "updated")
+                hashes[row.source] = row.content_hash
+                latest[row.source] = row
+            top = conn.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0]
+            fresh = [row for source, row in latest.items() if source not in stored]
+            for start in range(0, len(fresh), self._rows_per_insert):
+                chunk = fresh[start : start + self._rows_per_insert]
+                conn.execute(
+                    _insert_rows(len(chunk)),
+                    [value for row in chunk for value in (*row[:-1], now, now)],
+                )
+            conn.execute(  # the full-text index takes them in later: index_pending
+                "INSERT INTO fts_pending (story_rowid) SELECT rowid FROM stories WHERE rowid > ?",
+                (top,),
+            )
+            for source, row in latest.items():
+                if source in stored:
+                    rowid = stored[source][0]
+                    undated = row._replace(sort_key=None) if row.published is None else row
+                    conn.execute(_UPDATE_ROW, (*undated[:-2], now, rowid))
+                    conn.execute("DELETE FROM ranking_entries WHERE story_rowid = ?", (rowid,))
+                    self._refresh_bookmark_copy(row.id)
+                if row.ranking:
+                    rowid = conn.execute(
+                        "SELECT rowid FROM stories WHERE source = ?", (source,)
+                    ).fetchone()[0]
+                    conn.executemany(
+                        "INSERT INTO ranking_entries (story_rowid, position, title, title_key)"
+                        " VALUES (?, ?, ?, ?)",
+                        [(rowid, n, title, key) for n, (title, key) in enumerate(row.ranking)],
+                    )
+        return outcomes
+
+    def _stored(self, sources: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """``(rowid, content_hash)`` of each of ``sources`` that is cached."""
+        rows = self._conn.execute(
+            "SELECT source, rowid, content_hash FROM stories"
+            " WHERE source IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(sources)),),
+        )
+        return {source: (rowid, digest) for source, rowid, digest in rows}
+
+    def _refresh_bookmark_copy(self, sid: str) -> None:
+        self._conn.execute(
+            "UPDATE user.bookmarks SET (title, site, section, published, author, reactions,"
+            " url, canonical_url, source, body, body_html, lists, sort_key) = (SELECT title,"
+            " site, section, published, author, reactions, url, canonical_url, source, body,"
+            " body_html, lists, sort_key FROM stories WHERE id = :id)"
+            " WHERE story_id = :id",
+            {"id": sid},
+        )
+
+    # -- reading stories ---------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """True when the cache holds no story and there is no bookmark."""
+        row = self._conn.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM stories)"
+            " AND NOT EXISTS (SELECT 1 FROM user.bookmarks)"
+        ).fetchone()
+        return bool(row[0])
+
+    def _select(
+        self, flt: StoryFilter, with_body: bool, limit: int | None = None, offset: int = 0
+    ) -> tuple[str, list[Any]]:
+        """SQL and parameters for one page of the stories ``flt`` selects, newest first.
+
+        The page is chosen by a lean scan of the date index (rowids only); columns
+        are computed for the rows of that page alone, so a deep offset stays cheap.
+        """
+        params: list[Any] = []
+        body = BODY_COLUMN if with_body else ""
+        if flt.bookmarked:
+            where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
+            sql = (
+                f"SELECT {LIST_COLUMNS.format(id='b.story_id')}{body}"
+                f" FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id{where}"
+                " ORDER BY coalesce(s.sort_key, b.sort_key) DESC, b.story_id DESC"
+                " LIMIT ? OFFSET ?"
+            )
+        else:
+            where = self._where(flt, "s.id", "s.site", params)
+            sql = (
+                f"SELECT {LIST_COLUMNS.format(id='s.id')}{body}"
+                " FROM (SELECT s.rowid AS r FROM stories s"
+                f"{where} ORDER BY s.sort_key DESC, s.rowid DESC LIMIT ? OFFSET ?) page"
+                " JOIN stories s ON s.rowid = page.r"
+                " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
+                " ORDER BY s.sort_key DESC, s.rowid DESC"
+            )
+        params += [-1 if limit is None else limit, offset]
+        return sql, params
+
+    def count(self, flt: StoryFilter = StoryFilter()) -> int:
+        """How many stories ``flt`` selects."""
+        params: list[Any] = []
+        _, source, where = self._selected(flt, params)  # no WHERE: SQLite's fast count
+        return self._conn.execute(f"SELECT count(*) {source}{where}", params).fetchone()[0]
+
+    def list_stories(
+        self,
+        flt: StoryFilter = StoryFilter(),
+        offset: int = 0,
+        limit: int | None = None,
+        with_body: bool = False,
+    ) -> list[Story]:
+        """One page of stories, newest first, without headline lists."""
+        return list(self.iter_stories(flt, offset, limit, with_body=with_body))
+
+    def iter_stories(
+        self,
+        flt: StoryFilter = StoryFilter(),
+        offset: int = 0,
+        limit: int | None = None,
+        with_body: bool = True,
+        with_lists: bool = False,
+    ) -> Iterator[Story]:
+        """Stream stories newest first (for export: never all in memory at once)."""
+        sql, params = self._select(flt, with_body, limit, offset)
+        cursor = self._conn.cursor()
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(256):
+            stories = [row_story(row) for row in rows]
+            if with_lists:
+                self._attach_lists(stories, rows)
+            yield from stories
+
+    def get(self, id_or_prefix: str) -> Story:
+        """The story with this id (or unique id prefix), with body and resolved lists."""
+        sid = self.resolve_id(id_or_prefix)
+        row = self._conn.execute(
+            f"SELECT {LIST_COLUMNS.format(id=':id')}{BODY_COLUMN}"
+            " FROM (SELECT :id AS id) k LEFT JOIN stories s ON s.id = k.id"
+            " LEFT JOIN user.bookmarks b ON b.story_id = k.id",
+            {"id": sid},
+        ).fetchone()
+        story = row_story(row)
+        self._attach_lists([story], [row])
+        return story
+
+    def resolve_id(self, id_or_prefix: str) -> str:
+        """The full id for an id or a unique prefix of one (at least 4 characters)."""
+        prefix = id_or_prefix.strip().lower()
+        if len(prefix) < 4 or any(ch not in "0123456789abcdef" for ch in prefix):
+            raise StoryNotFound(f"no story with id {id_or_prefix!r}")
+        upper = prefix + "g"
+        rows = self._conn.execute(
+            "SELECT id FROM stories WHERE id >= ?1 AND id < ?2"
+            " UNION SELECT story_id FROM user.bookmarks WHERE story_id >= ?1 AND story_id < ?2"
+            " LIMIT 2",
+            (prefix, upper),
+        ).fetchall()
+        if not rows:
+            raise StoryNotFound(f"no story with id {id_or_prefix!r}")
+        if len(rows) > 1:
+            raise StoryNotFound(f"id {id_or_prefix!r} is ambiguous: give more characters")
+        return rows[0][0]
+
+    def counts(self) -> dict[str, int]:
+        """Totals for the status line: stories, unread, bookmarked.
+
+        Unread is the total less the read marks of cached stories, so it costs
+        what the read marks do, not a pass over every story.
+        """
+        row = self._conn.execute(
+            "SELECT (SELECT count(*) FROM stories),"
+            " (SELECT count(*) FROM user.read_marks r"
+            "  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id)),"
+            " (SELECT count(*) FROM user.bookmarks)"
+        ).fetchone()
+        return {"stories": row[0], "unread": row[0] - row[1], "bookmarked": row[2]}
+
+    def sites(self) -> list[tuple[str, int, int]]:
+        """Each site with its numbers of cached and unread stories, most first."""
+        rows = self._conn.execute(
+            "SELECT site, count(*) AS n, sum(NOT EXISTS (SELECT 1 FROM user.read_marks r"
+            " WHERE r.story_id = s.id)) FROM stories s WHERE site IS NOT NULL"
+            " GROUP BY site ORDER BY n DESC, site"
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def tags(self) -> list[tuple[str, int, int]]:
+        """Each feed tag with its numbers of cached and unread stories, by name."""
+        rows = self._conn.execute(
+            "SELECT t.value, count(s.rowid), coalesce(sum(s.rowid IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM user.read_marks r WHERE r.story_id = s.id)), 0)"
+            " FROM user.feeds f, json_each(f.tags) t"
+            " LEFT JOIN stories s ON s.feed_url = f.url GROUP BY t.value ORDER BY t.value"
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
