@@ -415,7 +415,7 @@ def test_a_feed_that_times_out(home: Path) -> None:
     from http_server import slow
 
     script = (
-        "import sys; from reader.feeds import refresh; from reader.ingest import fetch; "
+        "import sys; from reader.feeds import refresh; from reader.plumbing import fetch; "
         "fetch.TOTAL_TIMEOUT_S = 1.0; from reader.cli import main; sys.exit(main())"
     )
     with serve({"/slow.xml": slow(4), "/ok.xml": send(200, RSS, "application/rss+xml")}) as base:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from http_server import brotlied, endless, gzipped, redirect, send, serve, slow
 
-from reader.ingest import fetch as fetch_module
 from reader.ingest.formats import RawPage, parse_page
 from reader.ingest.pipeline import ingest
 from reader.ingest.textpage import parse_text
+from reader.plumbing import fetch as fetch_module
 from reader.store import Store
 
 from conftest import FIXTURES, PAGES, run_reader

@@ -22,7 +22,7 @@ from http_server import Route, redirect, send, serve
 
 from reader.base.models import Feed
 from reader.feeds.refresh import discover, read_feed, refresh
-from reader.ingest.fetch import (
+from reader.plumbing.fetch import (
     NOT_HTTP,
     NOT_REGULAR,
     PRIVATE,
@@ -35,7 +35,7 @@ from reader.ingest.fetch import (
     is_public_address,
     read_regular_file,
 )
-from reader.ingest.fetch import client as http_client
+from reader.plumbing.fetch import client as http_client
 from reader.store import Store
 
 from conftest import FIXTURES, run_reader

@@ -52,6 +52,19 @@ class Page:
 
 
 @dataclass
+class RawPage:
+    """A page's bytes and what is known about where they came from."""
+
+    source: str
+    """A file's resolved path, or the URL that was asked for."""
+    data: bytes
+    url: str | None = None
+    """For a fetched page: the URL it finally came from (after redirects)."""
+    charset: str | None = None
+    """For a fetched page: the charset the server declared."""
+
+
+@dataclass
 class Story:
     """A stored story, as the command line and the app see it."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from importlib import resources
 
-from reader.ingest.formats import RawPage
+from reader.base.models import RawPage
 from reader.ingest.pipeline import IngestReport, Item, ingest_items
 from reader.store import Store
 

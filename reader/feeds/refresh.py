@@ -32,15 +32,15 @@ from reader.base.config import FeedSettings
 from reader.base.errors import FeedError
 from reader.base.models import Feed
 from reader.feeds.parse import ParsedFeed, parse_feed
-from reader.ingest.fetch import (
+from reader.plumbing.fetch import (
     FetchedFeed,
     FetchError,
     FetchPolicy,
     fetch_feed,
     read_regular_file,
 )
-from reader.ingest.fetch import client as http_client
-from reader.ingest.pipeline import default_workers, worker_pool
+from reader.plumbing.fetch import client as http_client
+from reader.plumbing.workers import default_workers, worker_pool
 from reader.store import Store
 
 THREADS = 8
@@ -147,9 +147,9 @@ def full_pages(store: Store, parsed: ParsedFeed, policy: FetchPolicy) -> None:
     An item's link is the feed's word, not the user's: it is fetched only where
     ``policy`` (the feed's) allows; a refused or failed one keeps its summary.
     """
-    from reader.ingest.fetch import fetch
-    from reader.ingest.formats import RawPage
+    from reader.base.models import RawPage
     from reader.ingest.htmlpage import parse as parse_html_page
+    from reader.plumbing.fetch import fetch
 
     # Items already stored were fetched in full before: the feed's summary of them
     # must not replace that, so they leave the batch.

@@ -8,24 +8,10 @@ plain-text format accepts anything, so it comes last.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import ModuleType
 
 from reader.base.errors import PageError
-from reader.base.models import Page
-
-
-@dataclass
-class RawPage:
-    """A page's bytes and what is known about where they came from."""
-
-    source: str
-    """A file's resolved path, or the URL that was asked for."""
-    data: bytes
-    url: str | None = None
-    """For a fetched page: the URL it finally came from (after redirects)."""
-    charset: str | None = None
-    """For a fetched page: the charset the server declared."""
+from reader.base.models import Page, RawPage
 
 
 class UnsupportedFormat(PageError):

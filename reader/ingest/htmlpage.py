@@ -27,7 +27,7 @@ from reader.ingest.textpage import _REACTIONS_LINE, HEADINGS
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-    from reader.ingest.formats import RawPage
+    from reader.base.models import RawPage
 
 NAME = "html"
 

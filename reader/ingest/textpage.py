@@ -25,7 +25,7 @@ from reader.base.models import Headline, Page
 from reader.ingest.decode import decode_page, looks_like_html
 
 if TYPE_CHECKING:
-    from reader.ingest.formats import RawPage
+    from reader.base.models import RawPage
 
 NAME = "text"
 

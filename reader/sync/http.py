@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from reader import __version__
 from reader.base.clean import clean_line, clean_link
 from reader.base.errors import FetchError, FetchRefused
-from reader.ingest.fetch import FetchPolicy
+from reader.plumbing.fetch import FetchPolicy
 from reader.sync.errors import ServerFailed, SyncError, Unreachable
 
 CONNECT_TIMEOUT_S = 10.0
