@@ -268,11 +268,12 @@ def local_marks(store: Store) -> dict[str, tuple[bool, bool]]:
 def _missing(
     store: Store, state: SyncState, unread: set[str], starred: set[str], limit: int
 ) -> list[str]:
-    """Entries to fetch by id: starred ones sync never saw (older than its first pull),
-    and unread or starred ones whose stories left the cache (deleted, say)."""
+    """Entries to fetch by id: unread and starred ones sync never saw (older than its
+    first pull, or skipped by a server whose pages are not in id order: Coldsweat's are
+    not), and unread or starred ones whose stories left the cache (deleted, say)."""
     items = state.items()
     here = local_marks(store)
-    wanted = {i for i in starred if i not in items}
+    wanted = {i for i in starred | unread if i not in items}
     wanted |= {
         i for i, item in items.items()
         if item.story_id not in here and (i in starred or i in unread)
