@@ -1,4 +1,5 @@
-"""Only ``reader/app/`` may import Textual: the data layer works without it."""
+"""The layers hold: pyproject.toml's import contract, and only ``reader/app/`` imports
+Textual (the data layer works without it)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
     return names
+
+
+def test_the_layer_contract_holds() -> None:
+    """``lint-imports`` (import-linter) checks the layers of docs/architecture.md."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [str(lint), "--no-cache"], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr
 
 
 def test_no_module_outside_the_app_imports_textual() -> None:
