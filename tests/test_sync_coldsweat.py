@@ -243,3 +243,44 @@ def test_a_url_that_is_not_the_api_says_so(world: World) -> None:
     done = world.sync()
     assert done.returncode == 1
     assert done.stderr.strip().startswith(f"reader: sync: {root.rstrip('/')} is not a Fever API")
+
+
+def test_a_deleted_cache_gets_its_unread_and_starred_stories_back(world: World) -> None:
+    world.mark_on_server("Gulls count rises", "read")
+    assert world.sync().returncode == 0
+    stories = world.stories()
+    run_reader(world.home, "bookmark", stories["Quay wall repaired"]["id"])
+    assert world.sync().stdout.strip() == "pulled 0 stories; pushed 1 star"
+    (world.home / "cache" / "stories.sqlite3").unlink()
+    done = world.sync("--json")
+    assert done.returncode == 0, done.stderr
+    back = world.stories()
+    # Every unread and starred story is back; the one read on the server is not needed.
+    assert set(back) == {title for _, title in HARBOUR + MARKETS} - {"Gulls count rises"}
+    assert back["Quay wall repaired"]["bookmarked"]
+    report = json.loads(done.stdout)
+    assert (report["read_pushed"], report["stars_pushed"], report["stars_pulled"]) == (0, 0, 0)
+
+
+def test_a_first_sync_of_many_entries_gets_every_unread_one(tmp_path: Path, home: Path) -> None:
+    """Coldsweat pages ``since_id`` in its own order, not by id: a page's highest id does
+    not mean every lower one came. Unread entries that paging missed are fetched by id."""
+    with coldsweat(tmp_path / "coldsweat") as server:
+        routes: dict[str, Any] = {}
+        with serve(routes) as base:
+            feeds = {}
+            for n in range(3):
+                items = [(f"f{n}-{i}", f"Feed {n} story {i}") for i in range(40)]
+                routes[f"/f{n}.xml"] = send(
+                    200, rss(f"Feed {n}", base, items), "application/rss+xml"
+                )
+                feeds[f"{base}/f{n}.xml"] = ("Group", f"Feed {n}")
+            server.subscribe(feeds)
+            server.start()
+            write_sync_config(
+                home, service="fever", url=server.url, user=server.email,
+                password_command=f"printf '%s\\n' {server.password}",
+            )  # fmt: skip
+            done = run_reader(home, "sync")
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.strip() == "pulled 3 feeds, 120 stories; pushed nothing"

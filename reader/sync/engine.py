@@ -254,15 +254,17 @@ def _store_entries(
 # -- marks -----------------------------------------------------------------------------------
 
 
-def local_marks(store: Store) -> dict[str, tuple[bool, bool]]:
-    """``story id -> (read, bookmarked)`` for every cached story and every bookmark."""
+def local_marks(store: Store) -> tuple[dict[str, tuple[bool, bool]], set[str]]:
+    """``story id -> (read, bookmarked)`` for every cached story and every bookmark, and
+    the ids of the cached ones (a bookmark outlives its story in the cache)."""
     marks = {
         story.id: (story.read, story.bookmarked)
         for story in store.iter_stories(StoryFilter(), with_body=False)
     }
+    cached = set(marks)
     for story in store.iter_stories(StoryFilter(bookmarked=True), with_body=False):
         marks.setdefault(story.id, (story.read, True))
-    return marks
+    return marks, cached
 
 
 def _missing(
@@ -272,11 +274,11 @@ def _missing(
     first pull, or skipped by a server whose pages are not in id order: Coldsweat's are
     not), and unread or starred ones whose stories left the cache (deleted, say)."""
     items = state.items()
-    here = local_marks(store)
+    _, cached = local_marks(store)
     wanted = {i for i in starred | unread if i not in items}
     wanted |= {
         i for i, item in items.items()
-        if item.story_id not in here and (i in starred or i in unread)
+        if item.story_id not in cached and (i in starred or i in unread)
     }  # fmt: skip
     return sorted(wanted, key=lambda i: (len(i), i), reverse=True)[:limit]
 
@@ -304,7 +306,7 @@ def _marks(
     Entries of feeds the server no longer lists are left alone: the server may have
     deleted them with the subscription, and their absence from its unread list does
     not mean they were read."""
-    here = local_marks(store)
+    here, _ = local_marks(store)
     read_here: dict[str, bool] = {}  # story id -> the value to set here
     star_here: dict[str, bool] = {}
     push: dict[tuple[str, bool], list[str]] = {}  # (mark, value) -> entry ids
