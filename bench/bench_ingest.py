@@ -67,14 +67,14 @@ def _bare_insert(rows: list[tuple], workdir: Path, run: int) -> float:
 
 
 def _parsed_rows(folder: Path) -> list[tuple]:
-    from reader.ingest.formats import RawPage
+    from reader.base.models import Page, RawPage
     from reader.ingest.pipeline import iter_inputs, parse_item
 
     rows = []
     for raw in iter_inputs([str(folder)]):
         source, data = raw.source, raw.data  # type: ignore[union-attr]
         page = parse_item(RawPage(source, data))  # type: ignore[arg-type]
-        assert not isinstance(page, str)
+        assert isinstance(page, Page), page
         lists = {k: [[h.title, h.url] for h in v] for k, v in page.lists().items()}
         rows.append(
             (source, page.title, page.site, json.dumps(page.section), page.published,

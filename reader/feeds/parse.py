@@ -17,6 +17,7 @@ import calendar
 import hashlib
 import html
 import json
+import logging
 import pyexpat
 import re
 import threading
@@ -33,6 +34,7 @@ from reader.base.models import Page
 from reader.ingest.decode import looks_like_html
 from reader.store.rows import StoryRow, content_hash, prepare
 
+_log = logging.getLogger(__name__)
 _TAGS = re.compile(r"<[^>]+>")
 _FEEDPARSER_ONLY = re.compile(rb"purl\.org/atom/ns#")
 _UNREAD_DATE = "\x00unread:"
@@ -156,7 +158,8 @@ def _parse_fast(data: bytes, feed_url: str) -> ParsedFeed | None:
     _NATIVE.read = False
     try:
         parsed = _fast_parser().parse(data)
-    except Exception:  # odd or not a feed: feedparser decides
+    except Exception as exc:  # odd or not a feed: feedparser decides (logged)
+        _log.debug("%s: the fast parser gave up: %r", feed_url, exc)
         return None
     entries = parsed.get("entries") or []
     if not entries or not any(e.get("title") or e.get("link") for e in entries):

@@ -12,10 +12,12 @@ file; a page can announce only an http(s) feed that its policy allows.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
+    CancelledError,
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
@@ -29,12 +31,11 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from reader.base.config import FeedSettings
-from reader.base.errors import FeedError
+from reader.base.errors import Failed, FeedError, FetchError, ParseError
 from reader.base.models import Feed
 from reader.feeds.parse import ParsedFeed, parse_feed
 from reader.plumbing.fetch import (
     FetchedFeed,
-    FetchError,
     FetchPolicy,
     fetch_feed,
     read_regular_file,
@@ -42,6 +43,8 @@ from reader.plumbing.fetch import (
 from reader.plumbing.fetch import client as http_client
 from reader.plumbing.workers import default_workers, worker_pool
 from reader.store import Store
+
+_log = logging.getLogger(__name__)
 
 THREADS = 8
 STORE_BATCH = 1000
@@ -107,8 +110,8 @@ def store_feeds(store: Store, parsed_feeds: Sequence[ParsedFeed]) -> tuple[int, 
     return outcomes.count("ingested"), outcomes.count("updated")
 
 
-def parse_safely(data: bytes, url: str, keep_pages: bool = False) -> ParsedFeed | str:
-    """Parse a feed document into story rows; a string is the reason it failed.
+def parse_safely(data: bytes, url: str, keep_pages: bool = False) -> ParsedFeed | Failed:
+    """Parse a feed document into story rows; a ``Failed`` says why it failed.
 
     Runs in a worker process. The pages themselves travel back only when asked
     for (``fetch_full_page`` works on them): the rows are all that is stored.
@@ -116,12 +119,13 @@ def parse_safely(data: bytes, url: str, keep_pages: bool = False) -> ParsedFeed 
     try:
         parsed = parse_feed(data, url)
         if parsed.alternate and not parsed.pages:
-            return f"an HTML page; its feed is {parsed.alternate}"
+            return Failed(f"an HTML page; its feed is {parsed.alternate}")
         parsed.prepare_rows()
     except FeedError as exc:
-        return str(exc)
-    except Exception as exc:  # a parser bug must not stop the other feeds
-        return f"{type(exc).__name__}: {exc}"
+        return Failed(str(exc))
+    except Exception as exc:  # a parser bug must not stop the other feeds: logged
+        _log.warning("parsing the feed %s failed", url, exc_info=True)
+        return Failed(f"{type(exc).__name__}: {exc}")
     if not keep_pages:
         parsed.pages = []
     return parsed
@@ -161,7 +165,11 @@ def full_pages(store: Store, parsed: ParsedFeed, policy: FetchPolicy) -> None:
         try:
             fetched = fetch(page.url, policy=policy)
             full = parse_html_page(RawPage(page.url, fetched.data, fetched.url, fetched.charset))
-        except Exception:  # the feed's own summary stays
+        except (FetchError, ParseError) as exc:  # the feed's own summary stays
+            _log.info("the page of %s is not used: %s", page.url, exc)
+            continue
+        except Exception:  # a bug in reading the page: the summary stays, logged
+            _log.warning("reading the page of %s failed", page.url, exc_info=True)
             continue
         if full.body.strip():
             full.title = page.title
@@ -226,9 +234,9 @@ def refresh(
     def own(feed: Feed) -> FeedSettings:
         return settings(feed.url) if settings is not None else FeedSettings()
 
-    def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | str) -> None:
-        if isinstance(parsed, str):
-            _fail(store, report, feed.url, parsed, on_failure)
+    def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | Failed) -> None:
+        if isinstance(parsed, Failed):
+            _fail(store, report, feed.url, parsed.reason, on_failure)
             finished()
             return
         if own(feed).fetch_full_page:
@@ -249,7 +257,7 @@ def refresh(
             threading.Thread(target=_start_workers, args=starting, daemon=True).start()
     client = http_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
 
-    def fetch(feed: Feed) -> tuple[FetchedFeed, Future[ParsedFeed | str] | None]:
+    def fetch(feed: Feed) -> tuple[FetchedFeed, Future[ParsedFeed | Failed] | None]:
         """Fetch a feed and hand it straight to a parser (runs in a fetching thread, so
         the workers never wait for this thread to finish storing)."""
         while not slots.acquire(timeout=0.1):
@@ -266,39 +274,43 @@ def refresh(
 
     # Fetches and parses in flight; results are stored as they come, while other feeds
     # are still downloading, so storing overlaps the network.
-    fetching: dict[Future[tuple[FetchedFeed, Future[ParsedFeed | str] | None]], Feed] = {}
-    parsing: dict[Future[ParsedFeed | str], tuple[Feed, FetchedFeed]] = {}
+    fetching: dict[Future[tuple[FetchedFeed, Future[ParsedFeed | Failed] | None]], Feed] = {}
+    parsing: dict[Future[ParsedFeed | Failed], tuple[Feed, FetchedFeed]] = {}
 
     def wait_and_store() -> None:
         """Handle downloads and parses as they finish, until none is left."""
         while fetching or parsing:
-            finished_now, _ = wait([*fetching, *parsing], timeout=0)
+            running: list[Future[Any]] = [*fetching, *parsing]
+            finished_now, _ = wait(running, timeout=0)
             if not finished_now:
                 # Nothing to do but wait: store what is waiting now, so that little
                 # is left to store when the last feed arrives.
                 if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH // 4:
                     flush()
-                finished_now, _ = wait(
-                    [*fetching, *parsing], timeout=IDLE_S, return_when=FIRST_COMPLETED
-                )
+                finished_now, _ = wait(running, timeout=IDLE_S, return_when=FIRST_COMPLETED)
                 if not finished_now:  # quiet for a while: store the rest, free its slots
                     flush()
                     continue
             for future in finished_now:
                 if future in parsing:
-                    feed, fetched = parsing.pop(future)  # type: ignore[call-overload]
+                    feed, fetched = parsing.pop(future)
                     try:
                         result = future.result()
-                    except Exception as exc:  # a worker that died
-                        result = f"{type(exc).__name__}: {exc}"
-                    store_result(feed, fetched, result)  # type: ignore[arg-type]
+                    except Exception as exc:  # a worker that died (BrokenProcessPool): logged
+                        _log.warning("parsing %s failed in its worker", feed.url, exc_info=True)
+                        result = Failed(f"{type(exc).__name__}: {exc}")
+                    store_result(feed, fetched, result)
                     continue
-                feed = fetching.pop(future)  # type: ignore[call-overload]
+                feed = fetching.pop(future)
                 try:
                     fetched, job = future.result()
-                except Exception as exc:  # FetchError says why; anything else is named
-                    reason = str(exc) if isinstance(exc, FetchError) else repr(exc)
-                    _fail(store, report, feed.url, reason, on_failure)
+                except FetchError as exc:  # it says why
+                    _fail(store, report, feed.url, str(exc), on_failure)
+                    finished()
+                    continue
+                except Exception as exc:  # anything else is named, and logged
+                    _log.warning("fetching %s failed unexpectedly", feed.url, exc_info=True)
+                    _fail(store, report, feed.url, repr(exc), on_failure)
                     finished()
                     continue
                 if fetched.data is None:
@@ -336,8 +348,8 @@ def _start_workers(parsers: ProcessPoolExecutor, count: int) -> None:
     try:
         for future in [parsers.submit(int) for _ in range(count)]:
             future.result()
-    except Exception:  # shut down already (every feed failed fast): nothing to start
-        pass
+    except (RuntimeError, CancelledError):  # shut down already (every feed failed fast)
+        pass  # nothing to start
 
 
 def _fail(

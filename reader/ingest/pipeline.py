@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reader.base.errors import (
     ExtractorUnavailable,
+    Failed,
     IngestAborted,
     PageError,
     StoreError,
@@ -75,8 +76,8 @@ class Skipped:
     source: str
 
 
-Item = RawPage | Skipped | tuple[str, str | bytes]
-"""An input to ingest: a page, ``(source, bytes)``, ``(source, reason)`` for one
+Item = RawPage | Skipped | tuple[str, bytes | Failed]
+"""An input to ingest: a page, ``(source, bytes)``, ``(source, Failed)`` for one
 that could not be read, or a file that is not a page."""
 
 FETCH_THREADS = 8
@@ -87,7 +88,7 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def read_page_file(path: Path) -> bytes | str:
+def read_page_file(path: Path) -> bytes | Failed:
     """The bytes of a page file, or why it can't be ingested."""
     try:
         # Non-blocking, so that a FIFO (or a device) is refused instead of waited on.
@@ -95,24 +96,24 @@ def read_page_file(path: Path) -> bytes | str:
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
-                return "not a regular file"
+                return Failed("not a regular file")
             if info.st_size > MAX_PAGE_BYTES:
                 return _too_large(info.st_size)
             data = handle.read(MAX_PAGE_BYTES + 1)
     except FileNotFoundError:
-        return "no such file or directory"
+        return Failed("no such file or directory")
     except PermissionError:
-        return "permission denied"
+        return Failed("permission denied")
     except OSError as exc:
-        return exc.strerror or str(exc)
+        return Failed(exc.strerror or str(exc))
     if len(data) > MAX_PAGE_BYTES:
         return _too_large(len(data))
     return data
 
 
-def _too_large(size: int) -> str:
+def _too_large(size: int) -> Failed:
     mib = 1024 * 1024
-    return f"file too large ({size / mib:.1f} MB, the limit is {MAX_PAGE_BYTES // mib} MB)"
+    return Failed(f"file too large ({size / mib:.1f} MB, the limit is {MAX_PAGE_BYTES // mib} MB)")
 
 
 def iter_inputs(inputs: Iterable[str]) -> Iterator[Item]:
@@ -132,20 +133,20 @@ def iter_inputs(inputs: Iterable[str]) -> Iterator[Item]:
         try:
             is_dir = path.is_dir()
         except OSError as exc:
-            yield raw, exc.strerror or str(exc)
+            yield raw, Failed(exc.strerror or str(exc))
             continue
         if is_dir:
             yield from _walk(path, seen_dirs)
         elif path.exists():
             yield _file_item(str(path.resolve()), path)
         else:
-            yield raw, "no such file or directory"
+            yield raw, Failed("no such file or directory")
     yield from _fetch_all(pending_urls)
 
 
 def _file_item(source: str, path: Path) -> Item:
     data = read_page_file(path)
-    return (source, data) if isinstance(data, str) else RawPage(source, data)
+    return (source, data) if isinstance(data, Failed) else RawPage(source, data)
 
 
 def fetch_item(url: str) -> Item:
@@ -155,9 +156,10 @@ def fetch_item(url: str) -> Item:
     try:  # the user named this URL: its own host may be private, where it redirects not
         fetched = fetch(url, policy=FetchPolicy.named_by_user(url))
     except FetchError as exc:
-        return url, str(exc)
-    except Exception as exc:  # a bug or an odd failure must not stop the batch
-        return url, f"could not fetch: {exc!r}"
+        return url, Failed(str(exc))
+    except Exception as exc:  # a bug or an odd failure must not stop the batch: logged
+        _log.warning("fetching %s failed unexpectedly", url, exc_info=True)
+        return url, Failed(f"could not fetch: {exc!r}")
     return RawPage(url, fetched.data, url=fetched.url, charset=fetched.charset)
 
 
@@ -175,9 +177,9 @@ def _fetch_all(urls: list[str]) -> Iterator[Item]:
 
 def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
     def on_error(exc: OSError) -> None:
-        errors.append((exc.filename or str(root), exc.strerror or str(exc)))
+        errors.append((exc.filename or str(root), Failed(exc.strerror or str(exc))))
 
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, Failed]] = []
     for folder, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
         yield from errors
         errors.clear()
@@ -204,8 +206,8 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
     yield from errors
 
 
-def parse_item(raw: RawPage) -> Page | str:
-    """Parse one page; a string result is the reason it failed.
+def parse_item(raw: RawPage) -> Page | Failed:
+    """Parse one page; a ``Failed`` result says why it failed.
 
     Only what is wrong with this page is a result (``PageError``, and the errors lxml
     raises on bad content). A missing extractor or a bug in reader raises: it would
@@ -214,15 +216,16 @@ def parse_item(raw: RawPage) -> Page | str:
     try:
         page = parse_page(raw)
     except PageError as exc:
-        return str(exc)
+        return Failed(str(exc))
     except Exception as exc:
         if not is_content_error(exc):
             raise
+        _log.info("%s: bad content: %r", raw.source, exc)
         if isinstance(exc, RecursionError):
-            return "cannot parse: the page is nested too deeply"
-        return f"cannot parse: {type(exc).__name__}: {exc}"
+            return Failed("cannot parse: the page is nested too deeply")
+        return Failed(f"cannot parse: {type(exc).__name__}: {exc}")
     if not page.title and not page.body:
-        return "no title and no text"
+        return Failed("no title and no text")
     return page
 
 
@@ -234,7 +237,7 @@ class ParseStopped:
     traceback: str
 
 
-Parsed = list[tuple[str, str, Page | str | ParseStopped]]
+Parsed = list[tuple[str, str, Page | Failed | ParseStopped]]
 
 
 def parse_batch(batch: list[tuple[str, RawPage]]) -> Parsed:
@@ -249,7 +252,7 @@ def parse_batch(batch: list[tuple[str, RawPage]]) -> Parsed:
         except ExtractorUnavailable as exc:
             parsed.append((raw.source, digest, ParseStopped(str(exc), traceback.format_exc())))
             break
-        except Exception as exc:
+        except Exception as exc:  # a bug: the ingest stops here (IngestAborted), logged
             reason = f"internal error (a bug in reader): {type(exc).__name__}: {exc}"
             reason = " ".join(reason.split())
             parsed.append((raw.source, digest, ParseStopped(reason, traceback.format_exc())))
@@ -285,8 +288,8 @@ def ingest_items(
         for source, digest, result in parsed:
             if isinstance(result, ParseStopped):
                 stopped = source, result
-            elif isinstance(result, str):
-                fail(source, result)
+            elif isinstance(result, Failed):
+                fail(source, result.reason)
             else:
                 # A page that names its canonical URL is that URL's story, however reached.
                 pages.append((result.canonical_url or source, digest, result))
@@ -294,7 +297,7 @@ def ingest_items(
             setattr(report, outcome, getattr(report, outcome) + 1)
         if stopped is not None:  # what parsed before it is stored; the rest is not
             source, why = stopped
-            _log.debug("ingest stopped at %s: %s\n%s", source, why.reason, why.traceback)
+            _log.warning("ingest stopped at %s: %s\n%s", source, why.reason, why.traceback)
             report.failures.append((source, why.reason))
             raise IngestAborted(source, why.reason, report)
 
@@ -332,8 +335,8 @@ def ingest_items(
                 continue
             if not isinstance(item, RawPage):
                 source, data = item
-                if isinstance(data, str):
-                    fail(source, data)
+                if isinstance(data, Failed):
+                    fail(source, data.reason)
                     continue
                 item = RawPage(source, data)
             batch.append(item)

@@ -23,6 +23,7 @@ feeds on two cores notices.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 import stat
@@ -37,6 +38,8 @@ from urllib.parse import urljoin, urlsplit
 
 from reader import __version__
 from reader.base.errors import FetchError, FetchRefused
+
+_log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10.0
 TOTAL_TIMEOUT_S = 15.0
@@ -229,7 +232,8 @@ def _get(
         yield url, response
     except FetchError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # urllib3's and the socket's many errors: one line each
+        _log.debug("%s: %r", url, exc)
         raise FetchError(_reason(exc, total_timeout)) from None
     finally:
         response.release_conn()
@@ -267,7 +271,8 @@ def _open(
             )
         except (e.NewConnectionError, e.ConnectTimeoutError) as exc:
             failure = exc  # this address doesn't answer: try the host's next one
-        except Exception as exc:
+        except Exception as exc:  # urllib3's and the socket's many errors: one line each
+            _log.debug("%s: %r", origin.host, exc)
             raise FetchError(_reason(exc, total_timeout)) from None
     if failure is None:
         raise FetchError(f"timed out after {total_timeout:g} s")
@@ -282,7 +287,8 @@ def _discard(response: Any) -> None:
             response.drain_conn()
         else:
             response.close()
-    except Exception:  # a connection that failed is not reused either way
+    except Exception as exc:  # a connection that failed is not reused either way
+        _log.debug("dropping a connection after a redirect: %r", exc)
         response.close()
     response.release_conn()
 
