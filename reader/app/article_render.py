@@ -23,6 +23,7 @@ from reader.base.fragments import story_markdown
 from reader.base.models import Story
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
 STYLE_NAMES = ("title", "meta", "heading", "link", "quote", "code", "rule", "note")
@@ -51,13 +52,13 @@ class RenderedArticle:
     """Lines still to come when not complete (for the scrollbar meanwhile)."""
 
 
-def _md_parser():  # noqa: ANN202 - markdown_it.MarkdownIt, imported lazily
-    from markdown_it import MarkdownIt
+def _md_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # imported when the first article needs it
 
     return MarkdownIt("commonmark", {"html": True, "linkify": False})
 
 
-_PARSER = None
+_PARSER: MarkdownIt | None = None
 # Anything that could be Markdown syntax sends a body through the parser.
 _MARKDOWN_SIGNS = re.compile(r"[\\*_`\[\]<>#|~!&]|^ {0,3}(?:[-+=]|\d{1,9}[.)])", re.MULTILINE)
 _PARAGRAPHS = re.compile(r"\n\s*\n")
