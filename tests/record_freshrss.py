@@ -59,6 +59,14 @@ class LiveWorld:
         self.routes[f"/{feed}"] = feed_route(feed, self.feed_base, self.items[feed])
         self.fresh.fetch()
 
+    def serve_feed(self, name: str, title: str, items: list[tuple[str, str]]) -> None:
+        self.routes[f"/{name}"] = send(
+            200, rss(title, self.feed_base, items), "application/rss+xml"
+        )
+
+    def server_feeds(self) -> set[str]:
+        return self.phone.feeds()
+
     def server_unread_and_starred(self) -> tuple[set[str], set[str]]:
         titles = {_short(i): t for t, i in self.phone.entries().items()}
         unread = self.phone.ids(READING_LIST, READ)

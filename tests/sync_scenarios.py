@@ -48,6 +48,14 @@ class World(Protocol):
 
     def add_entry(self, feed: str, entry: tuple[str, str]) -> None: ...
 
+    def serve_feed(self, name: str, title: str, items: list[tuple[str, str]]) -> None:
+        """Serve one more feed beside the others (for ``reader feed add``)."""
+        ...
+
+    def server_feeds(self) -> set[str]:
+        """The feed URLs the account is subscribed to (live only)."""
+        ...
+
     def server_unread_and_starred(self) -> tuple[set[str], set[str]]:
         """Titles unread and starred on the server (live only)."""
         ...
@@ -150,3 +158,22 @@ def greader_scenario(world: World) -> None:
     assert "not-the-password" not in refused.stdout + refused.stderr
     configure(world, world.password)
     assert line(world) == "pulled 0 stories; pushed nothing"
+
+    # `feed add` and `feed remove` change the server's subscriptions too.
+    extra = f"{world.feed_base}/extra.xml"
+    world.serve_feed("extra.xml", "Extra", [("extra", "Extra story")])
+    added = run_reader(world.home, "feed", "add", extra, "--tag", "Extra")
+    assert added.returncode == 0, added.stderr
+    assert (added.stdout.strip(), added.stderr) == (
+        f"subscribed to Extra ({extra}): 1 story",
+        "",
+    )
+    if world.live:
+        assert extra in world.server_feeds()
+    assert line(world) == "pulled 0 stories; pushed nothing"  # the server's entry is that story
+    removed = run_reader(world.home, "feed", "remove", extra)
+    assert removed.returncode == 0, removed.stderr
+    if world.live:
+        assert extra not in world.server_feeds()
+    assert line(world) == "pulled 0 stories; pushed nothing"
+    assert "Extra story" in stories(world)

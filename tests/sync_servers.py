@@ -408,6 +408,10 @@ class Phone:
         state = f"user/-/state/com.google/{tag}"
         self._call("/reader/api/0/edit-tag", [("i", entry), ("a" if on else "r", state)])
 
+    def feeds(self) -> set[str]:
+        subs = json.loads(self._call("/reader/api/0/subscription/list?output=json"))
+        return {sub["url"] for sub in subs["subscriptions"]}
+
     def unsubscribe(self, feed_url: str) -> None:
         subs = json.loads(self._call("/reader/api/0/subscription/list?output=json"))
         stream = next(s["id"] for s in subs["subscriptions"] if s["url"] == feed_url)
@@ -503,12 +507,22 @@ class Replay:
     the real server was never asked) gets HTTP 500 and is listed in ``misses``."""
 
     def __init__(
-        self, exchanges: list[dict[str, Any]], right_password: str, base_path: str
+        self,
+        exchanges: list[dict[str, Any]],
+        right_password: str,
+        base_path: str,
+        replace: dict[str, str] | None = None,
     ) -> None:
+        """``replace``: strings of the recording to replace everywhere (where the feeds
+        were served then, with where they are served now)."""
         self.base_path = base_path
         self.answers: dict[str, list[dict[str, Any]]] = {}
         for exchange in exchanges:
-            self.answers.setdefault(json.dumps(exchange["key"]), []).append(exchange)
+            key, body = json.dumps(exchange["key"]), exchange["body"]
+            for old, new in (replace or {}).items():
+                key = key.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+                body = body.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+            self.answers.setdefault(key, []).append({**exchange, "body": body})
         self.right_password = right_password
         self.misses: list[str] = []
 

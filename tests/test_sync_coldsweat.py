@@ -284,3 +284,60 @@ def test_a_first_sync_of_many_entries_gets_every_unread_one(tmp_path: Path, home
             done = run_reader(home, "sync")
             assert done.returncode == 0, done.stderr
             assert done.stdout.strip() == "pulled 3 feeds, 120 stories; pushed nothing"
+
+
+def test_refresh_syncs_and_fetches_only_the_feeds_the_server_lacks(
+    world: World, tmp_path: Path
+) -> None:
+    local = tmp_path / "local.rss"
+    local.write_bytes(rss("Local File", "http://127.0.0.1:9", [("note", "A local note")]))
+    assert run_reader(world.home, "feed", "add", str(local)).returncode == 0
+    done = run_reader(world.home, "refresh")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "pulled 2 feeds, 6 stories; pushed nothing",
+        "refreshed 1 feeds: 0 new, 0 updated stories, 0 not modified, 0 failed",
+    ]
+    assert len(world.stories()) == 7
+    world.server.stop()  # the server's feeds wait for it; the local one is still fetched
+    offline = run_reader(world.home, "refresh", "--json")
+    assert offline.returncode == 1
+    report = json.loads(offline.stdout)
+    host = world.server.url.split("/")[2]
+    assert report["sync"] == {"error": f"sync: {host}: connection refused"}
+    assert (report["feeds"], report["failures"]) == (1, [])
+
+
+def test_feed_add_with_fever_says_the_server_cannot(world: World) -> None:
+    assert world.sync().returncode == 0
+    world.feeds["/extra.xml"] = send(200, rss("Extra", world.base, [("x", "Extra story")]),
+                                     "application/rss+xml")  # fmt: skip
+    done = run_reader(world.home, "feed", "add", f"{world.base}/extra.xml")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("subscribed to Extra")
+    assert done.stderr.strip() == (
+        "reader: sync: the Fever API cannot add subscriptions; add the feed on the server "
+        "and the next sync brings it"
+    )
+    # It stays this machine's own feed: a sync leaves it, a refresh fetches it.
+    assert world.sync().stdout.strip() == "pulled 0 stories; pushed nothing"
+    feeds = json.loads(run_reader(world.home, "feed", "list", "--json").stdout)
+    assert f"{world.base}/extra.xml" in {f["url"] for f in feeds}
+
+
+async def test_r_in_the_app_syncs(world: World) -> None:
+    from reader.app.app import ReaderApp
+    from reader.base.paths import resolve_paths
+
+    from app_helpers import stories as story_list
+    from app_helpers import wait_for, wait_ready
+
+    app = ReaderApp(resolve_paths(world.home))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)  # the demo stories of an empty home
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not app.refreshing, timeout=30)
+        await wait_for(pilot, lambda: story_list(app).count == 14 + 6, timeout=10)
+        messages = [str(n.message) for n in app._notifications]
+        assert "pulled 2 feeds, 6 stories; pushed nothing" in messages
+        assert app.return_code is None

@@ -5,23 +5,34 @@ from 127.0.0.1: the same scenario, the same checks as when it was recorded."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from http_server import send, serve
 from sync_scenarios import greader_scenario
-from sync_servers import FreshRSS, Replay, load_recording, serve_api
+from sync_servers import FreshRSS, Replay, load_recording, rss, serve_api
 
 from reader.sync.greader import entry_id
 
 
 class ReplayWorld:
-    """The scenario's world on the replay: the other device's moves are in the answers."""
+    """The scenario's world on the replay: the other device's moves are in the answers;
+    the feeds ``reader feed add`` fetches itself are served again, from ``routes``."""
 
     live = False
 
-    def __init__(self, home: Path, url: str, feed_base: str) -> None:
-        self.home, self.url, self.feed_base = home, url, feed_base
+    def __init__(self, home: Path, url: str, feed_base: str, routes: dict[str, Any]) -> None:
+        self.home, self.url, self.feed_base, self.routes = home, url, feed_base, routes
         self.host = urlsplit(url).netloc
         self.password = FreshRSS.api_password
+
+    def serve_feed(self, name: str, title: str, items: list[tuple[str, str]]) -> None:
+        self.routes[f"/{name}"] = send(
+            200, rss(title, self.feed_base, items), "application/rss+xml"
+        )
+
+    def server_feeds(self) -> set[str]:
+        raise AssertionError("not live")
 
     def phone_mark(self, title: str, tag: str, on: bool) -> None:
         pass
@@ -38,9 +49,13 @@ class ReplayWorld:
 
 def test_the_scenario_against_recorded_freshrss(home: Path) -> None:
     recording = load_recording("greader-scenario")
-    replay = Replay(recording["exchanges"], FreshRSS.api_password, "/api/greader.php")
-    with serve_api(replay.handle) as (base, _):
-        greader_scenario(ReplayWorld(home, f"{base}/api/greader.php", recording["feed_base"]))
+    routes: dict[str, Any] = {}
+    with serve(routes) as feed_base:
+        replace = {recording["feed_base"]: feed_base}
+        replay = Replay(recording["exchanges"], FreshRSS.api_password, "/api/greader.php", replace)
+        with serve_api(replay.handle) as (base, _):
+            world = ReplayWorld(home, f"{base}/api/greader.php", feed_base, routes)
+            greader_scenario(world)
     assert replay.misses == []
     assert replay.unused() == []
 

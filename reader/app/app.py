@@ -227,9 +227,24 @@ class ReaderApp(App[None]):
     @work(group="refresh", exit_on_error=False)
     async def _refresh_feeds(self, auto: bool) -> None:
         settings = self.config.feed_settings
+        interval = self.config.feed_defaults.refresh_interval
+        synced = await self.jobs.call(store_calls.sync_if_set_up, auto, interval)
+        if synced is not None and synced.line and (synced.failed or synced.changed or not auto):
+            self.notify(
+                synced.line,
+                severity="warning" if synced.failed else "information",
+                markup=False,
+                timeout=6,
+            )
+        if synced is not None and synced.changed:
+            self.reading.post_message(StoriesChanged(new=True))
         feeds = await self.jobs.call(store_calls.feeds_to_refresh, auto, settings)
+        if synced is not None:  # the server's feeds came by sync: fetch the others
+            feeds = [feed for feed in feeds if feed.url not in synced.server_feeds]
         if not feeds:
-            if not auto:
+            if synced is not None and synced.changed:
+                await self.jobs.call(Store.index_pending)
+            if not auto and synced is None:
                 self.notify("No feeds yet: add one with reader feed add URL", markup=False)
             return
 

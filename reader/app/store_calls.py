@@ -77,6 +77,42 @@ def feeds_to_refresh(
     return feeds
 
 
+@dataclass(frozen=True)
+class Synced:
+    """What a sync before a refresh did (``[sync]`` in config.toml)."""
+
+    line: str
+    """Its summary or its error; empty when it was not due."""
+    failed: bool
+    changed: bool
+    """Stories, marks or feeds came from the server: the panes reload."""
+    server_feeds: frozenset[str]
+    """The feeds sync brings: the refresh leaves them alone."""
+
+
+def sync_if_set_up(store: Store, auto: bool, minutes: int | None) -> Synced | None:
+    """With ``[sync]`` set up, sync with the server; on the timer (``auto``), only once
+    ``minutes`` (``[feeds] refresh_interval``) have passed since the last sync. None
+    without ``[sync]``."""
+    from reader.sync.config import load_sync_settings
+    from reader.sync.engine import server_feed_urls, sync, sync_due
+    from reader.sync.errors import SyncError
+
+    try:
+        settings = load_sync_settings(store.paths.config_file)
+        if settings is None:
+            return None
+        if auto and not (minutes and sync_due(store, settings, minutes)):
+            return Synced("", False, False, frozenset(server_feed_urls(store, settings)))
+        report = sync(store, settings)
+    except SyncError as exc:
+        feeds = frozenset(server_feed_urls(store, settings)) if settings else frozenset()
+        return Synced(str(exc), True, False, feeds)
+    moved = report.stories + report.read_pulled + report.stars_pulled + report.feeds_added
+    return Synced(report.summary(), False, bool(moved + report.feeds_removed),
+                  frozenset(server_feed_urls(store, settings)))  # fmt: skip
+
+
 def refresh_feeds(
     store: Store,
     feeds: list[Feed],

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reader.base.clean import clean_line, clean_link, clean_text
 from reader.cli.output import CommandError, print_json
+from reader.cli.sync import change_subscription, sync_before_refresh
 from reader.store import Store
 
 
@@ -36,8 +37,11 @@ def _feed_add(args: argparse.Namespace, store: Store) -> int:
         count = f"{feed.stories} {'story' if feed.stories == 1 else 'stories'}"
         name = clean_line(feed.title or feed.url)
         print(f"subscribed to {name} ({clean_link(feed.url)}): {count}")
+    on_server = None if refresh.is_local(url) else change_subscription(store, url, args.tag, True)
     if report.failures:
         raise CommandError(f"{url}: {report.failures[0][1]}")
+    if on_server:
+        raise CommandError(on_server)
     return 0
 
 
@@ -60,6 +64,9 @@ def _feed_remove(args: argparse.Namespace, store: Store) -> int:
     else:
         kept = f"deleted {purged} stories" if args.purge else f"kept its {feed.stories} stories"
         print(f"unsubscribed from {clean_line(feed.title or feed.url)}; {kept}")
+    on_server = change_subscription(store, feed.url, [], False)
+    if on_server:
+        raise CommandError(on_server)
     return 0
 
 
@@ -129,6 +136,10 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
         feeds = [store.get_feed(f) for f in args.feeds]
     else:
         feeds = due(store.list_feeds(), config.feed_settings)
+    # With [sync] set up, the server's feeds come by sync; the others are fetched here.
+    synced = None if args.feeds else sync_before_refresh(args, store)
+    if synced is not None:
+        feeds = [feed for feed in feeds if feed.url not in synced.server_feeds]
     show_progress = sys.stderr.isatty() and not args.json
 
     def progress(done: int, total: int) -> None:
@@ -157,8 +168,9 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
                 "updated": report.updated,
                 "not_modified": report.not_modified,
                 "failures": [{"url": u, "reason": r} for u, r in report.failures],
+                **({"sync": synced.to_dict()} if synced else {}),
             }
         )
-    else:
+    elif feeds or synced is None:
         print(report.summary())
-    return 1 if report.failures else 0
+    return 1 if report.failures or (synced and synced.error) else 0

@@ -155,7 +155,7 @@ def _settings(table: dict[str, object], where: Path) -> SyncSettings:
     if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1:
         raise ConfigError(f"{where}: [sync] max_items must be a whole number above 0")
     return SyncSettings(
-        service=service,  # type: ignore[arg-type]  # checked against SERVICES above
+        service=service,  # checked against SERVICES above
         url=url.rstrip("/"),
         user=user,
         password_command=argv,

@@ -119,6 +119,27 @@ def open_state(store: Store, settings: SyncSettings) -> SyncState:
     return SyncState(store.paths.data_dir / STATE_FILE, settings.account)
 
 
+def server_feed_urls(store: Store, settings: SyncSettings) -> set[str]:
+    """The feeds the server's subscriptions brought, as the last sync found them: a
+    refresh leaves them to sync, and fetches only the others (local files, feeds the
+    server does not have)."""
+    with open_state(store, settings) as state:
+        return {record.url for record in state.feeds().values()}
+
+
+def sync_due(store: Store, settings: SyncSettings, minutes: int) -> bool:
+    """Whether ``minutes`` have passed since the last sync (or there was none)."""
+    with open_state(store, settings) as state:
+        last = state.get("last_sync")
+    if last is None:
+        return True
+    try:
+        elapsed = datetime.now(UTC) - datetime.fromisoformat(last)
+    except ValueError:
+        return True
+    return elapsed.total_seconds() >= minutes * 60
+
+
 def sync(
     store: Store,
     settings: SyncSettings,

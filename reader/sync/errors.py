@@ -43,5 +43,9 @@ class Unreachable(ServerFailed):
     meanwhile wait for the next sync."""
 
 
+class NotSupported(SyncError):
+    """The API has no call for this (Fever cannot add or remove subscriptions)."""
+
+
 class PagingRunaway(ServerFailed):
     """The server kept paging past the cap, or handed back the same page twice."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reader.sync.config import SyncSettings
-from reader.sync.errors import LoginRefused, NotAnApi, PagingRunaway, ServerFailed, SyncError
+from reader.sync.errors import LoginRefused, NotAnApi, NotSupported, PagingRunaway, ServerFailed
 from reader.sync.http import HttpClient, json_answer
 from reader.sync.items import (
     Entry,
@@ -158,13 +158,13 @@ class FeverClient:
                 self._call(form=[("mark", "item"), ("as", change), ("id", eid)])
 
     def subscribe(self, url: str, folder: str | None = None) -> Subscription | None:
-        raise SyncError(
+        raise NotSupported(
             "sync: the Fever API cannot add subscriptions; add the feed on the server "
             "and the next sync brings it"
         )
 
     def unsubscribe(self, subscription_id: str) -> None:
-        raise SyncError(
+        raise NotSupported(
             "sync: the Fever API cannot remove subscriptions; remove the feed on the server"
         )
 
