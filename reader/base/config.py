@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_THEME = "reader-dark"
 
@@ -89,7 +90,7 @@ def load_config(path: Path) -> Config:
     return config
 
 
-def _feed_settings(table: dict, where: str, problems: list[str]) -> FeedSettings:
+def _feed_settings(table: dict[str, Any], where: str, problems: list[str]) -> FeedSettings:
     settings = FeedSettings()
     for name in ("refresh_interval", "max_stories"):
         value = table.get(name)

@@ -281,7 +281,8 @@ def _fast_parser() -> Any:
 
         def hooked(value: str) -> str | None:
             try:
-                return original(value)
+                parsed: str | None = original(value)
+                return parsed
             except _Unread:
                 _UNREAD_COUNT[0] += 1
                 return _UNREAD_DATE + value

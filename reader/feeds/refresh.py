@@ -221,8 +221,9 @@ def refresh(
         report.new += new
         report.updated += updated
         for feed, fetched, parsed in waiting:
-            if own(feed).max_stories:
-                store.trim_feed(feed.url, own(feed).max_stories)
+            keep = own(feed).max_stories
+            if keep:
+                store.trim_feed(feed.url, keep)
             refreshed.append((feed.url, parsed.title, fetched.etag, fetched.last_modified))
             finished()
         waiting.clear()

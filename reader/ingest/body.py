@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 from urllib.parse import urljoin
 
 import html2text
 import lxml.html
+from html2text.utils import escape_md_section
 from lxml import etree
 
 from reader.base.clean import clean_text
@@ -71,7 +73,9 @@ _SHORT = 100
 _DECLARED_MIN = 500  # characters of JSON-LD articleBody worth preferring to a poor extraction
 
 
-def _trafilatura(tree: lxml.html.HtmlElement, options: dict) -> tuple[etree._Element | None, str]:
+def _trafilatura(
+    tree: lxml.html.HtmlElement, options: dict[str, Any]
+) -> tuple[etree._Element | None, str]:
     """The article trafilatura chooses (its XML body) and its text.
 
     Raises ``ExtractorUnavailable`` when trafilatura cannot be imported, and
@@ -99,7 +103,7 @@ def _trafilatura(tree: lxml.html.HtmlElement, options: dict) -> tuple[etree._Ele
     except Exception as exc:  # the extractor's own failure on this page, reported
         why = f"{type(exc).__name__}: {_one_line(exc)}"
         raise ExtractionFailed(f"cannot extract the article: trafilatura failed: {why}") from exc
-    if doc is None or doc.body is None:
+    if doc is None or isinstance(doc, dict) or doc.body is None:  # (a dict only if asked)
         return None, ""
     return doc.body, doc.raw_text or ""
 
@@ -232,7 +236,7 @@ def _jsonld_body(body: str) -> str:
     if _HTML_BLOCK.search(body):
         return _markdown(body)
     paragraphs = (" ".join(p.split()) for p in body.splitlines())
-    text = "\n\n".join(html2text.escape_md_section(p, snob=False) for p in paragraphs if p)
+    text = "\n\n".join(escape_md_section(p, snob=False) for p in paragraphs if p)
     return _escape_tags(clean_text(text))
 
 

@@ -110,11 +110,11 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    for encoding in candidates:
-        if encoding is None:
+    for candidate in candidates:
+        if candidate is None:
             continue
         try:
-            return data.decode(encoding)
+            return data.decode(candidate)
         except (UnicodeDecodeError, LookupError):
             continue
     try:

@@ -78,9 +78,6 @@ def extract_article(
 
 # --------------------------------------------------------------------------- parsing
 
-_PARSER_OPTIONS = {
-    "remove_comments": True, "remove_pis": True, "collect_ids": False, "default_doctype": False,
-}  # fmt: skip
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lxml refuses lone surrogates
 
 
@@ -95,11 +92,11 @@ def parse_tree(html: str) -> lxml.html.HtmlElement | None:
     html = _SURROGATE.sub("", clean_text(html))
     if not html.strip():
         return None
-    parser = lxml.html.HTMLParser(**_PARSER_OPTIONS)  # its own: it holds the error log
+    parser = _parser()  # its own: it holds the error log
     try:
         tree = lxml.html.document_fromstring(html, parser=parser)
     except ValueError:  # a str that starts with an XML encoding declaration
-        parser = lxml.html.HTMLParser(encoding="utf-8", **_PARSER_OPTIONS)
+        parser = _parser(encoding="utf-8")
         try:
             tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
         except (ValueError, etree.ParserError):
@@ -114,6 +111,16 @@ def parse_tree(html: str) -> lxml.html.HtmlElement | None:
     if _ODD_TAG.search(html):
         _rename_bad_tags(tree)
     return tree
+
+
+def _parser(encoding: str | None = None) -> lxml.html.HTMLParser:
+    return lxml.html.HTMLParser(
+        encoding=encoding,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+        default_doctype=False,
+    )
 
 
 # A tag name with a character lxml may refuse to handle later: "<span,class=", "<spa:".

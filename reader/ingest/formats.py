@@ -33,5 +33,6 @@ def parse_page(raw: RawPage) -> Page:
         FORMATS.extend(_formats())
     for fmt in FORMATS:
         if fmt.sniff(raw.data):
-            return fmt.parse(raw)
+            page: Page = fmt.parse(raw)
+            return page
     raise UnsupportedFormat("no parser for this kind of page")

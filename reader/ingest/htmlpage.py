@@ -160,8 +160,8 @@ def _links_after(heading: HtmlElement, base: str | None) -> list[Headline]:
     seen: set[str] = set()
     node: HtmlElement | None = heading
     # Walk following siblings; if the heading is alone in its wrapper, climb one level.
-    while node is not None and node.getnext() is None and node.getparent() is not None:
-        node = node.getparent()
+    while node is not None and node.getnext() is None and (parent := node.getparent()) is not None:
+        node = parent
         if node.tag in ("body", "html"):
             return found
     sibling = node.getnext() if node is not None else None

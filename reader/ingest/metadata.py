@@ -12,6 +12,7 @@ import html as htmllib
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -39,8 +40,8 @@ class Declared:
 
     url: str | None
     meta: dict[str, str] = field(default_factory=dict)  # lowercased name/property -> content
-    article: dict = field(default_factory=dict)  # the JSON-LD article object, if any
-    jsonld: list[dict] = field(default_factory=list)
+    article: dict[str, Any] = field(default_factory=dict)  # the JSON-LD article object, if any
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
     title_tag: str | None = None
     canonical: str | None = None
     base: str | None = None  # the address relative links resolve against
@@ -49,14 +50,14 @@ class Declared:
 _ARTICLE_TYPES = re.compile(r"(Article|BlogPosting|SocialMediaPosting|Report)$")
 
 
-def _types(obj: dict) -> list[str]:
+def _types(obj: dict[str, Any]) -> list[str]:
     kind = obj.get("@type")
     if isinstance(kind, str):
         return [kind]
     return [k for k in kind if isinstance(k, str)] if isinstance(kind, list) else []
 
 
-def _walk(node: object, out: list[dict], depth: int = 0) -> None:
+def _walk(node: object, out: list[dict[str, Any]], depth: int = 0) -> None:
     """Collect every JSON-LD object in ``node``, unpacking lists and ``@graph``."""
     if depth > 5:
         return
@@ -70,9 +71,9 @@ def _walk(node: object, out: list[dict], depth: int = 0) -> None:
                 _walk(node[key], out, depth + 1)
 
 
-def _jsonld(tree: lxml.html.HtmlElement) -> list[dict]:
+def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     """All JSON-LD objects of the page, in order; unreadable blocks are skipped."""
-    objects: list[dict] = []
+    objects: list[dict[str, Any]] = []
     for script in tree.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue

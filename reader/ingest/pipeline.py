@@ -21,6 +21,7 @@ from pathlib import Path
 from reader.base.errors import (
     ExtractorUnavailable,
     Failed,
+    FetchError,
     IngestAborted,
     PageError,
     StoreError,
@@ -151,7 +152,7 @@ def _file_item(source: str, path: Path) -> Item:
 
 def fetch_item(url: str) -> Item:
     """Fetch one URL as an ingest item."""
-    from reader.plumbing.fetch import FetchError, FetchPolicy, fetch
+    from reader.plumbing.fetch import FetchPolicy, fetch
 
     try:  # the user named this URL: its own host may be private, where it redirects not
         fetched = fetch(url, policy=FetchPolicy.named_by_user(url))
@@ -273,7 +274,7 @@ def ingest_items(
     pool of worker processes so both cores work while this process writes.
     """
     report = IngestReport()
-    workers = default_workers() if workers is None else workers
+    processes = default_workers() if workers is None else workers
     pool: ProcessPoolExecutor | None = None
     pending: deque[Future[Parsed]] = deque()
 
@@ -302,7 +303,7 @@ def ingest_items(
             raise IngestAborted(source, why.reason, report)
 
     def submit(batch: list[RawPage], batches_before: int) -> None:
-        nonlocal pool, workers
+        nonlocal pool, processes
         known = store.known_hashes([raw.source for raw in batch])
         changed: list[tuple[str, RawPage]] = []
         for raw in batch:
@@ -313,17 +314,17 @@ def ingest_items(
                 changed.append((digest, raw))
         # HTML costs ~30 ms a page: worth the pool even for a small batch, in small chunks.
         html = sum(1 for _, raw in changed if looks_like_html(raw.data))
-        if pool is None and workers > 1 and (batches_before > 0 or html >= 8):
-            pool = worker_pool(workers)
+        if pool is None and processes > 1 and (batches_before > 0 or html >= 8):
+            pool = worker_pool(processes)
             if pool is None:  # no processes to be had here: parse in this one
-                workers = 1
+                processes = 1
         if pool is None:
             store_parsed(parse_batch(changed))
             return
         chunk = 16 if html else len(changed) or 1
         for start in range(0, len(changed), chunk):
             pending.append(pool.submit(parse_batch, changed[start : start + chunk]))
-            while len(pending) > 2 * workers:
+            while len(pending) > 2 * processes:
                 store_parsed(pending.popleft().result())
 
     batch: list[RawPage] = []

@@ -187,7 +187,8 @@ class StoryStore(StoreBase):
         """How many stories ``flt`` selects."""
         params: list[Any] = []
         _, source, where = self._selected(flt, params)  # no WHERE: SQLite's fast count
-        return self._conn.execute(f"SELECT count(*) {source}{where}", params).fetchone()[0]
+        count: int = self._conn.execute(f"SELECT count(*) {source}{where}", params).fetchone()[0]
+        return count
 
     def list_stories(
         self,
@@ -246,7 +247,8 @@ class StoryStore(StoreBase):
             raise StoryNotFound(f"no story with id {id_or_prefix!r}")
         if len(rows) > 1:
             raise StoryNotFound(f"id {id_or_prefix!r} is ambiguous: give more characters")
-        return rows[0][0]
+        found: str = rows[0][0]
+        return found
 
     def counts(self) -> dict[str, int]:
         """Totals for the status line: stories, unread, bookmarked.
