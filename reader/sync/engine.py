@@ -166,13 +166,15 @@ def sync(
                 state.set("cursor", pull.cursor)
             say("marks")
             unread, starred = server.unread_ids(), server.starred_ids()
-            missing = _missing(store, state, unread, starred, settings.max_items)
+            here, cached = local_marks(store)
+            missing = _missing(state, cached, unread, starred, settings.max_items)
             if missing:
                 say("starred and unread entries not here")
                 fetched = server.entries(missing)
                 report.entries += len(fetched)
                 report.stories += _store_entries(store, state, fetched, feeds, settings)
-            _marks(store, state, server, unread, starred, feeds, report)
+                here, _ = local_marks(store)
+            _marks(store, state, server, here, unread, starred, feeds, report)
             with state.transaction():
                 state.set("last_sync", datetime.now(UTC).isoformat(timespec="seconds"))
             store.record_refreshes([(f.url, f.title, None, None) for f in feeds.values()])
@@ -289,13 +291,12 @@ def local_marks(store: Store) -> tuple[dict[str, tuple[bool, bool]], set[str]]:
 
 
 def _missing(
-    store: Store, state: SyncState, unread: set[str], starred: set[str], limit: int
+    state: SyncState, cached: set[str], unread: set[str], starred: set[str], limit: int
 ) -> list[str]:
     """Entries to fetch by id: unread and starred ones sync never saw (older than its
     first pull, or skipped by a server whose pages are not in id order: Coldsweat's are
     not), and unread or starred ones whose stories left the cache (deleted, say)."""
     items = state.items()
-    _, cached = local_marks(store)
     wanted = {i for i in starred | unread if i not in items}
     wanted |= {
         i for i, item in items.items()
@@ -317,6 +318,7 @@ def _marks(
     store: Store,
     state: SyncState,
     server: Server,
+    here: dict[str, tuple[bool, bool]],
     unread: set[str],
     starred: set[str],
     feeds: dict[str, Subscription],
@@ -327,7 +329,6 @@ def _marks(
     Entries of feeds the server no longer lists are left alone: the server may have
     deleted them with the subscription, and their absence from its unread list does
     not mean they were read."""
-    here, _ = local_marks(store)
     read_here: dict[str, bool] = {}  # story id -> the value to set here
     star_here: dict[str, bool] = {}
     push: dict[tuple[str, bool], list[str]] = {}  # (mark, value) -> entry ids
