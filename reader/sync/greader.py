@@ -203,14 +203,19 @@ class GReaderClient:
         if since is None:
             query.append(("r", "n"))
         else:
-            query += [("r", "o"), ("ot", str(since // 1_000_000))]
+            # ``ot`` is in whole seconds: from the second after the newest entry seen. A
+            # server that commits a refresh's entries at once (FreshRSS) gives them one
+            # second, so asking for that second again would fetch them all again; an
+            # unread entry that came later in the same second is fetched by id (the
+            # engine fetches every unread entry it has not seen).
+            query += [("r", "o"), ("ot", str(since // 1_000_000 + 1))]
         result = Pull(cursor=cursor)
         newest = since or 0
         for items in self._pages(f"/stream/contents/{READING_LIST}", query, "the reading list"):
             for raw in items:
                 entry = _entry(raw)
                 if entry is None or (since and entry.crawled_us and entry.crawled_us <= since):
-                    continue  # (``ot`` is in seconds: the cursor's second comes again)
+                    continue  # one seen already (a server whose ``ot`` is not so exact)
                 result.entries.append(entry)
                 newest = max(newest, entry.crawled_us or 0)
             if len(result.entries) >= limit:
