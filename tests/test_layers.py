@@ -4,6 +4,7 @@ Textual (the data layer works without it)."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,15 @@ print("html2text" in sys.modules, story.body, story_markdown(story))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False Replaced. Replaced *now*."
+
+
+def test_the_architecture_page_shows_the_contract_s_layers() -> None:
+    """docs/architecture.md draws the layers of pyproject.toml's contract, in order."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    (layers,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    page = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawn = [re.findall(r"reader\.\w+", line) for line in page.split("```")[1].strip().splitlines()]
+    assert drawn == [re.findall(r"reader\.\w+", layer) for layer in layers["layers"]]
