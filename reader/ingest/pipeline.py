@@ -218,7 +218,7 @@ def parse_item(raw: RawPage) -> Page | Failed:
         page = parse_page(raw)
     except PageError as exc:
         return Failed(str(exc))
-    except Exception as exc:
+    except Exception as exc:  # bad content fails this page (logged); anything else raises
         if not is_content_error(exc):
             raise
         _log.info("%s: bad content: %r", raw.source, exc)
