@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reader.base.models import RawPage
 from reader.base.paths import resolve_paths
-from reader.ingest.formats import RawPage
 from reader.ingest.pipeline import ingest_items
 from reader.store import Store, StoryFilter
 

@@ -139,7 +139,7 @@ def parse_feed(data: bytes, feed_url: str) -> ParsedFeed:
     result = ParsedFeed(title)
     base = _base(feed_url, feed.get("link"))
     for entry in parsed.entries:
-        page = _entry_page(entry, feed_url, base, title)
+        page = item_page(entry, feed_url, base, title)
         if page is not None:
             result.pages.append(page)
     return result
@@ -177,7 +177,7 @@ def _parse_fast(data: bytes, feed_url: str) -> ParsedFeed | None:
     for entry in entries:
         if marked:
             _unmark_dates(entry)
-        page = _entry_page(entry, feed_url, base, title)
+        page = item_page(entry, feed_url, base, title)
         if page is not None:
             result.pages.append(page)
     return result
@@ -334,7 +334,7 @@ def _when(entry: Any) -> str | None:
     return None
 
 
-def _entry_page(
+def item_page(
     entry: Any, feed_url: str, base: str, feed_title: str | None
 ) -> tuple[str, Page] | None:
     """An item as a page; None for an item with no title, text or link."""

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reader.base.models import Page
-from reader.feeds.parse import ParsedFeed, _entry_page
+from reader.feeds.parse import ParsedFeed, item_page
 from reader.feeds.refresh import store_feeds
 from reader.store import Store, StoryFilter
 from reader.sync.config import SyncSettings
@@ -233,7 +233,7 @@ def entry_page(entry: Entry, feed_url: str, feed_title: str | None) -> tuple[str
         item["author"] = entry.author
     if entry.published:
         item["published"] = entry.published
-    return _entry_page(item, feed_url, feed_url, feed_title)
+    return item_page(item, feed_url, feed_url, feed_title)
 
 
 def _store_entries(
