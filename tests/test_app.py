@@ -312,7 +312,8 @@ async def test_ranking_toggles_between_page_and_cache_wide(paths: Paths) -> None
         await wait_ready(pilot)
         ranking = app.reading.side.ranking
         own = [h.title for h in app.reading.story.ranking]
-        assert [h.title for h in ranking.headlines] == own
+        # The side panes fill from a watcher, after the story is shown: wait for it.
+        await wait_for(pilot, lambda: [h.title for h in ranking.headlines] == own)
         await pilot.press("R")
         await wait_for(pilot, lambda: bool(app.reading.side.cache_ranking))
         await wait_for(pilot, lambda: [h.title for h in ranking.headlines] != own)
