@@ -76,13 +76,21 @@ _META_CHARSET = re.compile(
 )
 
 
+# The WHATWG Encoding Standard (what every browser does): a page labelled Latin-1 or
+# ASCII is decoded as windows-1252, whose 0x80-0x9F are the curly quotes, dashes and
+# the euro sign such pages mean. Read as real Latin-1 they are C1 control characters,
+# which cleaning then deletes ("Don’t" became "Dont").
+_AS_WINDOWS_1252 = {"latin_1", "iso8859-1", "ascii"}
+
+
 def _codec(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name.strip().strip("\"'")).name
+        codec = codecs.lookup(name.strip().strip("\"'")).name
     except LookupError:
         return None
+    return "cp1252" if codec in _AS_WINDOWS_1252 else codec
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:
@@ -116,6 +124,8 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
         try:
             return data.decode(candidate)
         except (UnicodeDecodeError, LookupError):
+            if candidate == "cp1252":  # one of its five unused bytes: as browsers, Latin-1
+                return data.decode("latin_1")
             continue
     try:
         return data.decode("utf-8")

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from reader.base.clean import clean_link, title_key
 from reader.base.models import Page
 
-PARSER_VERSION = b"reader-parsers-5"
+PARSER_VERSION = b"reader-parsers-6"
 """Part of every content hash: bump it when parsing changes, so the same pages
 ingested again are parsed again instead of skipped as unchanged."""
 
