@@ -30,6 +30,7 @@ from reader.base.clean import clean_line, clean_text
 from reader.base.dates import parse_date
 from reader.base.errors import NotAFeed
 from reader.base.fragments import html_to_text
+from reader.base.links import strip_tracking
 from reader.base.models import Page
 from reader.ingest.decode import looks_like_html
 from reader.store.rows import StoryRow, content_hash, prepare
@@ -103,7 +104,7 @@ def _absolute(base: str, link: str | None) -> str | None:
 
 def _identity(feed_url: str, link: str | None, guid: str | None, title: str) -> str:
     if link:
-        return link
+        return strip_tracking(link)
     key = guid or hashlib.sha256(title.encode()).hexdigest()[:16]
     return f"{feed_url}#{key}"
 

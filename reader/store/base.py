@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from reader.base.clean import title_key
+from reader.base.links import strip_tracking
 from reader.base.models import LIST_KINDS, Headline, Story
 from reader.base.paths import Paths
 from reader.store.health import diagnose
@@ -55,6 +56,8 @@ class StoryFilter:
 
 def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=True)
+    # The cache's migration 9 calls it.
+    conn.create_function("strip_tracking", 1, strip_tracking, deterministic=True)
     if writable:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")

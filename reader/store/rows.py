@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from reader.base.clean import clean_link, title_key
+from reader.base.links import strip_tracking
 from reader.base.models import Page
 
 PARSER_VERSION = b"reader-parsers-6"
@@ -54,7 +55,11 @@ def content_hash(data: bytes) -> str:
 
 
 def story_id(source: str) -> str:
-    """The stable id of the story from ``source``: it survives deleting the cache."""
+    """The stable id of the story from ``source``: it survives deleting the cache.
+
+    ``source`` is the one ``prepare`` cleaned. (A story stored before sources lost
+    their tracking parameters keeps the id of its old source: schema migration 9.)
+    """
     return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
@@ -68,8 +73,10 @@ def prepare(source: str, content_hash: str, page: Page) -> StoryRow:
 
     Links are cleaned here, where pages from files, from the web and from feeds all
     pass: a control character in a link never reaches a terminal or the clipboard.
+    The source loses its tracking parameters (``strip_tracking``) before it becomes
+    the story's id, so the same article linked with ``?utm_source=...`` is one story.
     """
-    source = clean_link(source)
+    source = strip_tracking(clean_link(source))
     return StoryRow(
         _link(page.url),
         _link(page.canonical_url),

@@ -176,6 +176,16 @@ CACHE_MIGRATIONS: list[str] = [
     );
     INSERT OR IGNORE INTO fts_pending (story_rowid) SELECT rowid FROM stories;
     """,
+    # 9: a story's source loses its tracking parameters (utm_*, fbclid, ref...), as new
+    # sources do (rows.prepare): the next refresh of the same link finds the stored story.
+    # Its id stays the one it has (an update never changes an id), so its read mark and
+    # bookmark stay with it. strip_tracking is the Python function every connection
+    # registers (base._connect). Two stored sources that become one: the first
+    # stored takes it, the other keeps its own.
+    """
+    UPDATE OR IGNORE stories SET source = strip_tracking(source)
+    WHERE source LIKE 'http%' AND strip_tracking(source) <> source;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [

@@ -37,11 +37,12 @@ def _insert_rows(count: int) -> str:
 # An update keeps the feed a story came from when the new version names none, and
 # an undated story keeps its place in the list (its sort key is when it first came).
 _KEEP_UNLESS_GIVEN = ("feed_url", "sort_key")
+# The id is not rewritten: a story stored before its source lost its tracking
+# parameters (schema migration 9) keeps the id its marks hang on.
+_UPDATED = StoryRow._fields[:-3]
 _UPDATE_ROW = (
-    f"UPDATE stories SET ({', '.join(StoryRow._fields[:-2])}, updated_at) = ("
-    + ", ".join(
-        f"coalesce(?, {f})" if f in _KEEP_UNLESS_GIVEN else "?" for f in StoryRow._fields[:-2]
-    )
+    f"UPDATE stories SET ({', '.join(_UPDATED)}, updated_at) = ("
+    + ", ".join(f"coalesce(?, {f})" if f in _KEEP_UNLESS_GIVEN else "?" for f in _UPDATED)
     + ", ?) WHERE rowid = ?"
 )
 
@@ -109,9 +110,10 @@ class StoryStore(StoreBase):
                 if source in stored:
                     rowid = stored[source][0]
                     undated = row._replace(sort_key=None) if row.published is None else row
-                    conn.execute(_UPDATE_ROW, (*undated[:-2], now, rowid))
+                    conn.execute(_UPDATE_ROW, (*undated[:-3], now, rowid))
                     conn.execute("DELETE FROM ranking_entries WHERE story_rowid = ?", (rowid,))
-                    self._refresh_bookmark_copy(row.id)
+                    sid = conn.execute("SELECT id FROM stories WHERE rowid = ?", (rowid,))
+                    self._refresh_bookmark_copy(sid.fetchone()[0])
                 if row.ranking:
                     rowid = conn.execute(
                         "SELECT rowid FROM stories WHERE source = ?", (source,)
