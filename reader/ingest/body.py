@@ -110,7 +110,7 @@ def _trafilatura(
 
 _HI = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_RENAME = {"item": "li", "quote": "blockquote", "code": "pre", "lb": "br", "row": "tr"}
+_RENAME = {"item": "li", "quote": "blockquote", "lb": "br", "row": "tr"}
 _NO_LINK = ("javascript:", "data:", "vbscript:", "about:")
 
 
@@ -148,13 +148,83 @@ def _to_html(body: etree._Element, base: str | None) -> etree._Element:
             el.attrib.clear()
             if target:
                 el.set("href", target)
+            _spaces_out(el)
             continue
+        elif tag == "code":
+            el.tag = "code" if _inline_code(el) else "pre"
         elif isinstance(tag, str):
             # a broken page can leave tag names lxml will not serialise ('a\ufffdhref=".')
             el.tag = _RENAME.get(tag, tag) if _TAG_NAME.fullmatch(tag) else "span"
         el.attrib.clear()
     body.tag = "div"
+    _unwrap_layout_tables(body)
     return body
+
+
+def _spaces_out(link: etree._Element) -> None:
+    """Move the spaces at the ends of a link's text outside it.
+
+    ``<a>Mashable </a>reports`` would read "Mashable[1]reports" once the link is numbered.
+    """
+    last = link[-1] if len(link) else None
+    text = (last.tail if last is not None else link.text) or ""
+    if text and text[-1].isspace():
+        if last is not None:
+            last.tail = text.rstrip()
+        else:
+            link.text = text.rstrip()
+        if not (link.tail or "")[:1].isspace():
+            link.tail = " " + (link.tail or "")
+    first = link.text or ""
+    if first and first[0].isspace():
+        link.text = first.lstrip()
+        previous, parent = link.getprevious(), link.getparent()
+        if previous is not None:
+            previous.tail = (previous.tail or "").rstrip() + " "
+        elif parent is not None:
+            parent.text = (parent.text or "").rstrip() + " "
+
+
+_INLINE_PARENTS = frozenset(("p", "item", "li", "hi", "ref", "a", "head", "cell", "td", "th"))
+
+
+def _inline_code(el: etree._Element) -> bool:
+    """Whether a ``<code>`` is code inside a sentence (not a block of code of its own).
+
+    trafilatura makes both ``<code>`` in a sentence and ``<pre>`` blocks ``<code>``:
+    a one-line one inside a paragraph, or with words either side, stays inline.
+    """
+    if "\n" in "".join(el.itertext()).strip():
+        return False
+    parent = el.getparent()
+    if parent is None:
+        return False
+    previous = el.getprevious()
+    before = (previous.tail if previous is not None else parent.text) or ""
+    return parent.tag in _INLINE_PARENTS or bool(before.strip() or (el.tail or "").strip())
+
+
+_BLOCKS = frozenset(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "pre",
+                     "blockquote", "table"))  # fmt: skip
+
+
+def _unwrap_layout_tables(body: etree._Element) -> None:
+    """A table used for layout (a cell holding paragraphs, headings or tables) as blocks.
+
+    html2text runs a table cell's paragraphs together ("further.The Arduino"); a page
+    laid out in a table has its article in a cell.
+    """
+    for table in reversed(list(body.iter("table"))):
+        rows = [row for row in table if row.tag == "tr"]
+        cells = [cell for row in rows for cell in row if cell.tag in ("td", "th")]
+        if not any(child.tag in _BLOCKS for cell in cells for child in cell):
+            continue
+        table.tag = "div"
+        for row in rows:
+            row.tag = "div"
+            for cell in row:
+                if cell.tag in ("td", "th"):
+                    cell.tag = "div"
 
 
 def _converter() -> html2text.HTML2Text:
@@ -348,6 +418,36 @@ def _prepare_times(tree: lxml.html.HtmlElement) -> None:
                 time.drop_tag()  # "the meeting on <time>Tuesday</time> at noon"
 
 
+def _mark_preformatted(tree: lxml.html.HtmlElement) -> None:
+    """Put a ``<pre>`` without ``<code>`` into one (trafilatura takes it for a quote),
+    and keep only the text of the links in it."""
+    for pre in list(tree.iter("pre")):
+        for link in list(pre.iter("a")):
+            link.drop_tag()  # html2text would write it out as [text](url) in the code
+        if pre.find(".//code") is not None:
+            continue
+        code = etree.SubElement(pre, "code")
+        code.text, pre.text = pre.text, None
+        for child in list(pre):
+            if child is not code:
+                code.append(child)  # moves the child, with its tail
+
+
+def _link_base(page: Declared) -> str | None:
+    """What the article's relative links resolve against: the page's address (or its
+    ``<base>``), else its canonical address (a page saved to a file has no other)."""
+    base = page.base
+    if base and "://" in base[:12]:
+        return base
+    canonical = (page.canonical or "").strip()
+    if "://" not in canonical[:12]:
+        return base
+    try:
+        return urljoin(canonical, base or "")
+    except ValueError:
+        return canonical
+
+
 def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None) -> str:
     """The article body as Markdown, without a heading that repeats ``title``.
 
@@ -355,6 +455,7 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
     """
     _drop_hidden(tree)
     _prepare_times(tree)
+    _mark_preformatted(tree)
     element, text = _trafilatura(tree, _FAST)
     if len(text) < _ERROR_PAGE_MAX and _is_error_page(tree, page):
         return ""
@@ -372,5 +473,5 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
     if element is None:
         return ""
     _drop_headline(element, title)
-    html = etree.tostring(_to_html(element, page.base), encoding="unicode", method="html")
+    html = etree.tostring(_to_html(element, _link_base(page)), encoding="unicode", method="html")
     return _drop_link_blocks(_markdown(html))

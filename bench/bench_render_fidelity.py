@@ -1,0 +1,170 @@
+"""Render fidelity on the readability corpus: what the article pane shows of a page.
+
+    python bench/bench_render_fidelity.py [--worst 5] [--show NAME]
+
+For every page of ``../shared/corpora/readability-test-pages`` (outside this
+repository; the script exits with a message when it is missing), the page is parsed
+as ``reader ingest`` does (``htmlpage.parse_html``) and its Markdown body rendered
+as the article pane does (``article_render.markdown_blocks``). Counted, in pages:
+
+* split inline code: a ``<code>`` of the page outside ``<pre>`` whose text shows as a
+  code block of its own instead of inside its sentence;
+* code as quotes: a ``<pre>`` of the page whose first line shows in a quote block;
+* glued paragraphs: two consecutive ``<p>`` whose texts show run together with no
+  space ("devices.The USPTO");
+* broken tables: pages whose expected article (Readability's ``expected.html``)
+  holds a ``<table>`` of two or more rows, and whose rendering shows no table.
+
+Plus the word-overlap F1 (bags of ``\\w+`` words, lowercased) of the rendered text
+against the text of ``expected.html`` (its blocks on lines of their own): the median
+and the mean over the pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+from collections import Counter
+from pathlib import Path
+
+import lxml.html
+from textual.style import Style
+
+from reader.app.article_render import STYLE_NAMES, Block, markdown_blocks
+from reader.ingest.htmlpage import parse_html
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_extract import html_text  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpora" / "readability-test-pages"
+PAGE_URL = "http://fakehost/test/page.html"
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(w.lower() for w in _WORD.findall(text))
+
+
+def f1(got: str, want: str) -> float:
+    a, b = _words(got), _words(want)
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(a.values()), common / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+_CODE = Style(underline=True)  # what tells code from the rest here
+
+
+def render(markdown: str) -> list[Block]:
+    styles = {name: Style(bold=True) for name in STYLE_NAMES}
+    styles["code"] = _CODE
+    return markdown_blocks(markdown, styles, [])
+
+
+def _is_code(block: Block) -> bool:
+    spans = block.content.spans
+    return (
+        len(spans) == 1
+        and spans[0].start == 0
+        and spans[0].end == len(block.content.plain)
+        and spans[0].style == _CODE
+        and not block.first_prefix.plain.strip()
+        and bool(block.content.plain.strip())
+    )
+
+
+def measure(source: str, expected: str) -> dict[str, object]:
+    page = parse_html(source, PAGE_URL)
+    blocks = render(page.body or "")
+    text = "\n".join(b.content.plain for b in blocks)
+    flat = _norm(text)
+    tree = lxml.html.fromstring(source)
+    code_blocks = {_norm(b.content.plain) for b in blocks if _is_code(b) and not b.prefix.plain}
+    quoted = "\n".join(b.content.plain for b in blocks if "▌" in b.first_prefix.plain)
+    split = 0
+    for code in tree.iter("code"):
+        if any(a.tag == "pre" for a in code.iterancestors()):
+            continue
+        words = _norm(code.text_content())
+        if words and "\n" not in code.text_content().strip() and words in code_blocks:
+            split += 1
+    as_quote = 0
+    for pre in tree.iter("pre"):
+        lines = [x for x in pre.text_content().strip().splitlines() if x.strip()]
+        if lines and len(lines[0].strip()) > 3 and lines[0].strip() in quoted:
+            as_quote += 1
+    glued = 0
+    for p in tree.iter("p"):
+        nxt = p.getnext()
+        if nxt is None or nxt.tag != "p" or (p.tail or "").strip():
+            continue
+        one, two = _norm(p.text_content()), _norm(nxt.text_content())
+        if len(one) < 3 or len(two) < 3:
+            continue
+        tail, head = one.split(" ")[-1], two.split(" ")[0]
+        if (tail + head) in flat and f"{tail} {head}" not in flat:
+            glued += 1
+    want = lxml.html.fromstring(expected) if expected.strip() else None
+    has_table = want is not None and any(len(t.findall(".//tr")) >= 2 for t in want.iter("table"))
+    shown_table = any(getattr(b, "table", None) for b in blocks)
+    want_text = html_text(expected)  # blocks on lines of their own, as bench_extract reads it
+    return {
+        "split": split,
+        "quote": as_quote,
+        "glued": glued,
+        "table": has_table,
+        "broken_table": has_table and not shown_table,
+        "f1": f1(text, want_text),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--worst", type=int, default=5, help="pages listed per count")
+    parser.add_argument("--show", help="print one page's Markdown and stop")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="the corpus folder")
+    args = parser.parse_args()
+    corpus: Path = args.corpus
+    if not corpus.is_dir():
+        print(f"no corpus at {corpus}", file=sys.stderr)
+        return 1
+    cases = sorted(p for p in corpus.iterdir() if (p / "source.html").is_file())
+    if args.show:
+        source = (corpus / args.show / "source.html").read_text(encoding="utf-8")
+        print(parse_html(source, PAGE_URL).body)
+        return 0
+    results = {}
+    for case in cases:
+        source = (case / "source.html").read_text(encoding="utf-8", errors="replace")
+        expected = (case / "expected.html").read_text(encoding="utf-8", errors="replace")
+        results[case.name] = measure(source, expected)
+    print(f"pages: {len(results)}")
+    for key, what in (
+        ("split", "split inline code"),
+        ("quote", "code blocks shown as quotes"),
+        ("glued", "glued paragraphs"),
+    ):
+        hit = {n: r[key] for n, r in results.items() if r[key]}
+        worst = sorted(hit, key=lambda n: -int(hit[n]))[: args.worst]  # type: ignore[call-overload]
+        places = sum(int(v) for v in hit.values())  # type: ignore[call-overload]
+        print(f"{what}: {len(hit)} pages, {places} places  ({', '.join(worst)})")
+    tables = [n for n, r in results.items() if r["table"]]
+    broken = [n for n, r in results.items() if r["broken_table"]]
+    print(f"broken tables: {len(broken)} of {len(tables)} pages with a table")
+    scores = [float(r["f1"]) for r in results.values()]  # type: ignore[arg-type]
+    print(f"word F1: median {statistics.median(scores):.4f}, mean {statistics.fmean(scores):.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

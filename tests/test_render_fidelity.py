@@ -1,0 +1,71 @@
+"""Saved pages as the article pane shows them: code, paragraphs and links as the page had them."""
+
+from __future__ import annotations
+
+import pytest
+from textual.style import Style
+
+from reader.app.article_render import STYLE_NAMES, Block, markdown_blocks
+from reader.ingest.htmlpage import parse_html
+
+from conftest import FIXTURES
+
+URL = "https://quay-times.example/tech/2025/tide-script.html"
+CODE = Style(underline=True)
+
+
+@pytest.fixture(scope="module")
+def body() -> str:
+    html = (FIXTURES / "html" / "fidelity-code.html").read_text(encoding="utf-8")
+    return parse_html(html, URL).body or ""
+
+
+def _blocks(markdown: str) -> list[Block]:
+    styles = {name: Style(bold=True) for name in STYLE_NAMES}
+    styles["code"] = CODE
+    return markdown_blocks(markdown, styles, [])
+
+
+def test_inline_code_stays_in_its_sentence(body: str) -> None:
+    assert "Check for `tides.txt`, `tides.csv` or `tides.json` in the download folder" in body
+    sentence = next(b for b in _blocks(body) if "Check for" in b.content.plain)
+    assert "tides.txt, tides.csv or tides.json in the download" in sentence.content.plain
+    coded = [sentence.content.plain[s.start : s.end] for s in sentence.content.spans]
+    assert coded == ["tides.txt", "tides.csv", "tides.json"]
+
+
+def test_a_pre_block_is_a_code_block_not_a_quote(body: str) -> None:
+    block = next(b for b in _blocks(body) if "for line in" in b.content.plain)
+    assert not block.first_prefix.plain.strip()  # no "▌ " quote bar
+    assert block.content.plain.splitlines() == [
+        'for line in open("tides.txt"):',
+        "    when, height = line.split()",
+        "    print(when, float(height))",  # a link in code keeps its text only
+    ]
+    assert [(s.start, s.end, s.style) for s in block.content.spans] == [
+        (0, len(block.content.plain), CODE)
+    ]
+
+
+def test_paragraphs_in_a_layout_table_keep_their_breaks(body: str) -> None:
+    paragraphs = body.split("\n\n")
+    assert any(p.endswith("from the network at all.") for p in paragraphs)
+    assert any(p.startswith("The first version was written") for p in paragraphs)
+    assert "all.The first" not in body
+
+
+def test_links_are_absolute_and_keep_their_spaces(body: str) -> None:
+    assert "the [harbour office](https://quay-times.example/harbour/office) explains" in body
+    links: list[tuple[str, str]] = []
+    styles = {name: Style() for name in STYLE_NAMES}
+    blocks = markdown_blocks(body, styles, links)
+    assert ("harbour office", "https://quay-times.example/harbour/office") in links
+    assert any(
+        "the harbour office[" in b.content.plain and "] explains" in b.content.plain for b in blocks
+    )
+
+
+def test_a_saved_file_resolves_links_against_its_canonical_address() -> None:
+    html = (FIXTURES / "html" / "fidelity-code.html").read_text(encoding="utf-8")
+    body = parse_html(html).body or ""  # no address: read from a file
+    assert "[harbour office](https://quay-times.example/harbour/office)" in body
