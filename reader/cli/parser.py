@@ -71,6 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
     _add_common(show)
 
+    related = commands.add_parser(
+        "related",
+        help="list the stories related to one",
+        description="List the cached stories closest to a story by its title and text "
+        "(BM25 over its most telling words), best first; copies of the story are left out.",
+    )
+    related.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
+    related.add_argument(
+        "--limit", type=_positive_int, default=10, metavar="N", help="at most N (default 10)"
+    )
+    _add_common(related)
+
     for name, text in (
         ("bookmark", "bookmark a story (the bookmark keeps its own copy)"),
         ("unbookmark", "remove a story's bookmark"),

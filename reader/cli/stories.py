@@ -85,6 +85,17 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def cmd_related(args: argparse.Namespace, store: Store) -> int:
+    found = store.related(store.resolve_id(args.id), limit=args.limit)
+    if args.json:
+        print_json([entry._asdict() for entry in found])
+    else:
+        for entry in found:
+            site = f"  ({clean_line(entry.site)})" if entry.site else ""
+            print(f"{entry.id}  {entry.score:6.2f}  {clean_line(entry.title)}{site}")
+    return 0
+
+
 def mark_command(action: Callable[[Store, str], Story], message: str) -> Callable[..., int]:
     def command(args: argparse.Namespace, store: Store) -> int:
         story = action(store, args.id)

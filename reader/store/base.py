@@ -155,9 +155,16 @@ class StoreBase:
 
     # -- SQL helpers ---------------------------------------------------------------------
 
-    @staticmethod
-    def _where(flt: StoryFilter, idcol: str, sitecol: str, params: list[Any]) -> str:
+    def _where(self, flt: StoryFilter, idcol: str, sitecol: str, params: list[Any]) -> str:
         where: list[str] = []
+        if (
+            not (flt.bookmarked or flt.site or flt.tag)
+            and self._conn.execute("SELECT 1 FROM user.feeds WHERE hidden LIMIT 1").fetchone()
+        ):  # hidden feeds' stories stay out of the default list
+            where.append(
+                "(s.feed_url IS NULL OR s.feed_url NOT IN"
+                " (SELECT url FROM user.feeds WHERE hidden))"
+            )
         if flt.unread:
             where.append(f"NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {idcol})")
         if flt.site is not None:

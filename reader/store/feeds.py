@@ -5,11 +5,24 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from reader.base.errors import FeedNotFound
 from reader.base.models import Feed
 from reader.store.base import CHUNK, StoreBase
 from reader.store.rows import timestamp
+
+
+class ImportedFeed(NamedTuple):
+    """A subscription brought from another reader: ``title`` is the user's own name for
+    it (kept over the feed's), the validators make its first refresh conditional."""
+
+    url: str
+    title: str | None
+    tags: tuple[str, ...]
+    hidden: bool
+    etag: str | None
+    last_modified: str | None
 
 
 class FeedStore(StoreBase):
@@ -45,6 +58,55 @@ class FeedStore(StoreBase):
             "UPDATE user.feeds SET tags = ? WHERE id = ?", (json.dumps(tags), feed.id)
         )
         return self.get_feed(feed.url)
+
+    def import_feeds(
+        self,
+        feeds: Sequence[ImportedFeed],
+        read_ids: Sequence[str],
+        bookmark_ids: Sequence[str],
+    ) -> tuple[int, int]:
+        """Subscribe to ``feeds``, mark ``read_ids`` read (stories stored or still to
+        come) and bookmark those of ``bookmark_ids`` that are stored, in one
+        transaction. Returns how many read marks and bookmarks are new."""
+        now = timestamp()
+        conn = self._conn
+        with self._write():
+            for feed in feeds:
+                conn.execute(
+                    "INSERT INTO user.feeds (url, title, added_at, tags, title_override,"
+                    " hidden, etag, last_modified) VALUES (?, ?, ?, '[]', ?, ?, ?, ?)"
+                    " ON CONFLICT (url) DO UPDATE SET"
+                    " title = coalesce(excluded.title_override, feeds.title),"
+                    " title_override = coalesce(excluded.title_override, feeds.title_override),"
+                    " hidden = excluded.hidden,"
+                    " etag = coalesce(feeds.etag, excluded.etag),"
+                    " last_modified = coalesce(feeds.last_modified, excluded.last_modified)",
+                    (feed.url, feed.title, now, feed.title, int(feed.hidden), feed.etag,
+                     feed.last_modified),
+                )  # fmt: skip
+                row = conn.execute("SELECT tags FROM user.feeds WHERE url = ?", (feed.url,))
+                tags = [*json.loads(row.fetchone()[0] or "[]"), *feed.tags]
+                conn.execute(
+                    "UPDATE user.feeds SET tags = ? WHERE url = ?",
+                    (json.dumps(list(dict.fromkeys(tags))), feed.url),
+                )
+            marked = conn.execute(
+                "INSERT INTO user.read_marks (story_id, read_at)"
+                " SELECT value, ? FROM json_each(?) WHERE true"
+                " ON CONFLICT (story_id) DO NOTHING",
+                (now, json.dumps(list(read_ids))),
+            ).rowcount
+            bookmarked = conn.execute(
+                "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
+                " published, author, reactions, url, canonical_url, source, body,"
+                " body_html, lists, sort_key) SELECT id, ?, title, site, section,"
+                " published, author, reactions, url, canonical_url, source, body,"
+                " body_html, lists, sort_key FROM stories"
+                " WHERE id IN (SELECT value FROM json_each(?))"
+                " ON CONFLICT (story_id) DO NOTHING",
+                (now, json.dumps(list(bookmark_ids))),
+            ).rowcount
+        return marked, bookmarked
 
     def list_feeds(self) -> list[Feed]:
         """Every subscription, with its story and unread counts."""
@@ -97,7 +159,8 @@ class FeedStore(StoreBase):
         with self._write():
             conn.executemany(
                 "UPDATE user.feeds SET last_refresh = ?, last_error = NULL,"
-                " title = coalesce(?, title), etag = ?, last_modified = ? WHERE url = ?",
+                " title = coalesce(title_override, ?, title), etag = ?, last_modified = ?"
+                " WHERE url = ?",
                 [(now, title, etag, modified, url) for url, title, etag, modified in feeds],
             )
 

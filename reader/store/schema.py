@@ -233,6 +233,11 @@ USER_MIGRATIONS: list[str] = [
     """
     ALTER TABLE bookmarks ADD COLUMN canonical_url TEXT;
     """,
+    # 5: a title the user chose (kept over the feed's own), and hidden feeds
+    """
+    ALTER TABLE feeds ADD COLUMN title_override TEXT;
+    ALTER TABLE feeds ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

@@ -1,0 +1,190 @@
+"""newsboat's files read as typed values: the ``urls`` file, ``cache.db``, ``config``.
+
+Pure functions: nothing here writes, runs a command or touches reader's store.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sqlite3
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from pathlib import Path
+
+from reader.base.errors import FeedError
+
+__all__ = [
+    "CacheFeed",
+    "CacheItem",
+    "NewsboatCache",
+    "NewsboatDir",
+    "NewsboatError",
+    "Skipped",
+    "UrlEntry",
+    "UrlsFile",
+    "find_dir",
+    "item_sources",
+    "read_cache",
+    "read_config_names",
+    "read_urls",
+]
+
+
+class NewsboatError(FeedError):
+    """newsboat's folder or one of its files cannot be read."""
+
+
+@dataclass(frozen=True)
+class NewsboatDir:
+    """Where a newsboat setup keeps its files (``cache`` and ``config`` may be absent)."""
+
+    urls: Path
+    cache: Path
+    config: Path
+
+
+@dataclass(frozen=True)
+class UrlEntry:
+    """A feed line of the urls file."""
+
+    url: str
+    title: str | None
+    tags: tuple[str, ...]
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A urls line that is not imported: ``kind`` is ``exec``, ``filter`` or ``query``."""
+
+    kind: str
+    line: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UrlsFile:
+    """The urls file: its feeds and the lines left out."""
+
+    feeds: tuple[UrlEntry, ...]
+    skipped: tuple[Skipped, ...]
+
+
+@dataclass(frozen=True)
+class CacheFeed:
+    """A feed's row of ``rss_feed``: its validators (``None`` when newsboat has none)."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class CacheItem:
+    """An item of ``rss_item``: its link, guid, read state and flag letters."""
+
+    feed_url: str
+    url: str
+    guid: str
+    unread: bool
+    flags: str
+
+
+@dataclass(frozen=True)
+class NewsboatCache:
+    """What ``cache.db`` holds that reader takes over."""
+
+    feeds: tuple[CacheFeed, ...] = ()
+    items: tuple[CacheItem, ...] = field(default_factory=tuple)
+
+
+def find_dir(directory: Path | None, home: Path) -> NewsboatDir:
+    """newsboat's files in ``directory``, else ``~/.newsboat``, else the XDG paths."""
+    if directory is not None:
+        if not (directory / "urls").is_file():
+            raise NewsboatError(f"{directory}: no newsboat urls file there")
+        return NewsboatDir(directory / "urls", directory / "cache.db", directory / "config")
+    dot = home / ".newsboat"
+    if (dot / "urls").is_file():
+        return NewsboatDir(dot / "urls", dot / "cache.db", dot / "config")
+    config, data = home / ".config" / "newsboat", home / ".local" / "share" / "newsboat"
+    if (config / "urls").is_file():
+        return NewsboatDir(config / "urls", data / "cache.db", config / "config")
+    raise NewsboatError(f"no newsboat folder: neither {dot} nor {config} has a urls file")
+
+
+_SKIP_REASONS = {
+    "exec": "commands are not run from an imported file",
+    "filter": "commands are not run from an imported file",
+    "query": "query feeds are not built yet",
+}
+
+
+def read_urls(text: str) -> UrlsFile:
+    """The feeds of a newsboat urls file, with tags, ``~title`` renames and ``!`` hidden."""
+    feeds: list[UrlEntry] = []
+    skipped: list[Skipped] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            parts = shlex.split(line)
+        except ValueError as exc:
+            raise NewsboatError(f"urls line {number}: {exc}") from None
+        url, rest = parts[0], parts[1:]
+        kind = url.split(":", 1)[0]
+        if kind in _SKIP_REASONS:
+            skipped.append(Skipped(kind, line, _SKIP_REASONS[kind]))
+            continue
+        title = next((t[1:] for t in rest if t.startswith("~")), None)
+        tags = tuple(dict.fromkeys(t for t in rest if t and not t.startswith(("~", "!"))))
+        feeds.append(UrlEntry(url, title or None, tags, "!" in rest))
+    return UrlsFile(tuple(feeds), tuple(skipped))
+
+
+def read_cache(path: Path) -> NewsboatCache:
+    """Feeds' validators and items' read state and flags from newsboat's ``cache.db``."""
+    if not path.exists():
+        return NewsboatCache()
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise NewsboatError(f"{path}: cannot open newsboat's cache ({exc})") from None
+    try:
+        feeds = tuple(
+            CacheFeed(url, etag or None, formatdate(modified, usegmt=True) if modified else None)
+            for url, etag, modified in conn.execute(
+                "SELECT rssurl, etag, lastmodified FROM rss_feed"
+            )
+        )
+        items = tuple(
+            CacheItem(feed, url or "", guid or "", bool(unread), flags or "")
+            for feed, url, guid, unread, flags in conn.execute(
+                "SELECT feedurl, url, guid, unread, flags FROM rss_item WHERE deleted = 0"
+            )
+        )
+    except sqlite3.Error as exc:
+        raise NewsboatError(f"{path}: not a newsboat cache ({exc})") from None
+    finally:
+        conn.close()
+    return NewsboatCache(feeds, items)
+
+
+def item_sources(item: CacheItem) -> tuple[str, ...]:
+    """The sources reader may give this item's story: its link, or ``feed#guid``
+    (reader's identity of a feed item without a link)."""
+    sources = [item.url] if item.url else []
+    if item.guid:
+        sources.append(f"{item.feed_url}#{item.guid}")
+    return tuple(sources)
+
+
+def read_config_names(text: str) -> tuple[str, ...]:
+    """The setting names a newsboat ``config`` file sets, in order, once each."""
+    names: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            names.append(line.split(None, 1)[0])
+    return tuple(dict.fromkeys(names))
