@@ -23,6 +23,7 @@ from reader.base.errors import ReaderError
 from reader.base.paths import Paths, resolve_paths
 from reader.cli.completion import completion_script, man_page
 from reader.cli.feeds import cmd_feed, cmd_refresh
+from reader.cli.imports import cmd_import
 from reader.cli.output import CommandError
 from reader.cli.parser import build_parser
 from reader.cli.stories import (
@@ -114,6 +115,7 @@ def run_app(paths: Paths) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "feed": cmd_feed,
     "refresh": cmd_refresh,
+    "import": cmd_import,
     "sync": cmd_sync,
     "ingest": cmd_ingest,
     "list": cmd_list,

@@ -153,6 +153,25 @@ def build_parser() -> argparse.ArgumentParser:
     feed_export.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
     _add_common(feed_export, json_flag=False)
 
+    importer = commands.add_parser(
+        "import",
+        help="bring feeds, read state and flags from newsboat",
+        description="Import newsboat's urls file (tags, ~titles, ! hidden feeds), the read "
+        "state and flags of its cache.db and the validators that make the first refresh "
+        "conditional, in one transaction. exec: and filter: lines are skipped: no command "
+        "from an imported file is run.",
+    )
+    importer.add_argument("source", choices=("newsboat",), help="the reader to import from")
+    importer.add_argument(
+        "--dir", metavar="DIR", help="newsboat's folder (default: ~/.newsboat, else the XDG paths)"
+    )
+    importer.add_argument(
+        "--flag-as-bookmark",
+        metavar="LETTER",
+        help="bookmark the stories newsboat flagged with LETTER",
+    )
+    _add_common(importer)
+
     refresh = commands.add_parser(
         "refresh",
         help="fetch new stories from feeds",
