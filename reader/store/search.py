@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 import unicodedata
 from collections import Counter
@@ -17,7 +18,7 @@ from typing import NamedTuple
 from reader.base.clean import title_key
 from reader.base.models import Headline, Story
 from reader.store.base import LIST_COLUMNS, StoreBase, row_story
-from reader.store.query import STOPWORDS, match_all, match_any, tokens
+from reader.store.query import STOPWORDS, match_all, match_any
 
 RELATED_TERMS = 16
 """How many of a story's most telling words (by tf-idf) its related search uses."""
@@ -36,15 +37,24 @@ class RelatedStory(NamedTuple):
     score: float
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
 def _fold(word: str) -> str:
-    """A token as the index keeps it: lower case, without diacritics."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
+    """A word as the index keeps it: lower case, without diacritics."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _words(text: str) -> list[str]:
-    """The folded words of ``text`` worth matching on (no stopwords, no lone digits)."""
-    folded = (_fold(t) for t in tokens(text))
+def related_words(text: str) -> list[str]:
+    """The folded words of ``text`` worth matching on (no stopwords, no lone digits).
+
+    A regular expression splits them, close to the index's tokenizer and many times
+    faster than ``query.tokens``: a related search splits dozens of bodies.
+    """
+    folded = (_fold(w) for w in _WORD.findall(text.lower()))
     return [w for w in folded if len(w) > 2 and not w.isdigit() and w not in STOPWORDS]
 
 
@@ -138,7 +148,7 @@ class SearchStore(StoreBase):
             return []
         rowid, title, body, link = row
         self.index_pending()
-        counts = Counter(_words(title) * 3 + _words(body))
+        counts = Counter(related_words(title) * 3 + related_words(body))
         if not counts:
             return []
         conn.execute(
@@ -162,7 +172,7 @@ class SearchStore(StoreBase):
         if not best:
             return []
         match = " OR ".join(f'"{word}"' for word in best)
-        own_words = set(_words(title + " " + body))
+        own_words = set(related_words(title + " " + body))
         own_key = title_key(title)
         found: list[RelatedStory] = []
         rows = conn.execute(
@@ -174,7 +184,7 @@ class SearchStore(StoreBase):
         for sid, other_title, site, url, other_link, other_body, rank in rows:
             if (link and other_link == link) or title_key(other_title) == own_key:
                 continue
-            other_words = set(_words(other_title + " " + other_body))
+            other_words = set(related_words(other_title + " " + other_body))
             union = len(own_words | other_words) or 1
             if len(own_words & other_words) / union >= COPY_OVERLAP:
                 continue
