@@ -6,6 +6,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import tomllib
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -110,7 +111,14 @@ def test_import_from_files_made_by_a_real_newsboat(home: Path, tmp_path: Path) -
     with serve({path: route(path) for path in documents}) as base:  # type: ignore[misc]
         one, two = f"{base}/one.xml", f"{base}/two.xml"
         (folder / "urls").write_text(f'{one} news "~My Name for One"\n{two} ! tech\n')
-        (folder / "config").write_text("reload-time 30\nshow-read-feeds no\n")
+        (folder / "config").write_text(
+            "reload-time 30\nmax-items 100\nshow-read-feeds no\nbind-key ^R reload-all\n"
+            "bind-key x open-in-browser-and-mark-read\n"
+        )
+        (home / "config").mkdir(parents=True)
+        (home / "config" / "config.toml").write_text(
+            '# mine\ntheme = "newsprint"\n\n[feeds]\nmax_stories = 7\n'
+        )
         newsboat_run = [NEWSBOAT, "-u", str(folder / "urls"), "-c", str(folder / "cache.db"),
                         "-C", str(folder / "config")]  # fmt: skip
         for _ in range(2):  # newsboat keeps a feed's validators from its second reload
@@ -141,7 +149,16 @@ def test_import_from_files_made_by_a_real_newsboat(home: Path, tmp_path: Path) -
         assert summary["bookmarks"] == 0  # no story stored yet
         assert summary["skipped"] == {"exec": 1, "filter": 1}
         assert any("query" in n for n in summary["not_carried_over"])
-        assert "config reload-time" in summary["not_carried_over"]
+        assert summary["settings"] == ["refresh_interval", "refresh_feeds"]  # max_stories: mine
+        assert "config show-read-feeds" in summary["not_carried_over"]
+        assert "config bind-key x" in summary["not_carried_over"]
+        config = (home / "config" / "config.toml").read_text()
+        assert config.startswith('# mine\ntheme = "newsprint"\n')
+        assert tomllib.loads(config) == {
+            "theme": "newsprint",
+            "feeds": {"max_stories": 7, "refresh_interval": 30},
+            "keys": {"refresh_feeds": "ctrl+r"},
+        }
 
         seen.clear()
         refreshed = run_reader(home, "refresh", "--json")

@@ -130,3 +130,28 @@ def save_theme(path: Path, theme: str) -> None:
     partial = path.with_name(path.name + ".tmp")
     partial.write_text(head + table + rest + ("" if (table or rest) else "\n"), encoding="utf-8")
     partial.replace(path)
+
+
+def save_settings(path: Path, table: str, values: dict[str, int | bool | str]) -> list[str]:
+    """Add ``values`` to ``[table]`` in ``path``, keeping everything else (comments too);
+    a key the table has already keeps the user's value. Returns the keys written.
+    Raises ``tomllib.TOMLDecodeError`` for a file that is not TOML (nothing written)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    current = tomllib.loads(text).get(table, {})
+    new = {k: v for k, v in values.items() if not (isinstance(current, dict) and k in current)}
+    if not new:
+        return []
+    lines = "".join(f"{key} = {json.dumps(value)}\n" for key, value in new.items())
+    header = re.compile(rf"^\[{re.escape(table)}\][ \t]*(#.*)?$", re.MULTILINE).search(text)
+    if header:
+        text = text[: header.end()] + "\n" + lines.rstrip("\n") + text[header.end() :]
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text.strip() else "") + f"[{table}]\n" + lines
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    partial.replace(path)
+    return list(new)

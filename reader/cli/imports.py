@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ class ImportSummary:
     skipped: dict[str, int] = field(default_factory=dict)
     """``exec``/``filter`` lines by kind."""
     not_carried: list[str] = field(default_factory=list)
+    settings: list[str] = field(default_factory=list)
+    """The config.toml settings written."""
 
     def to_dict(self) -> dict[str, Any]:
         """The summary for ``--json``."""
@@ -32,6 +35,7 @@ class ImportSummary:
             "read_marks": self.read,
             "bookmarks": self.bookmarks,
             "skipped": self.skipped,
+            "settings": self.settings,
             "not_carried_over": self.not_carried,
         }
 
@@ -41,6 +45,8 @@ class ImportSummary:
             f"imported {self.feeds:,} feeds ({self.hidden:,} hidden), {self.read:,} read marks,"
             f" {self.bookmarks:,} bookmarks"
         )
+        if self.settings:
+            text += f"; config.toml: {', '.join(self.settings)}"
         for kind, count in self.skipped.items():
             text += f"; skipped {count} {kind}: lines (commands are not run from an imported file)"
         if self.not_carried:
@@ -50,6 +56,7 @@ class ImportSummary:
 
 def cmd_import(args: argparse.Namespace, store: Store) -> int:
     """``reader import newsboat``: feeds, tags, titles, hidden, read marks, bookmarks."""
+    from reader.base.config import save_settings
     from reader.base.models import Page
     from reader.feeds import newsboat
     from reader.store.feeds import ImportedFeed
@@ -59,10 +66,20 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
         where = newsboat.find_dir(Path(args.dir) if args.dir else None, Path.home())
         urls = newsboat.read_urls(where.urls.read_text(encoding="utf-8", errors="replace"))
         cache = newsboat.read_cache(where.cache)
+        settings = newsboat.translate_config(
+            where.config.read_text(encoding="utf-8", errors="replace")
+            if where.config.exists()
+            else ""
+        )
+        config_file = store.paths.config_file
+        if config_file.exists():  # a broken config.toml stops the import before it starts
+            tomllib.loads(config_file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise CommandError(f"cannot read newsboat's files: {exc}") from None
     except newsboat.NewsboatError as exc:
         raise CommandError(str(exc)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{store.paths.config_file}: {exc}; fix it, then import") from None
     summary = ImportSummary()
     validators = {feed.url: feed for feed in cache.feeds}
     feeds = []
@@ -96,9 +113,9 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
             summary.skipped[skipped.kind] = summary.skipped.get(skipped.kind, 0) + 1
     if not where.cache.exists():
         summary.not_carried.append(f"read state (no {where.cache})")
-    if where.config.exists():
-        text = where.config.read_text(encoding="utf-8", errors="replace")
-        summary.not_carried += [f"config {name}" for name in newsboat.read_config_names(text)]
+    summary.settings = save_settings(config_file, "feeds", settings.feeds)
+    summary.settings += save_settings(config_file, "keys", dict(settings.keys))
+    summary.not_carried += [f"config {name}" for name in settings.not_carried]
     if args.json:
         print_json(summary.to_dict())
     else:

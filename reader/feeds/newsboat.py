@@ -15,6 +15,7 @@ from reader.base.errors import FeedError
 
 __all__ = [
     "CacheFeed",
+    "ConfigTranslation",
     "CacheItem",
     "NewsboatCache",
     "NewsboatDir",
@@ -25,8 +26,8 @@ __all__ = [
     "find_dir",
     "item_sources",
     "read_cache",
-    "read_config_names",
     "read_urls",
+    "translate_config",
 ]
 
 
@@ -180,11 +181,67 @@ def item_sources(item: CacheItem) -> tuple[str, ...]:
     return tuple(sources)
 
 
-def read_config_names(text: str) -> tuple[str, ...]:
-    """The setting names a newsboat ``config`` file sets, in order, once each."""
-    names: list[str] = []
+@dataclass(frozen=True)
+class ConfigTranslation:
+    """newsboat settings that mean something here, as config.toml's tables, and the rest."""
+
+    feeds: dict[str, int | bool | str]
+    keys: dict[str, str]
+    not_carried: tuple[str, ...]
+
+
+# newsboat's operation -> reader's binding id (reader/app/keys.py)
+_OPERATIONS = {
+    "quit": "quit",
+    "help": "help",
+    "next": "next_story",
+    "next-unread": "next_story",
+    "prev": "previous_story",
+    "prev-unread": "previous_story",
+    "open-in-browser": "open_url",
+    "toggle-article-read": "toggle_read",
+    "mark-feed-read": "mark_all_read",
+    "reload-all": "refresh_feeds",
+    "search": "search",
+    "bookmark": "toggle_bookmark",
+}
+
+
+def _key(name: str) -> str | None:
+    """newsboat's key name as Textual's: ``^R`` -> ``ctrl+r``; a letter stays."""
+    if len(name) == 2 and name[0] == "^" and name[1].isalpha():
+        return f"ctrl+{name[1].lower()}"
+    if len(name) == 1 and name.isalnum():
+        return name
+    return None
+
+
+def translate_config(text: str) -> ConfigTranslation:
+    """``reload-time``, ``max-items``, ``download-full-page`` and the ``bind-key`` lines
+    reader has a binding for; every other setting is named in ``not_carried``."""
+    feeds: dict[str, int | bool | str] = {}
+    keys: dict[str, str] = {}
+    rest: list[str] = []
     for line in text.splitlines():
         line = line.strip()
-        if line and not line.startswith("#"):
-            names.append(line.split(None, 1)[0])
-    return tuple(dict.fromkeys(names))
+        if not line or line.startswith("#"):
+            continue
+        try:
+            name, *args = shlex.split(line, comments=True)
+        except ValueError:
+            rest.append(line.split(None, 1)[0])
+            continue
+        value = args[0] if args else ""
+        if name == "reload-time" and value.isdigit() and int(value) > 0:
+            feeds["refresh_interval"] = int(value)
+        elif name == "max-items" and value.isdigit() and int(value) > 0:
+            feeds["max_stories"] = int(value)
+        elif name == "download-full-page" and value in ("yes", "no", "true", "false"):
+            feeds["fetch_full_page"] = value in ("yes", "true")
+        elif name == "bind-key" and len(args) >= 2 and args[1] in _OPERATIONS and _key(value):
+            key = _key(value)
+            binding = _OPERATIONS[args[1]]
+            keys[binding] = f"{keys[binding]},{key}" if binding in keys else f"{key}"
+        else:
+            rest.append(f"{name} {value}".strip() if name == "bind-key" else name)
+    return ConfigTranslation(feeds, keys, tuple(dict.fromkeys(rest)))
