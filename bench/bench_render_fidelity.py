@@ -15,9 +15,10 @@ as the article pane does (``article_render.markdown_blocks``). Counted, in pages
 * broken tables: pages whose expected article (Readability's ``expected.html``)
   holds a ``<table>`` of two or more rows, and whose rendering shows no table.
 
-Plus the word-overlap F1 (bags of ``\\w+`` words, lowercased) of the rendered text
-against the text of ``expected.html`` (its blocks on lines of their own): the median
-and the mean over the pages.
+Plus the image placeholders shown, and the word-overlap F1 (bags of ``\\w+`` words,
+lowercased) of the rendered text, placeholders left out, against the text of
+``expected.html`` (its blocks on lines of their own): the median and the mean over
+the pages.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ CORPUS = ROOT.parent / "shared" / "corpora" / "readability-test-pages"
 PAGE_URL = "http://fakehost/test/page.html"
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
+# An image's placeholder: not the page's text (Readability's text has no alt texts).
+_PLACEHOLDER = re.compile(r"\[image(?: \d+)?(?:: [^\]]*)?\]")
 
 
 def _norm(text: str) -> str:
@@ -124,7 +127,8 @@ def measure(source: str, expected: str) -> dict[str, object]:
         "glued": glued,
         "table": has_table,
         "broken_table": has_table and not shown_table,
-        "f1": f1(text, want_text),
+        "f1": f1(_PLACEHOLDER.sub(" ", text), want_text),
+        "images": len(_PLACEHOLDER.findall(text)),
     }
 
 
@@ -161,6 +165,8 @@ def main() -> int:
     tables = [n for n, r in results.items() if r["table"]]
     broken = [n for n, r in results.items() if r["broken_table"]]
     print(f"broken tables: {len(broken)} of {len(tables)} pages with a table")
+    shown = [int(r["images"]) for r in results.values()]  # type: ignore[call-overload]
+    print(f"image placeholders: {sum(shown)} on {sum(1 for n in shown if n)} pages")
     scores = [float(r["f1"]) for r in results.values()]  # type: ignore[arg-type]
     print(f"word F1: median {statistics.median(scores):.4f}, mean {statistics.fmean(scores):.4f}")
     return 0

@@ -69,3 +69,29 @@ def test_a_saved_file_resolves_links_against_its_canonical_address() -> None:
     html = (FIXTURES / "html" / "fidelity-code.html").read_text(encoding="utf-8")
     body = parse_html(html).body or ""  # no address: read from a file
     assert "[harbour office](https://quay-times.example/harbour/office)" in body
+
+
+def test_an_image_is_a_placeholder_with_its_number_and_listed(body: str) -> None:
+    assert (
+        "[![A heron on the quay](https://quay-times.example/photos/heron-small.jpg)]"
+        "(https://quay-times.example/photos/heron.jpg) watches" in body
+    )
+    links: list[tuple[str, str]] = []
+    blocks = markdown_blocks(body, {name: Style() for name in STYLE_NAMES}, links)
+    line = next(b.content.plain for b in blocks if "heron" in b.content.plain)
+    number = (
+        links.index(
+            ("image: A heron on the quay", "https://quay-times.example/photos/heron-small.jpg")
+        )
+        + 1
+    )
+    assert f"heron [image {number}: A heron on the quay][{number + 1}] watches" in line
+    assert links[number][1] == "https://quay-times.example/photos/heron.jpg"
+
+
+def test_images_without_a_picture_to_show() -> None:
+    links: list[tuple[str, str]] = []
+    styles = {name: Style() for name in STYLE_NAMES}
+    (block,) = markdown_blocks("A ![](https://x.example/a.png) and ![only alt]() b", styles, links)
+    assert block.content.plain == "A [image 1] and [image: only alt] b"
+    assert links == [("image", "https://x.example/a.png")]

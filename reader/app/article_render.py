@@ -218,8 +218,15 @@ def inline_content(
                 spans.append(Span(note_start, position, styles["note"]))
             link_start = None
         elif kind == "image":
-            start = position
-            add(f"[image: {child.content or 'no description'}]")
+            # A placeholder with the alt text; the picture's address is listed by L.
+            start, alt = position, " ".join(child.content.split())
+            src = str(child.attrGet("src") or "")
+            if src:
+                links.append((f"image: {alt}" if alt else "image", src))
+                label = f"image {len(links)}"
+            else:
+                label = "image"
+            add(f"[{label}: {alt}]" if alt else f"[{label}]")
             spans.append(Span(start, position, styles["note"]))
     return Content("".join(text), spans)
 

@@ -45,7 +45,7 @@ def html_to_markdown(fragment: str, base: str | None = None) -> str:
 
     converter = html2text.HTML2Text(baseurl=base or "")
     converter.body_width = 0
-    converter.ignore_images = True
+    converter.ignore_images = False  # ![alt](src): a placeholder in the article
     converter.unicode_snob = True
     converter.emphasis_mark = "*"
     text = converter.handle(fragment)

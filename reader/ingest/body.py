@@ -95,7 +95,7 @@ def _trafilatura(
             include_formatting=True,
             include_links=True,  # no url: trafilatura would resolve every link of the page
             include_tables=True,
-            include_images=False,
+            include_images=False,  # images are marked in the text instead: _mark_images
             **options,
         )
     except RecursionError as exc:
@@ -229,7 +229,7 @@ def _unwrap_layout_tables(body: etree._Element) -> None:
 
 def _converter() -> html2text.HTML2Text:
     h = html2text.HTML2Text(bodywidth=0)  # no hard wrapping
-    h.ignore_images = True
+    h.ignore_images = True  # (none left: _mark_images made them markers)
     h.images_to_alt = True
     h.unicode_snob = True  # keep typographic quotes and dashes
     h.skip_internal_links = True
@@ -293,9 +293,10 @@ def _pieces(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
 _SPACED_PUNCTUATION = re.compile(r"(?<=\S\*) (?=[,;:)%]|['\u2019]s\b)")
 
 
-def _markdown(html: str) -> str:
-    """HTML as Markdown: blank lines between blocks, no trailing whitespace, no raw HTML."""
-    text = _converter().handle(html)
+def _markdown(html: str, images: list[str] | None = None) -> str:
+    """HTML as Markdown: blank lines between blocks, no trailing whitespace, no raw HTML;
+    the markers of ``images`` (``_mark_images``) become them."""
+    text = _unmark_images(_converter().handle(html), images or [])
     text = _escape_tags(clean_text(_SPACED_PUNCTUATION.sub("", text)))
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip("\n")
     return "\n\n".join(_dedent_lists(block) for block in text.split("\n\n")).strip()
@@ -339,6 +340,7 @@ def _remove(el: etree._Element) -> None:
 
 # A Markdown link, [text](target): its text is group 1.
 _MD_LINK = re.compile(r"!?\[((?:[^\[\]\\]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_MD_IMAGE = re.compile(r"!\[((?:[^\[\]\\]|\\.)*)\]\([^()\s]*\)")
 _NON_WORD = re.compile(r"\W+")
 _LINK_BLOCK_MIN = 3  # links in a block before it may count as a link list
 _LINK_BLOCK_SHARE = 0.8  # share of a block's text inside links that makes it a link list
@@ -346,6 +348,7 @@ _LINK_BLOCK_SHARE = 0.8  # share of a block's text inside links that makes it a 
 
 def _is_link_block(block: str) -> bool:
     """A Markdown block that is (nearly) nothing but links: related, most read, tags."""
+    block = _MD_IMAGE.sub(r"\1", block)  # a linked image is a link: [![alt](src)](href)
     links = _MD_LINK.findall(block)
     if len(links) < _LINK_BLOCK_MIN:
         return False
@@ -418,6 +421,57 @@ def _prepare_times(tree: lxml.html.HtmlElement) -> None:
                 time.drop_tag()  # "the meeting on <time>Tuesday</time> at noon"
 
 
+# An image in the text: trafilatura's choice of the article changes when it is asked to
+# keep images (webmd-2 loses nine tenths of its text), so each <img> becomes a marker
+# in the text, and the marker becomes ![alt](src) in the Markdown.
+_IMAGE_MARK = re.compile("\ue000(\\d+)\ue001")
+_MD_ESCAPE = re.compile(r"([\\\[\]])")
+
+
+def _mark_images(tree: lxml.html.HtmlElement, base: str | None) -> list[str]:
+    """Replace each ``<img>`` in the body by a numbered marker; their Markdown, in order."""
+    images: list[str] = []
+    for img in list(tree.iter("img")):
+        if img.getparent() is None:
+            continue
+        src = _resolve(img.get("src") or img.get("data-src"), base) or ""
+        if not src.lower().startswith(("http://", "https://")):
+            src = ""  # (file: and the like: nothing to open)
+        alt = " ".join((img.get("alt") or "").split())
+        if _SPACER.search(src) or (not alt and (not src or _tiny(img))):
+            img.drop_tree()
+            continue
+        src = src.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        alt = _MD_ESCAPE.sub(r"\\\1", alt)
+        images.append(f"![{alt}]({src})")
+        marker = f"\ue000{len(images) - 1}\ue001"
+        img.tail = marker + (img.tail or "")
+        img.drop_tree()  # keeps the tail, the marker
+    return images
+
+
+_SPACER = re.compile(r"/(?:clear|spacer|blank|pixel|transparent)\.gif\b", re.I)
+
+
+def _tiny(img: lxml.html.HtmlElement) -> bool:
+    """An image declared a few pixels wide or high (a spacer, a tracking pixel)."""
+    return any(
+        (img.get(side) or "").strip() in ("0", "1", "2", "1px") for side in ("width", "height")
+    )
+
+
+def _unmark_images(markdown: str, images: list[str]) -> str:
+    """The markers of ``_mark_images`` as ``![alt](src)`` (a stray one goes)."""
+    if "\ue000" not in markdown:
+        return markdown
+
+    def image(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return images[index] if index < len(images) else ""
+
+    return _IMAGE_MARK.sub(image, markdown)
+
+
 def _mark_preformatted(tree: lxml.html.HtmlElement) -> None:
     """Put a ``<pre>`` without ``<code>`` into one (trafilatura takes it for a quote),
     and keep only the text of the links in it."""
@@ -456,6 +510,7 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
     _drop_hidden(tree)
     _prepare_times(tree)
     _mark_preformatted(tree)
+    images = _mark_images(tree, _link_base(page))
     element, text = _trafilatura(tree, _FAST)
     if len(text) < _ERROR_PAGE_MAX and _is_error_page(tree, page):
         return ""
@@ -474,4 +529,4 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
         return ""
     _drop_headline(element, title)
     html = etree.tostring(_to_html(element, _link_base(page)), encoding="unicode", method="html")
-    return _drop_link_blocks(_markdown(html))
+    return _drop_link_blocks(_markdown(html, images))
