@@ -147,7 +147,7 @@ def test_add_list_refresh_with_conditional_get_and_remove(home: Path) -> None:
         again = run_reader(home, "refresh")
         assert again.returncode == 0
         assert again.stdout.strip() == (
-            "refreshed 1 feeds: 0 new, 0 updated stories, 1 not modified, 0 failed"
+            "refreshed 1 feed: 0 new, 0 updated stories, 1 not modified, 0 failed"
         )
     assert hits[-1] == '"v1"'  # the second fetch was conditional
     stories = json.loads(run_reader(home, "list", "--json").stdout)
@@ -327,7 +327,7 @@ def test_per_feed_settings_in_config(home: Path) -> None:
         skipped = run_reader(home, "refresh")  # refreshed less than 60 minutes ago
         assert skipped.stdout.startswith("refreshed 0 feeds")
         forced = run_reader(home, "refresh", feed_url)
-        assert forced.stdout.startswith("refreshed 1 feeds")
+        assert forced.stdout.startswith("refreshed 1 feed:")
         again = json.loads(run_reader(home, "show", tide_id, "--json").stdout)
         assert again["body"].startswith("The overnight ferry")  # not back to the summary
 

@@ -296,7 +296,7 @@ def test_refresh_syncs_and_fetches_only_the_feeds_the_server_lacks(
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "pulled 2 feeds, 6 stories; pushed nothing",
-        "refreshed 1 feeds: 0 new, 0 updated stories, 0 not modified, 0 failed",
+        "refreshed 1 feed: 0 new, 0 updated stories, 0 not modified, 0 failed",
     ]
     assert len(world.stories()) == 7
     world.server.stop()  # the server's feeds wait for it; the local one is still fetched

@@ -67,7 +67,8 @@ class RefreshReport:
 
     def summary(self) -> str:
         return (
-            f"refreshed {self.feeds} feeds: {self.new} new, {self.updated} updated stories, "
+            f"refreshed {self.feeds} feed{'' if self.feeds == 1 else 's'}: {self.new} new, "
+            f"{self.updated} updated stories, "
             f"{self.not_modified} not modified, {len(self.failures)} failed"
         )
 
