@@ -25,6 +25,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.base.errors import SchemaTooNew
+from reader.store import schema
+
 BUSY_TIMEOUT_S = 60.0
 
 MIGRATIONS: list[str] = [
@@ -77,31 +80,12 @@ class FeedRecord:
 
 
 def migrate(conn: sqlite3.Connection, migrations: list[str]) -> None:
-    """Bring the database up to date, in one transaction (append-only migrations)."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(migrations):
-        raise SyncStateTooNew(
-            f"sync: its database has schema version {version}, newer than this reader "
-            f"understands ({len(migrations)}); upgrade reader"
-        )
-    if version == len(migrations):
-        return
-    conn.execute("BEGIN IMMEDIATE")
+    """Bring the database up to date with the store's migration runner (append-only
+    migrations, one transaction); a newer one is ``SyncStateTooNew``."""
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process?
-        for script in migrations[version:]:
-            for statement in _statements(script):
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {len(migrations)}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-
-
-def _statements(script: str) -> list[str]:
-    return [part.strip() for part in script.split(";") if part.strip()]
+        schema.migrate(conn, "sync", migrations)
+    except SchemaTooNew as exc:
+        raise SyncStateTooNew(f"sync: {exc}") from exc
 
 
 class SyncState:
