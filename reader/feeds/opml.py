@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shlex
 from xml.etree import ElementTree
 
 from reader.base.errors import ListError
 from reader.base.models import Feed
+from reader.feeds.newsboat import NewsboatError, read_urls
 
 __all__ = ["ListError", "read_subscriptions", "write_opml"]
 
@@ -44,21 +44,13 @@ def _read_opml(text: str) -> list[tuple[str, str | None, list[str]]]:
 
 
 def _read_urls(text: str) -> list[tuple[str, str | None, list[str]]]:
-    found: list[tuple[str, str | None, list[str]]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            parts = shlex.split(line)
-        except ValueError as exc:
-            raise ListError(f"line {number}: {exc}") from None
-        url, tags = parts[0], parts[1:]
-        if url.startswith(("query:", "exec:", "filter:")):
-            continue  # newsboat's virtual feeds have no URL to fetch
-        title = next((t[1:] for t in tags if t.startswith("~")), None)
-        found.append((url, title, [t for t in tags if not t.startswith(("~", "!"))]))
-    return found
+    """The feeds of a newsboat urls file, read by the newsboat importer's own parser
+    (its ``query:``, ``exec:`` and ``filter:`` lines have no URL to fetch)."""
+    try:
+        urls = read_urls(text)
+    except NewsboatError as exc:
+        raise ListError(str(exc)) from None
+    return [(feed.url, feed.title, list(feed.tags)) for feed in urls.feeds]
 
 
 def write_opml(feeds: list[Feed]) -> str:
