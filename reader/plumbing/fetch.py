@@ -239,16 +239,33 @@ def _get(
         response.release_conn()
 
 
-def _open(
-    pool: Any, target: Target, headers: dict[str, str], deadline: float, total_timeout: float
+class NoAddressAnswered(Exception):
+    """None of a target's checked addresses took a connection before the deadline.
+
+    ``failure`` is the last connection's error, or None when time ran out first.
+    """
+
+    def __init__(self, failure: Exception | None) -> None:
+        super().__init__(repr(failure))
+        self.failure = failure
+
+
+def connect(
+    pool: Any,
+    target: Target,
+    method: str,
+    headers: dict[str, str],
+    deadline: float,
+    body: bytes | None = None,
 ) -> Any:
-    """One GET of ``target``, connecting to its checked addresses (the next one when a
-    connection can't be made); TLS checks the certificate against the host's name."""
+    """``method`` on ``target``, connecting only to its checked addresses, the next one
+    when a connection can't be made; TLS checks the certificate against the host's
+    name. The response is not read. Raises ``NoAddressAnswered``; other urllib3 and
+    socket errors go to the caller, which words them."""
     import urllib3
     from urllib3 import exceptions as e
 
     origin = target.origin
-    sent = {**pool.headers, **headers, "Host": origin.host_header}
     tls = {"server_hostname": origin.host} if origin.scheme == "https" else None
     failure: Exception | None = None
     for address in target.addresses:
@@ -261,9 +278,10 @@ def _open(
                 address, origin.port, origin.scheme, pool_kwargs=tls
             )
             return connections.urlopen(
-                "GET",
+                method,
                 target.path,
-                headers=sent,
+                body=body,
+                headers=headers,
                 retries=False,
                 redirect=False,
                 timeout=timeout,
@@ -271,12 +289,23 @@ def _open(
             )
         except (e.NewConnectionError, e.ConnectTimeoutError) as exc:
             failure = exc  # this address doesn't answer: try the host's next one
-        except Exception as exc:  # urllib3's and the socket's many errors: one line each
-            _log.debug("%s: %r", origin.host, exc)
-            raise FetchError(_reason(exc, total_timeout)) from None
-    if failure is None:
-        raise FetchError(f"timed out after {total_timeout:g} s")
-    raise FetchError(_reason(failure, total_timeout))
+    raise NoAddressAnswered(failure)
+
+
+def _open(
+    pool: Any, target: Target, headers: dict[str, str], deadline: float, total_timeout: float
+) -> Any:
+    """One GET of ``target`` (see ``connect``), its failures worded as ``FetchError``."""
+    sent = {**pool.headers, **headers, "Host": target.origin.host_header}
+    try:
+        return connect(pool, target, "GET", sent, deadline)
+    except NoAddressAnswered as exc:
+        if exc.failure is None:
+            raise FetchError(f"timed out after {total_timeout:g} s") from None
+        raise FetchError(_reason(exc.failure, total_timeout)) from None
+    except Exception as exc:  # urllib3's and the socket's many errors: one line each
+        _log.debug("%s: %r", target.origin.host, exc)
+        raise FetchError(_reason(exc, total_timeout)) from None
 
 
 def _discard(response: Any) -> None:

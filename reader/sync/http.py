@@ -23,10 +23,9 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from reader import __version__
 from reader.base.clean import clean_line, clean_link
 from reader.base.errors import FetchError, FetchRefused
-from reader.plumbing.fetch import FetchPolicy
+from reader.plumbing.fetch import FetchPolicy, NoAddressAnswered, connect
 from reader.sync.errors import ServerFailed, SyncError, Unreachable
 
-CONNECT_TIMEOUT_S = 10.0
 TOTAL_TIMEOUT_S = 60.0
 """A page of a thousand entries can take a while on a small server."""
 MAX_BYTES = 64 * 1024 * 1024
@@ -158,39 +157,15 @@ class HttpClient:
     def _open(
         self, method: str, target: Any, headers: dict[str, str], body: bytes | None, deadline: float
     ) -> Any:
-        """Connect to the checked addresses in turn; TLS checks the host's name."""
-        import urllib3
-        from urllib3 import exceptions as e
-
-        origin = target.origin
-        tls = {"server_hostname": origin.host} if origin.scheme == "https" else None
-        failure: Exception | None = None
-        for address in target.addresses:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            timeout = urllib3.Timeout(connect=min(CONNECT_TIMEOUT_S, remaining), read=remaining)
-            try:
-                pool = self._pool.connection_from_host(
-                    address, origin.port, origin.scheme, pool_kwargs=tls
-                )
-                return pool.urlopen(
-                    method,
-                    target.path,
-                    body=body,
-                    headers=headers,
-                    retries=False,
-                    redirect=False,
-                    timeout=timeout,
-                    preload_content=False,
-                )
-            except (e.NewConnectionError, e.ConnectTimeoutError) as exc:
-                failure = exc  # this address doesn't answer: try the host's next one
-            except Exception as exc:
-                raise self._failure(exc) from None
-        if failure is None:
-            raise Unreachable(f"sync: {self.host} timed out after {self.timeout:g} s")
-        raise self._failure(failure)
+        """Connect to the checked addresses in turn (``plumbing.fetch.connect``)."""
+        try:
+            return connect(self._pool, target, method, headers, deadline, body)
+        except NoAddressAnswered as exc:
+            if exc.failure is None:
+                raise Unreachable(f"sync: {self.host} timed out after {self.timeout:g} s") from None
+            raise self._failure(exc.failure) from None
+        except Exception as exc:
+            raise self._failure(exc) from None
 
     def _read(self, response: Any, deadline: float) -> bytes:
         """The body, decompressed, within the size cap and the deadline."""
