@@ -29,8 +29,8 @@ from pathlib import Path
 from reader.base.models import Page
 from reader.base.paths import resolve_paths
 from reader.store import Store
+from reader.store.related import related_words
 from reader.store.rows import content_hash, story_id
-from reader.store.search import related_words
 
 K = 5
 

@@ -20,13 +20,13 @@ from reader.store.base import StoryFilter, store_boundary
 from reader.store.feeds import FeedStore
 from reader.store.marks import MarkStore
 from reader.store.rankings import RankingStore
+from reader.store.related import RelatedStore
 from reader.store.rows import StoryRow, prepare, story_id
-from reader.store.search import SearchStore
 from reader.store.stories import Outcome
 
 
 @store_boundary
-class Store(MarkStore, FeedStore, SearchStore, RankingStore):
+class Store(MarkStore, FeedStore, RelatedStore, RankingStore):
     """The cache and the user's data, opened together (the user data is attached).
 
     An SQLite error that says the home is damaged, read-only or full comes out of
