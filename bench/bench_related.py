@@ -10,8 +10,9 @@ headline), e.g. ``bbc/`` of github.com/dejanbatanjac/bbc-article-classify-bert
 Printed: precision@5 (share of the 5 shown in the story's own topic) for
 ``Store.related`` beside a plain TF-IDF cosine over title and body (smooth idf, l2
 norm, the same stopwords: written out here, so the bench needs nothing installed);
-then p95 latency of ``Store.related`` on a cache grown to ``--size`` stories by
-recombining paragraphs of same-topic articles (each replica a new text).
+then p95 latency of ``Store.related`` and of the same-story lookup (``Store.copies``)
+on a cache grown to ``--size`` stories by recombining paragraphs of same-topic
+articles (each replica a new text), and how long analysing them took.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def store_all(store: Store, items: list[tuple[str, str, str, str]]) -> None:
             ]
         )
     store.index_pending()
+    store.analyse_pending()
 
 
 def tfidf_neighbours(
@@ -119,7 +121,13 @@ def main() -> None:
             extra.append((f"{src}#replica{n}", topic, f"{title} ({n})", "\n".join(paras)))
         t0 = time.perf_counter()
         store_all(store, extra)
-        print(f"cache grown to {store.count()} stories in {time.perf_counter() - t0:.0f} s")
+        stored = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        store.analyse_pending()
+        print(
+            f"cache grown to {store.count()} stories in {stored:.0f} s,"
+            f" analysed (related postings, copies) in {time.perf_counter() - t0:.0f} s"
+        )
         asked = rng.sample(range(len(items)), min(args.queries, len(items)))
         store.related(story_id(items[asked[0]][0]), limit=10)  # warm
         times = []
@@ -132,6 +140,17 @@ def main() -> None:
         print(
             f"related at {store.count()} stories: median {statistics.median(times):.1f} ms,"
             f" p95 {p95:.1f} ms ({len(times)} queries, limit 10)"
+        )
+        lookups = []
+        for q in asked:
+            t = time.perf_counter()
+            store.copies(story_id(items[q][0]))
+            lookups.append((time.perf_counter() - t) * 1000)
+        lookups.sort()
+        p95 = lookups[int(len(lookups) * 0.95) - 1]
+        print(
+            f"same-story lookup at {store.count()} stories: median"
+            f" {statistics.median(lookups):.2f} ms, p95 {p95:.2f} ms"
         )
 
 

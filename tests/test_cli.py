@@ -17,7 +17,7 @@ BONDS_TITLE = "Harbour City bonds rally as port authority “Café Fund” — c
 STORY_KEYS = [
     "id", "title", "site", "section", "published", "author", "url", "canonical_url", "body",
     "reactions",
-    "related", "ranking", "recommended", "source", "bookmarked", "read",
+    "related", "ranking", "recommended", "source", "bookmarked", "read", "sources", "also_on",
 ]  # fmt: skip
 
 
@@ -63,6 +63,7 @@ def test_show_json_shape(loaded: Path) -> None:
     assert story["reactions"] == 98
     assert story["source"] == str((PAGES / "harbour-bonds.txt").resolve())
     assert story["bookmarked"] is False and story["read"] is False
+    assert story["sources"] == 1 and story["also_on"] == []
     assert len(story["body"].split("\n\n")) == 11
     rowers = story["related"][0]
     assert rowers == {

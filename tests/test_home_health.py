@@ -140,4 +140,5 @@ def test_a_full_disk_prints_the_summary_and_the_next_run_works(tmp_path: Path) -
         again = run_reader(home, "ingest", str(pages))
         assert again.returncode == 0, again.stderr
         assert "ingested 300" in again.stdout
-        assert len(json.loads(run_reader(home, "list", "--json").stdout)) == 300
+        # 300 pages of one text are copies of one story: --copies lists each
+        assert len(json.loads(run_reader(home, "list", "--copies", "--json").stdout)) == 300

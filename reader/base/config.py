@@ -41,6 +41,9 @@ class Config:
     feed_defaults: FeedSettings = field(default_factory=FeedSettings)
     feeds: dict[str, FeedSettings] = field(default_factory=dict)
     """Per-feed settings by feed URL."""
+    collapse_copies: bool = True
+    """One entry per story however many sites carry it (``collapse_copies = false``
+    lists every copy)."""
 
     def feed_settings(self, url: str) -> FeedSettings:
         """The settings for the feed at ``url``: its own over the defaults."""
@@ -79,6 +82,11 @@ def load_config(path: Path) -> Config:
                 config.problems.append(f'{path}: keys.{action} must be a string like "n"')
     else:
         config.problems.append(f"{path}: [keys] must be a table")
+    collapse = data.get("collapse_copies")
+    if isinstance(collapse, bool):
+        config.collapse_copies = collapse
+    elif collapse is not None:
+        config.problems.append(f"{path}: 'collapse_copies' must be true or false")
     feeds = data.get("feeds", {})
     if isinstance(feeds, dict):
         config.feed_defaults = _feed_settings(feeds, f"{path}: [feeds]", config.problems)

@@ -64,6 +64,20 @@ class RawPage:
     """For a fetched page: the charset the server declared."""
 
 
+@dataclass(frozen=True)
+class Copy:
+    """Another site's copy of a story (the same story, told by another page)."""
+
+    id: str
+    title: str
+    site: str | None
+    url: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of an ``also_on`` entry."""
+        return {"id": self.id, "title": self.title, "site": self.site, "url": self.url}
+
+
 @dataclass
 class Story:
     """A stored story, as the command line and the app see it."""
@@ -90,6 +104,10 @@ class Story:
     """A feed item's HTML, turned into Markdown when the story is shown."""
     body_base: str | None = None
     """What relative links in ``body_html`` resolve against."""
+    sources: int = 1
+    """How many sites carry the story (its copies with it), as far as listings say."""
+    also_on: list[Copy] = field(default_factory=list)
+    """The story's copies on other pages, fullest first (filled in by ``Store.get``)."""
 
     def to_dict(self, with_body: bool = True) -> dict[str, Any]:
         """The JSON shape of ``reader show --json`` (``list --json`` omits the body)."""
@@ -111,6 +129,9 @@ class Story:
         data["source"] = self.source
         data["bookmarked"] = self.bookmarked
         data["read"] = self.read
+        data["sources"] = self.sources
+        if with_body:
+            data["also_on"] = [copy.to_dict() for copy in self.also_on]
         return data
 
 

@@ -6,8 +6,10 @@ plain values, so it can be read and tested without a database.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from reader.base.models import Headline
 
@@ -78,3 +80,116 @@ def most_covered(rows: Sequence[tuple[str, str, str, str | None]], limit: int) -
         if len(top) == limit:
             break
     return top
+
+
+def same_headlines(keys: Sequence[str]) -> list[list[int]]:
+    """For each folded headline, the others that tell the same story: titles sharing at
+    least two telling words and half of the shorter one's, and either three words or
+    all of the shorter one's ("Ferry collision closes bridge" and "Ferry collision:
+    bridge stays closed"; not "Rivals go to extra time" and "Firms get extra time").
+
+    A word in more than one headline in ten tells nothing (and would make this
+    quadratic)."""
+    words = [{w for w in key.split() if len(w) >= 4 and w not in COMMON_WORDS} for key in keys]
+    seen = Counter(w for ws in words for w in ws)
+    telling = max(50, len(keys) // 10)
+    words = [{w for w in ws if seen[w] <= telling} for ws in words]
+    postings: dict[str, list[int]] = {}
+    for i, ws in enumerate(words):
+        for w in ws:
+            postings.setdefault(w, []).append(i)
+    matches = []
+    for i, ws in enumerate(words):
+        shared = Counter(j for w in ws for j in postings[w] if j != i)
+        found = []
+        for j, n in shared.items():
+            shorter = min(len(ws), len(words[j]))
+            if n >= 2 and 2 * n >= shorter and (n >= 3 or n == shorter):
+                found.append(j)
+        matches.append(found)
+    return matches
+
+
+@dataclass(frozen=True)
+class TopCandidate:
+    """A story as top stories weigh it: one group of copies (or a story alone)."""
+
+    id: str
+    """The copy the list shows (the group's fullest)."""
+    title: str
+    ids: tuple[str, ...]
+    """Every copy, the shown one first."""
+    sites: int
+    """Distinct sites among the copies."""
+    ranked: float
+    """Sum over the pages' ranking lists of 1 / (position + 1) (0: in none)."""
+    lists: int
+    """How many ranking lists name it."""
+    reactions: int
+    """The most reactions any copy has."""
+    age_hours: float
+    """How much older than the newest story in the cache."""
+
+
+@dataclass(frozen=True)
+class TopStory:
+    """An entry of top stories, with why it ranks where it does."""
+
+    id: str
+    title: str
+    sources: int
+    ids: tuple[str, ...]
+    score: float
+    why: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of ``reader top --json``."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "sources": self.sources,
+            "ids": list(self.ids),
+            "score": self.score,
+            "why": self.why,
+        }
+
+
+HALF_LIFE_HOURS = 36.0
+"""A story loses half its weight for every this many hours it is older than the newest
+story in the cache (the newest, not the clock: a cache of old pages still ranks)."""
+
+
+def top_stories(candidates: Sequence[TopCandidate], limit: int) -> list[TopStory]:
+    """Top stories, best first: what readers of news expect to rank high.
+
+    A story's weight is 1, plus 1 for every other site that carries it, plus twice
+    its ranking-list score (first in one list: 2), plus a third of log(1 + reactions),
+    halved every ``HALF_LIFE_HOURS`` of age. Ties go to the newer story, then the title.
+    """
+    scored = []
+    for c in candidates:
+        weight = 1.0 + (c.sites - 1) + 2.0 * c.ranked + math.log1p(max(c.reactions, 0)) / 3
+        score = weight * 0.5 ** (max(c.age_hours, 0.0) / HALF_LIFE_HOURS)
+        scored.append((round(score, 6), -c.age_hours, c.title, c))
+    scored.sort(key=lambda e: (-e[0], -e[1], e[2]))
+    return [TopStory(c.id, c.title, c.sites, c.ids, score, _why(c)) for score, _, _, c in scored][
+        :limit
+    ]
+
+
+def _why(c: TopCandidate) -> str:
+    parts = [f"carried by {c.sites} sources" if c.sites > 1 else "one source"]
+    if c.lists:
+        parts.append(f"in {c.lists} ranking list{'s' if c.lists > 1 else ''}")
+    if c.reactions > 0:
+        parts.append(f"{c.reactions} reactions")
+    if c.age_hours < 1:
+        parts.append("among the newest")
+    else:
+        hours = round(c.age_hours)
+        parts.append(
+            f"{hours} h older than the newest"
+            if hours < 48
+            else f"{hours // 24} days older than the newest"
+        )
+    return " · ".join(parts)

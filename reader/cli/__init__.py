@@ -34,6 +34,7 @@ from reader.cli.stories import (
     cmd_related,
     cmd_search,
     cmd_show,
+    cmd_top,
     mark_command,
 )
 from reader.cli.sync import cmd_sync
@@ -122,6 +123,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "search": cmd_search,
     "show": cmd_show,
     "related": cmd_related,
+    "top": cmd_top,
     "bookmark": mark_command(lambda s, i: s.set_bookmark(i, True), "bookmarked"),
     "unbookmark": mark_command(lambda s, i: s.set_bookmark(i, False), "unbookmarked"),
     "mark-read": cmd_mark_read,

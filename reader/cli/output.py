@@ -50,7 +50,8 @@ def format_row(story: Story) -> str:
     """One line of ``reader list``: id, date, unread/bookmark marks, site, title."""
     date = clean_line(story.published or "")[:10].ljust(10)
     marks = ("•" if not story.read else " ") + ("★" if story.bookmarked else " ")
-    site = clean_line(story.site or "")[:22].ljust(22)
+    more = f" +{story.sources - 1}" if story.sources > 1 else ""  # other sites carry it
+    site = (clean_line(story.site or "")[: 22 - len(more)] + more).ljust(22)
     return f"{story.id}  {date}  {marks}  {site}  {clean_line(story.title)}"
 
 
@@ -68,6 +69,9 @@ def format_story(story: Story) -> str:
     lines = [title, " · ".join(meta)] if meta else [title]
     link = clean_link(story.url or story.source)
     lines.append(" · ".join(filter(None, [f"id {story.id}", *flags, link])))
+    if story.also_on:
+        sites = ", ".join(clean_line(copy.site or copy.url or copy.id) for copy in story.also_on)
+        lines.append(f"Also on: {sites}")
     lines += ["", clean_text(story_markdown(story) or ""), ""]
     for kind, heading in zip(LIST_KINDS, ("Related", "Ranking", "Recommended"), strict=True):
         headlines = getattr(story, kind)

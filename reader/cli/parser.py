@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     lister.add_argument("--site", metavar="SITE", help="only stories from SITE")
     lister.add_argument("--tag", metavar="TAG", help="only stories from feeds tagged TAG")
     lister.add_argument("--limit", type=_positive_int, metavar="N", help="at most N stories")
+    lister.add_argument(
+        "--copies",
+        action="store_true",
+        help="list every site's copy of a story (by default a story is one line, its"
+        " fullest copy, with the number of sites that carry it)",
+    )
     _add_common(lister)
 
     search = commands.add_parser(
@@ -75,13 +81,26 @@ def build_parser() -> argparse.ArgumentParser:
         "related",
         help="list the stories related to one",
         description="List the cached stories closest to a story by its title and text "
-        "(BM25 over its most telling words), best first; copies of the story are left out.",
+        "(a tf-idf cosine over their most telling words), best first; copies of the story "
+        "on other sites are left out.",
     )
     related.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
     related.add_argument(
         "--limit", type=_positive_int, default=10, metavar="N", help="at most N (default 10)"
     )
     _add_common(related)
+
+    top = commands.add_parser(
+        "top",
+        help="list the top stories across the cache, and why",
+        description="List the top stories among the newest 2,000: one entry per story "
+        "however many sites carry it, weighed by the number of sites, the ranking lists "
+        "that name it, reactions and age.",
+    )
+    top.add_argument(
+        "--limit", type=_positive_int, default=30, metavar="N", help="at most N (default 30)"
+    )
+    _add_common(top)
 
     for name, text in (
         ("bookmark", "bookmark a story (the bookmark keeps its own copy)"),

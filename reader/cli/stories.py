@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reader.base.clean import clean_line, clean_link
+from reader.base.config import load_config
 from reader.base.models import Story
 from reader.cli.output import (
     CommandError,
@@ -62,7 +63,16 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
-    flt = StoryFilter(bookmarked=args.bookmarked, unread=args.unread, site=args.site, tag=args.tag)
+    grouped = not args.copies and load_config(store.paths.config_file).collapse_copies
+    if grouped:
+        store.analyse_pending()  # copies stored since the last look join their stories
+    flt = StoryFilter(
+        bookmarked=args.bookmarked,
+        unread=args.unread,
+        site=args.site,
+        tag=args.tag,
+        grouped=grouped,
+    )
     print_stories(
         store.iter_stories(flt, limit=args.limit, with_body=False, with_lists=args.json),
         args.json,
@@ -77,6 +87,7 @@ def cmd_search(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_show(args: argparse.Namespace, store: Store) -> int:
+    store.analyse_pending()
     story = store.get(args.id)
     if args.json:
         print_json(story.to_dict())
@@ -93,6 +104,17 @@ def cmd_related(args: argparse.Namespace, store: Store) -> int:
         for entry in found:
             site = f"  ({clean_line(entry.site)})" if entry.site else ""
             print(f"{entry.id}  {entry.score:6.2f}  {clean_line(entry.title)}{site}")
+    return 0
+
+
+def cmd_top(args: argparse.Namespace, store: Store) -> int:
+    found = store.top_stories(limit=args.limit)
+    if args.json:
+        print_json([entry.to_dict() for entry in found])
+    else:
+        for n, entry in enumerate(found, 1):
+            print(f"{n:3}. {entry.id}  {clean_line(entry.title)}")
+            print(f"     {entry.why}")
     return 0
 
 

@@ -52,6 +52,9 @@ class StoryFilter:
     site: str | None = None
     tag: str | None = None
     """Only stories from feeds with this tag."""
+    grouped: bool = False
+    """One row per story however many sites carry it: the group's fullest copy
+    (``reader.store.analysis``) stands for its copies."""
 
 
 def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
@@ -78,6 +81,9 @@ def _uri(path: Path, writable: bool) -> str:
     return f"{uri}?mode=ro" if wal.exists() else f"{uri}?mode=ro&immutable=1"
 
 
+LISTED = "s.story_group IS NULL OR s.story_group = s.rowid"
+"""The stories a grouped listing shows (the ``stories_listed`` index holds them)."""
+
 # Columns of a story row in listings; bookmarks stand in when the cache lost the story.
 LIST_COLUMNS = """
     {id} AS id, coalesce(s.title, b.title) AS title, coalesce(s.site, b.site) AS site,
@@ -85,8 +91,12 @@ LIST_COLUMNS = """
     coalesce(s.author, b.author) AS author, coalesce(s.reactions, b.reactions) AS reactions,
     coalesce(s.url, b.url) AS url, coalesce(s.canonical_url, b.canonical_url) AS canonical_url,
     coalesce(s.source, b.source) AS source,
-    coalesce(s.lists, b.lists) AS lists, b.story_id IS NOT NULL AS bookmarked,
-    EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id}) AS read
+    coalesce(s.lists, b.lists) AS lists, b.story_id IS NOT NULL OR (s.story_group = s.rowid
+        AND EXISTS (SELECT 1 FROM stories g JOIN user.bookmarks gb ON gb.story_id = g.id
+        WHERE g.story_group = s.rowid)) AS bookmarked,
+    EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id}) AS read,
+    CASE WHEN s.story_group = s.rowid THEN (SELECT count(DISTINCT coalesce(g.site, g.rowid))
+        FROM stories g WHERE g.story_group = s.rowid) ELSE 1 END AS sources
 """
 BODY_COLUMN = """, coalesce(s.body, b.body) AS body,
     CASE WHEN s.rowid IS NULL THEN b.body_html ELSE s.body_html END AS body_html,
@@ -165,6 +175,8 @@ class StoreBase:
                 "(s.feed_url IS NULL OR s.feed_url NOT IN"
                 " (SELECT url FROM user.feeds WHERE hidden))"
             )
+        if flt.grouped and not flt.bookmarked:
+            where.append(f"({LISTED})")
         if flt.unread:
             where.append(f"NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {idcol})")
         if flt.site is not None:
@@ -244,6 +256,7 @@ def row_story(row: sqlite3.Row) -> Story:
         read=bool(row["read"]),
         body_html=row["body_html"] if with_body else None,
         body_base=row["body_base"] if with_body else None,
+        sources=row["sources"] or 1,
     )
 
 

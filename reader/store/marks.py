@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from reader.base.models import Story
@@ -16,7 +17,8 @@ class MarkStore(StoryStore):
     """Bookmarks and read marks; they hang on story ids, so they outlive the cache."""
 
     def set_bookmark(self, id_or_prefix: str, on: bool = True) -> Story:
-        """Bookmark (with a copy of the story) or unbookmark; returns the story."""
+        """Bookmark (with a copy of the story) or unbookmark it, whichever of its copies on
+        other sites holds the bookmark; returns the story."""
         sid = self.resolve_id(id_or_prefix)
         conn = self._conn
         with self._write():
@@ -30,8 +32,12 @@ class MarkStore(StoryStore):
                     " ON CONFLICT (story_id) DO NOTHING",
                     (timestamp(), sid),
                 )
-            else:
-                conn.execute("DELETE FROM user.bookmarks WHERE story_id = ?", (sid,))
+            else:  # a story is bookmarked as a whole: whichever copy holds the bookmark
+                ids = [sid, *(copy.id for copy in self._also_on(sid))]
+                conn.execute(
+                    "DELETE FROM user.bookmarks WHERE story_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(ids),),
+                )
         return self.get(sid)
 
     def mark_all_read(
@@ -48,7 +54,8 @@ class MarkStore(StoryStore):
                 (now, json.dumps(list(ids))),
             ).rowcount
         params: list[Any] = [now]
-        column, source, where = self._selected(flt, params)
+        # Every copy, not only the one a grouped list shows: a story is read as a whole.
+        column, source, where = self._selected(replace(flt, grouped=False), params)
         return self._conn.execute(  # an upsert's SELECT needs a WHERE to parse
             f"INSERT INTO user.read_marks (story_id, read_at) SELECT {column}, ? {source}"
             f"{where or ' WHERE true'} ON CONFLICT (story_id) DO NOTHING",
@@ -56,14 +63,19 @@ class MarkStore(StoryStore):
         ).rowcount
 
     def set_read(self, id_or_prefix: str, read: bool = True) -> Story:
-        """Mark a story read or unread; returns the story."""
+        """Mark a story read or unread, with its copies on other sites (a story is read
+        as a whole); returns the story."""
         sid = self.resolve_id(id_or_prefix)
+        ids = json.dumps([sid, *(copy.id for copy in self._also_on(sid))])
         if read:
             self._conn.execute(
-                "INSERT INTO user.read_marks (story_id, read_at) VALUES (?, ?)"
-                " ON CONFLICT (story_id) DO NOTHING",
-                (sid, timestamp()),
+                "INSERT INTO user.read_marks (story_id, read_at)"
+                " SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT (story_id) DO NOTHING",
+                (timestamp(), ids),
             )
         else:
-            self._conn.execute("DELETE FROM user.read_marks WHERE story_id = ?", (sid,))
+            self._conn.execute(
+                "DELETE FROM user.read_marks WHERE story_id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
         return self.get(sid)

@@ -186,6 +186,56 @@ CACHE_MIGRATIONS: list[str] = [
     UPDATE OR IGNORE stories SET source = strip_tracking(source)
     WHERE source LIKE 'http%' AND strip_tracking(source) <> source;
     """,
+    # 10: what related stories and copies are found by (reader.store.analysis): each
+    # story's heaviest terms as postings ordered by weight, the number of analysed
+    # stories with each term, its MinHash bands, and the group of copies it belongs to
+    # (story_group: the rowid of the group's fullest copy, the one the list shows; NULL
+    # for a story no other site carries). Stories wait in analysis_pending, like
+    # fts_pending, and every stored story is analysed the deferred way.
+    """
+    CREATE TABLE analysis_pending (story_rowid INTEGER PRIMARY KEY);
+    INSERT INTO analysis_pending (story_rowid) SELECT rowid FROM stories;
+    CREATE TABLE analysis_totals (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO analysis_totals (name, value) VALUES ('stories', 0);
+    CREATE TABLE term_documents (
+        term TEXT PRIMARY KEY,
+        documents INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE related_postings (
+        term TEXT NOT NULL,
+        weight INTEGER NOT NULL,
+        story_rowid INTEGER NOT NULL,
+        PRIMARY KEY (term, weight, story_rowid)
+    ) WITHOUT ROWID;
+    CREATE INDEX related_postings_by_story ON related_postings (story_rowid);
+    CREATE TABLE copy_bands (
+        band INTEGER NOT NULL,
+        story_rowid INTEGER NOT NULL,
+        PRIMARY KEY (band, story_rowid)
+    ) WITHOUT ROWID;
+    CREATE INDEX copy_bands_by_story ON copy_bands (story_rowid);
+    CREATE TABLE copy_signatures (story_rowid INTEGER PRIMARY KEY, signature BLOB NOT NULL);
+    ALTER TABLE stories ADD COLUMN story_group INTEGER;
+    CREATE INDEX stories_by_group ON stories (story_group) WHERE story_group IS NOT NULL;
+    CREATE INDEX stories_listed ON stories (sort_key DESC, rowid DESC)
+        WHERE story_group IS NULL OR story_group = rowid;
+    CREATE TRIGGER stories_delete_analysis AFTER DELETE ON stories BEGIN
+        DELETE FROM analysis_pending WHERE story_rowid = old.rowid;
+        DELETE FROM related_postings WHERE story_rowid = old.rowid;
+        DELETE FROM copy_bands WHERE story_rowid = old.rowid;
+        DELETE FROM copy_signatures WHERE story_rowid = old.rowid;
+        UPDATE stories SET story_group = (
+            SELECT g.rowid FROM stories g WHERE g.story_group = old.rowid
+            ORDER BY length(g.body) DESC, g.rowid LIMIT 1
+        ) WHERE story_group = old.rowid;
+    END;
+    CREATE TRIGGER stories_analysis_update AFTER UPDATE OF title, body ON stories BEGIN
+        DELETE FROM related_postings WHERE story_rowid = old.rowid;
+        DELETE FROM copy_bands WHERE story_rowid = old.rowid;
+        DELETE FROM copy_signatures WHERE story_rowid = old.rowid;
+        INSERT OR IGNORE INTO analysis_pending (story_rowid) VALUES (old.rowid);
+    END;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [

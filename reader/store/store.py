@@ -17,6 +17,7 @@ from __future__ import annotations
 from reader.base.errors import FeedNotFound, StoryNotFound
 from reader.base.models import LIST_KINDS
 from reader.store.base import StoryFilter, store_boundary
+from reader.store.copies import CopyStore
 from reader.store.feeds import FeedStore
 from reader.store.marks import MarkStore
 from reader.store.rankings import RankingStore
@@ -26,7 +27,7 @@ from reader.store.stories import Outcome
 
 
 @store_boundary
-class Store(MarkStore, FeedStore, RelatedStore, RankingStore):
+class Store(CopyStore, MarkStore, FeedStore, RelatedStore, RankingStore):
     """The cache and the user's data, opened together (the user data is attached).
 
     An SQLite error that says the home is damaged, read-only or full comes out of

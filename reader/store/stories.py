@@ -8,11 +8,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from reader.base.errors import StoryNotFound
-from reader.base.models import Page, Story
+from reader.base.models import Copy, Page, Story
 from reader.store.base import (
     BODY_COLUMN,
     CHUNK,
     LIST_COLUMNS,
+    LISTED,
     StoreBase,
     StoryFilter,
     row_story,
@@ -102,10 +103,12 @@ class StoryStore(StoreBase):
                     _insert_rows(len(chunk)),
                     [value for row in chunk for value in (*row[:-1], now, now)],
                 )
-            conn.execute(  # the full-text index takes them in later: index_pending
-                "INSERT INTO fts_pending (story_rowid) SELECT rowid FROM stories WHERE rowid > ?",
-                (top,),
-            )
+            for pending in ("fts_pending", "analysis_pending"):  # taken in later
+                conn.execute(
+                    f"INSERT INTO {pending} (story_rowid)"
+                    " SELECT rowid FROM stories WHERE rowid > ?",
+                    (top,),
+                )
             for source, row in latest.items():
                 if source in stored:
                     rowid = stored[source][0]
@@ -231,7 +234,30 @@ class StoryStore(StoreBase):
         ).fetchone()
         story = row_story(row)
         self._attach_lists([story], [row])
+        story.also_on = self._also_on(sid)
+        if story.also_on and not story.bookmarked:  # a story is bookmarked as a whole
+            story.bookmarked = bool(
+                self._conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM user.bookmarks"
+                    " WHERE story_id IN (SELECT value FROM json_each(?)))",
+                    (json.dumps([copy.id for copy in story.also_on]),),
+                ).fetchone()[0]
+            )
+        sites = {copy.site or copy.id for copy in story.also_on}
+        story.sources = len(sites | {story.site or story.id})
         return story
+
+    def _also_on(self, sid: str) -> list[Copy]:
+        """The other stories of ``sid``'s group of copies, the group's head first, then
+        the fullest."""
+        rows = self._conn.execute(
+            "SELECT g.id, g.title, g.site, g.url FROM stories s"
+            " JOIN stories g ON g.story_group = s.story_group AND g.rowid != s.rowid"
+            " WHERE s.id = ? AND s.story_group IS NOT NULL"
+            " ORDER BY g.rowid = g.story_group DESC, length(g.body) DESC, g.rowid",
+            (sid,),
+        ).fetchall()
+        return [Copy(*row) for row in rows]
 
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id for an id or a unique prefix of one (at least 4 characters)."""
@@ -262,6 +288,17 @@ class StoryStore(StoreBase):
             "SELECT (SELECT count(*) FROM stories),"
             " (SELECT count(*) FROM user.read_marks r"
             "  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id)),"
+            " (SELECT count(*) FROM user.bookmarks)"
+        ).fetchone()
+        return {"stories": row[0], "unread": row[0] - row[1], "bookmarked": row[2]}
+
+    def grouped_counts(self) -> dict[str, int]:
+        """``counts`` with each story counted once however many sites carry it (what a
+        grouped listing shows)."""
+        row = self._conn.execute(
+            f"SELECT (SELECT count(*) FROM stories s WHERE {LISTED}),"
+            " (SELECT count(*) FROM user.read_marks r"
+            f"  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id AND ({LISTED}))),"
             " (SELECT count(*) FROM user.bookmarks)"
         ).fetchone()
         return {"stories": row[0], "unread": row[0] - row[1], "bookmarked": row[2]}

@@ -1,0 +1,217 @@
+"""The analysis of new stories: what related stories and copies are found by.
+
+Stories wait in ``analysis_pending`` (as they wait in ``fts_pending`` for the full-text
+index) and ``AnalysisStore.analyse_pending`` takes them in, in chunks: for each story
+its heaviest terms go into ``related_postings`` (``reader.base.similarity``), its
+MinHash bands into ``copy_bands``, and a story whose bands meet a stored story's, and
+whose signature mostly agrees with it, joins that story's group of copies. A group is
+named by its fullest copy (``similarity.fullest``: the most text other copies
+confirm), the one the story list shows and opening the story opens. Nothing is
+reclustered: each story is looked up once.
+
+The text is read and hashed outside the write transaction, so a chunk holds the write
+lock only for its inserts. Document frequencies count every analysed version of a
+story (an updated story counts again, a deleted one stays counted): an idf that is
+off by the few stories that changed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from reader.base.similarity import (
+    COPY_RESEMBLANCE,
+    DOC_TERMS,
+    bands,
+    fullest,
+    idf,
+    resemblance,
+    signature,
+    term_counts,
+    term_weights,
+)
+from reader.store.base import StoreBase
+from reader.store.query import STOPWORDS
+
+log = logging.getLogger(__name__)
+
+ANALYSIS_CHUNK = 2000
+"""Stories analysed per write transaction."""
+
+WEIGHT_SCALE = 65535
+"""Term weights (0..1) are stored as integers of this scale."""
+
+MAX_CANDIDATES = 20
+"""Most stories sharing a band that are checked as copies of a new story."""
+
+MAX_GROUP = 64
+"""A group of copies grows no larger (a site template shared by many pages stops here)."""
+
+_PAUSE_S = 0.12
+"""Between two chunks, so that the app's other connection gets the write lock."""
+
+
+@dataclass
+class _Analysed:
+    rowid: int
+    length: int
+    group: int | None
+    signature: bytes | None
+    band_keys: list[int]
+    postings: list[tuple[str, int, int]]
+
+
+class AnalysisStore(StoreBase):
+    """Keeps the related postings and the groups of copies up to date."""
+
+    def analyse_pending(self) -> int:
+        """Analyse the stories stored since the last analysis; returns how many."""
+        if not self.writable:
+            return 0
+        done = 0
+        while True:
+            rows = self._conn.execute(
+                "SELECT p.story_rowid, s.title, s.body, s.story_group FROM analysis_pending p"
+                " JOIN stories s ON s.rowid = p.story_rowid ORDER BY p.story_rowid LIMIT ?",
+                (ANALYSIS_CHUNK,),
+            ).fetchall()
+            if not rows:
+                orphans = self._conn.execute("SELECT count(*) FROM analysis_pending").fetchone()
+                if orphans[0]:  # rows whose story is gone
+                    with self._write():
+                        self._conn.execute("DELETE FROM analysis_pending")
+                return done
+            if done:
+                time.sleep(_PAUSE_S)
+            try:
+                self._analyse(rows)
+            except _Raced:
+                log.info("another process analysed part of a chunk: reading it again")
+                continue
+            done += len(rows)
+
+    def _analyse(self, rows: list[tuple[int, str, str, int | None]]) -> None:
+        conn = self._conn
+        counts = [term_counts(title, body, STOPWORDS) for _, title, body, _ in rows]
+        chunk_df: Counter[str] = Counter(term for c in counts for term in c)
+        known = dict(
+            conn.execute(
+                "SELECT term, documents FROM term_documents"
+                " WHERE term IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(chunk_df)),),
+            ).fetchall()
+        )
+        stored = conn.execute("SELECT value FROM analysis_totals WHERE name = 'stories'")
+        total = stored.fetchone()[0] + len(rows)
+        idfs = {term: idf(known.get(term, 0) + n, total) for term, n in chunk_df.items()}
+        rare_idf = idf(2, total)  # as if one more story had it: the next one may
+        rare = {term: rare_idf for term, value in idfs.items() if value == 0.0}
+        analysed: list[_Analysed] = []
+        for (rowid, title, body, group), count in zip(rows, counts, strict=True):
+            weights = term_weights(count, idfs, DOC_TERMS, rare)
+            sig = signature(title, body)
+            analysed.append(
+                _Analysed(
+                    rowid,
+                    len(body),
+                    group,
+                    sig,
+                    bands(sig) if sig is not None else [],
+                    [(t, round(w * WEIGHT_SCALE), rowid) for t, w in weights.items()],
+                )
+            )
+        ids = json.dumps([a.rowid for a in analysed])
+        with self._write():
+            taken = conn.execute(
+                "DELETE FROM analysis_pending"
+                " WHERE story_rowid IN (SELECT value FROM json_each(?))",
+                (ids,),
+            ).rowcount
+            if taken != len(analysed):  # another process analysed some meanwhile
+                raise _Raced
+            conn.executemany(
+                "INSERT INTO term_documents (term, documents) VALUES (?, ?)"
+                " ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents",
+                chunk_df.items(),
+            )
+            conn.execute(
+                "UPDATE analysis_totals SET value = value + ? WHERE name = 'stories'",
+                (len(analysed),),
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO related_postings (term, weight, story_rowid)"
+                " VALUES (?, ?, ?)",
+                [posting for a in analysed for posting in a.postings],
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO copy_signatures (story_rowid, signature) VALUES (?, ?)",
+                [(a.rowid, a.signature) for a in analysed if a.signature is not None],
+            )
+            for story in analysed:
+                if story.signature is not None:
+                    self._group(story)
+
+    def _group(self, story: _Analysed) -> None:
+        """Store the story's bands; join it to the group of the copies they find."""
+        conn = self._conn
+        keys = json.dumps(story.band_keys)
+        candidates = conn.execute(
+            "SELECT c.story_rowid, c.signature FROM copy_signatures c WHERE c.story_rowid IN"
+            " (SELECT story_rowid FROM copy_bands WHERE band IN (SELECT value FROM json_each(?))"
+            " AND story_rowid != ? GROUP BY story_rowid ORDER BY count(*) DESC LIMIT ?)",
+            (keys, story.rowid, MAX_CANDIDATES),
+        ).fetchall()
+        conn.execute(
+            "INSERT OR IGNORE INTO copy_bands (band, story_rowid)"
+            " SELECT value, ? FROM json_each(?)",
+            (story.rowid, keys),
+        )
+        if story.group is not None or story.signature is None:
+            return
+        copies = [
+            other
+            for other, theirs in candidates
+            if resemblance(story.signature, theirs) >= COPY_RESEMBLANCE
+        ]
+        if copies:
+            self._join(story.rowid, copies)
+
+    def _join(self, rowid: int, copies: list[int]) -> None:
+        """Make ``rowid`` and its ``copies`` (with their groups) one group, named by the
+        fullest of them; the new story is read if the story was."""
+        conn = self._conn
+        named = json.dumps([rowid, *copies])
+        members = conn.execute(
+            "SELECT rowid, title, body, id FROM stories"
+            " WHERE rowid IN (SELECT value FROM json_each(?1))"
+            " OR story_group IN (SELECT coalesce(story_group, rowid) FROM stories"
+            " WHERE rowid IN (SELECT value FROM json_each(?1)))",
+            (named,),
+        ).fetchall()
+        if len(members) > MAX_GROUP:
+            log.info("story %s left out of a group of %d copies", rowid, len(members))
+            return
+        members.sort(key=lambda m: m[0])  # the first stored wins a tie
+        head = members[fullest([m[2] for m in members])][0]
+        conn.execute(
+            "UPDATE stories SET story_group = ? WHERE rowid IN (SELECT value FROM json_each(?))",
+            (head, json.dumps([m[0] for m in members])),
+        )
+        ids = [m[3] for m in members]
+        conn.execute(
+            "INSERT INTO user.read_marks (story_id, read_at)"
+            " SELECT s.id, r.read_at FROM stories s,"
+            " (SELECT max(read_at) AS read_at FROM user.read_marks"
+            "  WHERE story_id IN (SELECT value FROM json_each(?1))) r"
+            " WHERE s.rowid = ?2 AND r.read_at IS NOT NULL"
+            " ON CONFLICT (story_id) DO NOTHING",
+            (json.dumps(ids), rowid),
+        )
+
+
+class _Raced(Exception):
+    """Another process analysed part of the chunk first: the transaction is undone."""

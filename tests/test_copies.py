@@ -1,0 +1,222 @@
+"""One story however many sites carry it (issue 12): copies found, grouped, listed once,
+read as a whole; top stories and why."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from reader.base import similarity
+from reader.base.models import Page
+from reader.base.ranking import TopCandidate, top_stories
+from reader.store import Store, StoryFilter, story_id
+from reader.store.rows import content_hash
+
+from conftest import run_reader
+
+STORY = [
+    "The harbour authority sold forty million in bonds on Tuesday to pay for repairs to"
+    " the eastern quay wall, which partly collapsed during the storms of last winter.",
+    "Investors bid for nearly three times the bonds on offer, the authority said, and the"
+    " interest rate of four point two percent was lower than its advisers had expected.",
+    "Work on the quay is due to start in the spring and to last eighteen months. Ferries"
+    " will use the western berths while the eastern wall is rebuilt with steel piles.",
+    "Local fishermen, who lost their moorings when the wall gave way, welcomed the sale"
+    " but asked the authority to publish a timetable for their return to the quay.",
+    "The city council, which guarantees part of the debt, voted in favour of the plan in"
+    " January after a long debate about the cost of the repairs and who should bear it.",
+]
+OTHER = [
+    "The rowing club won the river regatta for the third year running, beating the"
+    " university crew by two lengths in a race held in strong winds and heavy rain.",
+    "Thousands of people lined the banks of the river to watch the final, and the mayor"
+    " presented the silver cup to the club captain after the prize giving on the pier.",
+    "The club, founded a century ago by dock workers, now trains more than two hundred"
+    " young rowers and plans to build a new boathouse with a grant from the lottery.",
+]
+BOILERPLATE = (
+    "Sign up for our daily newsletter and get the top stories in your inbox every morning"
+    " before breakfast, with offers from our partners."
+)
+
+
+def _page(title: str, paras: list[str], site: str) -> Page:
+    return Page(title, "\n\n".join(paras), site=site)
+
+
+def _save(store: Store, *items: tuple[str, Page]) -> None:
+    store.save_pages([(src, content_hash(src.encode()), page) for src, page in items])
+
+
+def _copies_of_the_story() -> list[tuple[str, Page]]:
+    shuffled = STORY[:]
+    random.Random(3).shuffle(shuffled)
+    return [
+        ("https://harbour.example/bonds", _page("Harbour bonds sold", STORY, "Harbour News")),
+        # a farm: boilerplate around the text, a rewritten headline
+        (
+            "https://farm-a.example/1",
+            _page("Report: bonds sold Harbour", [BOILERPLATE, *STORY, BOILERPLATE], "Farm A"),
+        ),
+        # paragraphs cut, and the rest reordered
+        ("https://farm-b.example/2", _page("Harbour sells bonds", shuffled[:4], "Farm B")),
+        # the headline replaced by the first sentence
+        ("https://farm-c.example/3", _page(STORY[0][:80], STORY, "Farm C")),
+    ]
+
+
+def test_signatures_tell_copies_from_stories_on_the_same_subject() -> None:
+    original = similarity.signature("Harbour bonds sold", "\n".join(STORY))
+    cut = similarity.signature("Harbour sells bonds", "\n".join(STORY[1:4]))
+    padded = similarity.signature("Report", "\n".join([BOILERPLATE, *STORY]))
+    other = similarity.signature("Rowers win", "\n".join(OTHER))
+    assert original and cut and padded and other
+    assert similarity.resemblance(original, original) == 1.0
+    assert similarity.resemblance(original, padded) >= similarity.COPY_RESEMBLANCE
+    assert similarity.resemblance(original, cut) >= similarity.COPY_RESEMBLANCE
+    assert similarity.resemblance(original, other) < 0.1
+    assert len(similarity.bands(original)) == similarity.BANDS
+    assert similarity.signature("Short", "A line of summary only.") is None
+
+
+def test_the_fullest_copy_is_the_one_other_copies_confirm() -> None:
+    copies = [
+        "\n".join(STORY[:2]),  # cut
+        "\n".join([BOILERPLATE * 3, *STORY]),  # padded
+        "\n".join(STORY),  # whole
+    ]
+    # The padded copy is the longest, but its boilerplate is confirmed by no other copy.
+    assert similarity.fullest(copies) == 2
+    assert similarity.fullest(copies[::2]) == 1  # of two, the whole text over a cut one
+
+
+def test_copies_are_one_story_listed_once_with_their_sources(store: Store) -> None:
+    items = _copies_of_the_story()
+    _save(store, *items, ("https://river.example/regatta", _page("Rowers win", OTHER, "River")))
+    assert store.analyse_pending() == 5
+    original = story_id(items[0][0])
+    copies = {copy.id for copy in store.copies(original)}
+    assert copies == {story_id(src) for src, _ in items[1:]}
+    assert store.copies(story_id("https://river.example/regatta")) == []
+
+    grouped = store.list_stories(StoryFilter(grouped=True))
+    assert len(grouped) == 2 == store.count(StoryFilter(grouped=True))
+    assert len(store.list_stories()) == 5  # every copy, ungrouped
+    head = next(s for s in grouped if s.sources > 1)
+    assert head.sources == 4
+    assert head.id == story_id(items[0][0])  # a whole copy, the first stored of those
+
+    shown = store.get(original)
+    assert shown.sources == 4
+    assert {c.site for c in shown.also_on} == {"Farm A", "Farm B", "Farm C"}
+    assert shown.to_dict()["also_on"][0].keys() == {"id", "title", "site", "url"}
+    assert store.grouped_counts()["stories"] == 2 and store.counts()["stories"] == 5
+
+
+def test_a_copy_arriving_later_joins_and_is_read_with_its_story(store: Store) -> None:
+    items = _copies_of_the_story()
+    _save(store, *items[:2])
+    store.analyse_pending()
+    store.set_read(story_id(items[0][0]))
+    assert store.get(story_id(items[1][0])).read  # a story is read as a whole
+    _save(store, *items[2:])
+    store.analyse_pending()
+    for src, _ in items:
+        assert store.get(story_id(src)).read, src
+    store.set_read(story_id(items[3][0]), False)
+    assert not any(store.get(story_id(src)).read for src, _ in items)
+    assert store.grouped_counts()["unread"] == 1
+
+
+def test_a_story_is_bookmarked_as_a_whole(store: Store) -> None:
+    items = _copies_of_the_story()
+    _save(store, *items)
+    store.analyse_pending()
+    head = store.list_stories(StoryFilter(grouped=True))[0]
+    farm = story_id(items[2][0])
+    assert farm != head.id
+    store.set_bookmark(farm)  # opened from the "Also on" list
+    assert store.get(head.id).bookmarked
+    assert store.list_stories(StoryFilter(grouped=True))[0].bookmarked
+    store.set_bookmark(head.id, False)  # unbookmarking the story removes it whole
+    assert not store.get(farm).bookmarked
+    assert store.list_stories(StoryFilter(bookmarked=True)) == []
+
+
+def test_copies_never_take_a_related_slot(store: Store) -> None:
+    items = _copies_of_the_story()
+    related = (
+        "https://harbour.example/tolls",
+        _page(
+            "Harbour tolls rise to pay for quay",
+            [
+                "The harbour authority will raise tolls for ferries and fishing boats to"
+                " help pay the interest on the bonds it sold for the quay wall repairs.",
+                "The council said the tolls would rise by a tenth in the spring, when work"
+                " on the collapsed eastern quay is due to begin.",
+            ],
+            "Harbour News",
+        ),
+    )
+    _save(store, *items, related)
+    found = [r.id for r in store.related(story_id(items[0][0]))]
+    assert found[:1] == [story_id(related[0])]
+    assert not {story_id(src) for src, _ in items} & set(found)
+
+
+def test_removing_the_shown_copy_leaves_the_group_to_the_others(store: Store) -> None:
+    feed = "https://farm-a.example/feed"
+    items = _copies_of_the_story()
+    pages = [(src, page) for src, page in items[:3]]
+    pages[1][1].feed_url = feed
+    _save(store, *pages)
+    store.analyse_pending()
+    farm = story_id(items[1][0])
+    head = store.list_stories(StoryFilter(grouped=True))[0]
+    store.add_feed(feed)
+    store.remove_feed(feed, purge=True)  # takes its story (maybe the shown copy) with it
+    left = store.list_stories(StoryFilter(grouped=True))
+    assert len(left) == 1 and farm not in {s.id for s in left}
+    assert left[0].sources == 2 or head.id != farm
+
+
+def test_top_stories_weigh_sources_ranking_reactions_and_age() -> None:
+    def candidate(name: str, sites: int = 1, ranked: float = 0.0, age: float = 0.0) -> TopCandidate:
+        return TopCandidate(name, name, (name,), sites, ranked, int(ranked > 0), 0, age)
+
+    top = top_stories(
+        [
+            candidate("alone"),
+            candidate("widely carried", sites=4),
+            candidate("old but carried", sites=4, age=24 * 7),
+            candidate("first in a list", ranked=1.0),
+        ],
+        limit=3,
+    )
+    assert [t.id for t in top] == ["widely carried", "first in a list", "alone"]
+    assert top[0].why.startswith("carried by 4 sources")
+    assert "in 1 ranking list" in top[1].why
+    assert top[0].to_dict().keys() == {"id", "title", "sources", "ids", "score", "why"}
+
+
+def test_cli_lists_one_line_per_story_and_top_says_why(home: Path, tmp_path: Path) -> None:
+    for n, (_, page) in enumerate(_copies_of_the_story()):
+        (tmp_path / f"{n}.txt").write_text(f"{page.title}\n\n{page.body}\n", encoding="utf-8")
+    (tmp_path / "river.txt").write_text("Rowers win\n\n" + "\n\n".join(OTHER), encoding="utf-8")
+    assert run_reader(home, "ingest", str(tmp_path)).returncode == 0
+    listed = json.loads(run_reader(home, "list", "--json").stdout)
+    assert len(listed) == 2 and sorted(s["sources"] for s in listed) == [1, 4]
+    assert len(json.loads(run_reader(home, "list", "--copies", "--json").stdout)) == 5
+    result = run_reader(home, "top", "--json")
+    assert result.returncode == 0, result.stderr
+    top = json.loads(result.stdout)
+    assert top[0]["sources"] == 4 and len(top[0]["ids"]) == 4
+    assert top[0]["why"].startswith("carried by 4 sources")
+    shown = json.loads(run_reader(home, "show", top[0]["id"], "--json").stdout)
+    assert len(shown["also_on"]) == 3
+    plain = run_reader(home, "top").stdout
+    assert "carried by 4 sources" in plain
+    (home / "config").mkdir(parents=True, exist_ok=True)
+    (home / "config" / "config.toml").write_text("collapse_copies = false\n", encoding="utf-8")
+    assert len(json.loads(run_reader(home, "list", "--json").stdout)) == 5
