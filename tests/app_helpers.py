@@ -55,3 +55,20 @@ async def wait_ready(pilot: Pilot) -> None:
             and bool(app.reading.counts_line)
         ),
     )
+
+
+SETTLING_WORK = ("index", "similar", "cache-ranking", "counts", "reload-marks", "list-page")
+"""Workers whose results change what the panes show after the first story."""
+
+
+async def wait_settled(pilot: Pilot) -> None:
+    """Wait until the background work that fills the panes after start-up is done (the
+    stories indexed and analysed, similar stories and the ranking found)."""
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: (
+            not any(worker.group in SETTLING_WORK and worker.is_running for worker in app.workers)
+        ),
+    )
+    await pilot.pause()

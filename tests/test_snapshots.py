@@ -15,13 +15,14 @@ from reader.app.screens import HelpScreen, PickScreen
 from reader.base.paths import Paths
 from reader.store import Store
 
-from app_helpers import showing, stories, wait_for, wait_ready
+from app_helpers import showing, stories, wait_for, wait_ready, wait_settled
 
 SECOND = "“We Ran on Heart”: Underdog Rowers From Linmouth Take Regatta Silver"
 
 
 async def _ready(pilot: Pilot) -> None:
     await wait_ready(pilot)
+    await wait_settled(pilot)
     pilot.app.clear_notifications()
     await pilot.pause()
 

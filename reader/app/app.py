@@ -35,7 +35,6 @@ from reader.app.themes import load_themes
 from reader.base.clean import clean_line
 from reader.base.config import DEFAULT_THEME, Config, load_config, save_theme
 from reader.base.paths import Paths
-from reader.store import Store
 from reader.store.health import StoreError, diagnose
 from reader.store.schema import SchemaTooNew
 
@@ -97,7 +96,9 @@ class ReaderApp(App[None]):
         self._apply_themes()  # before the first style pass, so styles are computed once
 
     def get_default_screen(self) -> ReadingScreen:
-        self.reading = ReadingScreen(self.store, self.background_store)
+        self.reading = ReadingScreen(
+            self.store, self.background_store, grouped=self.config.collapse_copies
+        )
         return self.reading
 
     def _apply_themes(self) -> None:
@@ -163,9 +164,15 @@ class ReaderApp(App[None]):
 
     @work(group="index", exit_on_error=False)
     async def _index_pending(self) -> None:
-        """Index stories a command-line refresh or ingest left for later, before a search
-        needs them."""
-        await self.jobs.call(Store.index_pending)
+        """Index and analyse stories a command-line refresh or ingest left for later,
+        before a search needs them."""
+        await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        """Index and analyse new stories (on the jobs thread); copies that joined their
+        stories change the list."""
+        if await self.jobs.call(store_calls.catch_up):
+            self.reading.post_message(StoriesChanged(new=True))
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -243,7 +250,7 @@ class ReaderApp(App[None]):
             feeds = [feed for feed in feeds if feed.url not in synced.server_feeds]
         if not feeds:
             if synced is not None and synced.changed:
-                await self.jobs.call(Store.index_pending)
+                await self._catch_up()
             if not auto and synced is None:
                 self.notify("No feeds yet: add one with reader feed add URL", markup=False)
             return
@@ -258,7 +265,7 @@ class ReaderApp(App[None]):
         if not auto or report.new or report.updated:
             self.notify(report.summary(), markup=False, timeout=6)
             self.reading.post_message(StoriesChanged(new=True))
-        await self.jobs.call(Store.index_pending)  # so that the next search need not wait
+        await self._catch_up()  # so that the next search need not wait
 
     def action_ingest(self) -> None:
         def done(path: str | None) -> None:
@@ -276,7 +283,7 @@ class ReaderApp(App[None]):
             self.notify(f"{source}: {reason}", severity="warning", markup=False)
         self.notify(report.summary(), markup=False, timeout=6)
         self.reading.post_message(StoriesChanged(new=True))
-        await self.jobs.call(Store.index_pending)  # so that the next search need not wait
+        await self._catch_up()  # so that the next search need not wait
 
     # -- themes and help ---------------------------------------------------------------
 

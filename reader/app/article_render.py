@@ -88,6 +88,10 @@ def story_blocks(
         meta.append("★ bookmarked")
     if meta:
         blocks.append(Block(Content.styled(clean_line(" · ".join(meta)), styles["meta"])))
+    if story.also_on:  # the same story on other sites: the related pane opens each
+        sites = ", ".join(dict.fromkeys(copy.site or copy.title for copy in story.also_on))
+        also = clean_line(f"also on: {sites}")
+        blocks.append(Block(Content.styled(also, styles["meta"])))
     blocks.append(Block(Content(""), rule=True))
     body = clean_text(story_markdown(story) or "")  # a feed item's HTML becomes Markdown here
     if not body.strip():

@@ -166,6 +166,13 @@ class HeadlineList(LineView, can_focus=True):
         if self._selectable:
             self.cursor = len(self._selectable) - 1
 
+    @property
+    def highlighted(self) -> Headline | None:
+        """The headline under the cursor, if any."""
+        if self.cursor is None or not 0 <= self.cursor < len(self._selectable):
+            return None
+        return self._entries[self._selectable[self.cursor]].headline
+
     def action_follow(self) -> None:
         if self.cursor is not None:
             headline = self._entries[self._selectable[self.cursor]].headline

@@ -32,6 +32,7 @@ _TABLE: list[tuple[str, str, str, str, bool, str | None, str | None]] = [
     ("copy_url", "y", "Copy URL", "copy the story's address", False, None, None),
     ("article_links", "L", "Links", "the article's links; open one (asks)", False, None, None),
     ("toggle_ranking", "R", "Top", "ranking: this page's or all pages'", False, None, None),
+    ("why_ranked", "w", "Why", "why the highlighted top story ranks there", False, None, None),
     ("toggle_lists", "l", "Lists", "narrow screens: related/ranking or list", False, None, None),
     ("cycle_theme", "t", "Theme", "next theme (remembered)", False, None, "app.cycle_theme"),
     ("refresh_feeds", "r", "Refresh", "refresh feeds (in the background)", False, None,

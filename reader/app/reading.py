@@ -33,7 +33,7 @@ from reader.app.screens import Confirm, ConfirmOpen, PickScreen, PromptScreen
 from reader.app.side import SidePanes
 from reader.app.store_thread import StoreThread
 from reader.app.story_list import ListQuery, StoryList
-from reader.base.clean import clean_link
+from reader.base.clean import clean_line, clean_link
 from reader.base.models import Story
 from reader.store import Store, StoryFilter, StoryNotFound
 
@@ -57,7 +57,9 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
     activity: var[str] = var("")
     """Background work in progress (a feed refresh), shown in the title bar."""
 
-    def __init__(self, store: StoreThread, background: StoreThread) -> None:
+    def __init__(
+        self, store: StoreThread, background: StoreThread, *, grouped: bool = True
+    ) -> None:
         super().__init__()
         self.store = store
         self.background = background
@@ -65,7 +67,7 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         self.history = History()
         self._list_index: int | None = None
         """Where the story shown is in the list, when it was opened from there."""
-        self.stories = StoryList(store, id="stories")
+        self.stories = StoryList(store, grouped=grouped, id="stories")
         self.article = ArticleView(id="article")
         self.side = SidePanes(background, id="side")
 
@@ -229,6 +231,16 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     def action_toggle_ranking(self) -> None:
         self.ranking_wide = not self.ranking_wide
+
+    def action_why_ranked(self) -> None:
+        headline = self.side.ranking.highlighted
+        ranking = self.side.cache_ranking
+        why = ranking.why.get(headline.article_id or "") if headline and ranking else None
+        if why is None:
+            self.notify("Highlight a top story (R: top stories across the cache).", timeout=3)
+        else:
+            assert headline is not None
+            self.notify(why, title=clean_line(headline.title), markup=False, timeout=8)
 
     # -- list views --------------------------------------------------------------------
 

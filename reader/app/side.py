@@ -1,9 +1,11 @@
 """The side panes: the story's related stories and the ranking.
 
 Bound to the reading screen's ``story`` and ``ranking_wide``: their watchers fill
-the two lists. A story without lists of its own gets stories similar to it; without
-a ranking (or with ``R``), the cache-wide one, computed once on the background
-store thread and kept until stories are added.
+the two lists. The related pane lists the story's copies on other sites, then its
+page's own related lists, then the stories most similar to it in the cache
+(``Store.related``). Without a ranking of its own (or with ``R``) the ranking pane
+shows the top stories across the cache, computed once on the background store
+thread and kept until stories are added; ``w`` says why one ranks where it does.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from reader.app.headlines import HeadlineList
 from reader.app.messages import PassesOnFailures
 from reader.app.store_calls import CacheRanking, cache_ranking
 from reader.app.store_thread import StoreThread
-from reader.base.models import Story
+from reader.base.models import Headline, Story
 from reader.store import Store
 
 
@@ -59,24 +61,46 @@ class SidePanes(PassesOnFailures, Vertical):
         self._fill_ranking()
 
     def _fill_related(self, story: Story) -> None:
+        # Stories like it in the cache come after the page's own lists, if it has any.
+        self._fill_similar(story.id)
+        sections = self._own_sections(story)
         if not story.related and not story.recommended:
-            # No list of its own (a feed item, plain text): stories like it in the cache.
-            self.related.set_sections([], empty="Looking for similar stories…")
+            # No list of its own (a feed item, plain text): only the computed ones.
+            self.related.set_sections(sections, empty="Looking for similar stories…")
             self.related.border_title = Content("Related · similar in your cache")
-            self._fill_similar(story.id)
             return
-        self.related.set_sections(
-            [(None, story.related), ("Recommended", story.recommended)],
-            empty="No related stories on this page.",
-        )
+        self.related.set_sections(sections, empty="No related stories.")
         count = len(story.related) + len(story.recommended)
         self.related.border_title = Content(f"Related ({count})")
+
+    @staticmethod
+    def _own_sections(story: Story) -> list[tuple[str | None, list[Headline]]]:
+        """The story's copies on other sites, then its page's own lists."""
+        copies = [
+            Headline(f"{copy.site}: {copy.title}" if copy.site else copy.title, None, copy.id)
+            for copy in story.also_on
+        ]
+        sections: list[tuple[str | None, list[Headline]]] = []
+        if copies:
+            sections.append(("Also on", copies))
+        if story.related or story.recommended:
+            sections += [(None, story.related), ("Recommended", story.recommended)]
+        return sections
 
     @work(exclusive=True, group="similar", exit_on_error=False)
     async def _fill_similar(self, story_id: str) -> None:
         similar = await self.background.call(Store.similar, story_id)
-        if self.story is not None and self.story.id == story_id:
-            self.related.set_sections([(None, similar)], empty="Nothing similar in your cache.")
+        story = self.story
+        if story is None or story.id != story_id:
+            return
+        own = {h.article_id for h in (*story.related, *story.recommended) if h.article_id}
+        extra = [h for h in similar if h.article_id not in own]
+        sections = self._own_sections(story)
+        if story.related or story.recommended:
+            sections.append(("Similar in your cache", extra))
+        else:
+            sections.append((None, extra))
+        self.related.set_sections(sections, empty="Nothing similar in your cache.")
 
     def _fill_ranking(self) -> None:
         if self.story is None:

@@ -8,7 +8,7 @@ the arguments against the function's signature. Imports that only some users nee
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reader.base.config import FeedSettings
@@ -24,11 +24,12 @@ RANKING_SIZE = 30
 
 @dataclass(frozen=True)
 class CacheRanking:
-    """The top stories across the cache, and how they were found."""
+    """The top stories across the cache, and why each ranks where it does."""
 
     label: str
-    """``all pages`` (the pages' own ranking lists) or ``most sources``."""
     headlines: list[Headline]
+    why: dict[str, str] = field(default_factory=dict)
+    """Story id -> why it ranks there (``w`` on the ranking pane)."""
 
 
 def load_demo(store: Store) -> int:
@@ -48,17 +49,26 @@ def open_story(store: Store, story_id: str, mark_read: bool) -> Story:
 
 
 def cache_ranking(store: Store) -> CacheRanking:
-    """The pages' own ranking lists; where there are none (feeds), the stories most
-    sources carry."""
-    ranking = store.cache_wide_ranking(RANKING_SIZE)
-    if ranking:
-        return CacheRanking("all pages", ranking)
-    return CacheRanking("most sources", store.most_covered(RANKING_SIZE))
+    """Top stories across the cache (``Store.top_stories``): one entry per story, with
+    the number of sources that carry it."""
+    top = store.top_stories(RANKING_SIZE)
+    headlines = [
+        Headline(f"{t.title} · {t.sources} sources" if t.sources > 1 else t.title, None, t.id)
+        for t in top
+    ]
+    return CacheRanking("across the cache", headlines, {t.id: t.why for t in top})
+
+
+def catch_up(store: Store) -> int:
+    """Index and analyse the stories stored since (search, related stories and copies
+    need them); returns how many were analysed."""
+    store.index_pending()
+    return store.analyse_pending()
 
 
 def counts_line(store: Store) -> str:
     """``14 stories · 3 unread · 1 bookmarked``."""
-    counts = store.counts()
+    counts = store.grouped_counts()
     return (
         f"{counts['stories']} stories · {counts['unread']} unread · "
         f"{counts['bookmarked']} bookmarked"

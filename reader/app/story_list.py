@@ -7,7 +7,7 @@ stays instant at 100,000 stories.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -54,15 +54,16 @@ class ListQuery:
         return " · ".join(parts)
 
 
-def _fetch_count(store: Store, query: ListQuery) -> tuple[int, list[Story] | None]:
+def _fetch_count(store: Store, query: ListQuery, grouped: bool) -> tuple[int, list[Story] | None]:
     if query.search is not None:
         results = store.search(query.search, limit=SEARCH_LIMIT, any_words=query.any_words)
         return len(results), results
-    return store.count(query.filter), None
+    return store.count(replace(query.filter, grouped=grouped)), None
 
 
-def _fetch_page(store: Store, query: ListQuery, page: int) -> list[Story]:
-    return store.list_stories(query.filter, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+def _fetch_page(store: Store, query: ListQuery, page: int, grouped: bool) -> list[Story]:
+    flt = replace(query.filter, grouped=grouped)
+    return store.list_stories(flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
 
 
 class StoryList(LineView, can_focus=True):
@@ -119,9 +120,11 @@ class StoryList(LineView, can_focus=True):
             self.count = count
             super().__init__()
 
-    def __init__(self, store: StoreThread, *, id: str | None = None) -> None:
+    def __init__(self, store: StoreThread, *, grouped: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store = store
+        self.grouped = grouped
+        """One row per story however many sites carry it (``collapse_copies``)."""
         self.query_state = ListQuery()
         self.count = 0
         self._rows: dict[int, Story] = {}
@@ -151,8 +154,12 @@ class StoryList(LineView, can_focus=True):
         self.show(self.query_state, keep_cursor=True)
 
     async def _load(self, query: ListQuery, generation: int, keep_cursor: bool) -> None:
-        count, results = await self.store.call(_fetch_count, query)
-        first = [] if results is not None else await self.store.call(_fetch_page, query, 0)
+        count, results = await self.store.call(_fetch_count, query, self.grouped)
+        first = (
+            []
+            if results is not None
+            else await self.store.call(_fetch_page, query, 0, self.grouped)
+        )
         if generation != self._generation:
             return
         self.count = count
@@ -187,7 +194,7 @@ class StoryList(LineView, can_focus=True):
         self.run_worker(self._fetch(page, self._generation), group="list-page", exit_on_error=False)
 
     async def _fetch(self, page: int, generation: int) -> None:
-        stories = await self.store.call(_fetch_page, self.query_state, page)
+        stories = await self.store.call(_fetch_page, self.query_state, page, self.grouped)
         if generation != self._generation:
             return
         self._loading.discard(page)
@@ -241,9 +248,12 @@ class StoryList(LineView, can_focus=True):
             date = short_date(story.published, with_year=False) or "     "
         title_style = styled("story-list--read" if story.read else "story-list--unread")
         site = clean_line(story.site or "")
+        more = f" +{story.sources - 1}" if story.sources > 1 else ""  # other sites carry it
         site_width = min(18, width // 5) if width >= 60 else 0
-        if cell_len(site) > site_width:
-            site = site[: max(site_width - 1, 0)] + "…" if site_width else ""
+        if cell_len(site + more) > site_width:
+            room = max(site_width - 1 - len(more), 0)
+            site = site[:room] + "…" if site_width else ""
+        site += more if site_width else ""
         segments = [
             Segment(marks + " ", styled("story-list--mark")),
             Segment(date + " ", styled("story-list--date")),
