@@ -2,16 +2,27 @@
 
 New stories wait in ``fts_pending`` until the index is next used (``index_pending``),
 which keeps a refresh of thousands of items fast; ``reader.store.query`` turns what
-the user typed into a safe FTS5 query.
+the user typed into a safe FTS5 query and its filters (``site:``, ``tag:``, ``is:``,
+``before:``, ``after:``).
+
+Ranking every match of a common word by bm25 costs time in proportion to the matches
+(tens of thousands at 100,000 stories), so a search ranks at most ``RANK_WINDOW``
+matches: the newest stored ones (FTS5 walks its matches newest first without sorting).
+A query matching fewer stories is ranked whole, as before.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
+from reader.base.clean import clean_line, clean_text
 from reader.base.models import Story
 from reader.store.base import LIST_COLUMNS, StoreBase, row_story
-from reader.store.query import match_all, match_any
+from reader.store.query import Filters, match_all, match_any, parse_query
 
 INDEX_CHUNK = 10_000
 """Most stories ``Store.index_pending`` adds to the full-text index in one transaction."""
@@ -19,6 +30,96 @@ INDEX_CHUNK = 10_000
 _INDEX_PAUSE_S = 0.12
 """Between two such transactions: longer than SQLite's longest wait (100 ms) between
 two tries of a writer that found the database busy, so such a writer gets its turn."""
+
+
+RANK_WINDOW = 4000
+"""Most matches a search ranks by bm25: the newest stored ones (see the module's
+docstring)."""
+
+SNIPPET_TOKENS = 14
+"""About how many words a snippet holds."""
+
+_MARK_ON, _MARK_OFF = "\x02", "\x03"  # around a match in FTS5's snippet(); removed after
+_ELLIPSIS = "…"
+_SPACES = re.compile(r"\s+")
+
+
+class Snippet(NamedTuple):
+    """A short excerpt of a story's text around what matched, cleaned for a terminal."""
+
+    text: str
+    matches: tuple[tuple[int, int], ...] = ()
+    """``(start, end)`` offsets into ``text`` of each matched word, for highlighting."""
+
+
+def parse_snippet(marked: str) -> Snippet:
+    """FTS5's ``snippet()`` output, matches between ``\\x02`` and ``\\x03``, as a
+    ``Snippet``: each piece cleaned (``clean_text``, whitespace runs made one space),
+    so no control character of the story's text is left, and the marks become offsets."""
+    text = ""
+    matches: list[tuple[int, int]] = []
+    pieces = marked.replace(_MARK_OFF, _MARK_ON).split(_MARK_ON)
+    for n, piece in enumerate(pieces):
+        cleaned = _SPACES.sub(" ", clean_text(piece))
+        if cleaned.startswith(" ") and (not text or text.endswith(" ")):
+            cleaned = cleaned[1:]
+        if n % 2 and cleaned.strip():
+            start = len(text) + len(cleaned) - len(cleaned.lstrip())
+            matches.append((start, start + len(cleaned.strip())))
+        text += cleaned
+    stripped = text.rstrip()
+    return Snippet(stripped, tuple((a, min(b, len(stripped))) for a, b in matches))
+
+
+def _site_host(column: str) -> str:
+    """SQL for the lower-cased host of the link in ``column`` ('' when it has none)."""
+    rest = f"substr({column}, instr({column}, '://') + 3)"
+    return f"lower(coalesce(substr({rest}, 1, instr({rest} || '/', '/') - 1), ''))"
+
+
+def filter_conditions(
+    filters: Filters, idcol: str, site: str, url: str, date: str, params: list[Any]
+) -> list[str]:
+    """SQL conditions (to join with AND) for ``filters``; the columns are SQL for the
+    story's id, site, link and date (its sort key); parameters go into ``params``."""
+    where: list[str] = []
+
+    def site_match(name: str) -> str:
+        params.extend([name, name])
+        return f"(instr(lower(coalesce({site}, '')), ?) > 0 OR instr({_site_host(url)}, ?) > 0)"
+
+    def tagged(tag: str) -> str:
+        params.append(tag)
+        return (
+            "s.feed_url IN (SELECT f.url FROM user.feeds f, json_each(f.tags) t"
+            " WHERE lower(t.value) = ?)"
+        )
+
+    if filters.contradictory:
+        where.append("0")
+    if filters.sites:
+        where.append("(" + " OR ".join(site_match(name) for name in filters.sites) + ")")
+    where.extend(f"NOT {site_match(name)}" for name in filters.not_sites)
+    if filters.tags:
+        where.append("(" + " OR ".join(tagged(tag) for tag in filters.tags) + ")")
+    where.extend(f"coalesce(NOT {tagged(tag)}, 1)" for tag in filters.not_tags)
+    if filters.read is not None:
+        where.append(
+            ("" if filters.read else "NOT ")
+            + f"EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {idcol})"
+        )
+    if filters.bookmarked is not None:
+        where.append(
+            ("" if filters.bookmarked else "NOT ")
+            + f"EXISTS (SELECT 1 FROM user.bookmarks k WHERE k.story_id = {idcol})"
+        )
+    if filters.before is not None:
+        where.append(f"{date} < ?")
+        params.append(filters.before)
+    if filters.after is not None:
+        where.append(f"{date} >= ?")
+        params.append(filters.after)
+    return where
 
 
 class SearchStore(StoreBase):
@@ -57,26 +158,121 @@ class SearchStore(StoreBase):
         return added
 
     def search(
-        self, query: str, limit: int = 200, with_lists: bool = False, any_words: bool = False
+        self,
+        query: str,
+        limit: int = 200,
+        with_lists: bool = False,
+        any_words: bool = False,
+        now: datetime | None = None,
     ) -> list[Story]:
-        """Stories whose title or body contain every word of ``query``, best first.
+        """Stories whose title or body contain every word of ``query`` and pass its
+        filters, best first; a query of filters alone lists the stories passing them,
+        newest first.
 
         Any text is a query (``reader.store.query`` says how it is read); one without
-        words finds nothing. With ``any_words`` (a headline looking for its story) a
-        story needs only one of its telling words, and those with more rank first.
+        words or filters finds nothing. With ``any_words`` (a headline looking for its
+        story) the text is all words, a story needs only one of its telling words, and
+        those with more rank first. ``now``: what relative dates (``after:7d``) count
+        back from.
         """
-        match = match_any(query) if any_words else match_all(query)
+        if any_words:
+            filters, match = Filters(), match_any(query)
+        else:
+            parsed = parse_query(query, now)
+            filters, match = parsed.filters, match_all(parsed.text)
         if match is None:
-            return []
+            return self._filtered(filters, limit, with_lists) if filters else []
         self.index_pending()
+        params: list[Any] = [match]
+        where = filter_conditions(filters, "s.id", "s.site", "s.url", "s.sort_key", params)
+        window = "" if any_words else " ORDER BY f.rowid DESC LIMIT ?"
+        if window:
+            params.append(max(RANK_WINDOW, limit))
+        params.append(limit)
+        # The inner query finds and scores the matches (rowids only); the columns of a
+        # row are computed for the page of results alone.
         sql = (
-            f"SELECT {LIST_COLUMNS.format(id='s.id')} FROM stories_fts f"
-            " JOIN stories s ON s.rowid = f.rowid"
+            f"SELECT {LIST_COLUMNS.format(id='s.id')} FROM"
+            " (SELECT r, score FROM (SELECT f.rowid AS r,"
+            " bm25(stories_fts, 5.0, 1.0) AS score FROM stories_fts f"
+            + (" JOIN stories s ON s.rowid = f.rowid" if where else "")
+            + " WHERE stories_fts MATCH ?"
+            + "".join(f" AND {condition}" for condition in where)
+            + f"{window}) ORDER BY score LIMIT ?) page"
+            " JOIN stories s ON s.rowid = page.r"
             " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
-            " WHERE stories_fts MATCH ? ORDER BY bm25(stories_fts, 5.0, 1.0) LIMIT ?"
+            " ORDER BY page.score"
         )
-        rows = self._conn.execute(sql, (match, limit)).fetchall()
+        rows = self._conn.execute(sql, params).fetchall()
         stories = [row_story(row) for row in rows]
         if with_lists:
             self._attach_lists(stories, rows)
         return stories
+
+    def _filtered(self, filters: Filters, limit: int, with_lists: bool) -> list[Story]:
+        """The stories passing ``filters``, newest first (a search without words).
+
+        With ``is:bookmarked`` the bookmarks lead, so a bookmark whose story left the
+        cache is found too; otherwise a lean scan of the date index picks the page.
+        """
+        params: list[Any] = []
+        if filters.bookmarked:
+            where = filter_conditions(
+                filters,
+                "b.story_id",
+                "coalesce(s.site, b.site)",
+                "coalesce(s.url, b.url)",
+                "coalesce(s.sort_key, b.sort_key)",
+                params,
+            )
+            sql = (
+                f"SELECT {LIST_COLUMNS.format(id='b.story_id')}"
+                " FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
+                + (f" WHERE {' AND '.join(where)}" if where else "")
+                + " ORDER BY coalesce(s.sort_key, b.sort_key) DESC, b.story_id DESC LIMIT ?"
+            )
+        else:
+            where = filter_conditions(filters, "s.id", "s.site", "s.url", "s.sort_key", params)
+            sql = (
+                f"SELECT {LIST_COLUMNS.format(id='s.id')}"
+                " FROM (SELECT s.rowid AS r FROM stories s"
+                + (f" WHERE {' AND '.join(where)}" if where else "")
+                + " ORDER BY s.sort_key DESC, s.rowid DESC LIMIT ?) page"
+                " JOIN stories s ON s.rowid = page.r"
+                " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
+                " ORDER BY s.sort_key DESC, s.rowid DESC"
+            )
+        params.append(limit)
+        rows = self._conn.execute(sql, params).fetchall()
+        stories = [row_story(row) for row in rows]
+        if with_lists:
+            self._attach_lists(stories, rows)
+        return stories
+
+    def snippets(self, query: str, ids: Sequence[str]) -> dict[str, Snippet]:
+        """A snippet of each story in ``ids`` around what ``query`` matches in its text
+        (a query of filters alone: the text's first words); a story the cache lost
+        (a bookmark's copy) has none."""
+        match = match_all(parse_query(query).text)
+        found: dict[str, Snippet] = {}
+        conn = self._conn
+        for sid in ids:
+            row = conn.execute("SELECT rowid, body FROM stories WHERE id = ?", (sid,)).fetchone()
+            if row is None:
+                continue
+            body = row[1] or ""
+            marked = None
+            if match is not None and _MARK_ON not in body and _MARK_OFF not in body:
+                hit = conn.execute(
+                    "SELECT snippet(stories_fts, 1, ?, ?, ?, ?) FROM stories_fts"
+                    " WHERE stories_fts MATCH ? AND rowid = ?",
+                    (_MARK_ON, _MARK_OFF, _ELLIPSIS, SNIPPET_TOKENS, match, row[0]),
+                ).fetchone()
+                marked = hit[0] if hit else None
+            if marked and _MARK_ON in marked:
+                found[sid] = parse_snippet(marked)
+            else:  # nothing matched in the body (a title match, filters alone): its start
+                words = clean_line(body).split()
+                more = _ELLIPSIS if len(words) > SNIPPET_TOKENS else ""
+                found[sid] = Snippet(" ".join(words[:SNIPPET_TOKENS]) + more)
+        return found
