@@ -138,6 +138,7 @@ PAGES = {
         site="BBC News",
         url="https://www.bbc.co.uk/news/1",
         published="2026-11-20T09:00:00+00:00",
+        feed_url="https://www.bbc.co.uk/news/rss.xml",
     ),
     "quay:1": Page(
         title="Tram fares frozen",
@@ -160,6 +161,7 @@ PAGES = {
 @pytest.fixture
 def filled(store: Store) -> Store:
     store.save_pages([(src, src, page) for src, page in PAGES.items()])
+    store.add_feed("https://www.bbc.co.uk/news/rss.xml")
     store.add_feed("https://quay.example/feed", tags=["Local"])
     store.add_feed("https://quay.example/sport", tags=["sport", "local"])
     store.set_read(story_id("quay:1"))
@@ -171,7 +173,7 @@ def _titles(store: Store, query: str) -> list[str]:
     return [story.title for story in store.search(query, now=NOW)]
 
 
-def test_site_matches_the_name_or_the_link_host_in_any_case(filled: Store) -> None:
+def test_site_matches_the_name_or_the_feed_host_in_any_case(filled: Store) -> None:
     assert _titles(filled, "harbour site:bbc") == ["Harbour bonds rise"]
     assert _titles(filled, "site:BBC.co.uk") == ["Harbour bonds rise"]
     assert _titles(filled, "harbour site:quay") == ["Rowers win silver", "Tram fares frozen"]
@@ -185,7 +187,7 @@ def test_tag_and_marks(filled: Store) -> None:
     assert _titles(filled, "tag:SPORT harbour") == ["Rowers win silver"]
     assert _titles(filled, "-tag:sport harbour") != []
     assert "Rowers win silver" not in _titles(filled, "-tag:sport harbour")
-    assert "Harbour bonds rise" in _titles(filled, "-tag:sport harbour")  # no feed: kept
+    assert "Harbour bonds rise" in _titles(filled, "-tag:sport harbour")  # untagged feed
     assert _titles(filled, "is:read") == ["Tram fares frozen"]
     assert _titles(filled, "is:unread") == ["Rowers win silver", "Harbour bonds rise"]
     assert _titles(filled, "is:bookmarked") == ["Harbour bonds rise"]
@@ -247,3 +249,19 @@ def test_the_command_line_filters_and_prints_snippets(home: Path, tmp_path: Path
     assert [(s["title"], s["snippet"]) for s in as_json] == [
         ("Harbour bonds rise", "The harbour bonds rose sharply on Monday as traders bought them.")
     ]
+
+
+def test_a_common_word_ranks_its_newest_matches(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.store.search as search_module
+
+    pages = [("old", "Harbour harbour harbour", "harbour harbour harbour")] + [
+        (f"new{n}", f"Harbour note {n}", "the harbour" + " and more" * n) for n in range(4)
+    ]
+    store.save_pages([(src, src, Page(title=t, body=b)) for src, t, b in pages])
+    assert store.search("harbour", limit=2)[0].title == "Harbour harbour harbour"
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2)
+    found = [s.title for s in store.search("harbour", limit=2)]
+    assert found == ["Harbour note 2", "Harbour note 3"]  # the two stored last, by bm25
+    assert store.search("harbour", limit=2, any_words=True)[0].title == "Harbour harbour harbour"

@@ -16,7 +16,8 @@ What is read from the text:
   unbalanced quote is ignored;
 * a ``*`` right after a word of two characters or more makes it a prefix (``gov*``);
 * filters (``parse_query``), each a whitespace-separated piece outside quotes:
-  ``site:NAME`` (the story's site name, or its link's host, contains NAME; any case),
+  ``site:NAME`` (the story's site name, or the address of its feed, contains NAME;
+  any case),
   ``tag:NAME`` (its feed carries that tag; any case), ``is:unread``, ``is:read``,
   ``is:bookmarked``, ``before:DATE`` (published before that day) and ``after:DATE``
   (on that day or later), where DATE is ``2026-11-30``, ``2026-11``, ``2026`` or a time
@@ -176,7 +177,7 @@ class Filters:
     """What a search's filters ask of a story besides its words (none: no constraint)."""
 
     sites: tuple[str, ...] = ()
-    """Folded names: the story's site or link host contains one of them."""
+    """Folded names: the story's site, or its feed's host, contains one of them."""
     not_sites: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     """Folded tags: the story's feed carries one of them."""
