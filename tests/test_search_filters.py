@@ -14,12 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reader.app.app import ReaderApp
 from reader.base.models import Page
-from reader.base.paths import resolve_paths
+from reader.base.paths import Paths, resolve_paths
 from reader.store import Store, story_id
 from reader.store.query import Filters, match_all, parse_date_bound, parse_query
 from reader.store.search import Snippet, parse_snippet
 
+from app_helpers import stories, wait_for, wait_ready
 from conftest import run_reader
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -265,3 +267,22 @@ def test_a_common_word_ranks_its_newest_matches(
     found = [s.title for s in store.search("harbour", limit=2)]
     assert found == ["Harbour note 2", "Harbour note 3"]  # the two stored last, by bm25
     assert store.search("harbour", limit=2, any_words=True)[0].title == "Harbour harbour harbour"
+
+
+async def test_the_app_search_takes_filters(paths: Paths) -> None:
+    with Store(paths) as store:
+        store.save_pages([(src, src, page) for src, page in PAGES.items()])
+        store.set_bookmark(story_id("quay:1"))
+    app = ReaderApp(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("slash", *"is:bookmarked", "enter")
+        await wait_for(pilot, lambda: stories(app).query_state.search == "is:bookmarked")
+        await wait_for(pilot, lambda: stories(app).count == 1)
+        first = stories(app).story_at(0)
+        assert first is not None and first.title == "Tram fares frozen"
+        typed = 'harbour -site:"quay" site: :'
+        await pilot.press("slash", *typed, "enter")
+        await wait_for(pilot, lambda: stories(app).query_state.search == typed)
+        await wait_for(pilot, lambda: "(0)" in str(stories(app).border_title))
+        assert app.is_running
