@@ -232,6 +232,8 @@ def test_a_snippet_shows_the_match(filled: Store) -> None:
 def test_a_snippet_holds_no_control_characters(store: Store) -> None:
     body = "Start \x1b]0;owned\x07 the harbour\x1b[2J bonds \x02 here\x9b31m."
     store.save_pages([("x:1", "x", Page(title="Odd", body=body))])
+    store.set_bookmark(story_id("x:1"))  # a bookmark without a site
+    assert store.search("site:odd") == [] and len(store.search("-site:odd")) == 1
     snippet = store.snippets("harbour", [story_id("x:1")])[story_id("x:1")]
     assert snippet.text.isprintable() and "harbour" in snippet.text
     marked = parse_snippet("a \x02har\x1b[31mbour\x03 \x02\x03 b\n\tc \x02x")
@@ -286,3 +288,18 @@ async def test_the_app_search_takes_filters(paths: Paths) -> None:
         await wait_for(pilot, lambda: stories(app).query_state.search == typed)
         await wait_for(pilot, lambda: "(0)" in str(stories(app).border_title))
         assert app.is_running
+
+
+def test_a_phrase_of_common_words_lists_newest_first(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.store.search as search_module
+
+    bodies = {"best": "of a kind, of a sort, of a piece", "middle": "one of a kind", "last": ""}
+    bodies["last"] = "a tale of a ferry " + "and more words " * 20
+    store.save_pages([(src, src, Page(title=src, body=body)) for src, body in bodies.items()])
+    assert [s.title for s in store.search('"of a"')][0] == "best"  # ranked
+    monkeypatch.setattr(search_module, "COMMON_PHRASE_DOCS", 3)  # "of", "a": in all 3
+    assert [s.title for s in store.search('"of a"')] == ["last", "middle", "best"]
+    assert [s.title for s in store.search('"a tale"')] == ["last"]  # "tale" is rare: ranked
+    assert [s.title for s in store.search('"of a" kind')] == ["middle", "best"]
