@@ -249,7 +249,11 @@ def test_the_command_line_filters_and_prints_snippets(home: Path, tmp_path: Path
     row, snippet = found.stdout.splitlines()
     assert row.endswith("Rowers win silver")
     assert snippet == "    The rowers of the harbour club won silver."
-    as_json = json.loads(run_reader(home, "search", "--json", "--", "-site:quay").stdout)
+    as_json = json.loads(run_reader(home, "search", "--json", "-site:quay").stdout)
+    assert as_json == json.loads(run_reader(home, "search", "--json", "--", "-site:quay").stdout)
+    for wrong in (["search"], ["search", "--jsno", "x"], ["list", "-site:quay"]):
+        refused = run_reader(home, *wrong)
+        assert refused.returncode == 2 and refused.stdout == "", wrong
     assert [(s["title"], s["snippet"]) for s in as_json] == [
         ("Harbour bonds rise", "The harbour bonds rose sharply on Monday as traders bought them.")
     ]

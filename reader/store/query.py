@@ -215,6 +215,9 @@ _PIECE = re.compile(
     r'|"[^"]*"',
     re.IGNORECASE,
 )
+NEGATED_FILTER = re.compile(rf"-(?:{_FILTER_KEYS}):\S", re.IGNORECASE)
+"""The start of a negated filter (``-site:bbc``), which a command line must not take
+for an option."""
 _RELATIVE = re.compile(r"(\d{1,4})([hdw])", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _HOURS = {"h": 1, "d": 24, "w": 24 * 7}
