@@ -337,25 +337,40 @@ class SearchStore(StoreBase):
         (a query of filters alone: the text's first words); a story the cache lost
         (a bookmark's copy) has none."""
         match = match_all(parse_query(query).text)
-        found: dict[str, Snippet] = {}
         conn = self._conn
-        for sid in ids:
-            row = conn.execute("SELECT rowid, body FROM stories WHERE id = ?", (sid,)).fetchone()
-            if row is None:
-                continue
-            body = row[1] or ""
-            marked = None
-            if match is not None and _MARK_ON not in body and _MARK_OFF not in body:
-                hit = conn.execute(
-                    "SELECT snippet(stories_fts, 1, ?, ?, ?, ?) FROM stories_fts"
-                    " WHERE stories_fts MATCH ? AND rowid = ?",
-                    (_MARK_ON, _MARK_OFF, _ELLIPSIS, SNIPPET_TOKENS, match, row[0]),
-                ).fetchone()
-                marked = hit[0] if hit else None
-            if marked and _MARK_ON in marked:
-                found[sid] = parse_snippet(marked)
+        rows = conn.execute(
+            "SELECT s.id, s.rowid, s.body FROM json_each(?) j JOIN stories s ON s.id = j.value",
+            (json.dumps(list(ids)),),
+        ).fetchall()
+        marked: dict[int, str] = {}
+        rowids = [
+            rowid for _, rowid, body in rows if _MARK_ON not in body and _MARK_OFF not in body
+        ]
+        if match is not None and rowids:
+            # One query for them all: a prefix is expanded once, not once a story.
+            marked = dict(
+                conn.execute(
+                    "SELECT rowid, snippet(stories_fts, 1, ?, ?, ?, ?) FROM stories_fts"
+                    " WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?"
+                    " AND +rowid IN (SELECT value FROM json_each(?))",
+                    (
+                        _MARK_ON,
+                        _MARK_OFF,
+                        _ELLIPSIS,
+                        SNIPPET_TOKENS,
+                        match,
+                        min(rowids),
+                        max(rowids),
+                        json.dumps(rowids),
+                    ),
+                ).fetchall()
+            )
+        found: dict[str, Snippet] = {}
+        for sid, rowid, body in rows:
+            if _MARK_ON in marked.get(rowid, ""):
+                found[sid] = parse_snippet(marked[rowid])
             else:  # nothing matched in the body (a title match, filters alone): its start
-                words = clean_line(body).split()
+                words = clean_line(body or "").split()
                 more = _ELLIPSIS if len(words) > SNIPPET_TOKENS else ""
                 found[sid] = Snippet(" ".join(words[:SNIPPET_TOKENS]) + more)
         return found
