@@ -21,8 +21,9 @@ lifted: how search ranked before), and as plain FTS5 (``SELECT rowid FROM fts WH
 fts MATCH ? ORDER BY rank LIMIT 200`` on a bare FTS5 table holding the same titles and
 bodies, the query's words as ``match_all`` makes them), interleaved query by query
 after a warm-up round. Printed: median and p95 in ms per class, the ratio of medians
-to plain FTS5, and for common words how many of the best 20 of the full ranking the
-windowed ranking keeps.
+to plain FTS5, the time ``Store.snippets`` takes for 50 results (what ``reader
+search`` shows), and for common words how many of the best 20 of the full ranking
+the windowed ranking keeps.
 """
 
 from __future__ import annotations
@@ -255,6 +256,15 @@ def main() -> None:
                     f"  {med['full']:>13.1f} {p95(times['full']):>6.1f}"
                     f"  {med['plain']:>8.1f} {p95(times['plain']):>6.1f}  {ratio}"
                 )
+            snipping = []
+            for name in ("common", "prefix", "phrase"):
+                for q in classes[name]:
+                    ids = [s.id for s in store.search(q, limit=50, now=NOW)]
+                    snipping.append(timed(lambda q=q, ids=ids: store.snippets(q, ids)))
+            print(
+                f"snippets for 50 results (common, prefix, phrase): median"
+                f" {statistics.median(snipping):.1f} ms, p95 {p95(snipping):.1f} ms"
+            )
             kept = []
             for q in classes["common"]:
                 windowed = {s.id for s in store.search(q, limit=20, now=NOW)}
