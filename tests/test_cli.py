@@ -102,9 +102,12 @@ def test_list_newest_first_with_filters(loaded: Path) -> None:
 def test_search_finds_words_in_titles_and_text(loaded: Path) -> None:
     found = run_reader(loaded, "search", "eastern", "quay")  # words of the bonds story's text
     assert found.returncode == 0, found.stderr
-    assert [line.split("  ")[-1].strip() for line in found.stdout.splitlines()] == [BONDS_TITLE]
+    row, snippet = found.stdout.splitlines()  # a story's line, then its snippet
+    assert row.split("  ")[-1].strip() == BONDS_TITLE
+    assert snippet.startswith("    ") and "eastern quay" in snippet.lower()
     as_json = json.loads(run_reader(loaded, "search", "--json", "rio", "grande").stdout)
     assert [s["title"] for s in as_json] == ["Río Grande rowers win ‘Café Cup’ — again"]
+    assert "grande" in as_json[0].pop("snippet").lower()
     listed = json.loads(run_reader(loaded, "list", "--json").stdout)
     assert as_json[0] == next(s for s in listed if s["id"] == as_json[0]["id"])  # lists too
     assert run_reader(loaded, "search", "nowhere-to-be-found").stdout == ""

@@ -210,6 +210,12 @@ _QUERY_TEXT = st.one_of(
         " ".join
     ),
     st.lists(st.sampled_from(['"', "*", "a", "bc", "-", " ", "!", "東"])).map("".join),
+    st.lists(  # filters mixed with punctuation, quotes, lone - and :
+        st.sampled_from(
+            ["site:", "-site:", "tag:", "is:", "unread", "before:", "after:", "7d", "2026-11"]
+            + ["Test", "cafe", '"', "-", ":", " ", "*", "(", "AND", "foo:bar", 'site:"t']
+        )
+    ).map("".join),
 )
 
 

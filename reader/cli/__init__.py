@@ -40,6 +40,7 @@ from reader.cli.stories import (
 from reader.cli.sync import cmd_sync
 from reader.store import Store
 from reader.store.health import DatabaseDamaged, check, diagnose, set_aside
+from reader.store.query import NEGATED_FILTER
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -135,7 +136,15 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``reader`` command."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "search":  # -site:bbc is a negated filter of the query, no option
+        words = [word for word in extra if NEGATED_FILTER.match(word)]
+        args.query = [*args.query, *words]
+        extra = [word for word in extra if word not in words]
+        if not args.query:
+            parser.error("search takes a QUERY")
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "mark-read" and (args.id is None) != args.all:
         parser.error("mark-read takes a story ID or --all (with --site SITE to narrow it)")
     if args.command == "mark-read" and (args.site or args.tag) and not args.all:

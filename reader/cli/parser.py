@@ -63,9 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
         "search",
         help="find stories by words in their title or text",
         description="List the stories whose title or text holds every word of QUERY, best "
-        "match first.",
+        "match first, each with a snippet of its text around the match. Words may be "
+        'prefixes (harb*) or phrases ("harbour bonds"). Filters: site:NAME (site or link '
+        "host contains NAME), tag:NAME, is:unread, is:read, is:bookmarked, before:DATE, "
+        "after:DATE (2026-11-30, 2026-11, or back from now: 24h, 7d, 2w); -site:NAME and "
+        "the like negate. Filters alone list the "
+        "stories passing them, newest first.",
     )
-    search.add_argument("query", nargs="+", metavar="QUERY")
+    search.add_argument("query", nargs="*", metavar="QUERY")
     search.add_argument(
         "--limit", type=_positive_int, default=50, metavar="N", help="at most N (default 50)"
     )

@@ -13,6 +13,7 @@ from reader.base.config import load_config
 from reader.base.models import Story
 from reader.cli.output import (
     CommandError,
+    format_row,
     format_story,
     print_json,
     print_stories,
@@ -20,6 +21,7 @@ from reader.cli.output import (
 )
 from reader.store import Store, StoryFilter
 from reader.store.health import diagnose
+from reader.store.search import Snippet
 
 
 def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
@@ -81,8 +83,22 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_search(args: argparse.Namespace, store: Store) -> int:
-    found = store.search(" ".join(args.query), limit=args.limit, with_lists=args.json)
-    print_stories(found, args.json)
+    query = " ".join(args.query)
+    found = store.search(query, limit=args.limit, with_lists=args.json)
+    snippets = store.snippets(query, [story.id for story in found])
+    if args.json:
+        print_json(
+            [
+                {**story.to_dict(with_body=False), "snippet": snippet.text}
+                for story in found
+                for snippet in [snippets.get(story.id, Snippet(""))]
+            ]
+        )
+    else:
+        for story in found:
+            print(format_row(story))
+            if snippet := snippets.get(story.id):
+                print(f"    {snippet.text}")
     return 0
 
 

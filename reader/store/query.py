@@ -14,14 +14,25 @@ What is read from the text:
 * a word typed with punctuation inside it (``U.S.``, ``didn't``, ``Wi-Fi``, ``AT&T``)
   is a phrase of its tokens, and so is text in double quotes (``"harbour bonds"``); an
   unbalanced quote is ignored;
-* a ``*`` right after a word of two characters or more makes it a prefix (``gov*``).
+* a ``*`` right after a word of two characters or more makes it a prefix (``gov*``);
+* filters (``parse_query``), each a whitespace-separated piece outside quotes:
+  ``site:NAME`` (the story's site name, or the address of its feed, contains NAME;
+  any case),
+  ``tag:NAME`` (its feed carries that tag; any case), ``is:unread``, ``is:read``,
+  ``is:bookmarked``, ``before:DATE`` (published before that day) and ``after:DATE``
+  (on that day or later), where DATE is ``2026-11-30``, ``2026-11``, ``2026`` or a time
+  back from now (``24h``, ``7d``, ``2w``); ``-`` in front negates one
+  (``-site:bbc``). Several ``site:`` (or ``tag:``) filters mean any of them. A value
+  may be quoted (``site:"BBC News"``). A filter that cannot be read (``is:green``,
+  ``before:soon``, ``site:`` with nothing after it) is words, like ``foo:bar``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from reader.base.ranking import COMMON_WORDS
 
@@ -156,3 +167,147 @@ def match_any(text: str) -> str | None:
     found = terms(text, syntax=False)
     telling = [term for term in found if term.telling()] or found
     return " OR ".join(term.fts() for term in telling) or None
+
+
+# -- filters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search's filters ask of a story besides its words (none: no constraint)."""
+
+    sites: tuple[str, ...] = ()
+    """Folded names: the story's site, or its feed's host, contains one of them."""
+    not_sites: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    """Folded tags: the story's feed carries one of them."""
+    not_tags: tuple[str, ...] = ()
+    read: bool | None = None
+    bookmarked: bool | None = None
+    before: str | None = None
+    """An ISO 8601 prefix: the story was published before it."""
+    after: str | None = None
+    """An ISO 8601 prefix: the story was published at it or later."""
+    contradictory: bool = False
+    """Filters no story can pass (``is:read is:unread``)."""
+
+    def __bool__(self) -> bool:
+        return self != _NO_FILTERS
+
+
+_NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A typed search: its words (what ``match_all`` reads) and its filters."""
+
+    text: str
+    filters: Filters = field(default_factory=Filters)
+
+
+_FILTER_KEYS = "site|tag|is|before|after"
+# A filter (at the start of the text or after whitespace, ending at whitespace or the
+# end) or a quoted phrase; scanned left to right, so a filter inside quotes stays words.
+_PIECE = re.compile(
+    rf"(?:(?<=\s)|^)(?P<neg>-?)(?P<key>{_FILTER_KEYS}):"
+    r'(?:"(?P<quoted>[^"]*)"|(?P<value>[^\s"]+))(?=\s|$)'
+    r'|"[^"]*"',
+    re.IGNORECASE,
+)
+NEGATED_FILTER = re.compile(rf"-(?:{_FILTER_KEYS}):\S", re.IGNORECASE)
+"""The start of a negated filter (``-site:bbc``), which a command line must not take
+for an option."""
+_RELATIVE = re.compile(r"(\d{1,4})([hdw])", re.IGNORECASE)
+_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
+_IS = {
+    "unread": ("read", False),
+    "read": ("read", True),
+    "bookmarked": ("bookmarked", True),
+    "bookmark": ("bookmarked", True),
+}
+
+
+def parse_date_bound(value: str, now: datetime) -> str | None:
+    """``value`` of a ``before:``/``after:`` filter as an ISO 8601 prefix to compare
+    stored dates with, or None if it is no date: ``2026-11-30``, ``2026-11``, ``2026``,
+    or ``24h``/``7d``/``2w`` back from ``now`` (its time zone is dropped)."""
+    if relative := _RELATIVE.fullmatch(value):
+        hours = int(relative.group(1)) * _HOURS[relative.group(2).lower()]
+        try:
+            moment = now - timedelta(hours=hours)
+        except OverflowError:
+            return None
+        return moment.replace(tzinfo=None).isoformat(timespec="seconds")
+    if not _DATE.fullmatch(value):
+        return None
+    parts = value.split("-")
+    try:
+        datetime(
+            int(parts[0]),
+            int(parts[1]) if len(parts) > 1 else 1,
+            int(parts[2]) if len(parts) > 2 else 1,
+        )
+    except ValueError:
+        return None
+    return value
+
+
+def _with_filter(
+    filters: Filters, negated: bool, key: str, value: str, now: datetime
+) -> Filters | None:
+    """``filters`` with one more, or None if ``key:value`` is no filter (it stays words)."""
+    folded = " ".join(value.split()).casefold()
+    if not folded:
+        return None
+    if key == "site":
+        if negated:
+            return replace(filters, not_sites=(*filters.not_sites, folded))
+        return replace(filters, sites=(*filters.sites, folded))
+    if key == "tag":
+        if negated:
+            return replace(filters, not_tags=(*filters.not_tags, folded))
+        return replace(filters, tags=(*filters.tags, folded))
+    if key == "is":
+        if folded not in _IS:
+            return None
+        attr, wanted = _IS[folded]
+        wanted = wanted != negated
+        current = filters.read if attr == "read" else filters.bookmarked
+        if current is not None and current != wanted:
+            return replace(filters, contradictory=True)
+        if attr == "read":
+            return replace(filters, read=wanted)
+        return replace(filters, bookmarked=wanted)
+    bound = parse_date_bound(folded, now)
+    if bound is None:
+        return None
+    if (key == "before") != negated:  # -after:D is before:D
+        before = bound if filters.before is None else min(bound, filters.before)
+        return replace(filters, before=before)
+    after = bound if filters.after is None else max(bound, filters.after)
+    return replace(filters, after=after)
+
+
+def parse_query(text: str, now: datetime | None = None) -> ParsedQuery:
+    """Split what the user typed into its words and its filters (see the module's
+    docstring); any text is a query, and a piece that is no filter stays words.
+    ``now`` (default: the time now, UTC) is what relative dates count back from."""
+    moment = now or datetime.now(UTC)
+    filters = Filters()
+    kept: list[str] = []
+    position = 0
+    for match in _PIECE.finditer(text):
+        key = match.group("key")
+        if key is None:  # a phrase: kept whole
+            continue
+        value = match.group("quoted") if match.group("value") is None else match.group("value")
+        found = _with_filter(filters, bool(match.group("neg")), key.lower(), value, moment)
+        if found is None:
+            continue
+        filters = found
+        kept.append(text[position : match.start()])
+        position = match.end()
+    kept.append(text[position:])
+    return ParsedQuery(" ".join(kept) if len(kept) > 1 else text, filters)
