@@ -21,6 +21,7 @@ from lxml import etree
 
 from reader.base.clean import clean_text
 from reader.base.errors import ExtractionFailed, ExtractorUnavailable
+from reader.base.tables import is_layout_table, table_markdown
 from reader.ingest.metadata import Declared, element_text, fold, json_text, unescape
 
 # trafilatura logs a warning for every page it finds nothing in.
@@ -127,8 +128,11 @@ def _resolve(href: str | None, base: str | None) -> str | None:
         return None
 
 
-def _to_html(body: etree._Element, base: str | None) -> etree._Element:
-    """trafilatura's XML body as plain HTML (in place), links made absolute."""
+def _to_html(
+    body: etree._Element, base: str | None, stashed: list[str] | None = None
+) -> tuple[etree._Element, list[str]]:
+    """trafilatura's XML body as plain HTML (in place), links made absolute; each
+    table left a marker, with the tables' Markdown (see ``_tables_to_markers``)."""
     for el in body.iter():
         tag, rend = el.tag, el.get("rend")
         if tag == "list":
@@ -157,8 +161,10 @@ def _to_html(body: etree._Element, base: str | None) -> etree._Element:
             el.tag = _RENAME.get(tag, tag) if _TAG_NAME.fullmatch(tag) else "span"
         el.attrib.clear()
     body.tag = "div"
+    tables = _marked_tables(body, stashed or [])
     _unwrap_layout_tables(body)
-    return body
+    tables = _other_tables(body, tables)
+    return body, tables
 
 
 def _spaces_out(link: etree._Element) -> None:
@@ -217,7 +223,9 @@ def _unwrap_layout_tables(body: etree._Element) -> None:
     for table in reversed(list(body.iter("table"))):
         rows = [row for row in table if row.tag == "tr"]
         cells = [cell for row in rows for cell in row if cell.tag in ("td", "th")]
-        if not any(child.tag in _BLOCKS for cell in cells for child in cell):
+        if not any(child.tag in _BLOCKS for cell in cells for child in cell) and not (
+            is_layout_table(table)
+        ):
             continue
         table.tag = "div"
         for row in rows:
@@ -225,6 +233,79 @@ def _unwrap_layout_tables(body: etree._Element) -> None:
             for cell in row:
                 if cell.tag in ("td", "th"):
                     cell.tag = "div"
+
+
+# A data table of the page, in Markdown before trafilatura sees it (``_stash_tables``):
+# trafilatura keeps a table's cells but not its colspans, rowspans or caption. The
+# first cell carries the table's number through trafilatura; a table of its output
+# becomes a paragraph holding a second marker, which the table's Markdown replaces
+# after html2text (``_unmark_tables``).
+_STASH_MARK = re.compile("\ue004(\\d+)\ue005")
+_TABLE_MARK = re.compile("^([ \t>]*)\ue006(\\d+)\ue007[ \t]*$", re.MULTILINE)
+
+
+def _stash_tables(tree: lxml.html.HtmlElement, base: str | None) -> list[str]:
+    """The page's tables (but layout ones) as Markdown, each marked in its first cell."""
+    stashed: list[str] = []
+    for table in reversed(list(tree.iter("table"))):  # innermost first
+        if table.getparent() is None or is_layout_table(table):
+            continue
+        first = next((el for el in table.iter("td", "th")), None)
+        if first is None:
+            continue
+        stashed.append(table_markdown(table, base))
+        first.text = f"\ue004{len(stashed) - 1}\ue005" + (first.text or "")
+    return stashed
+
+
+def _replace_table(table: etree._Element, tables: list[str], markdown: str) -> None:
+    """Put a marker paragraph for ``markdown`` where ``table`` is."""
+    tables.append(markdown)
+    marker = etree.Element("p")
+    marker.text = f"\ue006{len(tables) - 1}\ue007"
+    marker.tail = table.tail
+    parent = table.getparent()
+    if parent is not None:
+        parent.replace(table, marker)
+
+
+def _marked_tables(body: etree._Element, stashed: list[str]) -> list[str]:
+    """Replace each table that carries a stash marker by the stashed Markdown."""
+    tables: list[str] = []
+    if not stashed:
+        return tables
+    for table in reversed(list(body.iter("table"))):
+        match = _STASH_MARK.search("".join(table.itertext()))
+        if match and int(match.group(1)) < len(stashed):
+            _replace_table(table, tables, stashed[int(match.group(1))])
+    return tables
+
+
+def _other_tables(body: etree._Element, tables: list[str]) -> list[str]:
+    """Replace the tables left (not stashed, not layout) by their Markdown, as
+    trafilatura kept them."""
+    for table in reversed(list(body.iter("table"))):
+        _replace_table(table, tables, table_markdown(table))
+    return tables
+
+
+def _unmark_tables(markdown: str, tables: list[str]) -> str:
+    """The markers of ``_replace_table`` as their tables (a stray one goes), in a
+    quote when the marker was."""
+    if "\ue004" in markdown:
+        markdown = _STASH_MARK.sub("", markdown)
+    if "\ue006" not in markdown:
+        return markdown
+
+    def table(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        if index >= len(tables):
+            return ""
+        quote = "> " * match.group(1).count(">")
+        lines = tables[index].split("\n")
+        return "\n" + "\n".join((quote + line).rstrip() for line in lines) + "\n"
+
+    return _TABLE_MARK.sub(table, markdown).replace("\ue006", "").replace("\ue007", "")
 
 
 def _converter() -> html2text.HTML2Text:
@@ -293,10 +374,11 @@ def _pieces(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
 _SPACED_PUNCTUATION = re.compile(r"(?<=\S\*) (?=[,;:)%]|['\u2019]s\b)")
 
 
-def _markdown(html: str, images: list[str] | None = None) -> str:
+def _markdown(html: str, images: list[str] | None = None, tables: list[str] | None = None) -> str:
     """HTML as Markdown: blank lines between blocks, no trailing whitespace, no raw HTML;
-    the markers of ``images`` (``_mark_images``) become them."""
-    text = _unmark_images(_converter().handle(html), images or [])
+    the markers of ``images`` (``_mark_images``) and ``tables`` become them."""
+    text = _unmark_tables(_converter().handle(html), tables or [])
+    text = _fence_code(_unmark_images(text, images or []))
     text = _escape_tags(clean_text(_SPACED_PUNCTUATION.sub("", text)))
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip("\n")
     return "\n\n".join(_dedent_lists(block) for block in text.split("\n\n")).strip()
@@ -357,12 +439,22 @@ def _is_link_block(block: str) -> bool:
     return not total or linked / total >= _LINK_BLOCK_SHARE
 
 
+_TABLE_RULE = re.compile(r"^(?:> )*\|(?: :?-{3,}:? \|)+$", re.MULTILINE)
+
+
+def _big_table(block: str) -> bool:
+    """A table of more than two rows: data even when it is mostly links (a menu laid
+    out as a table has a row or two)."""
+    return bool(_TABLE_RULE.search(block)) and block.count("\n") > 3
+
+
 def _drop_link_blocks(markdown: str) -> str:
-    """Remove link-list blocks, and a heading left with nothing under it."""
+    """Remove link-list blocks (but not tables of links), and a heading left with
+    nothing under it."""
     blocks = markdown.split("\n\n")
     kept: list[str] = []
     for i, block in enumerate(blocks):
-        if not _is_link_block(block):
+        if _big_table(block) or not _is_link_block(block):
             kept.append(block)
             continue
         following = blocks[i + 1] if i + 1 < len(blocks) else "#"
@@ -472,19 +564,93 @@ def _unmark_images(markdown: str, images: list[str]) -> str:
     return _IMAGE_MARK.sub(image, markdown)
 
 
+# A code block's language, from the classes highlighters write: language-python,
+# lang-js, highlight-source-rust (GitHub), brush: php (SyntaxHighlighter), sourceCode
+# haskell (pandoc), or a data-lang attribute. The language rides through trafilatura as
+# a marker at the start of the code, and the indented block html2text writes becomes
+# a fenced one with the language (``_fence_code``).
+_LANGUAGE_CLASS = re.compile(
+    r"(?:^|\s)(?:language-|lang-|highlight-source-|highlight-|brush:\s*|sourceCode\s+)"
+    r"([A-Za-z][A-Za-z0-9_+#.-]{0,29})(?=\s|$|;)"
+)
+_NOT_LANGUAGES = frozenset(("none", "plain", "plaintext", "text", "txt", "nohighlight", "source"))
+_CODE_MARK = re.compile("\ue002([^\ue003\n]*)\ue003")
+
+
+def code_language(el: lxml.html.HtmlElement) -> str | None:
+    """The language a ``<pre>`` (or its ``<code>``, or the box around it) declares."""
+    code = el.find(".//code")
+    parent = el.getparent()
+    candidates = [code, el, parent, parent.getparent() if parent is not None else None]
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        lang = candidate.get("data-lang") or ""
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_+#.-]{0,29}", lang):
+            return lang.lower()
+        for match in _LANGUAGE_CLASS.finditer(candidate.get("class") or ""):
+            name = match.group(1).lower()
+            if name not in _NOT_LANGUAGES:
+                return name
+    return None
+
+
 def _mark_preformatted(tree: lxml.html.HtmlElement) -> None:
     """Put a ``<pre>`` without ``<code>`` into one (trafilatura takes it for a quote),
-    and keep only the text of the links in it."""
+    keep only the text of the links in it, and mark its language."""
     for pre in list(tree.iter("pre")):
         for link in list(pre.iter("a")):
             link.drop_tag()  # html2text would write it out as [text](url) in the code
-        if pre.find(".//code") is not None:
+        language = code_language(pre)
+        code = pre.find(".//code")
+        if code is None:
+            code = etree.SubElement(pre, "code")
+            code.text, pre.text = pre.text, None
+            for child in list(pre):
+                if child is not code:
+                    code.append(child)  # moves the child, with its tail
+        if language:
+            code.text = f"\ue002{language}\ue003" + (code.text or "").lstrip("\n")
+
+
+def _fence_code(markdown: str) -> str:
+    """An indented code block that starts with a language marker as a fenced block
+    with that language; a marker anywhere else (code made inline) goes."""
+    if "\ue002" not in markdown:
+        return markdown
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        match = _CODE_MARK.search(line)
+        indent = len(line) - len(line.lstrip(" "))
+        if match is None or indent < 4 or match.start() != indent:
+            out.append(_CODE_MARK.sub("", line))
+            i += 1
             continue
-        code = etree.SubElement(pre, "code")
-        code.text, pre.text = pre.text, None
-        for child in list(pre):
-            if child is not code:
-                code.append(child)  # moves the child, with its tail
+        code = [line[match.end() :]]
+        i += 1
+        while (
+            i < len(lines)
+            and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip(" ")) >= indent)
+            and lines[i][indent : indent + 1] != "\ue002"  # the next block
+        ):
+            code.append(_CODE_MARK.sub("", lines[i])[indent:])
+            i += 1
+        while code and not code[-1].strip():
+            code.pop()
+            i -= 1  # the blank lines after the block stay
+        fence = "`" * max(
+            3, 1 + max((len(m) for m in re.findall("`+", "\n".join(code))), default=0)
+        )
+        outer = " " * (indent - 4)
+        out += [
+            f"{outer}{fence}{match.group(1)}",
+            *(outer + c if c else c for c in code),
+            outer + fence,
+        ]
+    return "\n".join(out)
 
 
 def _link_base(page: Declared) -> str | None:
@@ -511,6 +677,7 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
     _prepare_times(tree)
     _mark_preformatted(tree)
     images = _mark_images(tree, _link_base(page))
+    stashed = _stash_tables(tree, _link_base(page))
     element, text = _trafilatura(tree, _FAST)
     if len(text) < _ERROR_PAGE_MAX and _is_error_page(tree, page):
         return ""
@@ -528,5 +695,6 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
     if element is None:
         return ""
     _drop_headline(element, title)
-    html = etree.tostring(_to_html(element, _link_base(page)), encoding="unicode", method="html")
-    return _drop_link_blocks(_markdown(html, images))
+    html_body, tables = _to_html(element, _link_base(page), stashed)
+    html = etree.tostring(html_body, encoding="unicode", method="html")
+    return _drop_link_blocks(_markdown(html, images, tables))
