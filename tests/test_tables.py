@@ -3,6 +3,10 @@ width; code blocks of a known language highlighted."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import lxml.html
 import pytest
 from textual.content import Content
@@ -13,10 +17,11 @@ from reader.app.code_highlight import highlight
 from reader.app.table_render import TableData, table_lines
 from reader.base.table_layout import column_widths
 from reader.base.tables import is_data_table, is_layout_table, normalise, table_markdown
+from reader.cli.text_tables import cells_width, draw_tables
 from reader.ingest.body import code_language
 from reader.ingest.htmlpage import parse_html
 
-from conftest import FIXTURES
+from conftest import FIXTURES, run_reader
 
 URL = "https://quay-times.example/tech/2025/tide-tables.html"
 
@@ -272,3 +277,39 @@ def test_highlighting_keeps_the_text_exactly() -> None:
 def test_a_table_block_reports_its_text_for_search_and_measure() -> None:
     block = Block(Content(_data().plain()), table=_data())
     assert "Tuesday 07:01 12.25" in block.content.plain
+
+
+# -- reader show ---------------------------------------------------------------------------
+
+
+def test_show_draws_pipe_tables_as_text_tables() -> None:
+    markdown = (
+        "Before.\n\n| Day | Height |\n| --- | --- |\n| [Mon](https://q.example/m) | **4.1** \\| m |"
+        "\n\nAfter."
+    )
+    assert draw_tables(markdown, 80).split("\n\n") == [
+        "Before.",
+        "┌────────┬─────────┐\n"
+        "│ Day    │ Height  │\n"
+        "╞════════╪═════════╡\n"
+        "│ Mon[1] │ 4.1 | m │\n"
+        "└────────┴─────────┘\n"
+        "[1]: https://q.example/m",
+        "After.",
+    ]
+
+
+def test_show_text_tables_fit_the_width_and_count_wide_characters() -> None:
+    markdown = "| 港 | note |\n| --- | --- |\n| 潮汐表 | " + "word " * 30 + "|"
+    lines = draw_tables(markdown, 40).split("\n")
+    assert all(cells_width(line) <= 40 for line in lines)
+    assert lines[3].startswith("│ 潮汐表 │ word")
+
+
+def test_reader_show_prints_the_table(home: Path) -> None:
+    page = FIXTURES / "html" / "fidelity-tables.html"
+    assert run_reader(home, "ingest", str(page)).returncode == 0
+    (story,) = json.loads(run_reader(home, "list", "--json").stdout)
+    out = run_reader(home, "show", story["id"], env={**os.environ, "COLUMNS": "80"}).stdout
+    assert "│ Monday       │ 18:40      │ 4.3 m (spring | neap) │" in out
+    assert "[1]: https://quay-times.example/tides/wednesday" in out
