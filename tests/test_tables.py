@@ -9,7 +9,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from textual.content import Content
+from textual.content import Content, Span
 from textual.style import Style
 
 from reader.app.article_render import STYLE_NAMES, Block, markdown_blocks, wrap_blocks
@@ -255,18 +255,21 @@ def test_a_table_in_a_quote_keeps_the_quote_bar() -> None:
 def test_a_fenced_block_of_a_known_language_is_highlighted() -> None:
     styles = _styles()
     (block,) = markdown_blocks('```python\n# note\nif x: print("hi")\n```', styles, [])
-    styled = {block.content.plain[s.start : s.end]: s.style for s in block.content.spans}
-    assert styled['# note\nif x: print("hi")'] == styles["code"]  # the block's own style
+    assert block.language == "python"  # highlighted when wrapped: only what is shown first
+    lines = wrap_blocks([block], 40, styles)
+    styled = {line.plain[s.start : s.end]: s.style for line in lines for s in line.spans}
     assert styled["# note"] == styles["code-comment"]
     assert styled["if"] == styles["code-keyword"]
     assert styled['"hi"'] == styles["code-string"]
+    code = highlight('if x: print("hi")', "python", styles)
+    assert code.spans[0] == Span(0, len(code.plain), styles["code"])  # the block's own style
 
 
 def test_an_unknown_language_or_none_shows_plain_code() -> None:
     styles = _styles()
     for source in ("```no-such-language\nx = 1\n```", "    x = 1"):
-        (block,) = markdown_blocks(source, styles, [])
-        assert [(s.start, s.end, s.style) for s in block.content.spans] == [(0, 5, styles["code"])]
+        lines = wrap_blocks(markdown_blocks(source, styles, []), 40, styles)
+        assert [(s.start, s.end, s.style) for s in lines[0].spans] == [(0, 5, styles["code"])]
 
 
 def test_highlighting_keeps_the_text_exactly() -> None:

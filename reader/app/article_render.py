@@ -41,6 +41,9 @@ class Block:
     rule: bool = False
     table: TableData | None = None
     """A table, drawn at the width it is wrapped to (``content`` holds its text)."""
+    language: str = ""
+    """A code block's language: highlighted when wrapped, so that only the blocks of
+    the first screen cost anything before it is painted."""
 
 
 @dataclass
@@ -189,7 +192,9 @@ def markdown_blocks(
             first, rest = prefix_pair()
             code = token.content.rstrip("\n")
             language = token.info.split()[0] if kind == "fence" and token.info.strip() else ""
-            blocks.append(Block(highlight(code, language, styles), first, rest))
+            blocks.append(
+                Block(Content.styled(code, styles["code"]), first, rest, language=language)
+            )
         elif kind == "html_block":
             first, rest = prefix_pair()
             blocks.append(Block(Content(token.content.rstrip("\n")), first, rest))
@@ -277,6 +282,8 @@ def wrap_blocks(
         if block.table is not None:
             drawn = table_lines(block.table, room, styles["rule"], Style(bold=True))
             wrapped = drawn or [blank]
+        elif block.language:
+            wrapped = highlight(block.content.plain, block.language, styles).wrap(room) or [blank]
         else:
             wrapped = block.content.wrap(room) or [blank]
         if not block.prefix and not block.first_prefix:

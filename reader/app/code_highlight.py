@@ -61,24 +61,33 @@ def known_language(language: str) -> bool:
     return bool(language) and _lexer(language.lower()) is not None
 
 
-def highlight(code: str, language: str, styles: dict[str, Style]) -> Content:
-    """``code`` in the code style, its tokens coloured when ``language`` is known."""
-    spans = [Span(0, len(code), styles["code"])]
-    lexer = _lexer(language.lower()) if language and len(code) <= MAX_CODE else None
+@lru_cache(maxsize=256)
+def _tokens(code: str, language: str) -> tuple[tuple[int, int, str], ...] | None:
+    """Where ``code``'s tokens of each style name are (merged when adjacent), or None
+    when it is not to be highlighted. Kept for the next render (a resize, a theme)."""
+    lexer = _lexer(language) if language and len(code) <= MAX_CODE else None
     if lexer is None:
-        return Content(code, spans)
+        return None
+    found: list[tuple[int, int, str]] = []
     position = 0
     for token, value in lexer.get_tokens(code):
         end = position + len(value)
         if code[position:end] != value:  # the lexer changed the text: show it plain
-            return Content(code, spans[:1])
+            return None
         name = _style_name(token)
         if name is not None and value.strip():
-            style = styles[name]
-            last = spans[-1]
-            if len(spans) > 1 and last.style == style and last.end == position:
-                spans[-1] = Span(last.start, end, style)  # '"', 'hi', '"': one span
+            if found and found[-1][2] == name and found[-1][1] == position:
+                found[-1] = (found[-1][0], end, name)  # '"', 'hi', '"': one span
             else:
-                spans.append(Span(position, end, style))
+                found.append((position, end, name))
         position = end
-    return Content(code, spans if position == len(code) else spans[:1])
+    return tuple(found) if position == len(code) else None
+
+
+def highlight(code: str, language: str, styles: dict[str, Style]) -> Content:
+    """``code`` in the code style, its tokens coloured when ``language`` is known."""
+    spans = [Span(0, len(code), styles["code"])]
+    tokens = _tokens(code, language.lower()) if language else None
+    if tokens:
+        spans += [Span(start, end, styles[name]) for start, end, name in tokens]
+    return Content(code, spans)
