@@ -316,3 +316,25 @@ def test_reader_show_prints_the_table(home: Path) -> None:
     out = run_reader(home, "show", story["id"], env={**os.environ, "COLUMNS": "80"}).stdout
     assert "│ Monday       │ 18:40      │ 4.3 m (spring | neap) │" in out
     assert "[1]: https://quay-times.example/tides/wednesday" in out
+
+
+def test_a_table_trafilatura_dropped_between_kept_passages_comes_back() -> None:
+    from lxml import etree
+
+    from reader.ingest.body import _marked_tables, _stash_tables
+
+    before = "The release history tells a slightly different story:"
+    after = "It seems clear that the project keeps a brisk release cadence."
+    elsewhere = "A sidebar table sits far from the article and is left out."
+    page = lxml.html.fromstring(
+        f"<html><body><div><p>{before}</p><table><tr><th>Release</th><th>Date</th></tr>"
+        f"<tr><td>4.2.3</td><td>April</td></tr></table><p>{after}</p></div>"
+        f"<aside><p>{elsewhere}</p><table><tr><th>Ad</th><th>Price</th></tr>"
+        "<tr><td>x</td><td>y</td></tr></table></aside></body></html>"
+    )
+    stashed = _stash_tables(page, None)
+    assert len(stashed) == 2
+    kept = etree.fromstring(f"<div><p>{before}</p><p>{after}</p></div>")  # what it kept
+    tables = _marked_tables(kept, stashed)
+    assert [el.text for el in kept] == [before, "\ue0060\ue007", after]
+    assert tables == ["| Release | Date |\n| --- | --- |\n| 4.2.3 | April |"]

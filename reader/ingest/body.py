@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
@@ -129,7 +130,7 @@ def _resolve(href: str | None, base: str | None) -> str | None:
 
 
 def _to_html(
-    body: etree._Element, base: str | None, stashed: list[str] | None = None
+    body: etree._Element, base: str | None, stashed: list[_Stashed] | None = None
 ) -> tuple[etree._Element, list[str]]:
     """trafilatura's XML body as plain HTML (in place), links made absolute; each
     table left a marker, with the tables' Markdown (see ``_tables_to_markers``)."""
@@ -244,41 +245,145 @@ _STASH_MARK = re.compile("\ue004(\\d+)\ue005")
 _TABLE_MARK = re.compile("^([ \t>]*)\ue006(\\d+)\ue007[ \t]*$", re.MULTILINE)
 
 
-def _stash_tables(tree: lxml.html.HtmlElement, base: str | None) -> list[str]:
+@dataclass
+class _Stashed:
+    """A page's table as Markdown, with the texts nearest it (nearest first), which
+    place it again when trafilatura drops it from between two kept passages."""
+
+    markdown: str
+    start: int
+    before: list[str]
+    after: list[str]
+
+
+_ANCHOR_MIN = 12  # characters of a text that may place a table
+_ANCHORS = 40  # texts looked at either side of a table
+_NO_TEXT = frozenset(("script", "style", "noscript", "template"))
+
+
+def _texts(
+    tree: lxml.html.HtmlElement, tables: set[etree._Element]
+) -> tuple[list[str], dict[etree._Element, tuple[int, int]]]:
+    """The page's texts in document order (spaces folded), and where each of ``tables``
+    starts and ends among them."""
+    texts: list[str] = []
+    starts: dict[etree._Element, int] = {}
+    bounds: dict[etree._Element, tuple[int, int]] = {}
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        if event == "start":
+            if el in tables:
+                starts[el] = len(texts)
+            if isinstance(el.tag, str) and el.tag not in _NO_TEXT and el.text:
+                texts.append(" ".join(el.text.split()))
+        else:
+            if el in tables:
+                bounds[el] = (starts[el], len(texts))
+            if el.tail:
+                texts.append(" ".join(el.tail.split()))
+    return texts, bounds
+
+
+def _stash_tables(tree: lxml.html.HtmlElement, base: str | None) -> list[_Stashed]:
     """The page's tables (but layout ones) as Markdown, each marked in its first cell."""
-    stashed: list[str] = []
-    for table in reversed(list(tree.iter("table"))):  # innermost first
-        if table.getparent() is None or is_layout_table(table):
-            continue
-        first = next((el for el in table.iter("td", "th")), None)
-        if first is None:
-            continue
-        stashed.append(table_markdown(table, base))
+    found = [
+        table
+        for table in reversed(list(tree.iter("table")))  # innermost first
+        if table.getparent() is not None
+        and not is_layout_table(table)
+        and next(table.iter("td", "th"), None) is not None
+    ]
+    if not found:
+        return []
+    texts, bounds = _texts(tree, set(found))
+    inside = [False] * len(texts)  # a table's own texts place no table
+    for start, end in bounds.values():
+        inside[start:end] = [True] * (end - start)
+    stashed: list[_Stashed] = []
+    for table in found:
+        start, end = bounds.get(table, (0, 0))
+        window = _ANCHORS * 50
+        before = [
+            texts[i]
+            for i in range(start - 1, max(start - window, 0) - 1, -1)
+            if not inside[i] and len(texts[i]) >= _ANCHOR_MIN
+        ]
+        after = [
+            texts[i]
+            for i in range(end, min(end + window, len(texts)))
+            if not inside[i] and len(texts[i]) >= _ANCHOR_MIN
+        ]
+        markdown = table_markdown(table, base)
+        stashed.append(_Stashed(markdown, start, before[:_ANCHORS], after[:_ANCHORS]))
+        first = next(table.iter("td", "th"))
         first.text = f"\ue004{len(stashed) - 1}\ue005" + (first.text or "")
     return stashed
 
 
 def _replace_table(table: etree._Element, tables: list[str], markdown: str) -> None:
     """Put a marker paragraph for ``markdown`` where ``table`` is."""
-    tables.append(markdown)
-    marker = etree.Element("p")
-    marker.text = f"\ue006{len(tables) - 1}\ue007"
+    marker = _table_marker(tables, markdown)
     marker.tail = table.tail
     parent = table.getparent()
     if parent is not None:
         parent.replace(table, marker)
 
 
-def _marked_tables(body: etree._Element, stashed: list[str]) -> list[str]:
-    """Replace each table that carries a stash marker by the stashed Markdown."""
+def _table_marker(tables: list[str], markdown: str) -> etree._Element:
+    tables.append(markdown)
+    marker = etree.Element("p")
+    marker.text = f"\ue006{len(tables) - 1}\ue007"
+    return marker
+
+
+def _marked_tables(body: etree._Element, stashed: list[_Stashed]) -> list[str]:
+    """Replace each table that carries a stash marker by the stashed Markdown; put back
+    the stashed tables trafilatura dropped from between two passages it kept."""
     tables: list[str] = []
     if not stashed:
         return tables
+    used: set[int] = set()
     for table in reversed(list(body.iter("table"))):
         match = _STASH_MARK.search("".join(table.itertext()))
         if match and int(match.group(1)) < len(stashed):
-            _replace_table(table, tables, stashed[int(match.group(1))])
+            used.add(int(match.group(1)))
+            _replace_table(table, tables, stashed[int(match.group(1))].markdown)
+    dropped = sorted((s for i, s in enumerate(stashed) if i not in used), key=lambda s: s.start)
+    if dropped:
+        _restore_tables(body, dropped, tables)
     return tables
+
+
+_LEAF_BLOCKS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote"))
+_CONTAINERS = frozenset(("div", "blockquote", "body", "section", "article", "td", "th"))
+_ANCHOR_GAP = 300  # characters of kept text at most between a dropped table's neighbours
+
+
+def _restore_tables(body: etree._Element, dropped: list[_Stashed], tables: list[str]) -> None:
+    """Put each of ``dropped`` after the kept passage it followed on the page, when the
+    passage it preceded comes right after that one (the table was in the article)."""
+    leaves = [
+        el
+        for el in body.iter(*_LEAF_BLOCKS)
+        if not any(d.tag in _LEAF_BLOCKS for d in el.iterdescendants())
+    ]
+    flow, ends = "", []
+    for leaf in leaves:
+        flow += " ".join("".join(leaf.itertext()).split()) + " "
+        ends.append(len(flow))
+    last: dict[etree._Element, etree._Element] = {}
+    for table in dropped:
+        spot = next((flow.find(t) + len(t) for t in table.before if t in flow), -1)
+        if spot < 0:
+            continue
+        follows = next((flow.find(t, spot) for t in table.after if flow.find(t, spot) >= 0), -1)
+        if follows < 0 or follows - spot > _ANCHOR_GAP:
+            continue
+        target = leaves[next(i for i, end in enumerate(ends) if end >= spot)]
+        while (parent := target.getparent()) is not None and parent.tag not in _CONTAINERS:
+            target = parent
+        marker = _table_marker(tables, table.markdown)
+        last.get(target, target).addnext(marker)
+        last[target] = marker
 
 
 def _other_tables(body: etree._Element, tables: list[str]) -> list[str]:
