@@ -338,3 +338,24 @@ def test_a_table_trafilatura_dropped_between_kept_passages_comes_back() -> None:
     tables = _marked_tables(kept, stashed)
     assert [el.text for el in kept] == [before, "\ue0060\ue007", after]
     assert tables == ["| Release | Date |\n| --- | --- |\n| 4.2.3 | April |"]
+
+
+# -- feed items: the HTML kept with the item becomes Markdown when read --------------------
+
+
+def test_a_feed_items_table_is_a_pipe_table_and_a_layout_one_its_cells() -> None:
+    from reader.base.fragments import html_to_markdown
+
+    markdown = html_to_markdown(
+        "<p>Tides:</p><table><caption>High water</caption><tr><th>Day</th>"
+        "<th colspan=2>Tide</th></tr><tr><td>Mon</td><td>06:12</td><td>4 | m</td></tr></table>"
+        "<table><tr><td><img src='/a.jpg' alt='quay'></td></tr><tr><td>The quay.</td></tr></table>",
+        "https://q.example/feed/",
+    )
+    assert markdown.split("\n\n") == [
+        "Tides:",
+        "*High water*",
+        "| Day | Tide |   |\n| --- | --- | --- |\n| Mon | 06:12 | 4 \\| m |",
+        "![quay](https://q.example/a.jpg)",
+        "The quay.",
+    ]

@@ -294,3 +294,51 @@ def pipe_table(table: Table) -> str:
 def table_markdown(table: etree._Element, base: str | None = None) -> str:
     """An HTML ``<table>`` as a GFM pipe table (see ``normalise``)."""
     return pipe_table(normalise(table, base))
+
+
+# A table's place in HTML handed to html2text: a paragraph of its own holding this
+# marker, which ``put_tables`` replaces with the table's Markdown afterwards.
+_TABLE_MARK = re.compile("^([ \t>]*)\ue006(\\d+)\ue007[ \t]*$", re.MULTILINE)
+
+
+def marker_text(index: int) -> str:
+    """The text of the paragraph that stands for table ``index`` (see ``put_tables``)."""
+    return f"\ue006{index}\ue007"
+
+
+def put_tables(markdown: str, tables: list[str]) -> str:
+    """html2text's Markdown with each table marker (a line of its own, in a quote too)
+    replaced by its table; a stray marker goes."""
+    if "\ue006" not in markdown:
+        return markdown
+
+    def table(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        if index >= len(tables):
+            return ""
+        quote = "> " * match.group(1).count(">")
+        lines = tables[index].split("\n")
+        return "\n" + "\n".join((quote + line).rstrip() for line in lines) + "\n"
+
+    return _TABLE_MARK.sub(table, markdown).replace("\ue006", "").replace("\ue007", "")
+
+
+def tables_out(root: etree._Element, base: str | None = None) -> list[str]:
+    """Take the tables out of an HTML tree (in place) before html2text sees it: a layout
+    table becomes its cells as blocks, a data table a marker paragraph; the data
+    tables' Markdown, for ``put_tables``."""
+    tables: list[str] = []
+    for table in reversed(list(root.iter("table"))):  # innermost first
+        parent = table.getparent()
+        if parent is None:
+            continue
+        if is_layout_table(table):
+            for el in table.iter("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"):
+                el.tag = "div"
+            continue
+        tables.append(table_markdown(table, base))
+        marker = table.makeelement("p", {})
+        marker.text = marker_text(len(tables) - 1)
+        marker.tail = table.tail
+        parent.replace(table, marker)
+    return tables

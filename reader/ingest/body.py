@@ -22,7 +22,7 @@ from lxml import etree
 
 from reader.base.clean import clean_text
 from reader.base.errors import ExtractionFailed, ExtractorUnavailable
-from reader.base.tables import is_layout_table, table_markdown
+from reader.base.tables import is_layout_table, marker_text, put_tables, table_markdown
 from reader.ingest.metadata import Declared, element_text, fold, json_text, unescape
 
 # trafilatura logs a warning for every page it finds nothing in.
@@ -242,7 +242,6 @@ def _unwrap_layout_tables(body: etree._Element) -> None:
 # becomes a paragraph holding a second marker, which the table's Markdown replaces
 # after html2text (``_unmark_tables``).
 _STASH_MARK = re.compile("\ue004(\\d+)\ue005")
-_TABLE_MARK = re.compile("^([ \t>]*)\ue006(\\d+)\ue007[ \t]*$", re.MULTILINE)
 
 
 @dataclass
@@ -331,7 +330,7 @@ def _replace_table(table: etree._Element, tables: list[str], markdown: str) -> N
 def _table_marker(tables: list[str], markdown: str) -> etree._Element:
     tables.append(markdown)
     marker = etree.Element("p")
-    marker.text = f"\ue006{len(tables) - 1}\ue007"
+    marker.text = marker_text(len(tables) - 1)
     return marker
 
 
@@ -396,21 +395,10 @@ def _other_tables(body: etree._Element, tables: list[str]) -> list[str]:
 
 def _unmark_tables(markdown: str, tables: list[str]) -> str:
     """The markers of ``_replace_table`` as their tables (a stray one goes), in a
-    quote when the marker was."""
+    quote when the marker was; stray stash markers go."""
     if "\ue004" in markdown:
         markdown = _STASH_MARK.sub("", markdown)
-    if "\ue006" not in markdown:
-        return markdown
-
-    def table(match: re.Match[str]) -> str:
-        index = int(match.group(2))
-        if index >= len(tables):
-            return ""
-        quote = "> " * match.group(1).count(">")
-        lines = tables[index].split("\n")
-        return "\n" + "\n".join((quote + line).rstrip() for line in lines) + "\n"
-
-    return _TABLE_MARK.sub(table, markdown).replace("\ue006", "").replace("\ue007", "")
+    return put_tables(markdown, tables)
 
 
 def _converter() -> html2text.HTML2Text:
