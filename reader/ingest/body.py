@@ -132,8 +132,9 @@ def _resolve(href: str | None, base: str | None) -> str | None:
 def _to_html(
     body: etree._Element, base: str | None, stashed: list[_Stashed] | None = None
 ) -> tuple[etree._Element, list[str]]:
-    """trafilatura's XML body as plain HTML (in place), links made absolute; each
-    table left a marker, with the tables' Markdown (see ``_tables_to_markers``)."""
+    """trafilatura's XML body as plain HTML (in place), links made absolute; each data
+    table replaced by a marker paragraph (``_marked_tables``, ``_other_tables``), with
+    the tables' Markdown."""
     for el in body.iter():
         tag, rend = el.tag, el.get("rend")
         if tag == "list":
