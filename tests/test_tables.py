@@ -15,10 +15,10 @@ from textual.style import Style
 from reader.app.article_render import STYLE_NAMES, Block, markdown_blocks, wrap_blocks
 from reader.app.code_highlight import highlight
 from reader.app.table_render import TableData, table_lines
+from reader.base.code_blocks import code_language
 from reader.base.table_layout import column_widths
 from reader.base.tables import is_data_table, is_layout_table, normalise, table_markdown
 from reader.cli.text_tables import cells_width, draw_tables
-from reader.ingest.body import code_language
 from reader.ingest.htmlpage import parse_html
 
 from conftest import FIXTURES, run_reader
@@ -358,4 +358,20 @@ def test_a_feed_items_table_is_a_pipe_table_and_a_layout_one_its_cells() -> None
         "| Day | Tide |   |\n| --- | --- | --- |\n| Mon | 06:12 | 4 \\| m |",
         "![quay](https://q.example/a.jpg)",
         "The quay.",
+    ]
+
+
+def test_a_feed_items_code_blocks_keep_their_languages_and_bounds() -> None:
+    from reader.base.fragments import html_to_markdown
+
+    markdown = html_to_markdown(
+        '<pre><code class="language-python">def f(x):\n    return x\n</code></pre>'
+        '<div class="highlight-source-rust"><pre>fn main() {}</pre></div>'
+        "<pre>plain\n  text</pre><p>and <code class='language-js'>inline()</code> too.</p>"
+    )
+    assert markdown.split("\n\n") == [
+        "```python\ndef f(x):\n    return x\n```",
+        "```rust\nfn main() {}\n```",
+        "    plain\n      text",
+        "and `inline()` too.",
     ]

@@ -21,6 +21,7 @@ from html2text.utils import escape_md_section
 from lxml import etree
 
 from reader.base.clean import clean_text
+from reader.base.code_blocks import code_language, fence_code, mark_language
 from reader.base.errors import ExtractionFailed, ExtractorUnavailable
 from reader.base.tables import is_layout_table, marker_text, put_tables, table_markdown
 from reader.ingest.metadata import Declared, element_text, fold, json_text, unescape
@@ -472,7 +473,7 @@ def _markdown(html: str, images: list[str] | None = None, tables: list[str] | No
     """HTML as Markdown: blank lines between blocks, no trailing whitespace, no raw HTML;
     the markers of ``images`` (``_mark_images``) and ``tables`` become them."""
     text = _unmark_tables(_converter().handle(html), tables or [])
-    text = _fence_code(_unmark_images(text, images or []))
+    text = fence_code(_unmark_images(text, images or []))
     text = _escape_tags(clean_text(_SPACED_PUNCTUATION.sub("", text)))
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip("\n")
     return "\n\n".join(_dedent_lists(block) for block in text.split("\n\n")).strip()
@@ -658,37 +659,6 @@ def _unmark_images(markdown: str, images: list[str]) -> str:
     return _IMAGE_MARK.sub(image, markdown)
 
 
-# A code block's language, from the classes highlighters write: language-python,
-# lang-js, highlight-source-rust (GitHub), brush: php (SyntaxHighlighter), sourceCode
-# haskell (pandoc), or a data-lang attribute. The language rides through trafilatura as
-# a marker at the start of the code, and the indented block html2text writes becomes
-# a fenced one with the language (``_fence_code``).
-_LANGUAGE_CLASS = re.compile(
-    r"(?:^|\s)(?:language-|lang-|highlight-source-|highlight-|brush:\s*|sourceCode\s+)"
-    r"([A-Za-z][A-Za-z0-9_+#.-]{0,29})(?=\s|$|;)"
-)
-_NOT_LANGUAGES = frozenset(("none", "plain", "plaintext", "text", "txt", "nohighlight", "source"))
-_CODE_MARK = re.compile("\ue002([^\ue003\n]*)\ue003")
-
-
-def code_language(el: lxml.html.HtmlElement) -> str | None:
-    """The language a ``<pre>`` (or its ``<code>``, or the box around it) declares."""
-    code = el.find(".//code")
-    parent = el.getparent()
-    candidates = [code, el, parent, parent.getparent() if parent is not None else None]
-    for candidate in candidates:
-        if candidate is None:
-            continue
-        lang = candidate.get("data-lang") or ""
-        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_+#.-]{0,29}", lang):
-            return lang.lower()
-        for match in _LANGUAGE_CLASS.finditer(candidate.get("class") or ""):
-            name = match.group(1).lower()
-            if name not in _NOT_LANGUAGES:
-                return name
-    return None
-
-
 def _mark_preformatted(tree: lxml.html.HtmlElement) -> None:
     """Put a ``<pre>`` without ``<code>`` into one (trafilatura takes it for a quote),
     keep only the text of the links in it, and mark its language."""
@@ -704,47 +674,7 @@ def _mark_preformatted(tree: lxml.html.HtmlElement) -> None:
                 if child is not code:
                     code.append(child)  # moves the child, with its tail
         if language:
-            code.text = f"\ue002{language}\ue003" + (code.text or "").lstrip("\n")
-
-
-def _fence_code(markdown: str) -> str:
-    """An indented code block that starts with a language marker as a fenced block
-    with that language; a marker anywhere else (code made inline) goes."""
-    if "\ue002" not in markdown:
-        return markdown
-    lines = markdown.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        match = _CODE_MARK.search(line)
-        indent = len(line) - len(line.lstrip(" "))
-        if match is None or indent < 4 or match.start() != indent:
-            out.append(_CODE_MARK.sub("", line))
-            i += 1
-            continue
-        code = [line[match.end() :]]
-        i += 1
-        while (
-            i < len(lines)
-            and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip(" ")) >= indent)
-            and lines[i][indent : indent + 1] != "\ue002"  # the next block
-        ):
-            code.append(_CODE_MARK.sub("", lines[i])[indent:])
-            i += 1
-        while code and not code[-1].strip():
-            code.pop()
-            i -= 1  # the blank lines after the block stay
-        fence = "`" * max(
-            3, 1 + max((len(m) for m in re.findall("`+", "\n".join(code))), default=0)
-        )
-        outer = " " * (indent - 4)
-        out += [
-            f"{outer}{fence}{match.group(1)}",
-            *(outer + c if c else c for c in code),
-            outer + fence,
-        ]
-    return "\n".join(out)
+            mark_language(code, language)
 
 
 def _link_base(page: Declared) -> str | None:
