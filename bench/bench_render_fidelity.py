@@ -13,7 +13,10 @@ as the article pane does (``article_render.markdown_blocks``). Counted, in pages
 * glued paragraphs: two consecutive ``<p>`` whose texts show run together with no
   space ("devices.The USPTO");
 * broken tables: pages whose expected article (Readability's ``expected.html``)
-  holds a ``<table>`` of two or more rows, and whose rendering shows no table.
+  holds data tables (``reader.base.tables.is_data_table``: Readability's own rules,
+  which leave out layout tables such as an image above its caption) and whose
+  rendering shows fewer tables than that; also counted in tables, and, as before,
+  for pages with any ``<table>`` of two or more rows.
 
 Plus the image placeholders shown, and the word-overlap F1 (bags of ``\\w+`` words,
 lowercased) of the rendered text, placeholders left out, against the text of
@@ -34,6 +37,7 @@ import lxml.html
 from textual.style import Style
 
 from reader.app.article_render import STYLE_NAMES, Block, markdown_blocks
+from reader.base.tables import is_data_table
 from reader.ingest.htmlpage import parse_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -119,14 +123,17 @@ def measure(source: str, expected: str) -> dict[str, object]:
             glued += 1
     want = lxml.html.fromstring(expected) if expected.strip() else None
     has_table = want is not None and any(len(t.findall(".//tr")) >= 2 for t in want.iter("table"))
-    shown_table = any(getattr(b, "table", None) for b in blocks)
+    data_tables = sum(1 for t in want.iter("table") if is_data_table(t)) if want is not None else 0
+    shown = sum(1 for b in blocks if getattr(b, "table", None))
     want_text = html_text(expected)  # blocks on lines of their own, as bench_extract reads it
     return {
         "split": split,
         "quote": as_quote,
         "glued": glued,
         "table": has_table,
-        "broken_table": has_table and not shown_table,
+        "broken_table": has_table and not shown,
+        "data_tables": data_tables,
+        "missing_tables": max(data_tables - shown, 0),
         "f1": f1(_PLACEHOLDER.sub(" ", text), want_text),
         "images": len(_PLACEHOLDER.findall(text)),
     }
@@ -164,7 +171,14 @@ def main() -> int:
         print(f"{what}: {len(hit)} pages, {places} places  ({', '.join(worst)})")
     tables = [n for n, r in results.items() if r["table"]]
     broken = [n for n, r in results.items() if r["broken_table"]]
-    print(f"broken tables: {len(broken)} of {len(tables)} pages with a table")
+    print(f"pages with a table of 2+ rows that show none: {len(broken)} of {len(tables)}")
+    data = [n for n, r in results.items() if r["data_tables"]]
+    missing = {n: int(r["missing_tables"]) for n, r in results.items() if r["missing_tables"]}  # type: ignore[call-overload]
+    print(
+        f"broken tables: {len(missing)} of {len(data)} pages with a data table"
+        f" ({sum(missing.values())} of {sum(int(results[n]['data_tables']) for n in data)} tables"  # type: ignore[call-overload]
+        f" not shown: {', '.join(f'{n} {k}' for n, k in sorted(missing.items()))})"
+    )
     shown = [int(r["images"]) for r in results.values()]  # type: ignore[call-overload]
     print(f"image placeholders: {sum(shown)} on {sum(1 for n in shown if n)} pages")
     scores = [float(r["f1"]) for r in results.values()]  # type: ignore[arg-type]

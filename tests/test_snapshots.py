@@ -130,3 +130,19 @@ def test_help_screen(snap_compare, paths: Paths) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
 
     assert snap_compare(ReaderApp(paths), terminal_size=(100, 40), run_before=help_open)
+
+
+# -- the article: a table and a highlighted code block -------------------------------------
+
+
+def test_article_with_a_table_and_code(snap_compare, paths: Paths) -> None:
+    from reader.ingest.htmlpage import parse_html
+
+    from conftest import FIXTURES
+
+    url = "https://quay-times.example/tech/2025/tide-tables.html"
+    html = (FIXTURES / "html" / "fidelity-tables.html").read_text(encoding="utf-8")
+    with Store(paths) as store:
+        store.save_pages([(url, "tables", parse_html(html, url))])
+
+    assert snap_compare(ReaderApp(paths), terminal_size=(160, 48), run_before=_ready)

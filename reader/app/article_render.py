@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 from textual.content import Content, Span
 from textual.style import Style
 
+from reader.app.code_highlight import CODE_STYLES, highlight
 from reader.app.dates import long_date
+from reader.app.table_render import TableData, table_lines
 from reader.base.clean import clean_line, clean_text
 from reader.base.fragments import story_markdown
 from reader.base.models import Story
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-STYLE_NAMES = ("title", "meta", "heading", "link", "quote", "code", "rule", "note")
+STYLE_NAMES = ("title", "meta", "heading", "link", "quote", "code", "rule", "note", *CODE_STYLES)
 
 
 @dataclass
@@ -37,6 +39,11 @@ class Block:
     first_prefix: Content = field(default_factory=Content)
     prefix: Content = field(default_factory=Content)
     rule: bool = False
+    table: TableData | None = None
+    """A table, drawn at the width it is wrapped to (``content`` holds its text)."""
+    language: str = ""
+    """A code block's language: highlighted when wrapped, so that only the blocks of
+    the first screen cost anything before it is painted."""
 
 
 @dataclass
@@ -55,7 +62,7 @@ class RenderedArticle:
 def _md_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt  # imported when the first article needs it
 
-    return MarkdownIt("commonmark", {"html": True, "linkify": False})
+    return MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
 
 
 _PARSER: MarkdownIt | None = None
@@ -118,6 +125,9 @@ def markdown_blocks(
     list_counters: list[int | None] = []
     pending_item_prefix: str | None = None
     heading = False
+    table: TableData | None = None
+    row: list[Content] | None = None
+    in_head = False
 
     def prefix_pair() -> tuple[Content, Content]:
         nonlocal pending_item_prefix
@@ -135,6 +145,8 @@ def markdown_blocks(
             heading = True
         elif kind == "heading_close":
             heading = False
+        elif kind == "inline" and row is not None:
+            row.append(inline_content(token.children or [], styles, links))
         elif kind == "inline":
             content = inline_content(token.children or [], styles, links)
             if heading:
@@ -164,10 +176,29 @@ def markdown_blocks(
             prefixes.append(("▌ ", "▌ "))
         elif kind == "blockquote_close":
             prefixes.pop()
+        elif kind == "table_open":
+            table = TableData()
+        elif kind in ("thead_open", "thead_close"):
+            in_head = kind == "thead_open"
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and table is not None and row is not None:
+            if in_head:
+                table.header = row
+            else:
+                table.rows.append(row)
+            row = None
+        elif kind == "table_close" and table is not None:
+            first, rest = prefix_pair()
+            blocks.append(Block(Content(table.plain()), first, rest, table=table))
+            table = None
         elif kind in ("fence", "code_block"):
             first, rest = prefix_pair()
             code = token.content.rstrip("\n")
-            blocks.append(Block(Content.styled(code, styles["code"]), first, rest))
+            language = token.info.split()[0] if kind == "fence" and token.info.strip() else ""
+            blocks.append(
+                Block(Content.styled(code, styles["code"]), first, rest, language=language)
+            )
         elif kind == "html_block":
             first, rest = prefix_pair()
             blocks.append(Block(Content(token.content.rstrip("\n")), first, rest))
@@ -252,7 +283,13 @@ def wrap_blocks(
             lines.append(Content.styled("─" * width, styles["rule"]))
             continue
         room = max(width - block.prefix.cell_length, 5)
-        wrapped = block.content.wrap(room) or [blank]
+        if block.table is not None:
+            drawn = table_lines(block.table, room, styles["rule"], Style(bold=True))
+            wrapped = drawn or [blank]
+        elif block.language:
+            wrapped = highlight(block.content.plain, block.language, styles).wrap(room) or [blank]
+        else:
+            wrapped = block.content.wrap(room) or [blank]
         if not block.prefix and not block.first_prefix:
             lines.extend(wrapped)
             continue

@@ -39,16 +39,50 @@ def html_to_text(fragment: str) -> str:
     return clean_text(html.unescape(text)).strip()
 
 
+_NEEDS_TREE = re.compile(r"<(?:table|pre)\b", re.I)
+
+
+def _prepare(fragment: str, base: str | None) -> tuple[str, list[str]]:
+    """``fragment`` with its tables taken out (``base.tables.tables_out``) and its code
+    blocks' languages marked (``base.code_blocks``), and the tables' Markdown; the
+    fragment as it was when lxml cannot read it."""
+    import lxml.html
+    from lxml import etree
+
+    from reader.base.code_blocks import code_language, mark_language
+    from reader.base.tables import tables_out
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return fragment, []
+    tables = tables_out(root, base)
+    for pre in root.iter("pre"):
+        language = code_language(pre)
+        if language:
+            code = pre.find(".//code")
+            mark_language(code if code is not None else pre, language)
+    return lxml.html.tostring(root, encoding="unicode", method="html"), tables
+
+
 def html_to_markdown(fragment: str, base: str | None = None) -> str:
-    """An HTML fragment as Markdown; relative links resolve against ``base``."""
+    """An HTML fragment as Markdown; relative links resolve against ``base``; tables
+    are well-formed pipe tables (``base.tables``), layout tables their cells, and a
+    code block whose language is named is fenced with it."""
     import html2text
 
+    from reader.base.code_blocks import fence_code
+    from reader.base.tables import put_tables
+
+    tables: list[str] = []
+    if _NEEDS_TREE.search(fragment):
+        fragment, tables = _prepare(fragment, base)
     converter = html2text.HTML2Text(baseurl=base or "")
     converter.body_width = 0
     converter.ignore_images = False  # ![alt](src): a placeholder in the article
     converter.unicode_snob = True
     converter.emphasis_mark = "*"
-    text = converter.handle(fragment)
+    text = fence_code(put_tables(converter.handle(fragment), tables))
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
     return clean_text(text).strip()
 

@@ -7,6 +7,7 @@ way out, so nothing a page holds can reach the terminal as a control sequence.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterable
 from typing import IO, Any
@@ -15,6 +16,7 @@ from reader.base.clean import clean_line, clean_link, clean_text
 from reader.base.errors import ReaderError
 from reader.base.fragments import story_markdown
 from reader.base.models import LIST_KINDS, Story
+from reader.cli.text_tables import draw_tables
 
 
 class CommandError(ReaderError):
@@ -55,8 +57,11 @@ def format_row(story: Story) -> str:
     return f"{story.id}  {date}  {marks}  {site}  {clean_line(story.title)}"
 
 
-def format_story(story: Story) -> str:
-    """A story as readable text: header, body, then its headline lists."""
+def format_story(story: Story, width: int | None = None) -> str:
+    """A story as readable text: header, body (its tables drawn in ``width`` cells, by
+    default the terminal's), then its headline lists."""
+    if width is None:
+        width = min(shutil.get_terminal_size((100, 24)).columns, 160)
     meta = [clean_line(part) for part in (story.site, " > ".join(story.section)) if part]
     if story.published:
         meta.append(clean_line(story.published.replace("T", " ")))
@@ -72,7 +77,7 @@ def format_story(story: Story) -> str:
     if story.also_on:
         sites = ", ".join(clean_line(copy.site or copy.url or copy.id) for copy in story.also_on)
         lines.append(f"Also on: {sites}")
-    lines += ["", clean_text(story_markdown(story) or ""), ""]
+    lines += ["", draw_tables(clean_text(story_markdown(story) or ""), width), ""]
     for kind, heading in zip(LIST_KINDS, ("Related", "Ranking", "Recommended"), strict=True):
         headlines = getattr(story, kind)
         if headlines:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
@@ -20,7 +21,9 @@ from html2text.utils import escape_md_section
 from lxml import etree
 
 from reader.base.clean import clean_text
+from reader.base.code_blocks import code_language, fence_code, mark_language
 from reader.base.errors import ExtractionFailed, ExtractorUnavailable
+from reader.base.tables import is_layout_table, marker_text, put_tables, table_markdown
 from reader.ingest.metadata import Declared, element_text, fold, json_text, unescape
 
 # trafilatura logs a warning for every page it finds nothing in.
@@ -127,8 +130,12 @@ def _resolve(href: str | None, base: str | None) -> str | None:
         return None
 
 
-def _to_html(body: etree._Element, base: str | None) -> etree._Element:
-    """trafilatura's XML body as plain HTML (in place), links made absolute."""
+def _to_html(
+    body: etree._Element, base: str | None, stashed: list[_Stashed] | None = None
+) -> tuple[etree._Element, list[str]]:
+    """trafilatura's XML body as plain HTML (in place), links made absolute; each data
+    table replaced by a marker paragraph (``_marked_tables``, ``_other_tables``), with
+    the tables' Markdown."""
     for el in body.iter():
         tag, rend = el.tag, el.get("rend")
         if tag == "list":
@@ -157,8 +164,10 @@ def _to_html(body: etree._Element, base: str | None) -> etree._Element:
             el.tag = _RENAME.get(tag, tag) if _TAG_NAME.fullmatch(tag) else "span"
         el.attrib.clear()
     body.tag = "div"
+    tables = _marked_tables(body, stashed or [])
     _unwrap_layout_tables(body)
-    return body
+    tables = _other_tables(body, tables)
+    return body, tables
 
 
 def _spaces_out(link: etree._Element) -> None:
@@ -217,7 +226,9 @@ def _unwrap_layout_tables(body: etree._Element) -> None:
     for table in reversed(list(body.iter("table"))):
         rows = [row for row in table if row.tag == "tr"]
         cells = [cell for row in rows for cell in row if cell.tag in ("td", "th")]
-        if not any(child.tag in _BLOCKS for cell in cells for child in cell):
+        if not any(child.tag in _BLOCKS for cell in cells for child in cell) and not (
+            is_layout_table(table)
+        ):
             continue
         table.tag = "div"
         for row in rows:
@@ -225,6 +236,171 @@ def _unwrap_layout_tables(body: etree._Element) -> None:
             for cell in row:
                 if cell.tag in ("td", "th"):
                     cell.tag = "div"
+
+
+# A data table of the page, in Markdown before trafilatura sees it (``_stash_tables``):
+# trafilatura keeps a table's cells but not its colspans, rowspans or caption. The
+# first cell carries the table's number through trafilatura; a table of its output
+# becomes a paragraph holding a second marker, which the table's Markdown replaces
+# after html2text (``_unmark_tables``).
+_STASH_MARK = re.compile("\ue004(\\d+)\ue005")
+
+
+@dataclass
+class _Stashed:
+    """A page's table as Markdown, with the texts nearest it (nearest first), which
+    place it again when trafilatura drops it from between two kept passages."""
+
+    markdown: str
+    start: int
+    before: list[str]
+    after: list[str]
+
+
+_ANCHOR_MIN = 12  # characters of a text that may place a table
+_ANCHORS = 40  # texts looked at either side of a table
+_NO_TEXT = frozenset(("script", "style", "noscript", "template"))
+
+
+def _texts(
+    tree: lxml.html.HtmlElement, tables: set[etree._Element]
+) -> tuple[list[str], dict[etree._Element, tuple[int, int]]]:
+    """The page's texts in document order (spaces folded), and where each of ``tables``
+    starts and ends among them."""
+    texts: list[str] = []
+    starts: dict[etree._Element, int] = {}
+    bounds: dict[etree._Element, tuple[int, int]] = {}
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        if event == "start":
+            if el in tables:
+                starts[el] = len(texts)
+            if isinstance(el.tag, str) and el.tag not in _NO_TEXT and el.text:
+                texts.append(" ".join(el.text.split()))
+        else:
+            if el in tables:
+                bounds[el] = (starts[el], len(texts))
+            if el.tail:
+                texts.append(" ".join(el.tail.split()))
+    return texts, bounds
+
+
+def _stash_tables(tree: lxml.html.HtmlElement, base: str | None) -> list[_Stashed]:
+    """The page's tables (but layout ones) as Markdown, each marked in its first cell."""
+    found = [
+        table
+        for table in reversed(list(tree.iter("table")))  # innermost first
+        if table.getparent() is not None
+        and not is_layout_table(table)
+        and next(table.iter("td", "th"), None) is not None
+    ]
+    if not found:
+        return []
+    texts, bounds = _texts(tree, set(found))
+    inside = [False] * len(texts)  # a table's own texts place no table
+    for start, end in bounds.values():
+        inside[start:end] = [True] * (end - start)
+    stashed: list[_Stashed] = []
+    for table in found:
+        start, end = bounds.get(table, (0, 0))
+        window = _ANCHORS * 50
+        before = [
+            texts[i]
+            for i in range(start - 1, max(start - window, 0) - 1, -1)
+            if not inside[i] and len(texts[i]) >= _ANCHOR_MIN
+        ]
+        after = [
+            texts[i]
+            for i in range(end, min(end + window, len(texts)))
+            if not inside[i] and len(texts[i]) >= _ANCHOR_MIN
+        ]
+        markdown = table_markdown(table, base)
+        stashed.append(_Stashed(markdown, start, before[:_ANCHORS], after[:_ANCHORS]))
+        first = next(table.iter("td", "th"))
+        first.text = f"\ue004{len(stashed) - 1}\ue005" + (first.text or "")
+    return stashed
+
+
+def _replace_table(table: etree._Element, tables: list[str], markdown: str) -> None:
+    """Put a marker paragraph for ``markdown`` where ``table`` is."""
+    marker = _table_marker(tables, markdown)
+    marker.tail = table.tail
+    parent = table.getparent()
+    if parent is not None:
+        parent.replace(table, marker)
+
+
+def _table_marker(tables: list[str], markdown: str) -> etree._Element:
+    tables.append(markdown)
+    marker = etree.Element("p")
+    marker.text = marker_text(len(tables) - 1)
+    return marker
+
+
+def _marked_tables(body: etree._Element, stashed: list[_Stashed]) -> list[str]:
+    """Replace each table that carries a stash marker by the stashed Markdown; put back
+    the stashed tables trafilatura dropped from between two passages it kept."""
+    tables: list[str] = []
+    if not stashed:
+        return tables
+    used: set[int] = set()
+    for table in reversed(list(body.iter("table"))):
+        match = _STASH_MARK.search("".join(table.itertext()))
+        if match and int(match.group(1)) < len(stashed):
+            used.add(int(match.group(1)))
+            _replace_table(table, tables, stashed[int(match.group(1))].markdown)
+    dropped = sorted((s for i, s in enumerate(stashed) if i not in used), key=lambda s: s.start)
+    if dropped:
+        _restore_tables(body, dropped, tables)
+    return tables
+
+
+_LEAF_BLOCKS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote"))
+_CONTAINERS = frozenset(("div", "blockquote", "body", "section", "article", "td", "th"))
+_ANCHOR_GAP = 300  # characters of kept text at most between a dropped table's neighbours
+
+
+def _restore_tables(body: etree._Element, dropped: list[_Stashed], tables: list[str]) -> None:
+    """Put each of ``dropped`` after the kept passage it followed on the page, when the
+    passage it preceded comes right after that one (the table was in the article)."""
+    leaves = [
+        el
+        for el in body.iter(*_LEAF_BLOCKS)
+        if not any(d.tag in _LEAF_BLOCKS for d in el.iterdescendants())
+    ]
+    flow, ends = "", []
+    for leaf in leaves:
+        flow += " ".join("".join(leaf.itertext()).split()) + " "
+        ends.append(len(flow))
+    last: dict[etree._Element, etree._Element] = {}
+    for table in dropped:
+        spot = next((flow.find(t) + len(t) for t in table.before if t in flow), -1)
+        if spot < 0:
+            continue
+        follows = next((flow.find(t, spot) for t in table.after if flow.find(t, spot) >= 0), -1)
+        if follows < 0 or follows - spot > _ANCHOR_GAP:
+            continue
+        target = leaves[next(i for i, end in enumerate(ends) if end >= spot)]
+        while (parent := target.getparent()) is not None and parent.tag not in _CONTAINERS:
+            target = parent
+        marker = _table_marker(tables, table.markdown)
+        last.get(target, target).addnext(marker)
+        last[target] = marker
+
+
+def _other_tables(body: etree._Element, tables: list[str]) -> list[str]:
+    """Replace the tables left (not stashed, not layout) by their Markdown, as
+    trafilatura kept them."""
+    for table in reversed(list(body.iter("table"))):
+        _replace_table(table, tables, table_markdown(table))
+    return tables
+
+
+def _unmark_tables(markdown: str, tables: list[str]) -> str:
+    """The markers of ``_replace_table`` as their tables (a stray one goes), in a
+    quote when the marker was; stray stash markers go."""
+    if "\ue004" in markdown:
+        markdown = _STASH_MARK.sub("", markdown)
+    return put_tables(markdown, tables)
 
 
 def _converter() -> html2text.HTML2Text:
@@ -293,10 +469,11 @@ def _pieces(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
 _SPACED_PUNCTUATION = re.compile(r"(?<=\S\*) (?=[,;:)%]|['\u2019]s\b)")
 
 
-def _markdown(html: str, images: list[str] | None = None) -> str:
+def _markdown(html: str, images: list[str] | None = None, tables: list[str] | None = None) -> str:
     """HTML as Markdown: blank lines between blocks, no trailing whitespace, no raw HTML;
-    the markers of ``images`` (``_mark_images``) become them."""
-    text = _unmark_images(_converter().handle(html), images or [])
+    the markers of ``images`` (``_mark_images``) and ``tables`` become them."""
+    text = _unmark_tables(_converter().handle(html), tables or [])
+    text = fence_code(_unmark_images(text, images or []))
     text = _escape_tags(clean_text(_SPACED_PUNCTUATION.sub("", text)))
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip("\n")
     return "\n\n".join(_dedent_lists(block) for block in text.split("\n\n")).strip()
@@ -357,12 +534,22 @@ def _is_link_block(block: str) -> bool:
     return not total or linked / total >= _LINK_BLOCK_SHARE
 
 
+_TABLE_RULE = re.compile(r"^(?:> )*\|(?: :?-{3,}:? \|)+$", re.MULTILINE)
+
+
+def _big_table(block: str) -> bool:
+    """A table of more than two rows: data even when it is mostly links (a menu laid
+    out as a table has a row or two)."""
+    return bool(_TABLE_RULE.search(block)) and block.count("\n") > 3
+
+
 def _drop_link_blocks(markdown: str) -> str:
-    """Remove link-list blocks, and a heading left with nothing under it."""
+    """Remove link-list blocks (but not tables of links), and a heading left with
+    nothing under it."""
     blocks = markdown.split("\n\n")
     kept: list[str] = []
     for i, block in enumerate(blocks):
-        if not _is_link_block(block):
+        if _big_table(block) or not _is_link_block(block):
             kept.append(block)
             continue
         following = blocks[i + 1] if i + 1 < len(blocks) else "#"
@@ -474,17 +661,20 @@ def _unmark_images(markdown: str, images: list[str]) -> str:
 
 def _mark_preformatted(tree: lxml.html.HtmlElement) -> None:
     """Put a ``<pre>`` without ``<code>`` into one (trafilatura takes it for a quote),
-    and keep only the text of the links in it."""
+    keep only the text of the links in it, and mark its language."""
     for pre in list(tree.iter("pre")):
         for link in list(pre.iter("a")):
             link.drop_tag()  # html2text would write it out as [text](url) in the code
-        if pre.find(".//code") is not None:
-            continue
-        code = etree.SubElement(pre, "code")
-        code.text, pre.text = pre.text, None
-        for child in list(pre):
-            if child is not code:
-                code.append(child)  # moves the child, with its tail
+        language = code_language(pre)
+        code = pre.find(".//code")
+        if code is None:
+            code = etree.SubElement(pre, "code")
+            code.text, pre.text = pre.text, None
+            for child in list(pre):
+                if child is not code:
+                    code.append(child)  # moves the child, with its tail
+        if language:
+            mark_language(code, language)
 
 
 def _link_base(page: Declared) -> str | None:
@@ -511,6 +701,7 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
     _prepare_times(tree)
     _mark_preformatted(tree)
     images = _mark_images(tree, _link_base(page))
+    stashed = _stash_tables(tree, _link_base(page))
     element, text = _trafilatura(tree, _FAST)
     if len(text) < _ERROR_PAGE_MAX and _is_error_page(tree, page):
         return ""
@@ -528,5 +719,6 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
     if element is None:
         return ""
     _drop_headline(element, title)
-    html = etree.tostring(_to_html(element, _link_base(page)), encoding="unicode", method="html")
-    return _drop_link_blocks(_markdown(html, images))
+    html_body, tables = _to_html(element, _link_base(page), stashed)
+    html = etree.tostring(html_body, encoding="unicode", method="html")
+    return _drop_link_blocks(_markdown(html, images, tables))
