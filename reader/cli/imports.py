@@ -21,6 +21,14 @@ class ImportSummary:
     hidden: int = 0
     read: int = 0
     bookmarks: int = 0
+    stories: int = 0
+    """Items stored as new stories."""
+    items_present: int = 0
+    """Items whose story was stored already (a refresh, an earlier import)."""
+    items_skipped: dict[str, int] = field(default_factory=dict)
+    """Items left out, by reason."""
+    trimmed: int = 0
+    """Stories over a feed's ``max_stories``, deleted as a refresh deletes them."""
     skipped: dict[str, int] = field(default_factory=dict)
     """``exec``/``filter`` lines by kind."""
     not_carried: list[str] = field(default_factory=list)
@@ -34,6 +42,13 @@ class ImportSummary:
             "hidden": self.hidden,
             "read_marks": self.read,
             "bookmarks": self.bookmarks,
+            "items": {
+                "imported": self.stories,
+                "already_stored": self.items_present,
+                "skipped": sum(self.items_skipped.values()),
+                "skipped_by_reason": self.items_skipped,
+                "trimmed": self.trimmed,
+            },
             "skipped": self.skipped,
             "settings": self.settings,
             "not_carried_over": self.not_carried,
@@ -43,8 +58,15 @@ class ImportSummary:
         """The one-line summary."""
         text = (
             f"imported {self.feeds:,} feeds ({self.hidden:,} hidden), {self.read:,} read marks,"
-            f" {self.bookmarks:,} bookmarks"
+            f" {self.bookmarks:,} bookmarks, {self.stories:,} stories"
         )
+        if self.items_present:
+            text += f" ({self.items_present:,} stored already)"
+        if self.trimmed:
+            text += f", {self.trimmed:,} over max_stories deleted"
+        if self.items_skipped:
+            reasons = ", ".join(f"{n:,} {why}" for why, n in self.items_skipped.items())
+            text += f"; items skipped: {reasons}"
         if self.settings:
             text += f"; config.toml: {', '.join(self.settings)}"
         for kind, count in self.skipped.items():
@@ -56,7 +78,7 @@ class ImportSummary:
 
 def cmd_import(args: argparse.Namespace, store: Store) -> int:
     """``reader import newsboat``: feeds, tags, titles, hidden, read marks, bookmarks."""
-    from reader.base.config import save_settings
+    from reader.base.config import load_config, save_settings
     from reader.base.models import Page
     from reader.feeds import newsboat
     from reader.store.feeds import ImportedFeed
@@ -90,20 +112,26 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
                          known.etag if known else None, known.last_modified if known else None)
         )  # fmt: skip
     subscribed = {feed.url for feed in feeds}
+    items = newsboat.story_rows(cache, subscribed)
     read_ids: list[str] = []
     bookmark_ids: list[str] = []
-    for item in cache.items:
+    for index, item in enumerate(cache.items):
         if item.feed_url not in subscribed:
             continue
-        # The ids their stories have or will have: prepare makes a story's id from its
-        # source, whatever cleaning that takes.
+        # The ids their stories have or will have: the imported story's, and those
+        # prepare makes from the item's link or guid (a story reader fetches itself).
         ids = [prepare(source, "", Page("")).id for source in newsboat.item_sources(item)]
+        if index in items.ids:
+            ids = list(dict.fromkeys([items.ids[index], *ids]))
         if not item.unread:
             summary.read += 1
             read_ids += ids
         if args.flag_as_bookmark and args.flag_as_bookmark in item.flags:
             bookmark_ids += ids
-    _, summary.bookmarks = store.import_feeds(feeds, read_ids, bookmark_ids)
+    counts = store.import_feeds(feeds, read_ids, bookmark_ids, items.rows)
+    summary.bookmarks, summary.stories = counts.bookmarks, counts.stories
+    summary.items_present = len({row.source for row in items.rows}) - counts.stories
+    summary.items_skipped = items.skipped
     summary.feeds = len(feeds)
     summary.hidden = sum(feed.hidden for feed in feeds)
     for skipped in urls.skipped:
@@ -115,6 +143,12 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
         summary.not_carried.append(f"read state (no {where.cache})")
     summary.settings = save_settings(config_file, "feeds", settings.feeds)
     summary.settings += save_settings(config_file, "keys", dict(settings.keys))
+    # As a refresh does after storing: a feed keeps its newest max_stories.
+    feed_settings = load_config(config_file).feed_settings
+    for feed in feeds:
+        keep = feed_settings(feed.url).max_stories
+        if keep and summary.stories:
+            summary.trimmed += store.trim_feed(feed.url, keep)
     summary.not_carried += [f"config {name}" for name in settings.not_carried]
     if args.json:
         print_json(summary.to_dict())

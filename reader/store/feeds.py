@@ -10,7 +10,13 @@ from typing import NamedTuple
 from reader.base.errors import FeedNotFound
 from reader.base.models import Feed
 from reader.store.base import CHUNK, StoreBase
-from reader.store.rows import timestamp
+from reader.store.rows import StoryRow, timestamp
+
+_COLUMNS = StoryRow._fields[:-1]  # the ranking is not a column (a feed item has none)
+_INSERT_NEW = (
+    f"INSERT INTO stories ({', '.join(_COLUMNS)}, ingested_at, updated_at)"
+    f" VALUES ({', '.join('?' * (len(_COLUMNS) + 2))}) ON CONFLICT (source) DO NOTHING"
+)
 
 
 class ImportedFeed(NamedTuple):
@@ -23,6 +29,14 @@ class ImportedFeed(NamedTuple):
     hidden: bool
     etag: str | None
     last_modified: str | None
+
+
+class ImportCounts(NamedTuple):
+    """What ``import_feeds`` added: read marks, bookmarks and stories that are new."""
+
+    read_marks: int
+    bookmarks: int
+    stories: int
 
 
 class FeedStore(StoreBase):
@@ -64,13 +78,24 @@ class FeedStore(StoreBase):
         feeds: Sequence[ImportedFeed],
         read_ids: Sequence[str],
         bookmark_ids: Sequence[str],
-    ) -> tuple[int, int]:
-        """Subscribe to ``feeds``, mark ``read_ids`` read (stories stored or still to
-        come) and bookmark those of ``bookmark_ids`` that are stored, in one
-        transaction. Returns how many read marks and bookmarks are new."""
+        rows: Sequence[StoryRow] = (),
+    ) -> ImportCounts:
+        """Subscribe to ``feeds``, store the stories of ``rows`` (the other reader's
+        items, made by ``rows.prepare``) whose source is not stored yet, mark
+        ``read_ids`` read (stories stored or still to come) and bookmark those of
+        ``bookmark_ids`` that are stored, in one transaction.
+
+        A story already stored (by a refresh, a page, an earlier import) is left as it
+        is: importing again adds nothing twice. Returns what is new."""
         now = timestamp()
         conn = self._conn
         with self._write():
+            top = conn.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0]
+            conn.executemany(_INSERT_NEW, [(*row[:-1], now, now) for row in rows])
+            stories = conn.execute(  # the full-text index takes them in later: index_pending
+                "INSERT INTO fts_pending (story_rowid) SELECT rowid FROM stories WHERE rowid > ?",
+                (top,),
+            ).rowcount
             for feed in feeds:
                 conn.execute(
                     "INSERT INTO user.feeds (url, title, added_at, tags, title_override,"
@@ -106,7 +131,7 @@ class FeedStore(StoreBase):
                 " ON CONFLICT (story_id) DO NOTHING",
                 (now, json.dumps(list(bookmark_ids))),
             ).rowcount
-        return marked, bookmarked
+        return ImportCounts(marked, bookmarked, stories)
 
     def list_feeds(self) -> list[Feed]:
         """Every subscription, with its story and unread counts."""
