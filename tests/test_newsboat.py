@@ -515,3 +515,29 @@ def test_an_item_that_breaks_the_converter_is_counted_and_logged(
         rows = newsboat.story_rows(cache, {feed.url})
     assert rows.rows == [] and rows.skipped == {"failed (RuntimeError)": 1}
     assert "newsboat item 'g1'" in caplog.text and "converter bug" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("url", "guid", "title", "source"),
+    [
+        # newsboat's own guid from a link as written (+ the date), resolved on the site
+        ("http://site.test/x/c/d", "c/dSun, 29 Nov 2026 08:00:00 GMT", "T",
+         "http://a.test/news/c/d"),
+        ("http://site.test/rel/c", "/rel/c", "T", "http://a.test/rel/c"),
+        ("http://other.test/p", "//other.test/p", "T", "http://other.test/p"),
+        # the feed's own guid: the link is the identity
+        ("http://site.test/p?utm_medium=rss", "g7", "T", "http://site.test/p"),
+        ("http://site.test/x/c/d", "c/d-not-a-date", "T", "http://site.test/x/c/d"),
+        # no link: the feed's guid, else (newsboat used the title) the title's hash
+        ("", "g8", "T", "http://a.test/news/feed.xml#g8"),
+        ("", "Only a title", "Only a title", "http://a.test/news/feed.xml#66a34d0313f374f0"),
+    ],
+)  # fmt: skip
+def test_an_item_gets_the_identity_a_refresh_gives_it(
+    url: str, guid: str, title: str, source: str
+) -> None:
+    feed = newsboat.CacheFeed("http://a.test/news/feed.xml", None, None, "A",
+                              "http://site.test/x/")  # fmt: skip
+    item = newsboat.CacheItem(feed.url, url, guid, True, "", title, "", "<p>text</p>", 1)
+    row = newsboat.item_row(item, feed)
+    assert row.source == source

@@ -272,10 +272,19 @@ def _relative_link(guid: str, link: str, feed: CacheFeed) -> str | None:
     stored ``link`` resolved (against the site, or the feed)."""
     if not link or not guid or urlsplit(guid).scheme:
         return None
-    for end in range(len(guid), 0, -1):
-        raw = guid[:end]
-        if link in (urljoin(feed.site or feed.url, raw), urljoin(feed.url, raw)):
-            return raw if _made_from(guid, raw) else None
+    scheme, _, rest = link.partition("://")
+    slash = rest.find("/")
+    candidates = [rest[slash:] if slash >= 0 else "", "//" + rest]  # /path, //host/path
+    for base in (feed.site or "", feed.url):
+        folder = base[: base.rfind("/") + 1]
+        if folder and link.startswith(folder):
+            candidates.append(link[len(folder) :])  # a path in the base's folder
+    for raw in candidates:
+        if _made_from(guid, raw) and link in (
+            urljoin(feed.site or feed.url, raw),
+            urljoin(feed.url, raw),
+        ):
+            return raw
     return None
 
 
