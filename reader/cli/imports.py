@@ -118,11 +118,13 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     for index, item in enumerate(cache.items):
         if item.feed_url not in subscribed:
             continue
-        # The ids their stories have or will have: the imported story's, and those
-        # prepare makes from the item's link or guid (a story reader fetches itself).
-        ids = [prepare(source, "", Page("")).id for source in newsboat.item_sources(item)]
+        # The id of the story imported from it (a refresh gives it the same); for an
+        # item left out, the ids prepare makes from its link or guid, which a story
+        # reader fetches itself may have.
         if index in items.ids:
-            ids = list(dict.fromkeys([items.ids[index], *ids]))
+            ids = [items.ids[index]]
+        else:
+            ids = [prepare(source, "", Page("")).id for source in newsboat.item_sources(item)]
         if not item.unread:
             summary.read += 1
             read_ids += ids
