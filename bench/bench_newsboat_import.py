@@ -6,9 +6,10 @@ Serves one generated RSS feed of N items (about 2 KB of HTML each, dated, with g
 from 127.0.0.1. Each round, interleaved: newsboat (Debian's package) reloads it into
 a fresh cache.db (timed, whole process), then ``reader import newsboat --dir`` takes
 that folder into a fresh reader home (timed, whole process), checking every item came
-over as a story. Prints medians and the ratio import/reload; then where the import's
-time goes (one run in this process: reading cache.db, making the rows, storing), and
-for scale, a cold ``reader refresh`` of the same feed into a fresh home.
+over as a story. Prints medians and the ratio import/reload, and reader's peak memory;
+then where the import's time goes (one run in this process: reading cache.db, making
+the rows, storing), and for scale, a cold ``reader refresh`` of the same feed into a
+fresh home.
 
 reader's modules are byte-compiled first, as a pip install does.
 """
@@ -37,11 +38,12 @@ def timed(command: list[str], **kwargs: object) -> tuple[float, str]:
 
 
 def phases(folder: Path, home: Path) -> dict[str, float]:
-    """One import in this process, phase by phase (what ``cmd_import`` does, minus config)."""
+    """One import in this process, phase by phase (what ``cmd_import`` does, minus config
+    and marks; the command streams the phases, here each runs to its end in turn)."""
     from reader.base.paths import resolve_paths
     from reader.feeds import newsboat
     from reader.store import Store
-    from reader.store.feeds import ImportedFeed
+    from reader.store.feeds import ImportedFeed, ImportedItem
 
     spent: dict[str, float] = {}
     start = time.perf_counter()
@@ -49,12 +51,16 @@ def phases(folder: Path, home: Path) -> dict[str, float]:
     cache = newsboat.read_cache(folder / "cache.db")
     spent["read cache.db"] = time.perf_counter() - start
     start = time.perf_counter()
-    rows = newsboat.story_rows(cache, {entry.url for entry in urls.feeds})
+    converter = newsboat.ItemRows(cache, {entry.url for entry in urls.feeds})
+    items = list(newsboat.iter_items(folder / "cache.db"))
+    spent["read cache.db"] += time.perf_counter() - start
+    start = time.perf_counter()
+    rows = [ImportedItem(converter.row(item), (), False, False) for item in items]
     spent["make rows"] = time.perf_counter() - start
     feeds = [ImportedFeed(e.url, e.title, e.tags, e.hidden, None, None) for e in urls.feeds]
     with Store(resolve_paths(home)) as store:
         start = time.perf_counter()
-        store.import_feeds(feeds, [], [], rows.rows)
+        store.import_feeds(feeds, rows)
         spent["store"] = time.perf_counter() - start
     return spent
 
@@ -78,6 +84,7 @@ def main() -> None:
     compileall.compile_dir(Path(reader.__file__).parent, quiet=1)
     reader_cmd = [sys.executable, "-m", "reader"]
     times: dict[str, list[float]] = {"newsboat -x reload": [], "reader import newsboat": []}
+    peak: list[float] = []
     with tempfile.TemporaryDirectory(prefix="reader-nb-import-bench-") as tmp:
         env = {"HOME": tmp, "PATH": "/usr/bin:/bin"}
         for run in range(args.runs):
@@ -90,19 +97,13 @@ def main() -> None:
             seconds, _ = timed(reload, env=env)
             times["newsboat -x reload"].append(seconds)
             home = Path(tmp) / f"home-{run}"
-            seconds, out = timed(
-                [
-                    *reader_cmd,
-                    "--home",
-                    str(home),
-                    "import",
-                    "newsboat",
-                    "--dir",
-                    str(folder),
-                    "--json",
-                ]  # fmt: skip
-            )
+            time_file = Path(tmp) / "time.txt"
+            command = ["/usr/bin/time", "-f", "%M", "-o", str(time_file), *reader_cmd,
+                       "--home", str(home), "import", "newsboat", "--dir", str(folder),
+                       "--json"]  # fmt: skip
+            seconds, out = timed(command)
             times["reader import newsboat"].append(seconds)
+            peak.append(int(time_file.read_text().split()[-1]) / 1024)
             imported = json.loads(out)["items"]["imported"]
             if imported != args.items:
                 sys.exit(f"run {run}: imported {imported} of {args.items} items")
@@ -112,6 +113,9 @@ def main() -> None:
             print(f"  {name:24s} median {value:6.2f} s  [{spread}]")
         ratio = med["reader import newsboat"] / med["newsboat -x reload"]
         print(f"  import/reload: {ratio:.2f}x")
+        megabytes = (Path(tmp) / "newsboat-0" / "cache.db").stat().st_size / 1e6
+        print(f"  reader's peak memory importing the {megabytes:.0f} MB cache.db:"
+              f" {max(peak):.0f} MB")  # fmt: skip
         spent = phases(Path(tmp) / "newsboat-0", Path(tmp) / "home-phases")
         print("  the import in this process: " + ", ".join(
             f"{name} {value:.2f} s" for name, value in spent.items()))  # fmt: skip

@@ -508,12 +508,11 @@ def test_an_item_that_breaks_the_converter_is_counted_and_logged(
 
     monkeypatch.setattr(newsboat, "item_page", broken)
     feed = newsboat.CacheFeed("http://a.test/feed", None, None, "A")
-    cache = newsboat.NewsboatCache(
-        (feed,), (newsboat.CacheItem(feed.url, "http://a.test/1", "g1", True, "", "One"),)
-    )
+    converter = newsboat.ItemRows(newsboat.NewsboatCache((feed,)), {feed.url})
+    item = newsboat.CacheItem(feed.url, "http://a.test/1", "g1", True, "", "One")
     with caplog.at_level("WARNING", logger="reader"):
-        rows = newsboat.story_rows(cache, {feed.url})
-    assert rows.rows == [] and rows.skipped == {"failed (RuntimeError)": 1}
+        assert converter.row(item) is None
+    assert converter.skipped == {"failed (RuntimeError)": 1}
     assert "newsboat item 'g1'" in caplog.text and "converter bug" in caplog.text
 
 
@@ -541,3 +540,27 @@ def test_an_item_gets_the_identity_a_refresh_gives_it(
     item = newsboat.CacheItem(feed.url, url, guid, True, "", title, "", "<p>text</p>", 1)
     row = newsboat.item_row(item, feed)
     assert row.source == source
+
+
+@pytest.mark.skipif(NEWSBOAT is None, reason="needs the newsboat binary")
+def test_a_cache_that_breaks_part_way_stores_nothing(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "newsboat"
+    words = "harbour council market quay bonds ferry river tram " * 40
+    _real_cache(folder, tuple(
+        _item(f"Item {n}", f"http://site.test/{n}", f"g{n}", body=f"&lt;p&gt;{words}&lt;/p&gt;")
+        for n in range(300)
+    ))  # fmt: skip
+    cache = folder / "cache.db"
+    data = bytearray(cache.read_bytes())
+    page = int(len(data) * 0.6) // 4096 * 4096  # among the items' pages
+    data[page : page + 4096] = b"\xff" * 4096
+    cache.write_bytes(bytes(data))
+    assert newsboat.read_cache(cache).feeds  # what is read first is whole: it breaks later
+    with pytest.raises(newsboat.NewsboatError):
+        list(newsboat.iter_items(cache))
+
+    result = run_reader(home, "import", "newsboat", "--dir", str(folder))
+    assert result.returncode == 1
+    assert "malformed" in result.stderr and result.stderr.strip().count("\n") == 0
+    with Store(resolve_paths(home)) as store:
+        assert store.list_feeds() == [] and store.list_stories() == []

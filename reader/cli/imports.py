@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     from reader.base.config import load_config, save_settings
     from reader.base.models import Page
     from reader.feeds import newsboat
-    from reader.store.feeds import ImportedFeed
+    from reader.store.feeds import ImportedFeed, ImportedItem
     from reader.store.rows import prepare
 
     try:
@@ -112,28 +113,30 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
                          known.etag if known else None, known.last_modified if known else None)
         )  # fmt: skip
     subscribed = {feed.url for feed in feeds}
-    items = newsboat.story_rows(cache, subscribed)
-    read_ids: list[str] = []
-    bookmark_ids: list[str] = []
-    for index, item in enumerate(cache.items):
-        if item.feed_url not in subscribed:
-            continue
-        # The id of the story imported from it (a refresh gives it the same); for an
-        # item left out, the ids prepare makes from its link or guid, which a story
-        # reader fetches itself may have.
-        if index in items.ids:
-            ids = [items.ids[index]]
-        else:
-            ids = [prepare(source, "", Page("")).id for source in newsboat.item_sources(item)]
-        if not item.unread:
-            summary.read += 1
-            read_ids += ids
-        if args.flag_as_bookmark and args.flag_as_bookmark in item.flags:
-            bookmark_ids += ids
-    counts = store.import_feeds(feeds, read_ids, bookmark_ids, items.rows)
+    converter = newsboat.ItemRows(cache, subscribed)
+    flag = args.flag_as_bookmark
+
+    def items() -> Iterator[ImportedItem]:
+        """newsboat's items as they are read, each a story row (or None) with its marks."""
+        for item in newsboat.iter_items(where.cache):
+            row = converter.row(item)
+            if item.feed_url not in subscribed:
+                continue
+            # The imported story's id (a refresh gives it the same); for an item left
+            # out, the ids a story reader fetches itself may have (its link, its guid).
+            ids = (row.id,) if row is not None else tuple(
+                prepare(source, "", Page("")).id for source in newsboat.item_sources(item)
+            )  # fmt: skip
+            summary.read += not item.unread
+            yield ImportedItem(row, ids, not item.unread, bool(flag) and flag in item.flags)
+
+    try:
+        counts = store.import_feeds(feeds, items())
+    except newsboat.NewsboatError as exc:  # cache.db failed part way: nothing is stored
+        raise CommandError(str(exc)) from None
     summary.bookmarks, summary.stories = counts.bookmarks, counts.stories
-    summary.items_present = len({row.source for row in items.rows}) - counts.stories
-    summary.items_skipped = items.skipped
+    summary.items_present = counts.stored_already
+    summary.items_skipped = converter.skipped
     summary.feeds = len(feeds)
     summary.hidden = sum(feed.hidden for feed in feeds)
     for skipped in urls.skipped:

@@ -1,8 +1,8 @@
 """newsboat's files read as typed values: the ``urls`` file, ``cache.db``, ``config``.
 
 Pure functions: nothing here writes, runs a command or touches reader's store. The
-items of ``cache.db`` become story rows as a refresh makes them (``story_rows``), so
-a later refresh of the same item finds its story.
+items of ``cache.db`` become story rows as a refresh makes them (``ItemRows``), so a
+later refresh of the same item finds its story.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import logging
 import shlex
 import sqlite3
 import time
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -43,9 +43,9 @@ __all__ = [
     "find_dir",
     "item_row",
     "item_sources",
+    "iter_items",
     "read_cache",
     "read_urls",
-    "story_rows",
     "translate_config",
 ]
 
@@ -126,10 +126,10 @@ class CacheItem:
 
 @dataclass(frozen=True)
 class NewsboatCache:
-    """What ``cache.db`` holds that reader takes over (deleted items are only counted)."""
+    """What ``cache.db`` holds that reader takes over besides its items (``iter_items``;
+    deleted ones are only counted)."""
 
     feeds: tuple[CacheFeed, ...] = ()
-    items: tuple[CacheItem, ...] = field(default_factory=tuple)
     deleted: int = 0
 
 
@@ -207,17 +207,22 @@ def _cache_item(row: tuple[Any, ...]) -> CacheItem:
     )  # fmt: skip
 
 
-def read_cache(path: Path) -> NewsboatCache:
-    """Feeds' validators and titles, and items (with their content, read state and
-    flags), from newsboat's ``cache.db``. Text that is not UTF-8 is read with
-    replacement characters; content over ``MAX_CONTENT`` is left unread."""
-    if not path.exists():
-        return NewsboatCache()
+def _open_cache(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise NewsboatError(f"{path}: cannot open newsboat's cache ({exc})") from None
     conn.text_factory = lambda data: data.decode("utf-8", "replace")
+    return conn
+
+
+def read_cache(path: Path) -> NewsboatCache:
+    """Feeds' validators and titles from newsboat's ``cache.db``, and how many items
+    it holds deleted (the items themselves come from ``iter_items``). Text that is not
+    UTF-8 is read with replacement characters."""
+    if not path.exists():
+        return NewsboatCache()
+    conn = _open_cache(path)
     try:
         feeds = tuple(
             CacheFeed(
@@ -231,22 +236,36 @@ def read_cache(path: Path) -> NewsboatCache:
                 "SELECT rssurl, etag, lastmodified, title, url FROM rss_feed"
             )
         )
-        items = tuple(
-            _cache_item(row)
-            for row in conn.execute(
-                "SELECT feedurl, url, guid, unread, flags, title, author,"
-                " CASE WHEN length(CAST(content AS BLOB)) > :max THEN NULL ELSE content END,"
-                " pubDate, length(CAST(content AS BLOB)) > :max"
-                " FROM rss_item WHERE deleted IS NOT 1 ORDER BY id",
-                {"max": MAX_CONTENT},
-            )
-        )
         deleted = conn.execute("SELECT count(*) FROM rss_item WHERE deleted = 1").fetchone()[0]
     except sqlite3.Error as exc:
         raise NewsboatError(f"{path}: not a newsboat cache ({exc})") from None
     finally:
         conn.close()
-    return NewsboatCache(feeds, items, deleted)
+    return NewsboatCache(feeds, deleted)
+
+
+def iter_items(path: Path) -> Iterator[CacheItem]:
+    """The items of newsboat's ``cache.db`` that are not deleted, oldest first, read as
+    they are wanted (a big cache is never all in memory): content, read state, flags.
+    Content over ``MAX_CONTENT`` is left unread (``content`` is None). Raises
+    ``NewsboatError`` when the file cannot be read, even part way."""
+    if not path.exists():
+        return
+    conn = _open_cache(path)
+    try:
+        rows = conn.execute(
+            "SELECT feedurl, url, guid, unread, flags, title, author,"
+            " CASE WHEN length(CAST(content AS BLOB)) > :max THEN NULL ELSE content END,"
+            " pubDate, length(CAST(content AS BLOB)) > :max"
+            " FROM rss_item WHERE deleted IS NOT 1 ORDER BY id",
+            {"max": MAX_CONTENT},
+        )
+        for row in rows:
+            yield _cache_item(row)
+    except sqlite3.Error as exc:
+        raise NewsboatError(f"{path}: not a newsboat cache ({exc})") from None
+    finally:
+        conn.close()
 
 
 def item_sources(item: CacheItem) -> tuple[str, ...]:
@@ -334,46 +353,39 @@ def item_row(item: CacheItem, feed: CacheFeed) -> StoryRow:
     return parsed.rows[0]
 
 
-@dataclass
 class ItemRows:
-    """``cache.db``'s items as story rows, and those left out, counted by reason."""
+    """Makes ``cache.db``'s items story rows (``row``), counting those left out by
+    reason (``skipped``)."""
 
-    rows: list[StoryRow] = field(default_factory=list)
-    ids: dict[int, str] = field(default_factory=dict)
-    """The story id of each item made into a row, by its index in ``cache.items``."""
-    skipped: dict[str, int] = field(default_factory=dict)
+    def __init__(self, cache: NewsboatCache, subscribed: Collection[str]) -> None:
+        """For the items of the ``subscribed`` feeds of ``cache``."""
+        self.feeds = {feed.url: feed for feed in cache.feeds}
+        self.subscribed = subscribed
+        self.skipped: dict[str, int] = {}
+        if cache.deleted:
+            self.skipped["deleted in newsboat"] = cache.deleted
 
     def skip(self, reason: str) -> None:
         """Count one item left out for ``reason``."""
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
-
-def story_rows(cache: NewsboatCache, subscribed: Collection[str]) -> ItemRows:
-    """The story rows of the items of the ``subscribed`` feeds; an item that cannot be
-    one is counted under its reason (and logged), and the rest go on."""
-    result = ItemRows()
-    if cache.deleted:
-        result.skipped["deleted in newsboat"] = cache.deleted
-    feeds = {feed.url: feed for feed in cache.feeds}
-    for index, item in enumerate(cache.items):
-        if item.feed_url not in subscribed:
-            result.skip("its feed is not imported")
-            continue
-        feed = feeds.get(item.feed_url) or CacheFeed(item.feed_url, None, None)
+    def row(self, item: CacheItem) -> StoryRow | None:
+        """The item's story row; None for an item left out (counted, and logged), of a
+        feed not subscribed among them."""
+        if item.feed_url not in self.subscribed:
+            self.skip("its feed is not imported")
+            return None
+        feed = self.feeds.get(item.feed_url) or CacheFeed(item.feed_url, None, None)
         try:
-            row = item_row(item, feed)
+            return item_row(item, feed)
         except BadItem as exc:
             _log.info("newsboat item %r of %s skipped: %s", item.guid, item.feed_url, exc)
-            result.skip(str(exc))
-            continue
+            self.skip(str(exc))
         except Exception as exc:  # a bug on odd content must not stop the import: logged
             _log.warning("newsboat item %r of %s failed", item.guid, item.feed_url,
                          exc_info=True)  # fmt: skip
-            result.skip(f"failed ({type(exc).__name__})")
-            continue
-        result.rows.append(row)
-        result.ids[index] = row.id
-    return result
+            self.skip(f"failed ({type(exc).__name__})")
+        return None
 
 
 @dataclass(frozen=True)
