@@ -564,3 +564,34 @@ def test_a_cache_that_breaks_part_way_stores_nothing(home: Path, tmp_path: Path)
     assert "malformed" in result.stderr and result.stderr.strip().count("\n") == 0
     with Store(resolve_paths(home)) as store:
         assert store.list_feeds() == [] and store.list_stories() == []
+
+
+def test_an_imported_item_never_replaces_a_story_stored_already(store: Store) -> None:
+    """A page ingested before (its full article) stays as it is; only the marks come."""
+    from reader.store.feeds import ImportedFeed, ImportedItem
+
+    store.save_pages([("http://site.test/a", "hash", Page("Full article", body="All of it."))])
+    feed = newsboat.CacheFeed("http://a.test/feed", None, None, "A")
+    converter = newsboat.ItemRows(newsboat.NewsboatCache((feed,)), {feed.url})
+    same = newsboat.CacheItem(feed.url, "http://site.test/a", "ga", False, "s", "Summary",
+                              "", "<p>Just a summary.</p>", 1796115600)  # fmt: skip
+    new = newsboat.CacheItem(feed.url, "http://site.test/b", "gb", True, "", "Other", "",
+                             "<p>b</p>", 1796115600)  # fmt: skip
+    items = [
+        ImportedItem(row, (row.id,), not item.unread, "s" in item.flags)
+        for item in (same, new)
+        if (row := converter.row(item)) is not None
+    ]
+    counts = store.import_feeds([ImportedFeed(feed.url, None, (), False, None, None)], items)
+    assert (counts.stories, counts.stored_already, counts.read_marks, counts.bookmarks) == (
+        1, 1, 1, 1,
+    )  # fmt: skip
+    kept = store.get(items[0].ids[0])
+    assert (kept.title, kept.body, kept.read, kept.bookmarked) == (
+        "Full article", "All of it.", True, True,
+    )  # fmt: skip
+    again = store.import_feeds([], items)
+    assert (again.stories, again.stored_already, again.read_marks, again.bookmarks) == (
+        0, 2, 0, 0,
+    )  # fmt: skip
+    assert store.count() == 2
