@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,14 @@ class ImportSummary:
     hidden: int = 0
     read: int = 0
     bookmarks: int = 0
+    stories: int = 0
+    """Items stored as new stories."""
+    items_present: int = 0
+    """Items whose story was stored already (a refresh, an earlier import)."""
+    items_skipped: dict[str, int] = field(default_factory=dict)
+    """Items left out, by reason."""
+    trimmed: int = 0
+    """Stories over a feed's ``max_stories``, deleted as a refresh deletes them."""
     skipped: dict[str, int] = field(default_factory=dict)
     """``exec``/``filter`` lines by kind."""
     not_carried: list[str] = field(default_factory=list)
@@ -34,6 +43,13 @@ class ImportSummary:
             "hidden": self.hidden,
             "read_marks": self.read,
             "bookmarks": self.bookmarks,
+            "items": {
+                "imported": self.stories,
+                "already_stored": self.items_present,
+                "skipped": sum(self.items_skipped.values()),
+                "skipped_by_reason": self.items_skipped,
+                "trimmed": self.trimmed,
+            },
             "skipped": self.skipped,
             "settings": self.settings,
             "not_carried_over": self.not_carried,
@@ -43,8 +59,15 @@ class ImportSummary:
         """The one-line summary."""
         text = (
             f"imported {self.feeds:,} feeds ({self.hidden:,} hidden), {self.read:,} read marks,"
-            f" {self.bookmarks:,} bookmarks"
+            f" {self.bookmarks:,} bookmarks, {self.stories:,} stories"
         )
+        if self.items_present:
+            text += f" ({self.items_present:,} stored already)"
+        if self.trimmed:
+            text += f", {self.trimmed:,} over max_stories deleted"
+        if self.items_skipped:
+            reasons = ", ".join(f"{n:,} {why}" for why, n in self.items_skipped.items())
+            text += f"; items skipped: {reasons}"
         if self.settings:
             text += f"; config.toml: {', '.join(self.settings)}"
         for kind, count in self.skipped.items():
@@ -56,10 +79,10 @@ class ImportSummary:
 
 def cmd_import(args: argparse.Namespace, store: Store) -> int:
     """``reader import newsboat``: feeds, tags, titles, hidden, read marks, bookmarks."""
-    from reader.base.config import save_settings
+    from reader.base.config import load_config, save_settings
     from reader.base.models import Page
     from reader.feeds import newsboat
-    from reader.store.feeds import ImportedFeed
+    from reader.store.feeds import ImportedFeed, ImportedItem
     from reader.store.rows import prepare
 
     try:
@@ -90,20 +113,30 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
                          known.etag if known else None, known.last_modified if known else None)
         )  # fmt: skip
     subscribed = {feed.url for feed in feeds}
-    read_ids: list[str] = []
-    bookmark_ids: list[str] = []
-    for item in cache.items:
-        if item.feed_url not in subscribed:
-            continue
-        # The ids their stories have or will have: prepare makes a story's id from its
-        # source, whatever cleaning that takes.
-        ids = [prepare(source, "", Page("")).id for source in newsboat.item_sources(item)]
-        if not item.unread:
-            summary.read += 1
-            read_ids += ids
-        if args.flag_as_bookmark and args.flag_as_bookmark in item.flags:
-            bookmark_ids += ids
-    _, summary.bookmarks = store.import_feeds(feeds, read_ids, bookmark_ids)
+    converter = newsboat.ItemRows(cache, subscribed)
+    flag = args.flag_as_bookmark
+
+    def items() -> Iterator[ImportedItem]:
+        """newsboat's items as they are read, each a story row (or None) with its marks."""
+        for item in newsboat.iter_items(where.cache):
+            row = converter.row(item)
+            if item.feed_url not in subscribed:
+                continue
+            # The imported story's id (a refresh gives it the same); for an item left
+            # out, the ids a story reader fetches itself may have (its link, its guid).
+            ids = (row.id,) if row is not None else tuple(
+                prepare(source, "", Page("")).id for source in newsboat.item_sources(item)
+            )  # fmt: skip
+            summary.read += not item.unread
+            yield ImportedItem(row, ids, not item.unread, bool(flag) and flag in item.flags)
+
+    try:
+        counts = store.import_feeds(feeds, items())
+    except newsboat.NewsboatError as exc:  # cache.db failed part way: nothing is stored
+        raise CommandError(str(exc)) from None
+    summary.bookmarks, summary.stories = counts.bookmarks, counts.stories
+    summary.items_present = counts.stored_already
+    summary.items_skipped = converter.skipped
     summary.feeds = len(feeds)
     summary.hidden = sum(feed.hidden for feed in feeds)
     for skipped in urls.skipped:
@@ -115,6 +148,12 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
         summary.not_carried.append(f"read state (no {where.cache})")
     summary.settings = save_settings(config_file, "feeds", settings.feeds)
     summary.settings += save_settings(config_file, "keys", dict(settings.keys))
+    # As a refresh does after storing: a feed keeps its newest max_stories.
+    feed_settings = load_config(config_file).feed_settings
+    for feed in feeds:
+        keep = feed_settings(feed.url).max_stories
+        if keep and summary.stories:
+            summary.trimmed += store.trim_feed(feed.url, keep)
     summary.not_carried += [f"config {name}" for name in settings.not_carried]
     if args.json:
         print_json(summary.to_dict())

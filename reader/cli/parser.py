@@ -179,11 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser(
         "import",
-        help="bring feeds, read state and flags from newsboat",
-        description="Import newsboat's urls file (tags, ~titles, ! hidden feeds), the read "
-        "state and flags of its cache.db and the validators that make the first refresh "
-        "conditional, in one transaction. exec: and filter: lines are skipped: no command "
-        "from an imported file is run.",
+        help="bring feeds, their items, read state and flags from newsboat",
+        description="Import newsboat's urls file (tags, ~titles, ! hidden feeds), the items "
+        "of its cache.db as stories (with their read state and flags) and the validators "
+        "that make the first refresh conditional, in one transaction. Importing again adds "
+        "only what is new. exec: and filter: lines are skipped: no command from an imported "
+        "file is run.",
     )
     importer.add_argument("source", choices=("newsboat",), help="the reader to import from")
     importer.add_argument(

@@ -1,22 +1,39 @@
 """newsboat's files read as typed values: the ``urls`` file, ``cache.db``, ``config``.
 
-Pure functions: nothing here writes, runs a command or touches reader's store.
+Pure functions: nothing here writes, runs a command or touches reader's store. The
+items of ``cache.db`` become story rows as a refresh makes them (``ItemRows``), so a
+later refresh of the same item finds its story.
 """
 
 from __future__ import annotations
 
+import logging
 import shlex
 import sqlite3
-from dataclasses import dataclass, field
+import time
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+from reader.base.dates import parse_date
 from reader.base.errors import FeedError
+from reader.feeds.parse import ParsedFeed, item_page
+from reader.store.rows import StoryRow
+
+_log = logging.getLogger(__name__)
+
+MAX_CONTENT = 2 * 1024 * 1024
+"""An item whose content is longer (in bytes) is skipped: never read into memory."""
 
 __all__ = [
+    "BadItem",
     "CacheFeed",
     "ConfigTranslation",
     "CacheItem",
+    "ItemRows",
     "NewsboatCache",
     "NewsboatDir",
     "NewsboatError",
@@ -24,7 +41,9 @@ __all__ = [
     "UrlEntry",
     "UrlsFile",
     "find_dir",
+    "item_row",
     "item_sources",
+    "iter_items",
     "read_cache",
     "read_urls",
     "translate_config",
@@ -33,6 +52,11 @@ __all__ = [
 
 class NewsboatError(FeedError):
     """newsboat's folder or one of its files cannot be read."""
+
+
+class BadItem(NewsboatError):
+    """One item of ``cache.db`` that cannot become a story; the message is the reason
+    the import counts it under."""
 
 
 @dataclass(frozen=True)
@@ -73,30 +97,40 @@ class UrlsFile:
 
 @dataclass(frozen=True)
 class CacheFeed:
-    """A feed's row of ``rss_feed``: its validators (``None`` when newsboat has none)."""
+    """A feed's row of ``rss_feed``: its validators (``None`` when newsboat has none),
+    its own title and its site's link."""
 
     url: str
     etag: str | None
     last_modified: str | None
+    title: str | None = None
+    site: str | None = None
 
 
 @dataclass(frozen=True)
 class CacheItem:
-    """An item of ``rss_item``: its link, guid, read state and flag letters."""
+    """An item of ``rss_item``: its link, guid, read state and flag letters, and what
+    its story is made of (``content`` is None when it was too long to read)."""
 
     feed_url: str
     url: str
     guid: str
     unread: bool
     flags: str
+    title: str = ""
+    author: str = ""
+    content: str | None = ""
+    published: int | None = None
+    """newsboat's ``pubDate`` (seconds since 1970); it is the fetch time for an undated item."""
 
 
 @dataclass(frozen=True)
 class NewsboatCache:
-    """What ``cache.db`` holds that reader takes over."""
+    """What ``cache.db`` holds that reader takes over besides its items (``iter_items``;
+    deleted ones are only counted)."""
 
     feeds: tuple[CacheFeed, ...] = ()
-    items: tuple[CacheItem, ...] = field(default_factory=tuple)
+    deleted: int = 0
 
 
 def find_dir(directory: Path | None, home: Path) -> NewsboatDir:
@@ -144,32 +178,94 @@ def read_urls(text: str) -> UrlsFile:
     return UrlsFile(tuple(feeds), tuple(skipped))
 
 
-def read_cache(path: Path) -> NewsboatCache:
-    """Feeds' validators and items' read state and flags from newsboat's ``cache.db``."""
-    if not path.exists():
-        return NewsboatCache()
+def _text(value: object) -> str:
+    """A column as text, whatever a damaged or hand-edited cache stored in it."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _seconds(value: object) -> int | None:
+    """``pubDate`` as seconds, or None when it is missing or not a time."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        seconds = int(float(value))
+    except (ValueError, OverflowError):
+        return None
+    return seconds if 0 < seconds < 253402300800 else None  # before year 10000
+
+
+def _cache_item(row: tuple[Any, ...]) -> CacheItem:
+    feed, url, guid, unread, flags, title, author, content, published, too_long = row
+    return CacheItem(
+        _text(feed), _text(url), _text(guid), bool(unread) if isinstance(unread, int) else True,
+        _text(flags), _text(title), _text(author), None if too_long else _text(content),
+        _seconds(published),
+    )  # fmt: skip
+
+
+def _open_cache(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise NewsboatError(f"{path}: cannot open newsboat's cache ({exc})") from None
+    conn.text_factory = lambda data: data.decode("utf-8", "replace")
+    return conn
+
+
+def read_cache(path: Path) -> NewsboatCache:
+    """Feeds' validators and titles from newsboat's ``cache.db``, and how many items
+    it holds deleted (the items themselves come from ``iter_items``). Text that is not
+    UTF-8 is read with replacement characters."""
+    if not path.exists():
+        return NewsboatCache()
+    conn = _open_cache(path)
     try:
         feeds = tuple(
-            CacheFeed(url, etag or None, formatdate(modified, usegmt=True) if modified else None)
-            for url, etag, modified in conn.execute(
-                "SELECT rssurl, etag, lastmodified FROM rss_feed"
+            CacheFeed(
+                _text(url),
+                _text(etag) or None,
+                formatdate(seconds, usegmt=True) if (seconds := _seconds(modified)) else None,
+                _text(title) or None,
+                _text(site) or None,
+            )
+            for url, etag, modified, title, site in conn.execute(
+                "SELECT rssurl, etag, lastmodified, title, url FROM rss_feed"
             )
         )
-        items = tuple(
-            CacheItem(feed, url or "", guid or "", bool(unread), flags or "")
-            for feed, url, guid, unread, flags in conn.execute(
-                "SELECT feedurl, url, guid, unread, flags FROM rss_item WHERE deleted = 0"
-            )
-        )
+        deleted = conn.execute("SELECT count(*) FROM rss_item WHERE deleted = 1").fetchone()[0]
     except sqlite3.Error as exc:
         raise NewsboatError(f"{path}: not a newsboat cache ({exc})") from None
     finally:
         conn.close()
-    return NewsboatCache(feeds, items)
+    return NewsboatCache(feeds, deleted)
+
+
+def iter_items(path: Path) -> Iterator[CacheItem]:
+    """The items of newsboat's ``cache.db`` that are not deleted, oldest first, read as
+    they are wanted (a big cache is never all in memory): content, read state, flags.
+    Content over ``MAX_CONTENT`` is left unread (``content`` is None). Raises
+    ``NewsboatError`` when the file cannot be read, even part way."""
+    if not path.exists():
+        return
+    conn = _open_cache(path)
+    try:
+        rows = conn.execute(
+            "SELECT feedurl, url, guid, unread, flags, title, author,"
+            " CASE WHEN length(CAST(content AS BLOB)) > :max THEN NULL ELSE content END,"
+            " pubDate, length(CAST(content AS BLOB)) > :max"
+            " FROM rss_item WHERE deleted IS NOT 1 ORDER BY id",
+            {"max": MAX_CONTENT},
+        )
+        for row in rows:
+            yield _cache_item(row)
+    except sqlite3.Error as exc:
+        raise NewsboatError(f"{path}: not a newsboat cache ({exc})") from None
+    finally:
+        conn.close()
 
 
 def item_sources(item: CacheItem) -> tuple[str, ...]:
@@ -179,6 +275,117 @@ def item_sources(item: CacheItem) -> tuple[str, ...]:
     if item.guid:
         sources.append(f"{item.feed_url}#{item.guid}")
     return tuple(sources)
+
+
+def _made_from(guid: str, raw: str) -> bool:
+    """Whether newsboat made ``guid`` from ``raw`` (a link or a title) for a feed that gave
+    none: ``raw``, or ``raw`` followed by the item's date as the feed wrote it."""
+    if not raw or not guid.startswith(raw):
+        return False
+    rest = guid[len(raw) :]
+    return not rest or parse_date(rest) is not None
+
+
+def _relative_link(guid: str, link: str, feed: CacheFeed) -> str | None:
+    """The relative link as the feed wrote it, when newsboat made ``guid`` from it and
+    stored ``link`` resolved (against the site, or the feed)."""
+    if not link or not guid or urlsplit(guid).scheme:
+        return None
+    scheme, _, rest = link.partition("://")
+    slash = rest.find("/")
+    candidates = [rest[slash:] if slash >= 0 else "", "//" + rest]  # /path, //host/path
+    for base in (feed.site or "", feed.url):
+        folder = base[: base.rfind("/") + 1]
+        if folder and link.startswith(folder):
+            candidates.append(link[len(folder) :])  # a path in the base's folder
+    for raw in candidates:
+        if _made_from(guid, raw) and link in (
+            urljoin(feed.site or feed.url, raw),
+            urljoin(feed.url, raw),
+        ):
+            return raw
+    return None
+
+
+def _entry(item: CacheItem, feed: CacheFeed) -> dict[str, Any]:
+    """The item as the entry a feed parser makes of it, for ``item_page``.
+
+    For a feed that gave no guid, newsboat makes one of the link as written (or the
+    title) and the date, and resolves a relative link against the site: the entry has
+    what the feed had, so the item's identity is the one a refresh gives it.
+    """
+    link, guid = item.url, item.guid
+    relative = _relative_link(guid, link, feed)
+    if relative is not None:
+        link, guid = relative, ""  # a refresh resolves it against the feed's URL
+    elif _made_from(guid, link) or (not link and _made_from(guid, item.title)):
+        guid = ""  # the feed gave no guid: the link, else the title, is the identity
+    published = time.gmtime(item.published) if item.published is not None else None
+    return {
+        "link": link or None,
+        "id": guid or None,
+        "title": item.title,
+        "author": item.author,
+        "content": [{"value": item.content}] if item.content else [],
+        "published_parsed": published,
+    }
+
+
+def _base(feed: CacheFeed) -> str:
+    """What a refresh resolves relative links against (``parse._base``): the feed's URL,
+    or for a local feed the site it names."""
+    if feed.url.startswith(("http://", "https://")) or not feed.site:
+        return feed.url
+    return urljoin(feed.url, feed.site)
+
+
+def item_row(item: CacheItem, feed: CacheFeed) -> StoryRow:
+    """The story row a refresh of ``feed`` would make of ``item`` (same id, same
+    cleaning of text and links, the HTML kept and a plain-text body made from it).
+    Raises ``BadItem`` with the reason when it cannot be a story."""
+    if item.content is None:
+        raise BadItem(f"content over {MAX_CONTENT // (1024 * 1024)} MB")
+    page = item_page(_entry(item, feed), feed.url, _base(feed), feed.title)
+    if page is None:
+        raise BadItem("no title, text or link")
+    parsed = ParsedFeed(feed.title, [page])
+    parsed.prepare_rows()
+    return parsed.rows[0]
+
+
+class ItemRows:
+    """Makes ``cache.db``'s items story rows (``row``), counting those left out by
+    reason (``skipped``)."""
+
+    def __init__(self, cache: NewsboatCache, subscribed: Collection[str]) -> None:
+        """For the items of the ``subscribed`` feeds of ``cache``."""
+        self.feeds = {feed.url: feed for feed in cache.feeds}
+        self.subscribed = subscribed
+        self.skipped: dict[str, int] = {}
+        if cache.deleted:
+            self.skipped["deleted in newsboat"] = cache.deleted
+
+    def skip(self, reason: str) -> None:
+        """Count one item left out for ``reason``."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def row(self, item: CacheItem) -> StoryRow | None:
+        """The item's story row; None for an item left out (counted, and logged), of a
+        feed not subscribed among them."""
+        if item.feed_url not in self.subscribed:
+            self.skip("its feed is not imported")
+            return None
+        feed = self.feeds.get(item.feed_url) or CacheFeed(item.feed_url, None, None)
+        try:
+            return item_row(item, feed)
+        except BadItem as exc:
+            _log.info("newsboat item %r of %s skipped: %s", item.guid, item.feed_url, exc)
+            self.skip(str(exc))
+        except Exception as exc:  # a bug on odd content must not stop the import: logged
+            _log.warning("newsboat item %r of %s failed", item.guid, item.feed_url,
+                         exc_info=True)  # fmt: skip
+            self.skip(f"failed ({type(exc).__name__})")
+        return None
 
 
 @dataclass(frozen=True)

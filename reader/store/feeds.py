@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import NamedTuple
 
 from reader.base.errors import FeedNotFound
 from reader.base.models import Feed
 from reader.store.base import CHUNK, StoreBase
-from reader.store.rows import timestamp
+from reader.store.rows import StoryRow, timestamp
+
+_COLUMNS = StoryRow._fields[:-1]  # the ranking is not a column (a feed item has none)
+_INSERT_NEW = (
+    f"INSERT INTO stories ({', '.join(_COLUMNS)}, ingested_at, updated_at)"
+    f" VALUES ({', '.join('?' * (len(_COLUMNS) + 2))}) ON CONFLICT (source) DO NOTHING"
+)
 
 
 class ImportedFeed(NamedTuple):
@@ -23,6 +30,29 @@ class ImportedFeed(NamedTuple):
     hidden: bool
     etag: str | None
     last_modified: str | None
+
+
+class ImportedItem(NamedTuple):
+    """An item brought from another reader: its story row (made by ``rows.prepare``;
+    None for an item not stored), the story ids its marks go on, and its marks."""
+
+    row: StoryRow | None
+    ids: tuple[str, ...]
+    read: bool
+    bookmarked: bool
+
+
+class ImportCounts(NamedTuple):
+    """What ``import_feeds`` added: read marks, bookmarks and stories that are new, and
+    how many of the items' stories were stored already."""
+
+    read_marks: int
+    bookmarks: int
+    stories: int
+    stored_already: int = 0
+
+
+_ITEMS_PER_BATCH = 1000
 
 
 class FeedStore(StoreBase):
@@ -60,14 +90,15 @@ class FeedStore(StoreBase):
         return self.get_feed(feed.url)
 
     def import_feeds(
-        self,
-        feeds: Sequence[ImportedFeed],
-        read_ids: Sequence[str],
-        bookmark_ids: Sequence[str],
-    ) -> tuple[int, int]:
-        """Subscribe to ``feeds``, mark ``read_ids`` read (stories stored or still to
-        come) and bookmark those of ``bookmark_ids`` that are stored, in one
-        transaction. Returns how many read marks and bookmarks are new."""
+        self, feeds: Sequence[ImportedFeed], items: Iterable[ImportedItem] = ()
+    ) -> ImportCounts:
+        """Subscribe to ``feeds``, store the stories of ``items`` whose source is not
+        stored yet, mark read the ids of read items (stories stored or still to come)
+        and bookmark those of bookmarked items that are stored, in one transaction.
+
+        ``items`` is read a batch at a time (an iterator keeps memory bounded). A story
+        already stored (by a refresh, a page, an earlier import) is left as it is:
+        importing again adds nothing twice. Returns what is new."""
         now = timestamp()
         conn = self._conn
         with self._write():
@@ -90,11 +121,29 @@ class FeedStore(StoreBase):
                     "UPDATE user.feeds SET tags = ? WHERE url = ?",
                     (json.dumps(list(dict.fromkeys(tags))), feed.url),
                 )
+            top = conn.execute("SELECT coalesce(max(rowid), 0) FROM stories").fetchone()[0]
+            read_ids: list[str] = []
+            bookmark_ids: list[str] = []
+            offered = 0
+            batches = iter(items)
+            while batch := list(islice(batches, _ITEMS_PER_BATCH)):
+                rows = [(*item.row[:-1], now, now) for item in batch if item.row is not None]
+                offered += len(rows)
+                conn.executemany(_INSERT_NEW, rows)
+                for item in batch:
+                    if item.read:
+                        read_ids += item.ids
+                    if item.bookmarked:
+                        bookmark_ids += item.ids
+            stories = conn.execute(  # the full-text index takes them in later: index_pending
+                "INSERT INTO fts_pending (story_rowid) SELECT rowid FROM stories WHERE rowid > ?",
+                (top,),
+            ).rowcount
             marked = conn.execute(
                 "INSERT INTO user.read_marks (story_id, read_at)"
                 " SELECT value, ? FROM json_each(?) WHERE true"
                 " ON CONFLICT (story_id) DO NOTHING",
-                (now, json.dumps(list(read_ids))),
+                (now, json.dumps(read_ids)),
             ).rowcount
             bookmarked = conn.execute(
                 "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
@@ -104,9 +153,9 @@ class FeedStore(StoreBase):
                 " body_html, lists, sort_key FROM stories"
                 " WHERE id IN (SELECT value FROM json_each(?))"
                 " ON CONFLICT (story_id) DO NOTHING",
-                (now, json.dumps(list(bookmark_ids))),
+                (now, json.dumps(bookmark_ids)),
             ).rowcount
-        return marked, bookmarked
+        return ImportCounts(marked, bookmarked, stories, offered - stories)
 
     def list_feeds(self) -> list[Feed]:
         """Every subscription, with its story and unread counts."""
