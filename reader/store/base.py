@@ -165,6 +165,17 @@ class StoreBase:
 
     # -- SQL helpers ---------------------------------------------------------------------
 
+    def _pend_new_stories(self, top: int) -> int:
+        """Queue the stories stored after rowid ``top`` for the full-text index
+        (``index_pending``) and the analysis (``analyse_pending``); returns how many."""
+        queued = 0
+        for pending in ("fts_pending", "analysis_pending"):
+            queued = self._conn.execute(
+                f"INSERT INTO {pending} (story_rowid) SELECT rowid FROM stories WHERE rowid > ?",
+                (top,),
+            ).rowcount
+        return queued
+
     def _where(self, flt: StoryFilter, idcol: str, sitecol: str, params: list[Any]) -> str:
         where: list[str] = []
         if (

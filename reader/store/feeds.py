@@ -135,10 +135,7 @@ class FeedStore(StoreBase):
                         read_ids += item.ids
                     if item.bookmarked:
                         bookmark_ids += item.ids
-            stories = conn.execute(  # the full-text index takes them in later: index_pending
-                "INSERT INTO fts_pending (story_rowid) SELECT rowid FROM stories WHERE rowid > ?",
-                (top,),
-            ).rowcount
+            stories = self._pend_new_stories(top)
             marked = conn.execute(
                 "INSERT INTO user.read_marks (story_id, read_at)"
                 " SELECT value, ? FROM json_each(?) WHERE true"

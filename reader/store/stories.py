@@ -103,12 +103,7 @@ class StoryStore(StoreBase):
                     _insert_rows(len(chunk)),
                     [value for row in chunk for value in (*row[:-1], now, now)],
                 )
-            for pending in ("fts_pending", "analysis_pending"):  # taken in later
-                conn.execute(
-                    f"INSERT INTO {pending} (story_rowid)"
-                    " SELECT rowid FROM stories WHERE rowid > ?",
-                    (top,),
-                )
+            self._pend_new_stories(top)
             for source, row in latest.items():
                 if source in stored:
                     rowid = stored[source][0]
