@@ -21,8 +21,13 @@ from reader.store.analysis import WEIGHT_SCALE, AnalysisStore
 from reader.store.query import STOPWORDS
 from reader.store.search import SearchStore
 
-PER_TERM = 200
-"""Most postings read for one term (the heaviest): past that, a common term says little."""
+POSTINGS_READ = 8000
+"""Postings one related search reads, shared among its terms by their squared weight (a
+term's share of the query vector): the heaviest postings of each, so the cost does not
+grow with the cache."""
+
+MIN_PER_TERM = 16
+"""Postings read for a term however light it is in the query."""
 
 
 MIN_SIMILAR = 0.1
@@ -60,8 +65,8 @@ class RelatedStore(AnalysisStore, SearchStore):
         The story's ``QUERY_TERMS`` heaviest terms (sublinear tf-idf over title and
         body, document frequencies as analysed) are looked up in the related postings,
         where every analysed story keeps its ``DOC_TERMS`` heaviest terms ordered by
-        weight; each term reads at most ``PER_TERM`` postings, so the cost does not grow
-        with the cache. The score is the dot product of the two vectors (a cosine).
+        weight; each term reads its heaviest postings, ``POSTINGS_READ`` in all, so the
+        cost does not grow with the cache. The score is the dot product of the two vectors (a cosine).
         Copies of the story never take a place: the same group of copies, the same
         link (canonical or not), the same folded title, or most of its shingles.
         """
@@ -101,7 +106,7 @@ class RelatedStore(AnalysisStore, SearchStore):
         )
         params: list[object] = []
         for term, weight in query.items():
-            params += [weight, term, PER_TERM]
+            params += [weight, term, max(MIN_PER_TERM, round(POSTINGS_READ * weight * weight))]
         best = conn.execute(sql, [*params, rowid, limit * 3 + 10]).fetchall()
         own_key = title_key(title)
         details = {
