@@ -220,3 +220,23 @@ def test_cli_lists_one_line_per_story_and_top_says_why(home: Path, tmp_path: Pat
     (home / "config").mkdir(parents=True, exist_ok=True)
     (home / "config" / "config.toml").write_text("collapse_copies = false\n", encoding="utf-8")
     assert len(json.loads(run_reader(home, "list", "--json").stdout)) == 5
+
+
+def test_reader_index_analyses_what_waits(home: Path, tmp_path: Path) -> None:
+    for n, (_, page) in enumerate(_copies_of_the_story()):
+        (tmp_path / f"{n}.txt").write_text(f"{page.title}\n\n{page.body}\n", encoding="utf-8")
+    assert run_reader(home, "ingest", str(tmp_path)).returncode == 0
+    result = run_reader(home, "index", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"indexed": 4, "analysed": 4}
+    assert json.loads(run_reader(home, "index", "--json").stdout) == {"indexed": 0, "analysed": 0}
+    listed = run_reader(home, "list")
+    assert listed.stderr == "" and len(listed.stdout.splitlines()) == 1
+
+
+def test_a_bounded_analysis_leaves_the_rest_waiting(store: Store) -> None:
+    _save(store, *_copies_of_the_story())
+    assert store.pending_analysis() == 4
+    assert store.analyse_pending(limit=0) == 0 and store.pending_analysis() == 4
+    assert store.analyse_pending(limit=1) == 4  # a chunk at least
+    assert store.pending_analysis() == 0

@@ -22,7 +22,7 @@ import zlib
 from array import array
 from collections import Counter
 from collections.abc import Mapping
-from operator import eq, itemgetter
+from operator import eq, itemgetter, xor
 
 DOC_TERMS = 48
 """Terms kept per story for the related postings. Precision@5 on the BBC set
@@ -83,10 +83,24 @@ def words(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
 
 def term_counts(title: str, body: str, stopwords: frozenset[str]) -> Counter[str]:
     """How often each telling word occurs, a title word counting ``TITLE_WEIGHT``."""
-    counts = Counter(words(body, stopwords))
-    for word in words(title, stopwords):
+    return _counts(_WORD.findall(fold(title)), _WORD.findall(fold(body)), stopwords)
+
+
+def _counts(title: list[str], body: list[str], stopwords: frozenset[str]) -> Counter[str]:
+    def telling(w: str) -> bool:
+        return len(w) > 2 and w not in stopwords and not w.isdigit()
+
+    counts = Counter(filter(telling, body))
+    for word in filter(telling, title):
         counts[word] += TITLE_WEIGHT
     return counts
+
+
+def features(title: str, body: str, stopwords: frozenset[str]) -> tuple[Counter[str], bytes | None]:
+    """``term_counts`` and ``signature`` of a story, its text split once."""
+    title_words = _WORD.findall(fold(title))
+    body_words = _WORD.findall(fold(body))
+    return _counts(title_words, body_words, stopwords), _signature(title_words + body_words)
 
 
 def idf(frequency: int, total: int) -> float:
@@ -131,12 +145,16 @@ def term_weights(
 
 def shingle_set(title: str, body: str) -> set[int]:
     """The 64-bit hashes of the story's word 3-shingles (as ``signature`` hashes them)."""
-    found = _WORD.findall(fold(f"{title}\n{body}"))
+    return set(_shingle_hashes(_WORD.findall(fold(f"{title}\n{body}"))))
+
+
+def _shingle_hashes(found: list[str]) -> list[int]:
+    """The hash of each word 3-shingle: the exclusive or of its words' three mixes."""
     first, second, third = _word_mixes(found)
-    return {
-        first[a] ^ second[b] ^ third[c]
-        for a, b, c in zip(found, found[1:], found[2:], strict=False)
-    }
+    one = list(map(first.__getitem__, found[:-2]))
+    two = list(map(second.__getitem__, found[1:-1]))
+    three = list(map(third.__getitem__, found[2:]))
+    return list(map(xor, map(xor, one, two), three))
 
 
 def fullest(bodies: list[str]) -> int:
@@ -188,14 +206,13 @@ def signature(title: str, body: str) -> bytes | None:
     signatures agree in a bin with probability close to the Jaccard similarity of
     the two shingle sets.
     """
-    found = _WORD.findall(fold(f"{title}\n{body}"))
+    return _signature(_WORD.findall(fold(f"{title}\n{body}")))
+
+
+def _signature(found: list[str]) -> bytes | None:
     if len(found) < MIN_SHINGLES + 2:
         return None
-    first, second, third = _word_mixes(found)
-    mixed = [
-        first[a] ^ second[b] ^ third[c]
-        for a, b, c in zip(found, found[1:], found[2:], strict=False)
-    ]
+    mixed = _shingle_hashes(found)
     mixed.sort(reverse=True)
     mins = {value % HASHES: value >> 32 for value in mixed}  # the smallest comes last
     values = array("I")

@@ -28,6 +28,7 @@ from reader.cli.output import CommandError
 from reader.cli.parser import build_parser
 from reader.cli.stories import (
     cmd_export,
+    cmd_index,
     cmd_ingest,
     cmd_list,
     cmd_mark_read,
@@ -125,6 +126,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "show": cmd_show,
     "related": cmd_related,
     "top": cmd_top,
+    "index": cmd_index,
     "bookmark": mark_command(lambda s, i: s.set_bookmark(i, True), "bookmarked"),
     "unbookmark": mark_command(lambda s, i: s.set_bookmark(i, False), "unbookmarked"),
     "mark-read": cmd_mark_read,

@@ -95,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(related)
 
+    index = commands.add_parser(
+        "index",
+        help="bring search and the copies/related analysis up to date",
+        description="Index new stories for search and analyse them for copies and related "
+        "stories now. Both are left out of ingest and refresh to keep them fast; the app "
+        "does them in the background, and the other commands take in a few thousand "
+        "before they answer.",
+    )
+    _add_common(index)
+
     top = commands.add_parser(
         "top",
         help="list the top stories across the cache, and why",

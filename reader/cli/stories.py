@@ -20,6 +20,7 @@ from reader.cli.output import (
     write_export,
 )
 from reader.store import Store, StoryFilter
+from reader.store.analysis import ANALYSE_INLINE
 from reader.store.health import diagnose
 from reader.store.search import Snippet
 
@@ -67,7 +68,7 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
     grouped = not args.copies and load_config(store.paths.config_file).collapse_copies
     if grouped:
-        store.analyse_pending()  # copies stored since the last look join their stories
+        analyse_some(store)  # copies stored since the last look join their stories
     flt = StoryFilter(
         bookmarked=args.bookmarked,
         unread=args.unread,
@@ -102,8 +103,32 @@ def cmd_search(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def analyse_some(store: Store) -> None:
+    """Analyse a bounded backlog of new stories (for copies and related stories), and
+    say so if more wait."""
+    store.analyse_pending(ANALYSE_INLINE)
+    left = store.pending_analysis()
+    if left:
+        print(
+            f"reader: {left} stories are not yet checked for copies and related stories"
+            " (the app does it in the background; or run: reader index)",
+            file=sys.stderr,
+        )
+
+
+def cmd_index(args: argparse.Namespace, store: Store) -> int:
+    indexed = store.index_pending()
+    analysed = store.analyse_pending()
+    if args.json:
+        print_json({"indexed": indexed, "analysed": analysed})
+    else:
+        print(f"indexed {indexed} stories for search, analysed {analysed} for copies and"
+              " related stories")  # fmt: skip
+    return 0
+
+
 def cmd_show(args: argparse.Namespace, store: Store) -> int:
-    store.analyse_pending()
+    analyse_some(store)
     story = store.get(args.id)
     if args.json:
         print_json(story.to_dict())

@@ -27,11 +27,10 @@ from reader.base.similarity import (
     COPY_RESEMBLANCE,
     DOC_TERMS,
     bands,
+    features,
     fullest,
     idf,
     resemblance,
-    signature,
-    term_counts,
     term_weights,
 )
 from reader.store.base import StoreBase
@@ -41,6 +40,11 @@ log = logging.getLogger(__name__)
 
 ANALYSIS_CHUNK = 2000
 """Stories analysed per write transaction."""
+
+ANALYSE_INLINE = 2000
+"""Pending stories a lookup (related stories, copies, top stories, a listing) analyses
+before it answers, about two seconds' worth: a longer backlog (a cache migrated, a
+first refresh of many feeds) is the background's work (the app's, or ``reader index``)."""
 
 WEIGHT_SCALE = 65535
 """Term weights (0..1) are stored as integers of this scale."""
@@ -68,12 +72,13 @@ class _Analysed:
 class AnalysisStore(StoreBase):
     """Keeps the related postings and the groups of copies up to date."""
 
-    def analyse_pending(self) -> int:
-        """Analyse the stories stored since the last analysis; returns how many."""
+    def analyse_pending(self, limit: int | None = None) -> int:
+        """Analyse the stories stored since the last analysis (about ``limit`` of them at
+        most, the oldest first); returns how many."""
         if not self.writable:
             return 0
         done = 0
-        while True:
+        while limit is None or done < limit:
             rows = self._conn.execute(
                 "SELECT p.story_rowid, s.title, s.body, s.story_group FROM analysis_pending p"
                 " JOIN stories s ON s.rowid = p.story_rowid ORDER BY p.story_rowid LIMIT ?",
@@ -93,10 +98,17 @@ class AnalysisStore(StoreBase):
                 log.info("another process analysed part of a chunk: reading it again")
                 continue
             done += len(rows)
+        return done
+
+    def pending_analysis(self) -> int:
+        """How many stored stories wait for ``analyse_pending``."""
+        count: int = self._conn.execute("SELECT count(*) FROM analysis_pending").fetchone()[0]
+        return count
 
     def _analyse(self, rows: list[tuple[int, str, str, int | None]]) -> None:
         conn = self._conn
-        counts = [term_counts(title, body, STOPWORDS) for _, title, body, _ in rows]
+        analysed_text = [features(title, body, STOPWORDS) for _, title, body, _ in rows]
+        counts = [count for count, _ in analysed_text]
         chunk_df: Counter[str] = Counter(term for c in counts for term in c)
         known = dict(
             conn.execute(
@@ -111,9 +123,8 @@ class AnalysisStore(StoreBase):
         rare_idf = idf(2, total)  # as if one more story had it: the next one may
         rare = {term: rare_idf for term, value in idfs.items() if value == 0.0}
         analysed: list[_Analysed] = []
-        for (rowid, title, body, group), count in zip(rows, counts, strict=True):
+        for (rowid, _, body, group), (count, sig) in zip(rows, analysed_text, strict=True):
             weights = term_weights(count, idfs, DOC_TERMS, rare)
-            sig = signature(title, body)
             analysed.append(
                 _Analysed(
                     rowid,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reader.base.models import Copy
-from reader.store.analysis import AnalysisStore
+from reader.store.analysis import ANALYSE_INLINE, AnalysisStore
 from reader.store.stories import StoryStore
 
 
@@ -14,5 +14,5 @@ class CopyStore(AnalysisStore, StoryStore):
         """The other stories of this story's group of copies, fullest first (the
         group's head, the copy the list shows, comes first)."""
         sid = self.resolve_id(id_or_prefix)
-        self.analyse_pending()
+        self.analyse_pending(ANALYSE_INLINE)
         return self._also_on(sid)

@@ -14,7 +14,7 @@ from reader.base.ranking import (
     same_headlines,
     top_stories,
 )
-from reader.store.analysis import AnalysisStore
+from reader.store.analysis import ANALYSE_INLINE, AnalysisStore
 from reader.store.base import CHUNK, LISTED
 
 TOP_WINDOW = 2000
@@ -64,7 +64,7 @@ class RankingStore(AnalysisStore):
         """Top stories across the cache (``reader.base.ranking.top_stories``): the newest
         ``window`` stories, one entry for each group of copies, weighed by how many sites
         carry them, the ranking lists that name them, reactions and age."""
-        self.analyse_pending()
+        self.analyse_pending(ANALYSE_INLINE)
         conn = self._conn
         newest = conn.execute(
             f"SELECT sort_key FROM stories s WHERE {LISTED} ORDER BY sort_key DESC LIMIT 1"

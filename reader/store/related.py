@@ -17,7 +17,7 @@ from reader.base.similarity import (
     term_weights,
     words,
 )
-from reader.store.analysis import WEIGHT_SCALE, AnalysisStore
+from reader.store.analysis import ANALYSE_INLINE, WEIGHT_SCALE, AnalysisStore
 from reader.store.query import STOPWORDS
 from reader.store.search import SearchStore
 
@@ -66,9 +66,10 @@ class RelatedStore(AnalysisStore, SearchStore):
         body, document frequencies as analysed) are looked up in the related postings,
         where every analysed story keeps its ``DOC_TERMS`` heaviest terms ordered by
         weight; each term reads its heaviest postings, ``POSTINGS_READ`` in all, so the
-        cost does not grow with the cache. The score is the dot product of the two vectors (a cosine).
-        Copies of the story never take a place: the same group of copies, the same
-        link (canonical or not), the same folded title, or most of its shingles.
+        cost does not grow with the cache. The score is the dot product of the two
+        vectors (a cosine). Copies of the story never take a place: the same group of
+        copies, the same link (canonical or not), the same folded title, or most of
+        its shingles.
         """
         conn = self._conn
         row = conn.execute(
@@ -79,7 +80,7 @@ class RelatedStore(AnalysisStore, SearchStore):
         if row is None:
             return []
         rowid, title, body, link, group = row
-        self.analyse_pending()
+        self.analyse_pending(ANALYSE_INLINE)
         counts = term_counts(title, body, STOPWORDS)
         frequency = dict(
             conn.execute(
