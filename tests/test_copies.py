@@ -240,3 +240,25 @@ def test_a_bounded_analysis_leaves_the_rest_waiting(store: Store) -> None:
     assert store.analyse_pending(limit=0) == 0 and store.pending_analysis() == 4
     assert store.analyse_pending(limit=1) == 4  # a chunk at least
     assert store.pending_analysis() == 0
+
+
+def test_a_search_finds_a_story_once_however_many_copies_match(store: Store) -> None:
+    items = _copies_of_the_story()
+    _save(store, *items)
+    store.analyse_pending()
+    assert len(store.search("harbour bonds")) == 4  # every copy matches
+    found = store.search("harbour bonds", grouped=True)
+    assert [s.id for s in found] == [story_id(items[0][0])] and found[0].sources == 4
+    assert len(store.search("is:unread", grouped=True)) == 1  # filters alone, too
+    # A site's own stories, copies or not
+    assert len(store.search("site:farm", grouped=True)) == 3
+    assert len(store.list_stories(StoryFilter(site="Farm A", grouped=True))) == 1
+
+
+def test_marking_search_results_read_marks_their_copies(store: Store) -> None:
+    items = _copies_of_the_story()
+    _save(store, *items)
+    store.analyse_pending()
+    found = store.search("harbour bonds", grouped=True)
+    assert store.mark_all_read(ids=[s.id for s in found]) == 4
+    assert all(store.get(story_id(src)).read for src, _ in items)

@@ -56,7 +56,9 @@ class ListQuery:
 
 def _fetch_count(store: Store, query: ListQuery, grouped: bool) -> tuple[int, list[Story] | None]:
     if query.search is not None:
-        results = store.search(query.search, limit=SEARCH_LIMIT, any_words=query.any_words)
+        results = store.search(
+            query.search, limit=SEARCH_LIMIT, any_words=query.any_words, grouped=grouped
+        )
         return len(results), results
     return store.count(replace(query.filter, grouped=grouped)), None
 

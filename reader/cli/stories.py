@@ -85,7 +85,10 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_search(args: argparse.Namespace, store: Store) -> int:
     query = " ".join(args.query)
-    found = store.search(query, limit=args.limit, with_lists=args.json)
+    grouped = load_config(store.paths.config_file).collapse_copies
+    if grouped:
+        analyse_some(store)
+    found = store.search(query, limit=args.limit, with_lists=args.json, grouped=grouped)
     snippets = store.snippets(query, [story.id for story in found])
     if args.json:
         print_json(

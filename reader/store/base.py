@@ -54,7 +54,8 @@ class StoryFilter:
     """Only stories from feeds with this tag."""
     grouped: bool = False
     """One row per story however many sites carry it: the group's fullest copy
-    (``reader.store.analysis``) stands for its copies."""
+    (``reader.store.analysis``) stands for its copies. A site's or tag's listing shows
+    its own stories, copies or not."""
 
 
 def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
@@ -186,7 +187,7 @@ class StoreBase:
                 "(s.feed_url IS NULL OR s.feed_url NOT IN"
                 " (SELECT url FROM user.feeds WHERE hidden))"
             )
-        if flt.grouped and not flt.bookmarked:
+        if flt.grouped and not (flt.bookmarked or flt.site or flt.tag):  # a site's own, all
             where.append(f"({LISTED})")
         if flt.unread:
             where.append(f"NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {idcol})")

@@ -47,10 +47,12 @@ class MarkStore(StoryStore):
         results); returns how many were unread."""
         now = timestamp()
         if ids is not None:
-            return self._conn.execute(
+            return self._conn.execute(  # with their copies: a story is read as a whole
                 "INSERT INTO user.read_marks (story_id, read_at)"
-                " SELECT value, ? FROM json_each(?) WHERE true"
-                " ON CONFLICT (story_id) DO NOTHING",
+                " SELECT id, ?1 FROM (SELECT value AS id FROM json_each(?2)"
+                " UNION SELECT g.id FROM stories s JOIN stories g ON g.story_group = s.story_group"
+                " WHERE s.id IN (SELECT value FROM json_each(?2)) AND s.story_group IS NOT NULL)"
+                " WHERE true ON CONFLICT (story_id) DO NOTHING",
                 (now, json.dumps(list(ids))),
             ).rowcount
         params: list[Any] = [now]

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from reader.base.clean import clean_line, clean_text
 from reader.base.models import Story
-from reader.store.base import LIST_COLUMNS, StoreBase, row_story
+from reader.store.base import LIST_COLUMNS, LISTED, StoreBase, row_story
 from reader.store.query import Filters, Term, match_all, match_any, parse_query, terms
 
 INDEX_CHUNK = 10_000
@@ -222,6 +222,7 @@ class SearchStore(StoreBase):
         with_lists: bool = False,
         any_words: bool = False,
         now: datetime | None = None,
+        grouped: bool = False,
     ) -> list[Story]:
         """Stories whose title or body contain every word of ``query`` and pass its
         filters, best first; a query of filters alone lists the stories passing them,
@@ -231,7 +232,8 @@ class SearchStore(StoreBase):
         words or filters finds nothing. With ``any_words`` (a headline looking for its
         story) the text is all words, a story needs only one of its telling words, and
         those with more rank first. ``now``: what relative dates (``after:7d``) count
-        back from.
+        back from. ``grouped``: a story's copies on other sites are one result, its
+        group's fullest copy, where its best-matching copy ranked.
         """
         newest = False
         if any_words:
@@ -239,8 +241,10 @@ class SearchStore(StoreBase):
         else:
             parsed = parse_query(query, now)
             filters, match = parsed.filters, match_all(parsed.text)
+        # A site's or tag's own stories are what is asked for, copies or not.
+        grouped = grouped and not (filters.sites or filters.tags)
         if match is None:
-            return self._filtered(filters, limit, with_lists) if filters else []
+            return self._filtered(filters, limit, with_lists, grouped) if filters else []
         self.index_pending()
         if not any_words:
             newest = any(self._common_phrase(term) for term in terms(parsed.text))
@@ -257,15 +261,22 @@ class SearchStore(StoreBase):
         params.append(limit)
         # The inner query finds and scores the matches (rowids only); the columns of a
         # row are computed for the page of results alone.
-        sql = (
-            f"SELECT {LIST_COLUMNS.format(id='s.id')} FROM"
-            " (SELECT r, score FROM (SELECT f.rowid AS r, "
+        page = (
+            "(SELECT r, score FROM (SELECT f.rowid AS r, "
             + ("-f.rowid" if newest else "bm25(stories_fts, 5.0, 1.0)")
             + " AS score FROM stories_fts f"
             + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
             + " WHERE stories_fts MATCH ?"
             + "".join(f" AND {condition}" for condition in where)
-            + f"{window}) ORDER BY score LIMIT ?) page"
+            + f"{window}) ORDER BY score LIMIT ?)"
+        )
+        if grouped:  # each copy found stands for its group's fullest, ranked as the best
+            page = (
+                "(SELECT coalesce(m.story_group, m.rowid) AS r, min(p.score) AS score"
+                f" FROM {page} p JOIN stories m ON m.rowid = p.r GROUP BY 1)"
+            )
+        sql = (
+            f"SELECT {LIST_COLUMNS.format(id='s.id')} FROM {page} page"
             " JOIN stories s ON s.rowid = page.r"
             " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
             " ORDER BY page.score"
@@ -291,7 +302,9 @@ class SearchStore(StoreBase):
                 return False
         return True
 
-    def _filtered(self, filters: Filters, limit: int, with_lists: bool) -> list[Story]:
+    def _filtered(
+        self, filters: Filters, limit: int, with_lists: bool, grouped: bool = False
+    ) -> list[Story]:
         """The stories passing ``filters``, newest first (a search without words).
 
         With ``is:bookmarked`` the bookmarks lead, so a bookmark whose story left the
@@ -316,6 +329,8 @@ class SearchStore(StoreBase):
         else:
             cols = _Columns("s.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
             where = self._conditions(filters, cols, params)
+            if grouped:
+                where.append(f"({LISTED})")
             sql = (
                 f"SELECT {LIST_COLUMNS.format(id='s.id')}"
                 " FROM (SELECT s.rowid AS r FROM stories s"
