@@ -194,6 +194,16 @@ async def test_search_lists_results_to_open(paths: Paths) -> None:
         assert first is not None and "Sleeper Train" in first.title
         await pilot.press("enter")
         await wait_for(pilot, lambda: showing(app, first.title))
+        # The article says where the search matched, the words highlighted as spans.
+        await wait_for(pilot, lambda: app.reading.story.snippet is not None)
+        snippet = app.reading.story.snippet
+        assert snippet is not None and snippet.matches
+        await wait_for(
+            pilot,
+            lambda: any(line.startswith("match: ") for line in app.reading.article.plain_lines),
+        )
+        match_text = [snippet.text[a:b].lower() for a, b in snippet.matches]
+        assert set(match_text) <= {"sleeper", "train", "trains"}
 
 
 def _story_with_url(paths: Paths, title: str, body: str, url: str | None) -> None:

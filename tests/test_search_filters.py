@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.app.app import ReaderApp
-from reader.base.models import Page
+from reader.base.models import Page, Snippet
 from reader.base.paths import Paths, resolve_paths
 from reader.store import Store, story_id
 from reader.store.query import Filters, match_all, parse_date_bound, parse_query
-from reader.store.search import Snippet, parse_snippet
+from reader.store.search import parse_snippet
 
 from app_helpers import stories, wait_for, wait_ready
 from conftest import run_reader

@@ -46,6 +46,7 @@ class ArticleView(LineView, can_focus=True):
     ArticleView > .article--code { background: $boost; color: $warning; }
     ArticleView > .article--rule { color: $primary-muted; }
     ArticleView > .article--note { color: $text-muted; }
+    ArticleView > .article--match { color: $text; background: $warning 30%; text-style: bold; }
     ArticleView > .article--code-keyword { color: $accent; text-style: bold; }
     ArticleView > .article--code-string { color: $success; }
     ArticleView > .article--code-comment { color: $text-muted; text-style: italic; }

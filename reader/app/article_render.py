@@ -22,13 +22,15 @@ from reader.app.dates import long_date
 from reader.app.table_render import TableData, table_lines
 from reader.base.clean import clean_line, clean_text
 from reader.base.fragments import story_markdown
-from reader.base.models import Story
+from reader.base.models import Snippet, Story
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-STYLE_NAMES = ("title", "meta", "heading", "link", "quote", "code", "rule", "note", *CODE_STYLES)
+STYLE_NAMES = (
+    "title", "meta", "heading", "link", "quote", "code", "rule", "note", "match", *CODE_STYLES
+)  # fmt: skip
 
 
 @dataclass
@@ -78,6 +80,18 @@ def warm_up() -> None:
         _PARSER = _md_parser()
 
 
+def _snippet(snippet: Snippet, styles: dict[str, Style]) -> Content:
+    """``match: …text…`` with the matched words highlighted (spans, never markup)."""
+    text, matches = clean_line(snippet.text), snippet.matches
+    if text != snippet.text:  # cleaned already by the store; if not, offsets are off
+        matches = ()
+    content = Content.styled(text, styles["meta"])
+    for start, end in matches:
+        if 0 <= start < end <= len(text):
+            content = content.stylize(styles["match"], start, end)
+    return Content.styled("match: ", styles["meta"]) + content
+
+
 def story_blocks(
     story: Story, styles: dict[str, Style]
 ) -> tuple[list[Block], list[tuple[str, str]]]:
@@ -99,6 +113,8 @@ def story_blocks(
         sites = ", ".join(dict.fromkeys(copy.site or copy.title for copy in story.also_on))
         also = clean_line(f"also on: {sites}")
         blocks.append(Block(Content.styled(also, styles["meta"])))
+    if story.snippet is not None and story.snippet.text:  # opened from a search
+        blocks.append(Block(_snippet(story.snippet, styles)))
     blocks.append(Block(Content(""), rule=True))
     body = clean_text(story_markdown(story) or "")  # a feed item's HTML becomes Markdown here
     if not body.strip():

@@ -185,6 +185,11 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         except StoryNotFound:
             self.notify("That story is no longer in the cache.", severity="warning")
             return
+        query = self.stories.query_state
+        if query.search is not None and not query.any_words:
+            if self.stories.index_of(story.id) is not None:  # one of the search's results
+                found = await self.store.call(Store.snippets, query.search, [story.id])
+                story = replace(story, snippet=found.get(story.id))
         if remember:
             self.history.visit(story.id)
         if self.story is not None and self.story.id == story.id:

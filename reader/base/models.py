@@ -65,6 +65,16 @@ class RawPage:
 
 
 @dataclass(frozen=True)
+class Snippet:
+    """A short excerpt of a story's text around what a search matched, cleaned for a
+    terminal."""
+
+    text: str
+    matches: tuple[tuple[int, int], ...] = ()
+    """``(start, end)`` offsets into ``text`` of each matched word, for highlighting."""
+
+
+@dataclass(frozen=True)
 class Copy:
     """Another site's copy of a story (the same story, told by another page)."""
 
@@ -108,6 +118,8 @@ class Story:
     """How many sites carry the story (its copies with it), as far as listings say."""
     also_on: list[Copy] = field(default_factory=list)
     """The story's copies on other pages, fullest first (filled in by ``Store.get``)."""
+    snippet: Snippet | None = None
+    """Where a search matched the story, when it was opened from the search's results."""
 
     def to_dict(self, with_body: bool = True) -> dict[str, Any]:
         """The JSON shape of ``reader show --json`` (``list --json`` omits the body)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reader.base.clean import clean_line, clean_link
 from reader.base.config import load_config
-from reader.base.models import Story
+from reader.base.models import Snippet, Story
 from reader.cli.output import (
     CommandError,
     format_row,
@@ -22,7 +22,6 @@ from reader.cli.output import (
 from reader.store import Store, StoryFilter
 from reader.store.analysis import ANALYSE_INLINE
 from reader.store.health import diagnose
-from reader.store.search import Snippet
 
 
 def cmd_ingest(args: argparse.Namespace, store: Store) -> int:

@@ -83,7 +83,7 @@ def _uri(path: Path, writable: bool) -> str:
 
 
 LISTED = "s.story_group IS NULL OR s.story_group = s.rowid"
-"""The stories a grouped listing shows (the ``stories_listed`` index holds them)."""
+"""The stories a grouped listing shows (``stories_by_date`` answers it alone)."""
 
 # Columns of a story row in listings; bookmarks stand in when the cache lost the story.
 LIST_COLUMNS = """

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from reader.base.clean import clean_line, clean_text
-from reader.base.models import Story
+from reader.base.models import Snippet, Story
 from reader.store.base import LIST_COLUMNS, LISTED, StoreBase, row_story
 from reader.store.query import Filters, Term, match_all, match_any, parse_query, terms
 
@@ -55,14 +55,6 @@ SNIPPET_TOKENS = 14
 _MARK_ON, _MARK_OFF = "\x02", "\x03"  # around a match in FTS5's snippet(); removed after
 _ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
-
-
-class Snippet(NamedTuple):
-    """A short excerpt of a story's text around what matched, cleaned for a terminal."""
-
-    text: str
-    matches: tuple[tuple[int, int], ...] = ()
-    """``(start, end)`` offsets into ``text`` of each matched word, for highlighting."""
 
 
 def parse_snippet(marked: str) -> Snippet:
