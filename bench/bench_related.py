@@ -48,7 +48,7 @@ def load(folder: Path) -> list[tuple[str, str, str, str]]:
     return found
 
 
-def store_all(store: Store, items: list[tuple[str, str, str, str]]) -> None:
+def store_all(store: Store, items: list[tuple[str, str, str, str]], analyse: bool = True) -> None:
     for start in range(0, len(items), 2000):
         chunk = items[start : start + 2000]
         store.save_pages(
@@ -58,7 +58,8 @@ def store_all(store: Store, items: list[tuple[str, str, str, str]]) -> None:
             ]
         )
     store.index_pending()
-    store.analyse_pending()
+    if analyse:
+        store.analyse_pending()
 
 
 def tfidf_neighbours(
@@ -120,7 +121,7 @@ def main() -> None:
             paras = rng.sample(by_topic[topic], 6)
             extra.append((f"{src}#replica{n}", topic, f"{title} ({n})", "\n".join(paras)))
         t0 = time.perf_counter()
-        store_all(store, extra)
+        store_all(store, extra, analyse=False)
         stored = time.perf_counter() - t0
         t0 = time.perf_counter()
         store.analyse_pending()
