@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from reader.base.models import Page
@@ -131,28 +132,28 @@ def main() -> None:
         )
         asked = rng.sample(range(len(items)), min(args.queries, len(items)))
         store.related(story_id(items[asked[0]][0]), limit=10)  # warm
-        times = []
-        for q in asked:
-            t = time.perf_counter()
-            store.related(story_id(items[q][0]), limit=10)
-            times.append((time.perf_counter() - t) * 1000)
-        times.sort()
-        p95 = times[int(len(times) * 0.95) - 1]
+        ids = [story_id(items[q][0]) for q in asked]
+        median, p95 = _timed(lambda sid: store.related(sid, limit=10), ids)
         print(
-            f"related at {store.count()} stories: median {statistics.median(times):.1f} ms,"
-            f" p95 {p95:.1f} ms ({len(times)} queries, limit 10)"
+            f"related at {store.count()} stories: median {median:.1f} ms,"
+            f" p95 {p95:.1f} ms ({len(ids)} queries, limit 10)"
         )
-        lookups = []
-        for q in asked:
-            t = time.perf_counter()
-            store.copies(story_id(items[q][0]))
-            lookups.append((time.perf_counter() - t) * 1000)
-        lookups.sort()
-        p95 = lookups[int(len(lookups) * 0.95) - 1]
+        median, p95 = _timed(store.copies, ids)
         print(
-            f"same-story lookup at {store.count()} stories: median"
-            f" {statistics.median(lookups):.2f} ms, p95 {p95:.2f} ms"
+            f"same-story lookup at {store.count()} stories:"
+            f" median {median:.2f} ms, p95 {p95:.2f} ms"
         )
+
+
+def _timed(call: Callable[[str], object], ids: list[str]) -> tuple[float, float]:
+    """Median and p95 in ms of ``call`` on each of ``ids``."""
+    times = []
+    for sid in ids:
+        t = time.perf_counter()
+        call(sid)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
 if __name__ == "__main__":

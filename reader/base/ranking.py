@@ -54,17 +54,9 @@ def most_covered(rows: Sequence[tuple[str, str, str, str | None]], limit: int) -
     by its newest story, with its count of sources. Groups carried by one source
     only are left out.
     """
-    words = [{w for w in row[2].split() if len(w) >= 4 and w not in COMMON_WORDS} for row in rows]
-    seen = Counter(w for ws in words for w in ws)
-    telling = max(50, len(rows) // 10)
-    words = [{w for w in ws if seen[w] <= telling} for ws in words]
-    postings: dict[str, list[int]] = {}
-    for i, ws in enumerate(words):
-        for w in ws:
-            postings.setdefault(w, []).append(i)
+    words, overlaps = _overlaps([row[2] for row in rows])
     groups: list[tuple[int, int, list[int]]] = []  # (-sources, index, members)
-    for i, ws in enumerate(words):
-        shared = Counter(j for w in ws for j in postings[w] if j != i)
+    for i, (ws, shared) in enumerate(zip(words, overlaps, strict=True)):
         members = [j for j, n in shared.items() if n >= 2 and 2 * n >= min(len(ws), len(words[j]))]
         sources = len({rows[k][3] or rows[k][0] for k in (i, *members)})
         if sources >= 2:
@@ -82,14 +74,10 @@ def most_covered(rows: Sequence[tuple[str, str, str, str | None]], limit: int) -
     return top
 
 
-def same_headlines(keys: Sequence[str]) -> list[list[int]]:
-    """For each folded headline, the others that tell the same story: titles sharing at
-    least two telling words and half of the shorter one's, and either three words or
-    all of the shorter one's ("Ferry collision closes bridge" and "Ferry collision:
-    bridge stays closed"; not "Rivals go to extra time" and "Firms get extra time").
-
-    A word in more than one headline in ten tells nothing (and would make this
-    quadratic)."""
+def _overlaps(keys: Sequence[str]) -> tuple[list[set[str]], list[Counter[int]]]:
+    """Each folded headline's telling words, and for each the other headlines sharing
+    some, with how many. A word in more than one headline in ten tells nothing (and
+    would make this quadratic)."""
     words = [{w for w in key.split() if len(w) >= 4 and w not in COMMON_WORDS} for key in keys]
     seen = Counter(w for ws in words for w in ws)
     telling = max(50, len(keys) // 10)
@@ -98,9 +86,18 @@ def same_headlines(keys: Sequence[str]) -> list[list[int]]:
     for i, ws in enumerate(words):
         for w in ws:
             postings.setdefault(w, []).append(i)
+    overlaps = [Counter(j for w in ws for j in postings[w] if j != i) for i, ws in enumerate(words)]
+    return words, overlaps
+
+
+def same_headlines(keys: Sequence[str]) -> list[list[int]]:
+    """For each folded headline, the others that tell the same story: titles sharing at
+    least two telling words and half of the shorter one's, and either three words or
+    all of the shorter one's ("Ferry collision closes bridge" and "Ferry collision:
+    bridge stays closed"; not "Rivals go to extra time" and "Firms get extra time")."""
+    words, overlaps = _overlaps(keys)
     matches = []
-    for i, ws in enumerate(words):
-        shared = Counter(j for w in ws for j in postings[w] if j != i)
+    for ws, shared in zip(words, overlaps, strict=True):
         found = []
         for j, n in shared.items():
             shorter = min(len(ws), len(words[j]))

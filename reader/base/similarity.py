@@ -74,11 +74,11 @@ def fold(text: str) -> str:
 def words(text: str, stopwords: frozenset[str] = frozenset()) -> list[str]:
     """The folded words of ``text`` of three characters or more, without lone numbers
     and ``stopwords``: close to the index's tokenizer, many times faster."""
-    return [
-        w
-        for w in _WORD.findall(fold(text))
-        if len(w) > 2 and w not in stopwords and not w.isdigit()
-    ]
+    return _telling(_WORD.findall(fold(text)), stopwords)
+
+
+def _telling(found: list[str], stopwords: frozenset[str]) -> list[str]:
+    return [w for w in found if len(w) > 2 and w not in stopwords and not w.isdigit()]
 
 
 def term_counts(title: str, body: str, stopwords: frozenset[str]) -> Counter[str]:
@@ -87,11 +87,8 @@ def term_counts(title: str, body: str, stopwords: frozenset[str]) -> Counter[str
 
 
 def _counts(title: list[str], body: list[str], stopwords: frozenset[str]) -> Counter[str]:
-    def telling(w: str) -> bool:
-        return len(w) > 2 and w not in stopwords and not w.isdigit()
-
-    counts = Counter(filter(telling, body))
-    for word in filter(telling, title):
+    counts = Counter(_telling(body, stopwords))
+    for word in _telling(title, stopwords):
         counts[word] += TITLE_WEIGHT
     return counts
 

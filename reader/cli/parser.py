@@ -12,6 +12,16 @@ from reader import __version__
 from reader.cli.completion import SHELLS
 
 
+def _add_limit(parser: argparse.ArgumentParser, default: int) -> None:
+    parser.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=default,
+        metavar="N",
+        help=f"at most N (default {default})",
+    )
+
+
 def _add_common(parser: argparse.ArgumentParser, json_flag: bool = True) -> None:
     parser.add_argument(
         "--home",
@@ -71,9 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         "stories passing them, newest first.",
     )
     search.add_argument("query", nargs="*", metavar="QUERY")
-    search.add_argument(
-        "--limit", type=_positive_int, default=50, metavar="N", help="at most N (default 50)"
-    )
+    _add_limit(search, 50)
     _add_common(search)
 
     show = commands.add_parser(
@@ -90,9 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         "on other sites are left out.",
     )
     related.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
-    related.add_argument(
-        "--limit", type=_positive_int, default=10, metavar="N", help="at most N (default 10)"
-    )
+    _add_limit(related, 10)
     _add_common(related)
 
     index = commands.add_parser(
@@ -112,9 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "however many sites carry it, weighed by the number of sites, the ranking lists "
         "that name it, reactions and age.",
     )
-    top.add_argument(
-        "--limit", type=_positive_int, default=30, metavar="N", help="at most N (default 30)"
-    )
+    _add_limit(top, 30)
     _add_common(top)
 
     for name, text in (

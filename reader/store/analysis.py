@@ -21,6 +21,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reader.base.similarity import (
@@ -62,7 +63,6 @@ _PAUSE_S = 0.12
 @dataclass
 class _Analysed:
     rowid: int
-    length: int
     group: int | None
     signature: bytes | None
     band_keys: list[int]
@@ -100,6 +100,20 @@ class AnalysisStore(StoreBase):
             done += len(rows)
         return done
 
+    def _frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many analysed stories have each of ``terms`` (those any has), and how
+        many stories were analysed."""
+        known = dict(
+            self._conn.execute(
+                "SELECT term, documents FROM term_documents"
+                " WHERE term IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(terms)),),
+            ).fetchall()
+        )
+        stored = self._conn.execute("SELECT value FROM analysis_totals WHERE name = 'stories'")
+        total: int = stored.fetchone()[0]
+        return known, total
+
     def pending_analysis(self) -> int:
         """How many stored stories wait for ``analyse_pending``."""
         count: int = self._conn.execute("SELECT count(*) FROM analysis_pending").fetchone()[0]
@@ -110,25 +124,17 @@ class AnalysisStore(StoreBase):
         analysed_text = [features(title, body, STOPWORDS) for _, title, body, _ in rows]
         counts = [count for count, _ in analysed_text]
         chunk_df: Counter[str] = Counter(term for c in counts for term in c)
-        known = dict(
-            conn.execute(
-                "SELECT term, documents FROM term_documents"
-                " WHERE term IN (SELECT value FROM json_each(?))",
-                (json.dumps(list(chunk_df)),),
-            ).fetchall()
-        )
-        stored = conn.execute("SELECT value FROM analysis_totals WHERE name = 'stories'")
-        total = stored.fetchone()[0] + len(rows)
+        known, total = self._frequencies(chunk_df)
+        total += len(rows)
         idfs = {term: idf(known.get(term, 0) + n, total) for term, n in chunk_df.items()}
         rare_idf = idf(2, total)  # as if one more story had it: the next one may
         rare = {term: rare_idf for term, value in idfs.items() if value == 0.0}
         analysed: list[_Analysed] = []
-        for (rowid, _, body, group), (count, sig) in zip(rows, analysed_text, strict=True):
+        for (rowid, _, _, group), (count, sig) in zip(rows, analysed_text, strict=True):
             weights = term_weights(count, idfs, DOC_TERMS, rare)
             analysed.append(
                 _Analysed(
                     rowid,
-                    len(body),
                     group,
                     sig,
                     bands(sig) if sig is not None else [],

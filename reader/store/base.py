@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -28,7 +28,7 @@ from reader.base.models import LIST_KINDS, Headline, Story
 from reader.base.paths import Paths
 from reader.store.health import diagnose
 from reader.store.rows import StoryRow
-from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate
+from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate, write_transaction
 
 BUSY_TIMEOUT_S = 120.0
 """How long a second reader process waits for the other to finish writing."""
@@ -145,18 +145,9 @@ class StoreBase:
     def close(self) -> None:
         self._conn.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction: committed, or rolled back on any exception (Ctrl+C
-        included; one that lands after the commit leaves nothing to roll back)."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-            self._conn.execute("COMMIT")
-        except BaseException:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            raise
+    def _write(self) -> AbstractContextManager[None]:
+        """One write transaction (``schema.write_transaction``)."""
+        return write_transaction(self._conn)
 
     def __enter__(self) -> Self:
         return self

@@ -82,15 +82,7 @@ class RelatedStore(AnalysisStore, SearchStore):
         rowid, title, body, link, group = row
         self.analyse_pending(ANALYSE_INLINE)
         counts = term_counts(title, body, STOPWORDS)
-        frequency = dict(
-            conn.execute(
-                "SELECT term, documents FROM term_documents"
-                " WHERE term IN (SELECT value FROM json_each(?))",
-                (json.dumps(list(counts)),),
-            ).fetchall()
-        )
-        stored = conn.execute("SELECT value FROM analysis_totals WHERE name = 'stories'")
-        total = stored.fetchone()[0]
+        frequency, total = self._frequencies(counts)
         idfs = {term: idf(n, total) for term, n in frequency.items()}
         query = term_weights(counts, idfs, QUERY_TERMS)
         if not query:

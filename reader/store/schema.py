@@ -13,6 +13,8 @@ is a list of statements applied in one transaction. Append, never edit.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from reader.base.errors import SchemaTooNew
 
@@ -303,14 +305,23 @@ def migrate(conn: sqlite3.Connection, name: str, migrations: list[str]) -> None:
         )
     if version == len(migrations):
         return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(conn):
         # Another process may have migrated while we waited for the lock.
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         for number in range(version, len(migrations)):
             for statement in _statements(migrations[number]):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {len(migrations)}")
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction on ``conn`` (an ``isolation_level=None`` connection):
+    committed, or rolled back on any exception (Ctrl+C included; one that lands after
+    the commit leaves nothing to roll back)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -273,30 +273,26 @@ class StoryStore(StoreBase):
         found: str = rows[0][0]
         return found
 
-    def counts(self) -> dict[str, int]:
-        """Totals for the status line: stories, unread, bookmarked.
+    def counts(self, grouped: bool = False) -> dict[str, int]:
+        """Totals for the status line: stories, unread, bookmarked; ``grouped``, each
+        story counted once however many sites carry it (what a grouped listing shows).
 
         Unread is the total less the read marks of cached stories, so it costs
         what the read marks do, not a pass over every story.
         """
+        listed = f" AND ({LISTED})" if grouped else ""
+        every = f" WHERE {LISTED}" if grouped else ""  # none: SQLite's fast count
         row = self._conn.execute(
-            "SELECT (SELECT count(*) FROM stories),"
+            f"SELECT (SELECT count(*) FROM stories s{every}),"
             " (SELECT count(*) FROM user.read_marks r"
-            "  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id)),"
+            f"  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id{listed})),"
             " (SELECT count(*) FROM user.bookmarks)"
         ).fetchone()
         return {"stories": row[0], "unread": row[0] - row[1], "bookmarked": row[2]}
 
     def grouped_counts(self) -> dict[str, int]:
-        """``counts`` with each story counted once however many sites carry it (what a
-        grouped listing shows)."""
-        row = self._conn.execute(
-            f"SELECT (SELECT count(*) FROM stories s WHERE {LISTED}),"
-            " (SELECT count(*) FROM user.read_marks r"
-            f"  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id AND ({LISTED}))),"
-            " (SELECT count(*) FROM user.bookmarks)"
-        ).fetchone()
-        return {"stories": row[0], "unread": row[0] - row[1], "bookmarked": row[2]}
+        """``counts(grouped=True)``."""
+        return self.counts(grouped=True)
 
     def sites(self) -> list[tuple[str, int, int]]:
         """Each site with its numbers of cached and unread stories, most first."""
