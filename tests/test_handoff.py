@@ -86,12 +86,12 @@ def test_config_reads_commands_as_strings_or_lists(paths: Paths) -> None:
     paths.ensure()
     paths.config_file.write_text(
         'browser = "firefox --new-tab %u"\n'
-        'bookmark_command = ["my bookmarks", "--add"]\n'
+        'bookmark_command = ["~/bin/bookmark", "~/x"]\n'
         "pipe_to = 'tee \"/tmp/a story.md\"'\n"
     )
     config = load_config(paths.config_file)
     assert config.browser == ["firefox", "--new-tab", "%u"]
-    assert config.bookmark_command == ["my bookmarks", "--add"]
+    assert config.bookmark_command == [str(Path.home() / "bin/bookmark"), "~/x"]
     assert config.pipe_to == ["tee", "/tmp/a story.md"]
     paths.config_file.write_text("pipe_to = 'tee \"unclosed'\nbrowser = 3\n")
     config = load_config(paths.config_file)

@@ -8,6 +8,7 @@ user's comments and other settings survive.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import tomllib
@@ -136,9 +137,10 @@ def _read_keys(keys: object, config: Config, path: Path) -> None:
 
 def split_command(value: object) -> list[str]:
     """A command from config.toml (or typed at a prompt) as an argument list: a list of
-    strings stays as it is, a string is split like shell words (quotes group words;
-    nothing is expanded or run). Raises ``ValueError`` for an empty command, unbalanced
-    quotes, or a value that is neither."""
+    strings stays as it is, a string is split like shell words (quotes group words). A
+    leading ``~`` in the program's path is the home folder; nothing else is expanded
+    or run. Raises ``ValueError`` for an empty command, unbalanced quotes, or a value
+    that is neither."""
     if isinstance(value, str):
         args = shlex.split(value)
     elif isinstance(value, Sequence) and all(isinstance(arg, str) for arg in value):
@@ -147,7 +149,7 @@ def split_command(value: object) -> list[str]:
         raise ValueError("not a string or a list of strings")
     if not args or not args[0].strip():
         raise ValueError("the command is empty")
-    return args
+    return [os.path.expanduser(args[0]), *args[1:]]
 
 
 def _feed_settings(table: dict[str, Any], where: str, problems: list[str]) -> FeedSettings:
