@@ -529,9 +529,10 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
                 return
             self._pipe_story(args, story)
 
-        self.app.push_screen(
-            PromptScreen("Pipe the story to (no shell: a program and its arguments)",
-                         "tee /tmp/story.md"), typed)  # fmt: skip
+        prompt = PromptScreen(
+            "Pipe the story to (no shell: a program and its arguments)", "tee /tmp/story.md"
+        )
+        self.app.push_screen(prompt, typed)
 
     @work(thread=True, group="pipe-to", exit_on_error=False)
     def _pipe_story(self, args: list[str], story: Story) -> None:
