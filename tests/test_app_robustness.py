@@ -74,7 +74,7 @@ async def test_dragging_across_every_pane_and_copying_keeps_the_app_running(
 async def test_a_store_error_in_a_worker_is_a_notice_and_the_app_carries_on(
     paths: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def locked(*args: object) -> None:
+    def locked(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("database is locked")
 
     app = ReaderApp(paths)
@@ -112,7 +112,7 @@ async def test_a_failed_list_load_in_a_pane_reaches_the_one_handler(
 async def test_a_cache_damaged_while_reading_says_which_file_and_what_to_do(
     paths: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def malformed(*args: object) -> None:
+    def malformed(*args: object, **kwargs: object) -> None:
         raise sqlite3.DatabaseError("database disk image is malformed")
 
     app = ReaderApp(paths)

@@ -106,7 +106,7 @@ def test_bookmarks_view(snap_compare, paths: Paths) -> None:
 
 
 def test_error_notice(snap_compare, paths: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
-    def locked(*args: object) -> None:
+    def locked(*args: object, **kwargs: object) -> None:
         raise sqlite3.OperationalError("database is locked")
 
     async def failed(pilot: Pilot) -> None:

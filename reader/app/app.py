@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from reader.app import store_calls
 from reader.app.article import ArticleView
 from reader.app.commands import ReaderCommands
-from reader.app.keys import help_rows
+from reader.app.keys import help_rows, keymap_for
 from reader.app.messages import RefreshProgress, StoriesChanged
 from reader.app.reading import ReadingScreen
 from reader.app.screens import HelpScreen, PromptScreen
@@ -58,6 +58,11 @@ WORK_DONE_BY = {
     "counts": "counting stories",
     "pick-site": "listing sites",
     "browser": "opening the browser",
+    "pipe-to": "piping the story to a program",
+    "bookmark-command": "running bookmark_command",
+    "undo": "undoing the last mark change",
+    "next-unread": "finding the next unread story",
+    "next-feed": "listing feeds",
     "save-theme": "saving the theme",
 }
 """What each worker group does, for the notice when one fails."""
@@ -92,12 +97,17 @@ class ReaderApp(App[None]):
         self.jobs = StoreThread(paths, "jobs")
         self.reader_theme_names: list[str] = []
         self.startup = Startup(problems=list(self.config.problems))
+        self.keys_in_force = keymap_for(self.config.key_preset, self.config.keys)
+        """Binding id -> keys: the preset's (``keys = "newsboat"``), then config.toml's."""
         self._first_story_shown = False
         self._apply_themes()  # before the first style pass, so styles are computed once
 
     def get_default_screen(self) -> ReadingScreen:
         self.reading = ReadingScreen(
-            self.store, self.background_store, grouped=self.config.collapse_copies
+            self.store,
+            self.background_store,
+            grouped=self.config.collapse_copies,
+            config=self.config,
         )
         return self.reading
 
@@ -117,8 +127,8 @@ class ReaderApp(App[None]):
             self.theme = DEFAULT_THEME
 
     def on_mount(self) -> None:
-        if self.config.keys:
-            self.set_keymap(self.config.keys)
+        if self.keys_in_force:
+            self.set_keymap(self.keys_in_force)
         intervals = [self.config.feed_defaults.refresh_interval]
         intervals += [own.refresh_interval for own in self.config.feeds.values()]
         if any(intervals):  # refresh_interval in config.toml: keep those feeds fresh
@@ -315,4 +325,8 @@ class ReaderApp(App[None]):
 
     def help_rows(self) -> list[tuple[str, str, str]]:
         """Every key as currently bound: keys, what it does, binding id for config.toml."""
-        return help_rows(self.config.keys, self.get_key_display)
+        rows = help_rows(self.keys_in_force, self.get_key_display)
+        if self.config.key_preset != "default":
+            preset = self.config.key_preset
+            rows.insert(0, (f'keys = "{preset}"', f"the {preset} preset is in force", ""))
+        return rows

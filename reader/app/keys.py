@@ -3,6 +3,7 @@
 Every binding has an id, which is what ``config.toml``'s ``[keys]`` rebinds
 (Textual's keymap) and what the help screen shows dim. Actions of the app (quit,
 help, themes, refresh) are named ``app.…``; the rest are the reading screen's.
+A preset (``keys = "newsboat"``) is a keymap of its own, under the user's ``[keys]``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,21 @@ _TABLE: list[tuple[str, str, str, str, bool, str | None, str | None]] = [
     ("refresh_feeds", "r", "Refresh", "refresh feeds (in the background)", False, None,
      "app.refresh_feeds"),
     ("show_all", "escape", "All", "leave search, bookmarks or a filter", False, None, None),
+    ("next_unread", "N", "Next unread", "open the next unread story in the list", False, None,
+     None),
+    ("previous_unread", "P", "Prev unread", "open the previous unread story in the list", False,
+     None, None),
+    ("open_and_mark_read", "O", "Open, read", "open the story in a browser (asks), mark it read",
+     False, None, None),
+    ("next_feed", "J", "Next feed", "show the next feed's stories (feed order, then sites)",
+     False, None, None),
+    ("previous_feed", "K", "Prev feed", "show the previous feed's stories", False, None, None),
+    ("pipe_to", "vertical_line", "Pipe", "hand the story's text to a program (pipe_to)", False,
+     "|", None),
+    ("undo", "U,ctrl+z", "Undo", "undo the last mark change (read, all read, bookmark)", False,
+     None, None),
+    ("command_line", "colon", "Commands", "command palette (as Ctrl+P)", False, ":",
+     "app.command_palette"),
 ]  # fmt: skip
 
 READING_BINDINGS: list[Binding] = [
@@ -45,6 +61,36 @@ READING_BINDINGS: list[Binding] = [
     for name, keys, label, text, show, display, action in _TABLE
 ]
 """The reading screen's bindings, in the order the help screen lists them."""
+
+PRESETS: dict[str, dict[str, str]] = {
+    "default": {},
+    # newsboat's default keys where they don't clash with reader's core keys (j k g G
+    # Enter s t l f stay reader's); where they do, as README "Coming from newsboat" says.
+    "newsboat": {
+        "quit": "q,Q",
+        "next_unread": "n",
+        "previous_unread": "p",
+        "next_story": "right_square_bracket",  # n/p are newsboat's next/previous unread
+        "previous_story": "left_square_bracket",
+        "toggle_read": "N",
+        "open_and_mark_read": "O",
+        "article_links": "u,L",  # newsboat's show-urls
+        "toggle_bookmark": "ctrl+b,b",
+        "refresh_feeds": "r,R",  # reload, reload-all: reader refreshes every feed
+        "toggle_ranking": "T",  # R is newsboat's reload-all
+        "next_feed": "J",
+        "previous_feed": "K",
+        "command_line": "colon",
+        "pipe_to": "vertical_line",
+    },
+}
+"""Keymaps by preset name (config.base.KEY_PRESETS); the user's ``[keys]`` go over them."""
+
+
+def keymap_for(preset: str, overrides: Mapping[str, str]) -> dict[str, str]:
+    """The keymap in force: ``preset``'s, with the user's ``[keys]`` over it."""
+    return {**PRESETS.get(preset, {}), **overrides}
+
 
 _MOVING = [
     ("j k  ↓ ↑", "move in the focused pane", ""),

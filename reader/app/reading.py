@@ -11,6 +11,7 @@ threads, from workers.
 from __future__ import annotations
 
 import webbrowser
+from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
@@ -32,12 +33,21 @@ from reader.app.messages import PassesOnFailures, StoriesChanged
 from reader.app.screens import Confirm, ConfirmOpen, PickScreen, PromptScreen
 from reader.app.side import SidePanes
 from reader.app.store_thread import StoreThread
-from reader.app.story_list import ListQuery, StoryList
+from reader.app.story_list import PAGE_SIZE, ListQuery, StoryList
 from reader.base.clean import clean_line, clean_link
+from reader.base.config import Config, split_command
+from reader.base.errors import CommandFailed
+from reader.base.fragments import story_markdown
 from reader.base.models import Story
+from reader.plumbing import commands
 from reader.store import Store, StoryFilter, StoryNotFound
+from reader.store.marks import MarkUndone
 
 EMPTY_LIST = {"Bookmarks": "No bookmarks yet: press b on a story to keep it."}
+UNREAD_LOOKAHEAD = 2000
+"""How many stories n/p (newsboat preset; N/P by default) look through for an unread one."""
+DESCRIPTION_CHARS = 300
+"""bookmark_command's description: the story's first words, up to this many characters."""
 
 
 class ReadingScreen(PassesOnFailures, Screen[None]):
@@ -58,9 +68,16 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
     """Background work in progress (a feed refresh), shown in the title bar."""
 
     def __init__(
-        self, store: StoreThread, background: StoreThread, *, grouped: bool = True
+        self,
+        store: StoreThread,
+        background: StoreThread,
+        *,
+        grouped: bool = True,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
+        self.config = config if config is not None else Config()
+        """For the programs stories are handed to: browser, bookmark_command, pipe_to."""
         self.store = store
         self.background = background
         """For slow aggregate queries, so that they never delay opening a story."""
@@ -217,6 +234,45 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
     def action_next_story(self) -> None:
         self._step(+1)
 
+    def action_next_unread(self) -> None:
+        self._step_unread(+1)
+
+    def action_previous_unread(self) -> None:
+        self._step_unread(-1)
+
+    @work(exclusive=True, group="next-unread", exit_on_error=False)
+    async def _step_unread(self, delta: int) -> None:
+        """Open the nearest unread story after (``delta`` +1) or before (-1) the one shown,
+        looking at up to ``UNREAD_LOOKAHEAD`` stories of the list, a page at a time."""
+        start = self._list_index
+        if start is None and self.story is not None:
+            start = self.stories.index_of(self.story.id)
+        if start is None:
+            start = self.stories.cursor - delta
+        query = self.stories.query_state
+        flt = replace(query.filter, grouped=self.stories.grouped)
+        fetched: dict[int, Story] = {}
+        index = start + delta
+        for _ in range(UNREAD_LOOKAHEAD):
+            if not 0 <= index < self.stories.count:
+                break
+            story = self.stories.story_at(index) or fetched.get(index)
+            if story is None and query.search is None:  # a page the list has not cached
+                page = index // PAGE_SIZE
+                rows = await self.store.call(
+                    Store.list_stories, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+                )
+                fetched.update(enumerate(rows, page * PAGE_SIZE))
+                story = fetched.get(index)
+            if story is None:
+                break
+            if not story.read:
+                self.stories.select(index)
+                self.open_story(story.id, index=index)
+                return
+            index += delta
+        self.notify("No unread stories that way in this list.", timeout=2)
+
     def action_previous_story(self) -> None:
         self._step(-1)
 
@@ -248,6 +304,32 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
             self.notify(why, title=clean_line(headline.title), markup=False, timeout=8)
 
     # -- list views --------------------------------------------------------------------
+
+    def action_next_feed(self) -> None:
+        self._step_feed(+1)
+
+    def action_previous_feed(self) -> None:
+        self._step_feed(-1)
+
+    @work(exclusive=True, group="next-feed", exit_on_error=False)
+    async def _step_feed(self, delta: int) -> None:
+        """Show the next (previous) feed's stories: the feeds in their order (by title),
+        then the other sites as ``s`` lists them (a feed's stories carry its title as
+        their site)."""
+        sites = [site for site, _, _ in await self.fetch_sites()]
+        feeds = await self.background.call(Store.list_feeds)
+        known = set(sites)
+        order = list(dict.fromkeys(f.title for f in feeds if f.title and f.title in known))
+        order += [site for site in sites if site not in set(order)]
+        if not order:
+            self.notify("No feeds or sites yet.", timeout=2)
+            return
+        current = self.list_query.filter.site
+        if current in order:
+            position = (order.index(current) + delta) % len(order)
+        else:
+            position = 0 if delta > 0 else len(order) - 1
+        self.show_site(order[position])
 
     def show_site(self, site: str) -> None:
         self.list_query = ListQuery(StoryFilter(site=site))
@@ -315,11 +397,14 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     @work(group="marks", exit_on_error=False)
     async def _set_mark(self, story_id: str, mark: str, on: bool) -> None:
+        """Set a mark (undoable: ``U`` puts it back) and say so."""
         if mark == "bookmark":
-            story = await self.store.call(Store.set_bookmark, story_id, on)
+            story = await self.store.call(Store.set_bookmark, story_id, on, undoable=True)
             self.notify("Bookmarked." if on else "Bookmark removed.", timeout=2)
+            if on and self.config.bookmark_command:
+                self._run_bookmark_command(self.config.bookmark_command, story)
         else:
-            story = await self.store.call(Store.set_read, story_id, on)
+            story = await self.store.call(Store.set_read, story_id, on, undoable=True)
             self.notify("Marked read." if on else "Marked unread.", timeout=2)
         # In the bookmarks view, a bookmark changes which stories the list holds.
         listing = mark == "bookmark" and self.list_query.filter.bookmarked
@@ -342,8 +427,19 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     @work(group="marks", exit_on_error=False)
     async def _mark_all_read(self, flt: StoryFilter, ids: list[str] | None) -> None:
-        marked = await self.store.call(Store.mark_all_read, flt, ids)
-        self.notify(f"Marked {marked} stories read.", timeout=3)
+        marked = await self.store.call(Store.mark_all_read, flt, ids, undoable=True)
+        self.notify(f"Marked {marked} stories read (U undoes).", timeout=3)
+        self.post_message(StoriesChanged(listing=True))
+
+    @work(group="undo", exit_on_error=False)
+    async def action_undo(self) -> None:
+        """Put back the marks the last mark change changed (toggle read, all read,
+        bookmark), exactly those stories."""
+        undone = await self.store.call(Store.undo_last_mark)
+        if undone is None:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        self.notify(f"undone: {undo_line(undone)}", markup=False, timeout=4)
         self.post_message(StoriesChanged(listing=True))
 
     # -- links -------------------------------------------------------------------------
@@ -365,8 +461,9 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
             return
         self.confirm_and_open(url)
 
-    def confirm_and_open(self, url: str) -> None:
-        """Ask, then hand ``url`` to the browser (Python's webbrowser, never a shell)."""
+    def confirm_and_open(self, url: str, then: Callable[[], None] | None = None) -> None:
+        """Ask, then hand ``url`` to the browser (``browser``, else Python's webbrowser;
+        never a shell), then call ``then``."""
         url = clean_link(url)
         if not url.startswith(("http://", "https://")):
             self.notify(f"Not a web address: {url}", severity="warning", markup=False)
@@ -375,14 +472,93 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._open_in_browser(url)
+                if then is not None:
+                    then()
 
         self.app.push_screen(ConfirmOpen(url), answered)
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
-        if not webbrowser.open(url):
+        """``browser`` from config.toml (an argument list, the URL one argument of it),
+        else Python's webbrowser; never a shell."""
+        if self.config.browser:
+            try:
+                commands.launch(commands.browser_args(self.config.browser, url))
+            except CommandFailed as exc:
+                self.app.call_from_thread(
+                    self.notify, clean_line(str(exc)), severity="warning", markup=False
+                )
+        elif not webbrowser.open(url):
             self.app.call_from_thread(
                 self.notify, f"No browser could open {url}", severity="warning", markup=False
+            )
+
+    def action_open_and_mark_read(self) -> None:
+        """``o``, and once the browser has it, the story is marked read."""
+        story, url = self.story, self.story_url()
+        if story is None or url is None:
+            self.notify("This story has no web address.", severity="warning", timeout=3)
+            return
+
+        def opened() -> None:
+            if not story.read:
+                self._set_mark(story.id, "read", True)
+
+        self.confirm_and_open(url, then=opened)
+
+    # -- handing the story to other programs ------------------------------------------
+
+    def action_pipe_to(self) -> None:
+        """Pipe the story's text to ``pipe_to`` (config.toml), or to a command typed
+        here (split like shell words, never run by a shell)."""
+        story = self.story
+        if story is None:
+            self.notify("Open a story first.", timeout=2)
+            return
+        if self.config.pipe_to:
+            self._pipe_story(self.config.pipe_to, story)
+            return
+
+        def typed(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                args = split_command(text)
+            except ValueError as exc:
+                self.notify(f"Not a command: {exc}", severity="warning", markup=False)
+                return
+            self._pipe_story(args, story)
+
+        prompt = PromptScreen(
+            "Pipe the story to (no shell: a program and its arguments)", "tee /tmp/story.md"
+        )
+        self.app.push_screen(prompt, typed)
+
+    @work(thread=True, group="pipe-to", exit_on_error=False)
+    def _pipe_story(self, args: list[str], story: Story) -> None:
+        text = story_text(story)
+        try:
+            ran = commands.run(args, stdin=text)
+        except CommandFailed as exc:
+            self.app.call_from_thread(
+                self.notify, clean_line(str(exc)), severity="error", markup=False, timeout=6
+            )
+            return
+        self.app.call_from_thread(self.notify, clean_line(ran.line()), markup=False, timeout=4)
+
+    @work(thread=True, group="bookmark-command", exit_on_error=False)
+    def _run_bookmark_command(self, command: list[str], story: Story) -> None:
+        """newsboat's bookmark-cmd: the command with the story's URL, title, description
+        and feed title as four more arguments."""
+        try:
+            commands.run([*command, *bookmark_arguments(story)])
+        except CommandFailed as exc:
+            self.app.call_from_thread(
+                self.notify,
+                clean_line(f"bookmark_command: {exc}"),
+                severity="error",
+                markup=False,
+                timeout=6,
             )
 
     def action_copy_url(self) -> None:
@@ -405,3 +581,40 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
                 self.confirm_and_open(url)
 
         self.app.push_screen(PickScreen("Links in this article", choices), chosen)
+
+
+def undo_line(undone: MarkUndone) -> str:
+    """``412 stories marked unread again``."""
+    what = {
+        ("read", False): "marked unread again",
+        ("read", True): "marked read again",
+        ("bookmark", False): "unbookmarked again",
+        ("bookmark", True): "bookmarked again",
+    }[(undone.mark, undone.on)]
+    return f"{undone.stories} {'story' if undone.stories == 1 else 'stories'} {what}"
+
+
+def story_address(story: Story) -> str:
+    """The story's web address, or its source (a file) when it has none."""
+    return clean_link(story.url or story.source)
+
+
+def story_text(story: Story) -> str:
+    """What ``pipe_to`` gets on its standard input: title, address, then the Markdown."""
+    body = story_markdown(story) or ""
+    return f"# {clean_line(story.title)}\n\n<{story_address(story)}>\n\n{body.strip()}\n"
+
+
+def bookmark_arguments(story: Story) -> list[str]:
+    """bookmark_command's four arguments: URL, title, description, feed title (each one
+    argument, on one line: never a string a shell sees)."""
+    words = clean_line(story_markdown(story) or "")
+    description = (
+        words[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] if len(words) > DESCRIPTION_CHARS else words
+    )
+    return [
+        story_address(story),
+        clean_line(story.title),
+        description,
+        clean_line(story.site or ""),
+    ]

@@ -1,4 +1,4 @@
-"""``config.toml``: the user's settings (theme, key bindings).
+"""``config.toml``: the user's settings (theme, key bindings, programs to hand stories to).
 
 Reading never fails the app: a broken file gives defaults plus a message that
 names the file and the reason. Writing changes only the line it must, so the
@@ -8,13 +8,18 @@ user's comments and other settings survive.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DEFAULT_THEME = "reader-dark"
+KEY_PRESETS = ("default", "newsboat")
+"""``keys = "newsboat"`` (or ``[keys] preset = "newsboat"``): reader/app/keys.py's presets."""
 
 
 @dataclass
@@ -36,6 +41,16 @@ class Config:
     theme: str = DEFAULT_THEME
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys (comma-separated), e.g. ``{"next_story": "n,ctrl+n"}``."""
+    key_preset: str = "default"
+    """``keys = "newsboat"``, or ``preset`` in ``[keys]``: the keys ``keys`` overrides."""
+    browser: list[str] | None = None
+    """``browser = "firefox --new-tab %u"``: the argument list ``o`` runs (``%u``: the
+    URL, as one argument); None: Python's webbrowser."""
+    bookmark_command: list[str] | None = None
+    """Run when a story is bookmarked, with its URL, title, description and feed title
+    as four more arguments (newsboat's bookmark-cmd)."""
+    pipe_to: list[str] | None = None
+    """``|`` hands the story's text to this program on its standard input; None: ask."""
     problems: list[str] = field(default_factory=list)
     """What was wrong with the file, one line each (shown to the user)."""
     feed_defaults: FeedSettings = field(default_factory=FeedSettings)
@@ -73,15 +88,17 @@ def load_config(path: Path) -> Config:
         config.theme = theme
     elif theme is not None:
         config.problems.append(f"{path}: 'theme' must be a theme name")
-    keys = data.get("keys", {})
-    if isinstance(keys, dict):
-        for action, value in keys.items():
-            if isinstance(value, str) and value.strip():
-                config.keys[str(action)] = value
-            else:
-                config.problems.append(f'{path}: keys.{action} must be a string like "n"')
-    else:
-        config.problems.append(f"{path}: [keys] must be a table")
+    _read_keys(data.get("keys", {}), config, path)
+    for name in ("browser", "bookmark_command", "pipe_to"):
+        value = data.get(name)
+        if value is None:
+            continue
+        try:
+            setattr(config, name, split_command(value))
+        except ValueError as exc:
+            config.problems.append(
+                f"{path}: {name!r} must be a command (a string or a list of strings): {exc}"
+            )
     collapse = data.get("collapse_copies")
     if isinstance(collapse, bool):
         config.collapse_copies = collapse
@@ -96,6 +113,43 @@ def load_config(path: Path) -> Config:
                     table, f'{path}: [feeds."{url}"]', config.problems
                 )
     return config
+
+
+def _read_keys(keys: object, config: Config, path: Path) -> None:
+    """``keys = "newsboat"``, or a ``[keys]`` table of binding ids (and ``preset``)."""
+    if isinstance(keys, str):
+        keys = {"preset": keys}
+    if not isinstance(keys, dict):
+        config.problems.append(f'{path}: keys must be a table or a preset name like "newsboat"')
+        return
+    for action, value in keys.items():
+        if action == "preset":
+            if value in KEY_PRESETS:
+                config.key_preset = value
+            else:
+                names = ", ".join(f'"{name}"' for name in KEY_PRESETS)
+                config.problems.append(f"{path}: keys preset {value!r} is not one of {names}")
+        elif isinstance(value, str) and value.strip():
+            config.keys[str(action)] = value
+        else:
+            config.problems.append(f'{path}: keys.{action} must be a string like "n"')
+
+
+def split_command(value: object) -> list[str]:
+    """A command from config.toml (or typed at a prompt) as an argument list: a list of
+    strings stays as it is, a string is split like shell words (quotes group words). A
+    leading ``~`` in the program's path is the home folder; nothing else is expanded
+    or run. Raises ``ValueError`` for an empty command, unbalanced quotes, or a value
+    that is neither."""
+    if isinstance(value, str):
+        args = shlex.split(value)
+    elif isinstance(value, Sequence) and all(isinstance(arg, str) for arg in value):
+        args = list(value)
+    else:
+        raise ValueError("not a string or a list of strings")
+    if not args or not args[0].strip():
+        raise ValueError("the command is empty")
+    return [os.path.expanduser(args[0]), *args[1:]]
 
 
 def _feed_settings(table: dict[str, Any], where: str, problems: list[str]) -> FeedSettings:

@@ -12,7 +12,8 @@
     │              │                  where they are raised)
     │              ├── ExtractorUnavailable
     │              └── ListError
-    └── IngestStopped ─ IngestAborted, StoringFailed
+    ├── IngestStopped ─ IngestAborted, StoringFailed
+    └── CommandFailed                                (a program config.toml names)
 
 Each message is one line that says what went wrong and, where there is one, what to
 do. A ``PageError`` belongs to one page (it is not a page, it cannot be decoded, its
@@ -213,3 +214,10 @@ class StoringFailed(IngestStopped):
     def __init__(self, error: Exception, report: object) -> None:
         super().__init__(str(error), report)
         self.error = error
+
+
+# -- programs the user's settings name (browser, bookmark_command, pipe_to) -------------
+
+
+class CommandFailed(ReaderError):
+    """A program named in config.toml could not run, timed out, or exited non-zero."""

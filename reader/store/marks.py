@@ -1,10 +1,12 @@
-"""The user's marks: bookmarks (each with its own copy of the story) and read marks."""
+"""The user's marks: bookmarks (each with its own copy of the story) and read marks,
+and undo for the last mark change the app made (``mark_undo``, ``bookmark_undo``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reader.base.models import Story
@@ -13,16 +15,44 @@ from reader.store.rows import timestamp
 from reader.store.stories import StoryStore
 
 
-class MarkStore(StoryStore):
-    """Bookmarks and read marks; they hang on story ids, so they outlive the cache."""
+@dataclass(frozen=True)
+class MarkUndone:
+    """What ``undo_last_mark`` gave back."""
 
-    def set_bookmark(self, id_or_prefix: str, on: bool = True) -> Story:
+    mark: str
+    """``"read"`` or ``"bookmark"``."""
+    stories: int
+    """How many stories (copies included) have their mark as it was again."""
+    on: bool
+    """The mark they have now: read (bookmarked) again, or unread (unbookmarked) again."""
+
+
+class MarkStore(StoryStore):
+    """Bookmarks and read marks; they hang on story ids, so they outlive the cache.
+
+    A change made with ``undoable=True`` (the app's) records exactly the stories it
+    changed, in the same transaction, replacing the record of the change before; a
+    change without it (the command line, sync) leaves the record alone.
+    ``undo_last_mark`` puts those stories' marks back.
+    """
+
+    def set_bookmark(self, id_or_prefix: str, on: bool = True, *, undoable: bool = False) -> Story:
         """Bookmark (with a copy of the story) or unbookmark it, whichever of its copies on
         other sites holds the bookmark; returns the story."""
         sid = self.resolve_id(id_or_prefix)
         conn = self._conn
         with self._write():
+            if undoable:
+                self._forget_undo()
             if on:
+                if undoable:
+                    conn.execute(
+                        "INSERT INTO user.mark_undo (story_id, mark, was_on)"
+                        " SELECT ?1, 'bookmark', 0 WHERE EXISTS (SELECT 1 FROM stories"
+                        " WHERE id = ?1) AND NOT EXISTS"
+                        " (SELECT 1 FROM user.bookmarks WHERE story_id = ?1)",
+                        (sid,),
+                    )
                 conn.execute(
                     "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
                     " published, author, reactions, url, canonical_url, source, body,"
@@ -33,51 +63,142 @@ class MarkStore(StoryStore):
                     (timestamp(), sid),
                 )
             else:  # a story is bookmarked as a whole: whichever copy holds the bookmark
-                ids = [sid, *(copy.id for copy in self._also_on(sid))]
+                ids = json.dumps([sid, *(copy.id for copy in self._also_on(sid))])
+                if undoable:
+                    conn.execute(
+                        "INSERT INTO user.bookmark_undo SELECT * FROM user.bookmarks"
+                        " WHERE story_id IN (SELECT value FROM json_each(?))",
+                        (ids,),
+                    )
+                    conn.execute(
+                        "INSERT INTO user.mark_undo (story_id, mark, was_on)"
+                        " SELECT story_id, 'bookmark', 1 FROM user.bookmark_undo"
+                    )
                 conn.execute(
                     "DELETE FROM user.bookmarks WHERE story_id IN (SELECT value FROM json_each(?))",
-                    (json.dumps(ids),),
+                    (ids,),
                 )
         return self.get(sid)
 
     def mark_all_read(
-        self, flt: StoryFilter = StoryFilter(), ids: Sequence[str] | None = None
+        self,
+        flt: StoryFilter = StoryFilter(),
+        ids: Sequence[str] | None = None,
+        *,
+        undoable: bool = False,
     ) -> int:
         """Mark read every story ``flt`` selects, or the stories ``ids`` name (a search's
         results); returns how many were unread."""
-        now = timestamp()
-        if ids is not None:
-            return self._conn.execute(  # with their copies: a story is read as a whole
+        params: list[Any] = []
+        if ids is not None:  # with their copies: a story is read as a whole
+            listed = json.dumps(list(ids))
+            selected = (
+                "SELECT value AS id FROM json_each(?) UNION SELECT g.id FROM stories s"
+                " JOIN stories g ON g.story_group = s.story_group"
+                " WHERE s.id IN (SELECT value FROM json_each(?)) AND s.story_group IS NOT NULL"
+            )
+            params += [listed, listed]
+        else:
+            # Every copy, not only the one a grouped list shows: a story is read as a whole.
+            column, source, where = self._selected(replace(flt, grouped=False), params)
+            selected = f"SELECT {column} AS id {source}{where}"
+        if not undoable:
+            return self._conn.execute(  # an upsert's SELECT needs a WHERE to parse
                 "INSERT INTO user.read_marks (story_id, read_at)"
-                " SELECT id, ?1 FROM (SELECT value AS id FROM json_each(?2)"
-                " UNION SELECT g.id FROM stories s JOIN stories g ON g.story_group = s.story_group"
-                " WHERE s.id IN (SELECT value FROM json_each(?2)) AND s.story_group IS NOT NULL)"
-                " WHERE true ON CONFLICT (story_id) DO NOTHING",
-                (now, json.dumps(list(ids))),
+                f" SELECT id, ? FROM ({selected}) WHERE true ON CONFLICT (story_id) DO NOTHING",
+                [timestamp(), *params],
             ).rowcount
-        params: list[Any] = [now]
-        # Every copy, not only the one a grouped list shows: a story is read as a whole.
-        column, source, where = self._selected(replace(flt, grouped=False), params)
-        return self._conn.execute(  # an upsert's SELECT needs a WHERE to parse
-            f"INSERT INTO user.read_marks (story_id, read_at) SELECT {column}, ? {source}"
-            f"{where or ' WHERE true'} ON CONFLICT (story_id) DO NOTHING",
-            params,
-        ).rowcount
+        with self._write():
+            self._forget_undo()
+            self._conn.execute(
+                "INSERT INTO user.mark_undo (story_id, mark, was_on)"
+                f" SELECT id, 'read', 0 FROM ({selected}) AS chosen WHERE NOT EXISTS"
+                " (SELECT 1 FROM user.read_marks r WHERE r.story_id = chosen.id)"
+                " ON CONFLICT (story_id) DO NOTHING",
+                params,
+            )
+            return self._conn.execute(
+                "INSERT INTO user.read_marks (story_id, read_at) SELECT story_id, ?"
+                " FROM user.mark_undo WHERE true ON CONFLICT (story_id) DO NOTHING",
+                (timestamp(),),
+            ).rowcount
 
-    def set_read(self, id_or_prefix: str, read: bool = True) -> Story:
+    def set_read(self, id_or_prefix: str, read: bool = True, *, undoable: bool = False) -> Story:
         """Mark a story read or unread, with its copies on other sites (a story is read
         as a whole); returns the story."""
         sid = self.resolve_id(id_or_prefix)
         ids = json.dumps([sid, *(copy.id for copy in self._also_on(sid))])
-        if read:
-            self._conn.execute(
-                "INSERT INTO user.read_marks (story_id, read_at)"
-                " SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT (story_id) DO NOTHING",
-                (timestamp(), ids),
-            )
-        else:
-            self._conn.execute(
-                "DELETE FROM user.read_marks WHERE story_id IN (SELECT value FROM json_each(?))",
-                (ids,),
-            )
+        conn = self._conn
+        with self._write() if undoable else nullcontext():  # alone, each statement is one
+            if undoable:
+                self._forget_undo()
+            if read:
+                if undoable:
+                    conn.execute(
+                        "INSERT INTO user.mark_undo (story_id, mark, was_on)"
+                        " SELECT value, 'read', 0 FROM json_each(?) WHERE NOT EXISTS"
+                        " (SELECT 1 FROM user.read_marks r WHERE r.story_id = value)"
+                        " ON CONFLICT (story_id) DO NOTHING",
+                        (ids,),
+                    )
+                conn.execute(
+                    "INSERT INTO user.read_marks (story_id, read_at) SELECT value, ?"
+                    " FROM json_each(?) WHERE true ON CONFLICT (story_id) DO NOTHING",
+                    (timestamp(), ids),
+                )
+            else:
+                if undoable:
+                    conn.execute(
+                        "INSERT INTO user.mark_undo (story_id, mark, was_on, read_at)"
+                        " SELECT story_id, 'read', 1, read_at FROM user.read_marks"
+                        " WHERE story_id IN (SELECT value FROM json_each(?))",
+                        (ids,),
+                    )
+                conn.execute(
+                    "DELETE FROM user.read_marks WHERE story_id IN"
+                    " (SELECT value FROM json_each(?))",
+                    (ids,),
+                )
         return self.get(sid)
+
+    def undo_last_mark(self) -> MarkUndone | None:
+        """Put back the marks the last undoable change changed (exactly those stories),
+        once; None when there is nothing to undo."""
+        conn = self._conn
+        with self._write():
+            row = conn.execute(
+                "SELECT mark, was_on, count(*) FROM user.mark_undo GROUP BY mark, was_on"
+                " ORDER BY count(*) DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            mark, was_on = row[0], bool(row[1])
+            if mark == "read" and was_on:
+                changed = conn.execute(
+                    "INSERT INTO user.read_marks (story_id, read_at)"
+                    " SELECT story_id, coalesce(read_at, ?) FROM user.mark_undo"
+                    " WHERE mark = 'read' AND was_on ON CONFLICT (story_id) DO NOTHING",
+                    (timestamp(),),
+                ).rowcount
+            elif mark == "read":
+                changed = conn.execute(
+                    "DELETE FROM user.read_marks WHERE story_id IN"
+                    " (SELECT story_id FROM user.mark_undo WHERE mark = 'read' AND NOT was_on)"
+                ).rowcount
+            elif was_on:
+                changed = conn.execute(
+                    "INSERT INTO user.bookmarks SELECT * FROM user.bookmark_undo"
+                    " WHERE true ON CONFLICT (story_id) DO NOTHING"
+                ).rowcount
+            else:
+                changed = conn.execute(
+                    "DELETE FROM user.bookmarks WHERE story_id IN (SELECT story_id"
+                    " FROM user.mark_undo WHERE mark = 'bookmark' AND NOT was_on)"
+                ).rowcount
+            self._forget_undo()
+        return MarkUndone(mark, changed, was_on)
+
+    def _forget_undo(self) -> None:
+        """Drop the record of the last change (inside the caller's transaction)."""
+        self._conn.execute("DELETE FROM user.mark_undo")
+        self._conn.execute("DELETE FROM user.bookmark_undo")

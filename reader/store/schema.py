@@ -292,6 +292,20 @@ USER_MIGRATIONS: list[str] = [
     ALTER TABLE feeds ADD COLUMN title_override TEXT;
     ALTER TABLE feeds ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
     """,
+    # 6: undo for the last mark change made in the app (Store.undo_last_mark): the
+    # stories whose read mark or bookmark it changed, what they had before (and when a
+    # read mark was made), and the bookmarks it removed, whole. Each undoable change
+    # replaces the rows, in its own transaction. bookmark_undo has bookmarks' columns
+    # in their order: a migration that adds one to bookmarks adds it here too.
+    """
+    CREATE TABLE mark_undo (
+        story_id TEXT PRIMARY KEY,
+        mark TEXT NOT NULL,
+        was_on INTEGER NOT NULL,
+        read_at TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE bookmark_undo AS SELECT * FROM bookmarks WHERE false;
+    """,
 ]
 
 
