@@ -182,3 +182,26 @@ def test_a_breadcrumb_without_its_own_box_loses_its_labels() -> None:
         " <a href='#'>Share</a> <a href='?print=1'>Print</a></div>"
     )
     assert page.section == ["Home", "News"]
+
+
+def test_share_and_mail_links_in_a_headline_list_go() -> None:
+    titles = _most_read(
+        "<li><a href='https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fq.example%2Fa'>"
+        "Share the tram depot story</a></li>"
+        "<li><a href='https://twitter.com/intent/tweet?text=x&url=https%3A%2F%2Fq.example'>"
+        "Tweet the tram depot story</a></li>"
+        "<li><a href='mailto:?subject=Tram'>Send the tram depot story to a friend</a></li>"
+        "<li><a href='/a'>Tram depot budget approved</a></li>"
+        "<li><a href='/news/share-prices-fall'>Share prices fall after port audit</a></li>"
+    )
+    assert titles == ["Tram depot budget approved", "Share prices fall after port audit"]
+
+
+def test_a_saved_page_s_relative_headline_links_stay() -> None:
+    html = (
+        "<html><head><title>Quay notice</title></head><body><article><h1>Quay notice</h1>"
+        f"{ARTICLE}</article><aside><h2>Most read</h2><ol>"
+        "<li><a href='tram.html'>Tram depot budget approved</a></li></ol></aside></body></html>"
+    )
+    page = parse_html(html)  # read from a file: no address to resolve against
+    assert [h.title for h in page.ranking] == ["Tram depot budget approved"]

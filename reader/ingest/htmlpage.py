@@ -209,11 +209,18 @@ _PERSON_PATH = re.compile(
 )
 
 
+# A link that shares the page, mails it or calls: sharer.php?u=, intent/tweet?url=, mailto:
+_SHARE = re.compile(
+    r"(?:share|sharer|sharing|intent/tweet|submit)\b[^?#]*\?(?:.*&)?(?:u|url|link)=", re.I
+)
+_OTHER_SCHEME = re.compile(r"(?!https?:)[a-z][a-z0-9+.-]*:", re.I)
+
+
 def _is_headline_link(link: HtmlElement, href: str, within: HtmlElement) -> bool:
     """Whether ``link`` (inside ``within``) may be a headline: not a button or a link to
     nowhere (``href="#"``, ``javascript:``), not a byline (marked so, or a link to a
     person's page)."""
-    if _nowhere(href):
+    if _nowhere(href) or _SHARE.search(href) or _OTHER_SCHEME.match(href):
         return False
     if (link.get("role") or "").casefold() == "button" or _PERSON_PATH.search(_path(href)):
         return False
