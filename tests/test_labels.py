@@ -201,7 +201,12 @@ def test_a_saved_page_s_relative_headline_links_stay() -> None:
     html = (
         "<html><head><title>Quay notice</title></head><body><article><h1>Quay notice</h1>"
         f"{ARTICLE}</article><aside><h2>Most read</h2><ol>"
-        "<li><a href='tram.html'>Tram depot budget approved</a></li></ol></aside></body></html>"
+        "<li><a href='tram.html'>Tram depot budget approved</a></li>"
+        "<li><a href='file:///C:/saved/bakery.html'>Bakery wins bread prize</a></li>"
+        "</ol></aside></body></html>"
     )
     page = parse_html(html)  # read from a file: no address to resolve against
-    assert [h.title for h in page.ranking] == ["Tram depot budget approved"]
+    assert [h.title for h in page.ranking] == [
+        "Tram depot budget approved",
+        "Bakery wins bread prize",
+    ]

@@ -213,7 +213,7 @@ _PERSON_PATH = re.compile(
 _SHARE = re.compile(
     r"(?:share|sharer|sharing|intent/tweet|submit)\b[^?#]*\?(?:.*&)?(?:u|url|link)=", re.I
 )
-_OTHER_SCHEME = re.compile(r"(?!https?:)[a-z][a-z0-9+.-]*:", re.I)
+_OTHER_SCHEME = re.compile(r"(?!https?:|file:)[a-z][a-z0-9+.-]*:", re.I)
 
 
 def _is_headline_link(link: HtmlElement, href: str, within: HtmlElement) -> bool:
