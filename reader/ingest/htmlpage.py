@@ -220,7 +220,7 @@ def _is_headline_link(link: HtmlElement, href: str, within: HtmlElement) -> bool
     """Whether ``link`` (inside ``within``) may be a headline: not a button or a link to
     nowhere (``href="#"``, ``javascript:``), not a byline (marked so, or a link to a
     person's page)."""
-    if _nowhere(href) or _SHARE.search(href) or _OTHER_SCHEME.match(href):
+    if _nowhere(href) or _SHARE.search(href[:2000]) or _OTHER_SCHEME.match(href):
         return False
     if (link.get("role") or "").casefold() == "button" or _PERSON_PATH.search(_path(href)):
         return False
