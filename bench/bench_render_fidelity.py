@@ -1,6 +1,6 @@
 """Render fidelity on the readability corpus: what the article pane shows of a page.
 
-    python bench/bench_render_fidelity.py [--worst 5] [--show NAME]
+    python bench/bench_render_fidelity.py [--worst 5] [--show NAME] [--junk]
 
 For every page of ``../shared/corpora/readability-test-pages`` (outside this
 repository; the script exits with a message when it is missing), the page is parsed
@@ -22,6 +22,15 @@ Plus the image placeholders shown, and the word-overlap F1 (bags of ``\\w+`` wor
 lowercased) of the rendered text, placeholders left out, against the text of
 ``expected.html`` (its blocks on lines of their own): the median and the mean over
 the pages.
+
+With ``--junk``, the headline lists (related, ranking, recommended) and breadcrumbs
+of the pages instead: their entries that are not headlines (or sections), by kind:
+the page's author or a byline (an entry that is the page's author, starts with "By",
+or is the text of an element the page marks as an author's or a byline), markup
+(``<``, ``CDATA``), private-use characters (category Co), UI labels (share, print,
+e-mail, tabs, "more like this", "view more ..."), separators (no letter or digit), and
+in the lists, entries of one short word; and how many entries are left that are none
+of these.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import argparse
 import re
 import statistics
 import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -50,6 +60,38 @@ _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 # An image's placeholder: not the page's text (Readability's text has no alt texts).
 _PLACEHOLDER = re.compile(r"\[image(?: \d+)?(?:: [^\]]*)?\]")
+# A link glued to the word before it: "you're[testing your code](...)".
+# ("Values[[edit](...)]" and "[*[citation needed](...)]" are Wikipedia's own.)
+_GLUED_LINK = re.compile(r"\w\[(?![\[*])[^\]\n]+\]\(")
+# An autolink or e-mail address shown escaped, as text: "\\<ann@example.com>".
+_BROKEN_AUTOLINK = re.compile(r"\\<(?:[^>\s]+@|https?:)")
+_BLOCK_START = re.compile(r"^(?:#|[-*+] |\d+[.)] |>|\||```|~~~)")
+
+
+def markdown_counts(markdown: str) -> dict[str, int]:
+    """Counts read off the Markdown itself: links glued to the word before them,
+    autolinks shown escaped, and paragraph lines broken where the page's source broke
+    its lines (a line that continues a paragraph without a hard break before it)."""
+    wrapped, fenced, previous = 0, False, ""
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif (
+            not fenced
+            and not line.startswith(("    ", "\t"))  # indented code, or a list's
+            and line.strip()
+            and previous.strip()
+            and not _BLOCK_START.match(line.lstrip())
+            and not _BLOCK_START.match(previous.lstrip())
+            and not previous.endswith(("  ", "\\"))
+        ):
+            wrapped += 1
+        previous = "" if fenced else line
+    return {
+        "glued_links": len(_GLUED_LINK.findall(markdown)),
+        "broken_autolinks": len(_BROKEN_AUTOLINK.findall(markdown)),
+        "wrapped_lines": wrapped,
+    }
 
 
 def _norm(text: str) -> str:
@@ -91,8 +133,13 @@ def _is_code(block: Block) -> bool:
 
 
 def measure(source: str, expected: str) -> dict[str, object]:
-    page = parse_html(source, PAGE_URL)
-    blocks = render(page.body or "")
+    """The counts for one page, parsed as ``reader ingest`` parses it."""
+    return measure_body(parse_html(source, PAGE_URL).body or "", source, expected)
+
+
+def measure_body(body: str, source: str, expected: str) -> dict[str, object]:
+    """The counts for one page's Markdown ``body`` (made from ``source``)."""
+    blocks = render(body)
     text = "\n".join(b.content.plain for b in blocks)
     flat = _norm(text)
     tree = lxml.html.fromstring(source)
@@ -136,7 +183,78 @@ def measure(source: str, expected: str) -> dict[str, object]:
         "missing_tables": max(data_tables - shown, 0),
         "f1": f1(_PLACEHOLDER.sub(" ", text), want_text),
         "images": len(_PLACEHOLDER.findall(text)),
+        **markdown_counts(body),
     }
+
+
+_AUTHOR_MARK = re.compile(r"author|byline|writer", re.I)
+_UI = re.compile(
+    r"^(?:share\b.*|print\b.*|e-?mail\b.*|tweet\b.*|comments?|read selected|.* selected"
+    r"|(?:more|fewer) like this|(?:view|see|show|read|load) (?:more|all)\b.*|more on \w+.*"
+    r"|next|previous|back to top|advertisement|sponsored)$",
+    re.I,
+)
+_LIST_KINDS = ("related", "ranking", "recommended")
+_MARKED = ("class", "id", "rel", "itemprop")
+
+
+def _bylines(tree: lxml.html.HtmlElement) -> set[str]:
+    """The texts of the page's elements marked as an author's or a byline (folded)."""
+    found: set[str] = set()
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        marks = " ".join(v for k, v in el.attrib.items() if k in _MARKED or k.startswith("data-"))
+        if _AUTHOR_MARK.search(marks):
+            text = " ".join(el.text_content().split()).casefold()
+            if 0 < len(text) < 60:
+                found.add(text)
+    return found
+
+
+def junk_kind(entry: str, author: str | None, bylines: set[str], in_list: bool) -> str | None:
+    """Why a list's or breadcrumb's ``entry`` is junk, or None."""
+    folded = " ".join(entry.casefold().split())
+    if any(unicodedata.category(c) == "Co" for c in entry):
+        return "private-use"
+    if "<" in entry or "cdata" in folded:
+        return "markup"
+    if not re.search(r"\w", entry):
+        return "separator"
+    if _UI.match(folded.rstrip(" »›.:")):
+        return "ui-label"
+    names = {folded for folded in re.split(r",| and ", (author or "").casefold()) if folded}
+    if in_list and (folded in names or folded.startswith("by ") or folded in bylines):
+        return "author"
+    if in_list and len(entry.split()) == 1 and len(entry) <= 15:
+        return "one-word"
+    return None
+
+
+def junk(corpus: Path, cases: list[Path], worst: int) -> None:
+    """Print the junk counts of the headline lists and breadcrumbs."""
+    kinds: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
+    entries = kept = 0
+    for case in cases:
+        source = (case / "source.html").read_text(encoding="utf-8", errors="replace")
+        page = parse_html(source, PAGE_URL)
+        bylines = _bylines(lxml.html.fromstring(source))
+        groups = [(h.title, True) for kind in _LIST_KINDS for h in getattr(page, kind)]
+        for entry, in_list in groups + [(s, False) for s in page.section]:
+            entries += 1
+            kind = junk_kind(entry, page.author, bylines, in_list)
+            if kind is None:
+                kept += 1
+                continue
+            kinds[kind] += 1
+            examples.setdefault(kind, []).append(f"{case.name}: {entry!r}")
+    print(f"pages: {len(cases)}; list and breadcrumb entries: {entries}")
+    by_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    print(f"junk: {sum(kinds.values())}  ({by_kind})")
+    for kind, shown in sorted(examples.items()):
+        print(f"  {kind}: " + "; ".join(shown[:worst]))
+    print(f"entries that are none of these (headlines, sections): {kept}")
 
 
 def main() -> int:
@@ -144,12 +262,16 @@ def main() -> int:
     parser.add_argument("--worst", type=int, default=5, help="pages listed per count")
     parser.add_argument("--show", help="print one page's Markdown and stop")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the corpus folder")
+    parser.add_argument("--junk", action="store_true", help="count junk in lists and breadcrumbs")
     args = parser.parse_args()
     corpus: Path = args.corpus
     if not corpus.is_dir():
         print(f"no corpus at {corpus}", file=sys.stderr)
         return 1
     cases = sorted(p for p in corpus.iterdir() if (p / "source.html").is_file())
+    if args.junk:
+        junk(corpus, cases, args.worst)
+        return 0
     if args.show:
         source = (corpus / args.show / "source.html").read_text(encoding="utf-8")
         print(parse_html(source, PAGE_URL).body)
@@ -169,6 +291,14 @@ def main() -> int:
         worst = sorted(hit, key=lambda n: -int(hit[n]))[: args.worst]  # type: ignore[call-overload]
         places = sum(int(v) for v in hit.values())  # type: ignore[call-overload]
         print(f"{what}: {len(hit)} pages, {places} places  ({', '.join(worst)})")
+    for key, what in (
+        ("glued_links", "links glued to the word before"),
+        ("broken_autolinks", "autolinks shown escaped"),
+        ("wrapped_lines", "paragraph lines broken at the source's line ends"),
+    ):
+        hit = {n: int(r[key]) for n, r in results.items() if r[key]}  # type: ignore[call-overload]
+        worst = sorted(hit, key=lambda n: -hit[n])[: args.worst]
+        print(f"{what}: {len(hit)} pages, {sum(hit.values())} places  ({', '.join(worst)})")
     tables = [n for n, r in results.items() if r["table"]]
     broken = [n for n, r in results.items() if r["broken_table"]]
     print(f"pages with a table of 2+ rows that show none: {len(broken)} of {len(tables)}")

@@ -95,3 +95,19 @@ def test_images_without_a_picture_to_show() -> None:
     (block,) = markdown_blocks("A ![](https://x.example/a.png) and ![only alt]() b", styles, links)
     assert block.content.plain == "A [image 1] and [image: only alt] b"
     assert links == [("image", "https://x.example/a.png")]
+
+
+def test_a_link_inside_emphasis_keeps_the_space_before_it() -> None:
+    # html2text strips the first text of an emphasis: "**you're[testing](...)**".
+    filler = "<p>" + "The tide tables are printed each week by the harbour office. " * 12 + "</p>"
+    html = (
+        "<html><head><title>Tide tests</title></head><body><article><h1>Tide tests</h1>"
+        "<p><strong>So finally you're <a href='/testing'>testing your code</a>? Great!</strong>"
+        " More text follows here.</p>"
+        f"{filler}<p><em>Photos by <a href='/cm'>cmgirl</a></em></p>{filler}"
+        "</article></body></html>"
+    )
+    body = parse_html(html, URL).body or ""
+    assert "**So finally you're [testing your code](https://quay-times.example/testing)?" in body
+    assert "*Photos by [cmgirl](https://quay-times.example/cm)*" in body
+    assert "\ue00a" not in body

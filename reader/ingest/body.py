@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -144,6 +145,7 @@ def _to_html(
             el.tag = rend if rend in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3"
         elif tag == "hi":
             el.tag = _HI.get(rend or "", "em")
+            _keep_space(el)
         elif tag == "cell":
             el.tag = "th" if el.get("role") == "head" else "td"
         elif tag == "graphic":
@@ -168,6 +170,19 @@ def _to_html(
     _unwrap_layout_tables(body)
     tables = _other_tables(body, tables)
     return body, tables
+
+
+# html2text strips the first text inside emphasis, so "<b>by <a>Ann</a></b>" read
+# "**by[Ann](...)**"; a marker after that text's last space keeps the space, and goes
+# after the conversion.
+_KEEP_SPACE = "\ue00a"
+
+
+def _keep_space(emphasis: etree._Element) -> None:
+    """Mark the space that ends an emphasis's first text when an element follows it."""
+    text = emphasis.text or ""
+    if len(emphasis) and text.strip() and text[-1].isspace():
+        emphasis.text = text + _KEEP_SPACE
 
 
 def _spaces_out(link: etree._Element) -> None:
@@ -403,6 +418,10 @@ def _unmark_tables(markdown: str, tables: list[str]) -> str:
     return put_tables(markdown, tables)
 
 
+Convert = Callable[[str], str]
+"""An HTML-to-Markdown converter: the one step of ``finish_body`` a bench may swap."""
+
+
 def _converter() -> html2text.HTML2Text:
     h = html2text.HTML2Text(bodywidth=0)  # no hard wrapping
     h.ignore_images = True  # (none left: _mark_images made them markers)
@@ -418,6 +437,12 @@ def _converter() -> html2text.HTML2Text:
     h.ul_item_mark = "-"
     h.pad_tables = False
     return h
+
+
+def html2text_markdown(html: str) -> str:
+    """HTML as html2text writes it, configured as reader reads it (no wrapping, inline
+    links, typographic characters kept)."""
+    return _converter().handle(html)
 
 
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -469,10 +494,15 @@ def _pieces(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
 _SPACED_PUNCTUATION = re.compile(r"(?<=\S\*) (?=[,;:)%]|['\u2019]s\b)")
 
 
-def _markdown(html: str, images: list[str] | None = None, tables: list[str] | None = None) -> str:
+def _markdown(
+    html: str,
+    images: list[str] | None = None,
+    tables: list[str] | None = None,
+    convert: Convert = html2text_markdown,
+) -> str:
     """HTML as Markdown: blank lines between blocks, no trailing whitespace, no raw HTML;
     the markers of ``images`` (``_mark_images``) and ``tables`` become them."""
-    text = _unmark_tables(_converter().handle(html), tables or [])
+    text = _unmark_tables(convert(html).replace(_KEEP_SPACE, ""), tables or [])
     text = fence_code(_unmark_images(text, images or []))
     text = _escape_tags(clean_text(_SPACED_PUNCTUATION.sub("", text)))
     text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip("\n")
@@ -692,8 +722,20 @@ def _link_base(page: Declared) -> str | None:
         return canonical
 
 
-def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None) -> str:
-    """The article body as Markdown, without a heading that repeats ``title``.
+@dataclass
+class Prepared:
+    """The article as the HTML handed to the converter, with the Markdown of its images
+    and tables, which go back in for their markers after it."""
+
+    html: str
+    images: list[str]
+    tables: list[str]
+
+
+def prepare_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None) -> Prepared | str:
+    """The article chosen and made plain HTML, without a heading that repeats ``title``;
+    or its final Markdown when no converter is needed (none found, an error page, the
+    JSON-LD ``articleBody``).
 
     Changes ``tree`` (hidden parts and datelines go): read the metadata first.
     """
@@ -720,5 +762,18 @@ def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
         return ""
     _drop_headline(element, title)
     html_body, tables = _to_html(element, _link_base(page), stashed)
-    html = etree.tostring(html_body, encoding="unicode", method="html")
-    return _drop_link_blocks(_markdown(html, images, tables))
+    return Prepared(etree.tostring(html_body, encoding="unicode", method="html"), images, tables)
+
+
+def finish_body(prepared: Prepared, convert: Convert = html2text_markdown) -> str:
+    """The prepared article as Markdown, through ``convert``, without link lists."""
+    return _drop_link_blocks(_markdown(prepared.html, prepared.images, prepared.tables, convert))
+
+
+def article_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None) -> str:
+    """The article body as Markdown, without a heading that repeats ``title``.
+
+    Changes ``tree`` (hidden parts and datelines go): read the metadata first.
+    """
+    prepared = prepare_body(tree, page, title)
+    return prepared if isinstance(prepared, str) else finish_body(prepared)

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from reader.base.clean import clean_line, title_key
 from reader.base.dates import parse_date
+from reader.base.labels import label_junk, site_label, without_private_use
 from reader.base.models import Headline, Page
 from reader.ingest.decode import DecodeError, decode_html, looks_like_html
 from reader.ingest.textpage import _REACTIONS_LINE, HEADINGS
@@ -78,13 +79,17 @@ def parse_html(html: str, url: str | None = None) -> Page:
     body = _drop_title_heading(article.body, title)
     if not title and not body.strip():
         raise DecodeError("no title and no article text in this page")
+    author = clean_line(article.author) if article.author else None
+    for kind, headlines in lists.items():
+        lists[kind] = [h for h in headlines if label_junk(h.title, author) != "author"]
+    site = clean_line(site_label(site)) if site else None
     return Page(
         title=clean_line(title) or "(untitled page)",
         body=body,
-        site=clean_line(site) if site else None,
+        site=site or None,
         section=section,
         published=published,
-        author=clean_line(article.author) if article.author else None,
+        author=author,
         reactions=reactions,
         url=url or article.canonical_url,
         canonical_url=article.canonical_url,
@@ -155,9 +160,11 @@ def _headline_lists(tree: HtmlElement, base: str | None) -> dict[str, list[Headl
 
 
 def _links_after(heading: HtmlElement, base: str | None) -> list[Headline]:
-    """The links that follow a heading, up to the next heading-like element."""
+    """The links that follow a heading, up to the next heading-like element; not the
+    buttons, bylines and labels among them (``_is_headline_link``)."""
     found: list[Headline] = []
     seen: set[str] = set()
+    urls: set[str] = set()
     node: HtmlElement | None = heading
     # Walk following siblings; if the heading is alone in its wrapper, climb one level.
     while node is not None and node.getnext() is None and (parent := node.getparent()) is not None:
@@ -173,36 +180,104 @@ def _links_after(heading: HtmlElement, base: str | None) -> list[Headline]:
         if HEADINGS.get(own.rstrip(":").casefold()) and len(sibling) <= 2:
             break
         for link in sibling.iter("a"):
-            title = _link_title(link)
             href = (link.get("href") or "").strip()
-            if not title or _SKIP_LINK.match(title) or len(title.split()) < 2:
+            if not _is_headline_link(link, href, sibling):
+                continue
+            title = without_private_use(_link_title(link))
+            if not title or _SKIP_LINK.match(title) or len(title.split()) < 2 or label_junk(title):
                 continue
             absolute = urljoin(base, href) if base and href else (href or None)
             if absolute and urlsplit(absolute).scheme not in ("http", "https"):
                 absolute = None
             key = title.casefold()
-            if key not in seen:
-                seen.add(key)
-                found.append(Headline(clean_line(title), absolute))
+            if key in seen or (absolute and absolute in urls):
+                continue  # (a teaser's second link: its source, an advertiser's name)
+            seen.add(key)
+            if absolute:
+                urls.add(absolute)
+            found.append(Headline(clean_line(title), absolute))
         sibling = sibling.getnext()
     return found
+
+
+_BYLINE_MARK = re.compile(r"byline|author|writer|contributor", re.I)
+# A person's page: /authors/ann-lee/, /writer/ann_lee (a short name, no file extension).
+_PERSON_PATH = re.compile(
+    r"/(?:authors?|writers?|profiles?|contributors?|staff|columnists?|byline)"
+    r"/(?:[a-z0-9]+[-_.]){0,3}[a-z0-9]+/?$",
+    re.I,
+)
+
+
+# A link that shares the page, mails it or calls: sharer.php?u=, intent/tweet?url=, mailto:
+_SHARE = re.compile(
+    r"(?:share|sharer|sharing|intent/tweet|submit)\b[^?#]*\?(?:.*&)?(?:u|url|link)=", re.I
+)
+_OTHER_SCHEME = re.compile(r"(?!https?:|file:)[a-z][a-z0-9+.-]*:", re.I)
+
+
+def _is_headline_link(link: HtmlElement, href: str, within: HtmlElement) -> bool:
+    """Whether ``link`` (inside ``within``) may be a headline: not a button or a link to
+    nowhere (``href="#"``, ``javascript:``), not a byline (marked so, or a link to a
+    person's page)."""
+    if _nowhere(href) or _SHARE.search(href[:2000]) or _OTHER_SCHEME.match(href):
+        return False
+    if (link.get("role") or "").casefold() == "button" or _PERSON_PATH.search(_path(href)):
+        return False
+    # the link, and the wrappers around it alone (a byline's <span>, not a teaser's <li>)
+    element: HtmlElement | None = link
+    while element is not None and (element is link or len(element.findall(".//a")) == 1):
+        marker = " ".join(
+            (element.get("class", ""), element.get("rel", ""), element.get("itemprop", ""))
+        )
+        if _BYLINE_MARK.search(marker):
+            return False
+        if element is within:
+            break
+        element = element.getparent()
+    return True
+
+
+_NO_TEXT = frozenset(("script", "style", "template", "noscript"))
+_HED = re.compile(r"(?:^|[\s_-])hed(?:$|[\s_-])")  # newsroom for headline: data-field="hed"
+
+
+def _visible_text(element: HtmlElement) -> str:
+    """The element's text without its scripts' and templates' (whitespace collapsed)."""
+    if not any(isinstance(e.tag, str) and e.tag in _NO_TEXT for e in element.iter()):
+        return _text(element)
+    parts: list[str] = []
+
+    def walk(el: HtmlElement) -> None:
+        if isinstance(el.tag, str) and el.tag in _NO_TEXT:
+            return
+        parts.append(el.text or "")
+        for child in el:
+            walk(child)
+            parts.append(child.tail or "")
+
+    walk(element)
+    return " ".join("".join(parts).split())
 
 
 def _link_title(link: HtmlElement) -> str:
     """A link's headline: its heading or title element when it wraps a teaser too."""
     for element in link.iter():
-        if not isinstance(element.tag, str) or element is link:
+        if not isinstance(element.tag, str) or element is link or element.tag in _NO_TEXT:
             continue
-        marker = f"{element.get('class', '')} {element.get('itemprop', '')}".casefold()
+        marker = " ".join(
+            v for k, v in element.attrib.items() if k in ("class", "itemprop") or k[:5] == "data-"
+        ).casefold()
         if (
             element.tag in ("h1", "h2", "h3", "h4", "h5", "h6")
             or "title" in marker
-            or ("headline" in marker)
+            or "headline" in marker
+            or _HED.search(marker)
         ):
-            text = _text(element)
+            text = _visible_text(element)
             if len(text.split()) >= 2:
                 return text
-    text = _text(link)
+    text = _visible_text(link)
     if len(text) > 160:  # a teaser came along: keep the first sentence-sized part
         text = text[:160].rsplit(" ", 1)[0] + "…"
     return text
@@ -244,13 +319,50 @@ def _breadcrumb(tree: HtmlElement) -> list[str]:
                     break
             if "breadcrumb" not in marker:
                 continue
+            element = _innermost_breadcrumb(element)
             text = _text(element)
             if len(text) < 300:
-                items = [_text(a) for a in element.iter("a", "li", "span") if _text(a)]
+                items = [
+                    _text(a)
+                    for a in element.iter("a", "li", "span")
+                    if _text(a) and not (a.tag == "a" and _nowhere(a.get("href")))
+                ]
                 parts = [p.strip() for p in re.split(r"[>›»/|]", text)] if not items else items
                 crumbs = list(dict.fromkeys(p for p in parts if p))
                 break
-    return [clean_line(c) for c in crumbs if c and len(c) < 80][:8]
+    crumbs = [without_private_use(c) for c in crumbs if c]
+    return [clean_line(c) for c in crumbs if c and len(c) < 80 and label_junk(c) is None][:8]
+
+
+def _marked_breadcrumb(element: HtmlElement) -> bool:
+    marker = " ".join((element.get("class", ""), element.get("id", "")))
+    return "breadcrumb" in marker.casefold()
+
+
+def _innermost_breadcrumb(element: HtmlElement) -> HtmlElement:
+    """The innermost element marked as a breadcrumb inside ``element`` that holds two
+    links or more: a page's breadcrumb box may hold its share and print links too."""
+    for inner in element.iterdescendants():
+        if (
+            isinstance(inner.tag, str)
+            and _marked_breadcrumb(inner)
+            and len(inner.findall(".//a")) >= 2
+        ):
+            return _innermost_breadcrumb(inner)
+    return element
+
+
+def _path(href: str) -> str:
+    try:
+        return urlsplit(href).path
+    except ValueError:
+        return ""
+
+
+def _nowhere(href: str | None) -> bool:
+    """A link to nowhere: a button (``#``, ``javascript:``) or no address."""
+    href = (href or "").strip()
+    return not href or href.startswith("#") or href.lower().startswith("javascript:")
 
 
 def _jsonld_breadcrumb(text: str) -> list[str]:
