@@ -111,3 +111,36 @@ def test_a_link_inside_emphasis_keeps_the_space_before_it() -> None:
     assert "**So finally you're [testing your code](https://quay-times.example/testing)?" in body
     assert "*Photos by [cmgirl](https://quay-times.example/cm)*" in body
     assert "\ue00a" not in body
+
+
+def test_a_feed_item_becomes_markdown_as_a_page_does() -> None:
+    # One path (base.html_markdown): a feed item's HTML, converted when it is read,
+    # gets the page's fixes: spaces kept, script links and tracking pixels gone.
+    from reader.base.fragments import html_to_markdown
+
+    item = (
+        "<p><strong>So finally you're <a href='/testing'>testing your code</a>? Great!</strong>"
+        " Read <a href='javascript:alert(1)'>this</a>.</p>"
+        "<p>Mashable <a href='https://m.example/'>reports </a>it.</p>"
+        "<p><img src='/heron.jpg' alt='A heron on the quay'>"
+        "<img src='https://feeds.example/pixel.gif' width='1' height='1'></p>"
+    )
+    markdown = html_to_markdown(item, URL)
+    page = parse_html(
+        "<html><head><title>Tide tests</title></head><body><article><h1>Tide tests</h1>"
+        + item
+        + "<p>"
+        + "The tide tables are printed each week by the harbour office. " * 12
+        + "</p></article></body></html>",
+        URL,
+    ).body
+    assert page is not None
+    for expected in (
+        "**So finally you're [testing your code](https://quay-times.example/testing)?",
+        "Read this.",
+        "[reports](https://m.example/) it.",
+        "![A heron on the quay](https://quay-times.example/heron.jpg)",
+    ):
+        assert expected in markdown
+        assert expected in page
+    assert "pixel" not in markdown and "javascript" not in markdown and "\ue00a" not in markdown

@@ -39,52 +39,55 @@ def html_to_text(fragment: str) -> str:
     return clean_text(html.unescape(text)).strip()
 
 
-_NEEDS_TREE = re.compile(r"<(?:table|pre)\b", re.I)
+_EMPHASIS = ("em", "strong", "b", "i", "u")
 
 
-def _prepare(fragment: str, base: str | None) -> tuple[str, list[str]]:
-    """``fragment`` with its tables taken out (``base.tables.tables_out``) and its code
-    blocks' languages marked (``base.code_blocks``), and the tables' Markdown; the
-    fragment as it was when lxml cannot read it."""
+def _prepare(fragment: str, base: str | None) -> tuple[str, list[str], list[str]]:
+    """``fragment`` made ready for the converter as a page's article is
+    (``base.html_markdown``): links absolute (a script link loses its address) with
+    their spaces kept, images numbered markers (spacers and tracking pixels gone),
+    tables taken out (``base.tables.tables_out``) and code blocks' languages marked;
+    with the images' and the tables' Markdown. When lxml cannot read it, the
+    fragment as it was."""
     import lxml.html
     from lxml import etree
 
     from reader.base.code_blocks import code_language, mark_language
+    from reader.base.html_markdown import keep_space, mark_images, resolve, spaces_out
     from reader.base.tables import tables_out
 
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
-        return fragment, []
+        return fragment, [], []
+    for link in root.iter("a"):
+        href = resolve(link.get("href"), base)
+        link.attrib.clear()
+        if href:
+            link.set("href", href)
+        spaces_out(link)
+    for emphasis in root.iter(*_EMPHASIS):
+        keep_space(emphasis)
+    images = mark_images(root, base)
     tables = tables_out(root, base)
     for pre in root.iter("pre"):
         language = code_language(pre)
         if language:
             code = pre.find(".//code")
             mark_language(code if code is not None else pre, language)
-    return lxml.html.tostring(root, encoding="unicode", method="html"), tables
+    return lxml.html.tostring(root, encoding="unicode", method="html"), images, tables
 
 
 def html_to_markdown(fragment: str, base: str | None = None) -> str:
-    """An HTML fragment as Markdown; relative links resolve against ``base``; tables
-    are well-formed pipe tables (``base.tables``), layout tables their cells, and a
-    code block whose language is named is fenced with it."""
-    import html2text
-
-    from reader.base.code_blocks import fence_code
+    """An HTML fragment as Markdown, the way a page's article becomes Markdown
+    (``base.html_markdown``): relative links resolve against ``base``; tables are
+    well-formed pipe tables (``base.tables``), layout tables their cells; a code
+    block whose language is named is fenced with it; images ``![alt](src)``."""
+    from reader.base.html_markdown import converted, tidy_markdown
     from reader.base.tables import put_tables
 
-    tables: list[str] = []
-    if _NEEDS_TREE.search(fragment):
-        fragment, tables = _prepare(fragment, base)
-    converter = html2text.HTML2Text(baseurl=base or "")
-    converter.body_width = 0
-    converter.ignore_images = False  # ![alt](src): a placeholder in the article
-    converter.unicode_snob = True
-    converter.emphasis_mark = "*"
-    text = fence_code(put_tables(converter.handle(fragment), tables))
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.splitlines()))
-    return clean_text(text).strip()
+    html, images, tables = _prepare(fragment, base)
+    return tidy_markdown(put_tables(converted(html), tables), images)
 
 
 def story_markdown(story: Story) -> str | None:

@@ -11,19 +11,28 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-import html2text
 import lxml.html
 from html2text.utils import escape_md_section
 from lxml import etree
 
 from reader.base.clean import clean_text
-from reader.base.code_blocks import code_language, fence_code, mark_language
+from reader.base.code_blocks import code_language, mark_language
 from reader.base.errors import ExtractionFailed, ExtractorUnavailable
+from reader.base.html_markdown import (
+    Convert,
+    converted,
+    escape_tags,
+    html2text_markdown,
+    keep_space,
+    mark_images,
+    resolve,
+    spaces_out,
+    tidy_markdown,
+)
 from reader.base.tables import is_layout_table, marker_text, put_tables, table_markdown
 from reader.ingest.metadata import Declared, element_text, fold, json_text, unescape
 
@@ -115,20 +124,6 @@ def _trafilatura(
 _HI = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _RENAME = {"item": "li", "quote": "blockquote", "lb": "br", "row": "tr"}
-_NO_LINK = ("javascript:", "data:", "vbscript:", "about:")
-
-
-def _resolve(href: str | None, base: str | None) -> str | None:
-    """``href`` made absolute against ``base``; None for script, in-page and empty links."""
-    href = (href or "").strip()
-    if not href or href.startswith("#") or href.lower().startswith(_NO_LINK):
-        return None
-    if not base or "://" in href[:12]:
-        return href
-    try:
-        return urljoin(base, href)
-    except ValueError:
-        return None
 
 
 def _to_html(
@@ -145,7 +140,7 @@ def _to_html(
             el.tag = rend if rend in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3"
         elif tag == "hi":
             el.tag = _HI.get(rend or "", "em")
-            _keep_space(el)
+            keep_space(el)
         elif tag == "cell":
             el.tag = "th" if el.get("role") == "head" else "td"
         elif tag == "graphic":
@@ -153,11 +148,11 @@ def _to_html(
             el.text = None
         elif tag == "ref":
             el.tag = "a"
-            target = _resolve(el.get("target"), base)
+            target = resolve(el.get("target"), base)
             el.attrib.clear()
             if target:
                 el.set("href", target)
-            _spaces_out(el)
+            spaces_out(el)
             continue
         elif tag == "code":
             el.tag = "code" if _inline_code(el) else "pre"
@@ -170,43 +165,6 @@ def _to_html(
     _unwrap_layout_tables(body)
     tables = _other_tables(body, tables)
     return body, tables
-
-
-# html2text strips the first text inside emphasis, so "<b>by <a>Ann</a></b>" read
-# "**by[Ann](...)**"; a marker after that text's last space keeps the space, and goes
-# after the conversion.
-_KEEP_SPACE = "\ue00a"
-
-
-def _keep_space(emphasis: etree._Element) -> None:
-    """Mark the space that ends an emphasis's first text when an element follows it."""
-    text = emphasis.text or ""
-    if len(emphasis) and text.strip() and text[-1].isspace():
-        emphasis.text = text + _KEEP_SPACE
-
-
-def _spaces_out(link: etree._Element) -> None:
-    """Move the spaces at the ends of a link's text outside it.
-
-    ``<a>Mashable </a>reports`` would read "Mashable[1]reports" once the link is numbered.
-    """
-    last = link[-1] if len(link) else None
-    text = (last.tail if last is not None else link.text) or ""
-    if text and text[-1].isspace():
-        if last is not None:
-            last.tail = text.rstrip()
-        else:
-            link.text = text.rstrip()
-        if not (link.tail or "")[:1].isspace():
-            link.tail = " " + (link.tail or "")
-    first = link.text or ""
-    if first and first[0].isspace():
-        link.text = first.lstrip()
-        previous, parent = link.getprevious(), link.getparent()
-        if previous is not None:
-            previous.tail = (previous.tail or "").rstrip() + " "
-        elif parent is not None:
-            parent.text = (parent.text or "").rstrip() + " "
 
 
 _INLINE_PARENTS = frozenset(("p", "item", "li", "hi", "ref", "a", "head", "cell", "td", "th"))
@@ -418,80 +376,7 @@ def _unmark_tables(markdown: str, tables: list[str]) -> str:
     return put_tables(markdown, tables)
 
 
-Convert = Callable[[str], str]
-"""An HTML-to-Markdown converter: the one step of ``finish_body`` a bench may swap."""
-
-
-def _converter() -> html2text.HTML2Text:
-    h = html2text.HTML2Text(bodywidth=0)  # no hard wrapping
-    h.ignore_images = True  # (none left: _mark_images made them markers)
-    h.images_to_alt = True
-    h.unicode_snob = True  # keep typographic quotes and dashes
-    h.skip_internal_links = True
-    h.inline_links = True
-    h.protect_links = False
-    h.wrap_links = False
-    h.wrap_list_items = False
-    h.use_automatic_links = True
-    h.emphasis_mark = "*"
-    h.ul_item_mark = "-"
-    h.pad_tables = False
-    return h
-
-
-def html2text_markdown(html: str) -> str:
-    """HTML as html2text writes it, configured as reader reads it (no wrapping, inline
-    links, typographic characters kept)."""
-    return _converter().handle(html)
-
-
-_BLANK_LINES = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _HTML_BLOCK = re.compile(r"<(?:p|br|div|h[1-6]|ul|ol)\b", re.I)
-
-
-_LIST_BLOCK = re.compile(r"^  (?:[-*+]|\d+\.) ")
-
-
-def _dedent_lists(block: str) -> str:
-    """html2text indents top-level list items by two spaces: take them back."""
-    if not _LIST_BLOCK.match(block):
-        return block
-    return "\n".join(line.removeprefix("  ") for line in block.split("\n"))
-
-
-_TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
-_CODE_SPAN = re.compile(r"(`+).*?\1")
-
-
-def _escape_tags(text: str) -> str:
-    """Backslash-escape text that a Markdown renderer would take for raw HTML (``<b>``).
-
-    Code (fenced, indented or inline) shows its text as is and is left alone.
-    """
-    if "<" not in text:
-        return text
-    lines, fenced = text.split("\n"), False
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        elif not fenced and "<" in line and not line.startswith(("    ", "\t")):
-            spans = [m.span() for m in _CODE_SPAN.finditer(line)]
-            lines[i] = "".join(
-                part if any(a <= j < b for a, b in spans) else _TAG_LIKE.sub(r"\\<", part)
-                for j, part in _pieces(line, spans)
-            )
-    return "\n".join(lines)
-
-
-def _pieces(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
-    """``line`` cut at the bounds of ``spans``: (start, text) pairs."""
-    cuts = sorted({0, len(line), *(x for span in spans for x in span)})
-    return [(a, line[a:b]) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-
-
-# html2text puts a space between closing emphasis and most punctuation: "**Ann** , who".
-_SPACED_PUNCTUATION = re.compile(r"(?<=\S\*) (?=[,;:)%]|['\u2019]s\b)")
 
 
 def _markdown(
@@ -500,13 +385,8 @@ def _markdown(
     tables: list[str] | None = None,
     convert: Convert = html2text_markdown,
 ) -> str:
-    """HTML as Markdown: blank lines between blocks, no trailing whitespace, no raw HTML;
-    the markers of ``images`` (``_mark_images``) and ``tables`` become them."""
-    text = _unmark_tables(convert(html).replace(_KEEP_SPACE, ""), tables or [])
-    text = fence_code(_unmark_images(text, images or []))
-    text = _escape_tags(clean_text(_SPACED_PUNCTUATION.sub("", text)))
-    text = _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", text)).strip("\n")
-    return "\n\n".join(_dedent_lists(block) for block in text.split("\n\n")).strip()
+    """HTML as Markdown (``html_markdown``), the markers of ``tables`` their tables."""
+    return tidy_markdown(_unmark_tables(converted(html, convert), tables or []), images)
 
 
 def _jsonld_body(body: str) -> str:
@@ -515,7 +395,7 @@ def _jsonld_body(body: str) -> str:
         return _markdown(body)
     paragraphs = (" ".join(p.split()) for p in body.splitlines())
     text = "\n\n".join(escape_md_section(p, snob=False) for p in paragraphs if p)
-    return _escape_tags(clean_text(text))
+    return escape_tags(clean_text(text))
 
 
 def _drop_headline(body: etree._Element, title: str | None) -> None:
@@ -638,57 +518,6 @@ def _prepare_times(tree: lxml.html.HtmlElement) -> None:
                 time.drop_tag()  # "the meeting on <time>Tuesday</time> at noon"
 
 
-# An image in the text: trafilatura's choice of the article changes when it is asked to
-# keep images (webmd-2 loses nine tenths of its text), so each <img> becomes a marker
-# in the text, and the marker becomes ![alt](src) in the Markdown.
-_IMAGE_MARK = re.compile("\ue000(\\d+)\ue001")
-_MD_ESCAPE = re.compile(r"([\\\[\]])")
-
-
-def _mark_images(tree: lxml.html.HtmlElement, base: str | None) -> list[str]:
-    """Replace each ``<img>`` in the body by a numbered marker; their Markdown, in order."""
-    images: list[str] = []
-    for img in list(tree.iter("img")):
-        if img.getparent() is None:
-            continue
-        src = _resolve(img.get("src") or img.get("data-src"), base) or ""
-        if not src.lower().startswith(("http://", "https://")):
-            src = ""  # (file: and the like: nothing to open)
-        alt = " ".join((img.get("alt") or "").split())
-        if _SPACER.search(src) or (not alt and (not src or _tiny(img))):
-            img.drop_tree()
-            continue
-        src = src.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-        alt = _MD_ESCAPE.sub(r"\\\1", alt)
-        images.append(f"![{alt}]({src})")
-        marker = f"\ue000{len(images) - 1}\ue001"
-        img.tail = marker + (img.tail or "")
-        img.drop_tree()  # keeps the tail, the marker
-    return images
-
-
-_SPACER = re.compile(r"/(?:clear|spacer|blank|pixel|transparent)\.gif\b", re.I)
-
-
-def _tiny(img: lxml.html.HtmlElement) -> bool:
-    """An image declared a few pixels wide or high (a spacer, a tracking pixel)."""
-    return any(
-        (img.get(side) or "").strip() in ("0", "1", "2", "1px") for side in ("width", "height")
-    )
-
-
-def _unmark_images(markdown: str, images: list[str]) -> str:
-    """The markers of ``_mark_images`` as ``![alt](src)`` (a stray one goes)."""
-    if "\ue000" not in markdown:
-        return markdown
-
-    def image(match: re.Match[str]) -> str:
-        index = int(match.group(1))
-        return images[index] if index < len(images) else ""
-
-    return _IMAGE_MARK.sub(image, markdown)
-
-
 def _mark_preformatted(tree: lxml.html.HtmlElement) -> None:
     """Put a ``<pre>`` without ``<code>`` into one (trafilatura takes it for a quote),
     keep only the text of the links in it, and mark its language."""
@@ -742,7 +571,7 @@ def prepare_body(tree: lxml.html.HtmlElement, page: Declared, title: str | None)
     _drop_hidden(tree)
     _prepare_times(tree)
     _mark_preformatted(tree)
-    images = _mark_images(tree, _link_base(page))
+    images = mark_images(tree, _link_base(page))
     stashed = _stash_tables(tree, _link_base(page))
     element, text = _trafilatura(tree, _FAST)
     if len(text) < _ERROR_PAGE_MAX and _is_error_page(tree, page):
