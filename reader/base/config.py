@@ -1,4 +1,4 @@
-"""``config.toml``: the user's settings (theme, key bindings).
+"""``config.toml``: the user's settings (theme, key bindings, feeds, ``[[ignore]]`` rules).
 
 Reading never fails the app: a broken file gives defaults plus a message that
 names the file and the reason. Writing changes only the line it must, so the
@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 DEFAULT_THEME = "reader-dark"
 
@@ -27,6 +28,9 @@ class FeedSettings:
     """Keep at most this many of the feed's stories (the oldest go; bookmarks stay)."""
     fetch_full_page: bool = False
     """For feeds that carry only summaries: fetch each new item's page and ingest it."""
+    ignore: tuple[IgnoreRule, ...] = ()
+    """The ``[[ignore]]`` rules that may apply to the feed (``IgnoreRule.applies_to``
+    says, given its tags)."""
 
 
 @dataclass
@@ -44,17 +48,22 @@ class Config:
     collapse_copies: bool = True
     """One entry per story however many sites carry it (``collapse_copies = false``
     lists every copy)."""
+    ignore: list[IgnoreRule] = field(default_factory=list)
+    """The killfile: ``[[ignore]]`` rules, in the file's order (bad ones left out, named
+    in ``problems``)."""
 
     def feed_settings(self, url: str) -> FeedSettings:
         """The settings for the feed at ``url``: its own over the defaults."""
+        rules = tuple(rule for rule in self.ignore if rule.feed in ("*", url) or rule.tag)
         own = self.feeds.get(url)
         if own is None:
-            return self.feed_defaults
+            return replace(self.feed_defaults, ignore=rules)
         base = self.feed_defaults
         return FeedSettings(
             own.refresh_interval if own.refresh_interval is not None else base.refresh_interval,
             own.max_stories if own.max_stories is not None else base.max_stories,
             own.fetch_full_page or base.fetch_full_page,
+            rules,
         )
 
 
@@ -95,6 +104,7 @@ def load_config(path: Path) -> Config:
                 config.feeds[url] = _feed_settings(
                     table, f'{path}: [feeds."{url}"]', config.problems
                 )
+    config.ignore = read_ignore_rules(data.get("ignore"), str(path), config.problems)
     return config
 
 
@@ -115,6 +125,122 @@ def _feed_settings(table: dict[str, Any], where: str, problems: list[str]) -> Fe
         else:
             problems.append(f"{where} fetch_full_page must be true or false")
     return settings
+
+
+# -- [[ignore]]: the killfile -------------------------------------------------------------
+
+IGNORE_FIELDS = ("title", "author", "link", "content", "tag")
+"""What a rule's regexes match: the story's title, author, link, plain-text content,
+and the tags of its feed (a rule matches when one tag does)."""
+
+MATCH_LIMIT = 100_000
+"""A regex sees at most this many characters of a field: a pathological pattern on a
+huge body stays bounded."""
+
+IgnoreAction = Literal["hide", "drop"]
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """One ``[[ignore]]`` table: which feeds (``feed``: ``"*"``, a feed URL or
+    ``"tag:NAME"``), the regexes every one of which must match, and what happens to a
+    story that matches: ``hide`` (stored, never listed) or ``drop`` (never stored)."""
+
+    number: int
+    """Its place among the file's ``[[ignore]]`` tables, from 1 (for messages)."""
+    feed: str
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    action: IgnoreAction = "hide"
+
+    @property
+    def tag(self) -> str | None:
+        """The tag named by ``feed = "tag:NAME"``, else None."""
+        return self.feed[4:] if self.feed.startswith("tag:") else None
+
+    @property
+    def key(self) -> str:
+        """The rule as text (what a hidden story records as the rule that hid it)."""
+        fields = {"feed": self.feed, **{name: p.pattern for name, p in self.patterns}}
+        return json.dumps(fields, ensure_ascii=False, sort_keys=True)
+
+    def applies_to(self, url: str, tags: Sequence[str]) -> bool:
+        """Whether the rule is for the feed at ``url`` carrying ``tags``."""
+        tag = self.tag
+        if tag is not None:
+            return tag in tags
+        return self.feed in ("*", url)
+
+    def matches(self, fields: dict[str, str | Sequence[str]]) -> bool:
+        """Whether every regex of the rule matches its field of ``fields`` (a missing
+        field is empty; ``tag`` is a list, any of which may match)."""
+        for name, pattern in self.patterns:
+            value = fields.get(name, "")
+            values = [value] if isinstance(value, str) else value
+            if not any(pattern.search(text[:MATCH_LIMIT]) for text in values):
+                return False
+        return True
+
+
+def first_match(
+    rules: Sequence[IgnoreRule], fields: dict[str, str | Sequence[str]]
+) -> IgnoreRule | None:
+    """The first of ``rules`` that ``fields`` match (a ``drop`` before a ``hide``)."""
+    matched = [rule for rule in rules if rule.matches(fields)]
+    return next((r for r in matched if r.action == "drop"), matched[0] if matched else None)
+
+
+def read_ignore_rules(value: object, where: str, problems: list[str]) -> list[IgnoreRule]:
+    """The ``[[ignore]]`` tables of a config file; a bad one is left out and named in
+    ``problems`` (its number, the field and the reason), never raised."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}: 'ignore' must be [[ignore]] tables")
+        return []
+    rules: list[IgnoreRule] = []
+    for number, table in enumerate(value, 1):
+        rule = _ignore_rule(number, table, f"{where}: [[ignore]] {number}", problems)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _ignore_rule(number: int, table: object, where: str, problems: list[str]) -> IgnoreRule | None:
+    if not isinstance(table, dict):
+        problems.append(f"{where} must be a table")
+        return None
+    unknown = sorted(set(table) - {"feed", "action", *IGNORE_FIELDS})
+    if unknown:
+        problems.append(
+            f"{where}: unknown key {', '.join(unknown)} (known: feed, action,"
+            f" {', '.join(IGNORE_FIELDS)}); rule not used"
+        )
+        return None
+    feed = table.get("feed", "*")
+    action = table.get("action", "hide")
+    if not isinstance(feed, str) or not feed.strip() or feed.strip() == "tag:":
+        problems.append(f'{where}: feed must be "*", a feed URL or "tag:NAME"; rule not used')
+        return None
+    if action not in ("hide", "drop"):
+        problems.append(f'{where}: action must be "hide" or "drop"; rule not used')
+        return None
+    patterns: list[tuple[str, re.Pattern[str]]] = []
+    for name in IGNORE_FIELDS:
+        text = table.get(name)
+        if text is None:
+            continue
+        if not isinstance(text, str) or not text:
+            problems.append(f"{where}: {name} must be a regex (a string); rule not used")
+            return None
+        try:
+            patterns.append((name, re.compile(text)))
+        except (re.error, RecursionError, OverflowError) as exc:
+            problems.append(f"{where}: {name} {text!r} is not a regex ({exc}); rule not used")
+            return None
+    if not patterns:
+        problems.append(f"{where}: give at least one of {', '.join(IGNORE_FIELDS)}; rule not used")
+        return None
+    return IgnoreRule(number, feed.strip(), tuple(patterns), action)
 
 
 _THEME_LINE = re.compile(r"^theme\s*=.*$", re.MULTILINE)

@@ -1,0 +1,95 @@
+"""Hidden stories: the ones an ``[[ignore]]`` rule with ``action = "hide"`` keeps out
+of sight.
+
+They live in a table of their own (``hidden_stories``), not in ``stories``: nothing
+that lists, counts, searches or analyses stories sees them, and they cost those
+queries nothing. Each records the rule that hid it, so a story comes back (into
+``stories``, as new) when its rule is gone or it no longer matches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+
+from reader.store.base import StoreBase
+from reader.store.rows import StoryRow, timestamp
+
+
+class HiddenStore(StoreBase):
+    """Stories hidden by the killfile."""
+
+    def hide_rows(self, rows: Sequence[tuple[StoryRow, str]]) -> int:
+        """Keep ``(row, rule)`` hidden, in one transaction: stored here, and taken out of
+        the listed stories if one was there. Returns how many were not hidden before."""
+        if not rows:
+            return 0
+        conn = self._conn
+        now = timestamp()
+        with self._write():
+            before = {
+                source
+                for (source,) in conn.execute(
+                    "SELECT source FROM hidden_stories"
+                    " WHERE source IN (SELECT value FROM json_each(?))",
+                    (json.dumps([row.source for row, _ in rows]),),
+                )
+            }
+            conn.executemany(
+                "INSERT INTO hidden_stories (source, id, feed_url, title, content_hash, rule,"
+                " hidden_at, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (source) DO UPDATE SET title = excluded.title,"
+                " content_hash = excluded.content_hash, rule = excluded.rule, row = excluded.row",
+                [
+                    (row.source, row.id, row.feed_url, row.title, row.content_hash, rule, now,
+                     json.dumps(row[:-1], ensure_ascii=False))
+                    for row, rule in rows
+                ],
+            )  # fmt: skip
+            conn.execute(
+                "DELETE FROM stories WHERE source IN (SELECT value FROM json_each(?))",
+                (json.dumps([row.source for row, _ in rows]),),
+            )
+        return len({row.source for row, _ in rows} - before)
+
+    def forget_hidden(self, sources: Sequence[str]) -> int:
+        """Stop hiding ``sources`` (their stories no longer match a rule: a refresh stores
+        them as it stores any story). Returns how many were hidden."""
+        if not sources or not self._any_hidden():
+            return 0
+        with self._write():
+            return self._conn.execute(
+                "DELETE FROM hidden_stories WHERE source IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(sources)),),
+            ).rowcount
+
+    def release_hidden(self, feed_url: str, rules: Collection[str]) -> list[StoryRow]:
+        """The feed's stories hidden by a rule that is not among ``rules`` (its rule was
+        removed or changed), taken out of hiding: the caller stores them."""
+        if not self._any_hidden():
+            return []
+        conn = self._conn
+        with self._write():
+            found = conn.execute(
+                "SELECT source, row FROM hidden_stories WHERE feed_url = ?"
+                " AND rule NOT IN (SELECT value FROM json_each(?))",
+                (feed_url, json.dumps(list(rules))),
+            ).fetchall()
+            conn.execute(
+                "DELETE FROM hidden_stories WHERE source IN (SELECT value FROM json_each(?))",
+                (json.dumps([source for source, _ in found]),),
+            )
+        return [StoryRow._make([*json.loads(row), ()]) for _, row in found]
+
+    def hidden_count(self, feed_url: str | None = None) -> int:
+        """How many stories are hidden (of the feed at ``feed_url``, if given)."""
+        if feed_url is None:
+            count: int = self._conn.execute("SELECT count(*) FROM hidden_stories").fetchone()[0]
+        else:
+            count = self._conn.execute(
+                "SELECT count(*) FROM hidden_stories WHERE feed_url = ?", (feed_url,)
+            ).fetchone()[0]
+        return count
+
+    def _any_hidden(self) -> bool:
+        return bool(self._conn.execute("SELECT 1 FROM hidden_stories LIMIT 1").fetchone())
