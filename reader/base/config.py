@@ -289,3 +289,65 @@ def save_settings(path: Path, table: str, values: dict[str, int | bool | str]) -
     partial.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     partial.replace(path)
     return list(new)
+
+
+def _toml_value(value: int | bool | str) -> str:
+    """``value`` as TOML (a JSON string is a TOML basic string, once DEL is escaped)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _replace_file(path: Path, text: str) -> None:
+    tomllib.loads(text)  # what is written is TOML: a bug raises here, before the file changes
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
+def add_tables(
+    path: Path, name: str, tables: Sequence[dict[str, str]], same: str | None = None
+) -> list[dict[str, str]]:
+    """Append ``tables`` to ``path`` as ``[[name]]`` tables, keeping everything else; a
+    table the file has already (equal, or with the same value of the key ``same``) is
+    not added again. Returns the tables added. Raises ``tomllib.TOMLDecodeError`` for
+    a file that is not TOML (nothing written)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    present = tomllib.loads(text).get(name, [])
+    present = [t for t in present if isinstance(t, dict)] if isinstance(present, list) else []
+    new: list[dict[str, str]] = []
+    for table in tables:
+        if table in present or (same and any(t.get(same) == table.get(same) for t in present)):
+            continue
+        present.append(table)
+        new.append(table)
+    if not new:
+        return []
+    blocks = "\n".join(
+        f"[[{name}]]\n" + "".join(f"{key} = {_toml_value(v)}\n" for key, v in table.items())
+        for table in new
+    )
+    _replace_file(path, (text.rstrip("\n") + "\n\n" if text.strip() else "") + blocks)
+    return new
+
+
+def set_top_level(path: Path, key: str, value: int | bool | str) -> bool:
+    """Set the top-level ``key = value`` in ``path`` unless the file has that key (the
+    user's value stays), keeping everything else. Returns whether it was written.
+    Raises ``tomllib.TOMLDecodeError`` for a file that is not TOML (nothing written)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    if key in tomllib.loads(text):
+        return False
+    line = f"{key} = {_toml_value(value)}\n"
+    first_table = re.search(r"^[ \t]*\[", text, re.MULTILINE)  # top-level keys come first
+    at = first_table.start() if first_table else len(text)
+    head = text[:at]
+    if head and not head.endswith("\n"):
+        head += "\n"
+    _replace_file(path, head + line + ("\n" if first_table else "") + text[at:])
+    return True
