@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+import time
 from pathlib import Path
 
+import pytest
 from http_server import send, serve
 
 from reader.base.config import MATCH_LIMIT, load_config
@@ -190,3 +193,17 @@ def test_refresh_counts_ignored_stories_and_names_a_bad_rule(home: Path) -> None
         assert "ignored 0 hidden and 1 dropped" in text.stdout
     listed = json.loads(run_reader(home, "list", "--json").stdout)
     assert {s["title"] for s in listed} == {"Harbour bonds rally", "Ferry timetable changes"}
+
+
+def test_a_pattern_that_backtracks_without_end_is_stopped_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('[[ignore]]\ntitle = "(a|aa)+$"\n')
+    (rule,) = load_config(config_file).ignore
+    started = time.perf_counter()
+    with caplog.at_level(logging.WARNING, logger="reader.base.config"):
+        assert not rule.matches({"title": "a" * 60 + "b"})  # years, without the timeout
+    assert time.perf_counter() - started < 5
+    assert "[[ignore]] 1: title '(a|aa)+$' took too long" in caplog.text
+    assert rule.matches({"title": "aaaa"})

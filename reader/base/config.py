@@ -8,12 +8,17 @@ user's comments and other settings survive.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
+
+import regex
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_THEME = "reader-dark"
 
@@ -134,8 +139,12 @@ IGNORE_FIELDS = ("title", "author", "link", "content", "tag")
 and the tags of its feed (a rule matches when one tag does)."""
 
 MATCH_LIMIT = 100_000
-"""A regex sees at most this many characters of a field: a pathological pattern on a
-huge body stays bounded."""
+"""A regex sees at most this many characters of a field: a slow pattern on a huge body
+stays bounded."""
+
+MATCH_TIMEOUT_S = 0.05
+"""A match that takes longer (a pattern that backtracks without end, ``(a|aa)+$``) is
+stopped, counted as no match, and logged: a rule never stalls a refresh."""
 
 IgnoreAction = Literal["hide", "drop"]
 
@@ -149,7 +158,7 @@ class IgnoreRule:
     number: int
     """Its place among the file's ``[[ignore]]`` tables, from 1 (for messages)."""
     feed: str
-    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    patterns: tuple[tuple[str, regex.Pattern[str]], ...]
     action: IgnoreAction = "hide"
 
     @property
@@ -176,9 +185,17 @@ class IgnoreRule:
         for name, pattern in self.patterns:
             value = fields.get(name, "")
             values = [value] if isinstance(value, str) else value
-            if not any(pattern.search(text[:MATCH_LIMIT]) for text in values):
+            if not any(self._search(name, pattern, text) for text in values):
                 return False
         return True
+
+    def _search(self, name: str, pattern: regex.Pattern[str], text: str) -> bool:
+        try:
+            return pattern.search(text[:MATCH_LIMIT], timeout=MATCH_TIMEOUT_S) is not None
+        except TimeoutError:  # counted as no match: the story stays in sight
+            _log.warning("[[ignore]] %d: %s %r took too long; no match", self.number, name,
+                         pattern.pattern)  # fmt: skip
+            return False
 
 
 def first_match(
@@ -224,7 +241,7 @@ def _ignore_rule(number: int, table: object, where: str, problems: list[str]) ->
     if action not in ("hide", "drop"):
         problems.append(f'{where}: action must be "hide" or "drop"; rule not used')
         return None
-    patterns: list[tuple[str, re.Pattern[str]]] = []
+    patterns: list[tuple[str, regex.Pattern[str]]] = []
     for name in IGNORE_FIELDS:
         text = table.get(name)
         if text is None:
@@ -233,8 +250,8 @@ def _ignore_rule(number: int, table: object, where: str, problems: list[str]) ->
             problems.append(f"{where}: {name} must be a regex (a string); rule not used")
             return None
         try:
-            patterns.append((name, re.compile(text)))
-        except (re.error, RecursionError, OverflowError) as exc:
+            patterns.append((name, regex.compile(text)))
+        except (regex.error, RecursionError, OverflowError) as exc:
             problems.append(f"{where}: {name} {text!r} is not a regex ({exc}); rule not used")
             return None
     if not patterns:

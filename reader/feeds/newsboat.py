@@ -12,13 +12,14 @@ import re
 import shlex
 import sqlite3
 import time
-import warnings
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+import regex
 
 from reader.base.dates import parse_date
 from reader.base.errors import FeedError
@@ -585,10 +586,8 @@ def _regex(comparison: Comparison) -> str:
     else:
         raise Untranslatable(f"{comparison.attribute} {op} is not translated")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a FutureWarning: Python would read it otherwise
-            re.compile(pattern)
-    except (re.error, FutureWarning) as exc:
+        regex.compile(pattern)  # as config.toml's [[ignore]] reads it
+    except (regex.error, RecursionError, OverflowError) as exc:
         raise Untranslatable(f"{comparison.value!r} is not a regex reader reads ({exc})") from None
     return pattern
 
