@@ -12,8 +12,9 @@ import pytest
 from http_server import send, serve
 
 from reader.base.config import MATCH_LIMIT, load_config
+from reader.base.errors import Failed
 from reader.base.paths import Paths
-from reader.feeds.refresh import refresh
+from reader.feeds.refresh import parse_safely, refresh
 from reader.store import Store
 from reader.store.base import StoryFilter
 
@@ -207,3 +208,47 @@ def test_a_pattern_that_backtracks_without_end_is_stopped_and_logged(
     assert time.perf_counter() - started < 5
     assert "[[ignore]] 1: title '(a|aa)+$' took too long" in caplog.text
     assert rule.matches({"title": "aaaa"})
+
+
+def test_the_parser_tries_the_rules_where_it_parses(paths: Paths, store: Store) -> None:
+    config_file = paths.config_file
+    _write_config(paths, RULES)
+    rules = load_config(config_file).ignore
+    parsed = parse_safely(_rss(*ITEMS), "http://site.test/feed", False, rules, ())
+    assert not isinstance(parsed, Failed)
+    assert parsed.ignored == [None, 0, 1, None]
+    # Four feeds and more are parsed in worker processes: the same stories come through.
+    routes = {f"/{n}.xml": send(200, _rss(*ITEMS, site=n), "application/rss+xml") for n in "abcde"}
+    with serve(routes) as base:  # type: ignore[arg-type]
+        for name in "abcde":
+            store.add_feed(f"{base}/{name}.xml")
+        assert _refresh(store, paths) == (10, 5, 5)
+    assert {s.title for s in store.list_stories()} == {"Harbour bonds rally",
+                                                        "Ferry timetable changes"}  # fmt: skip
+    assert store.hidden_count() == 5
+
+
+def test_an_ignored_item_is_never_fetched_in_full(paths: Paths, store: Store) -> None:
+    asked: list[str] = []
+    page = (
+        b"<html><body><article><p>" + b"The whole article. " * 40 + b"</p></article></body></html>"
+    )
+
+    def page_route(handler):  # noqa: ANN001, ANN202 - a route
+        asked.append(handler.path)
+        send(200, page)(handler)
+
+    routes: dict[str, object] = {"/a": page_route, "/b": page_route}
+    with serve(routes) as base:  # type: ignore[arg-type]
+        feed = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Q</title>'
+            f"<item><title>Kept</title><link>{base}/a</link><description>a</description></item>"
+            f"<item><title>Sponsored</title><link>{base}/b</link><description>b</description>"
+            "</item></channel></rss>"
+        ).encode()
+        routes["/feed.xml"] = send(200, feed, "application/rss+xml")
+        store.add_feed(f"{base}/feed.xml")
+        _write_config(paths, RULES + "\n[feeds]\nfetch_full_page = true\n")
+        assert _refresh(store, paths) == (1, 1, 0)
+    assert asked == ["/a"]
+    assert [s.title for s in store.list_stories()] == ["Kept"]

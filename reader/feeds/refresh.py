@@ -137,14 +137,31 @@ def ignore_fields(row: StoryRow, tags: Sequence[str]) -> dict[str, str | Sequenc
     }
 
 
+def feed_rules(feed: Feed, rules: Sequence[IgnoreRule]) -> tuple[IgnoreRule, ...]:
+    """The ``[[ignore]]`` rules for ``feed`` (by its URL and tags), in their order."""
+    return tuple(rule for rule in rules if rule.applies_to(feed.url, feed.tags))
+
+
+def verdicts(
+    rules: Sequence[IgnoreRule], rows: Sequence[StoryRow], tags: Sequence[str]
+) -> list[int | None]:
+    """Per row, the index in ``rules`` of the rule it matches (``first_match``), or None."""
+    found: list[int | None] = []
+    for row in rows:
+        rule = first_match(rules, ignore_fields(row, tags))
+        found.append(None if rule is None else rules.index(rule))
+    return found
+
+
 def apply_ignore(
     store: Store, feed: Feed, parsed: ParsedFeed, rules: Sequence[IgnoreRule]
 ) -> tuple[int, int]:
     """Take the items the killfile ignores out of ``parsed`` (its rows, and its pages
     when it has them): ``hide`` ones are kept hidden, ``drop`` ones forgotten. Stories
     hidden by a rule no longer in ``rules`` come back (stored again, unless another
-    rule takes them). Returns (newly hidden, dropped)."""
-    rules = [rule for rule in rules if rule.applies_to(feed.url, feed.tags)]
+    rule takes them). The parser's verdicts (``ParsedFeed.ignored``) are used when it
+    had the same rules. Returns (newly hidden, dropped)."""
+    rules = feed_rules(feed, rules)
     released = store.release_hidden(feed.url, {r.key for r in rules if r.action == "hide"})
     given = {row.source for row in parsed.rows}
     back = [row for row in released if row.source not in given]
@@ -154,13 +171,17 @@ def apply_ignore(
             store.save_rows(back)
         return 0, 0
     pages = parsed.pages if len(parsed.pages) == len(parsed.rows) else None
-    verdicts = [first_match(rules, ignore_fields(row, feed.tags)) for row in parsed.rows]
-    hidden = [(row, r.key) for row, r in zip(parsed.rows, verdicts, strict=True)
+    found = parsed.ignored
+    if found is None or len(found) != len(parsed.rows):
+        found = verdicts(rules, parsed.rows, feed.tags)
+    chosen = [None if index is None else rules[index] for index in found]
+    hidden = [(row, r.key) for row, r in zip(parsed.rows, chosen, strict=True)
               if r is not None and r.action == "hide"]  # fmt: skip
-    dropped = sum(r is not None and r.action == "drop" for r in verdicts)
-    parsed.rows = [row for row, r in zip(parsed.rows, verdicts, strict=True) if r is None]
+    dropped = sum(r is not None and r.action == "drop" for r in chosen)
+    parsed.rows = [row for row, r in zip(parsed.rows, chosen, strict=True) if r is None]
     if pages is not None:
-        parsed.pages = [page for page, r in zip(pages, verdicts, strict=True) if r is None]
+        parsed.pages = [page for page, r in zip(pages, chosen, strict=True) if r is None]
+    parsed.ignored = None
     back_kept = []
     for row in back:
         rule = first_match(rules, ignore_fields(row, feed.tags))
@@ -174,17 +195,27 @@ def apply_ignore(
     return store.hide_rows(hidden), dropped
 
 
-def parse_safely(data: bytes, url: str, keep_pages: bool = False) -> ParsedFeed | Failed:
+def parse_safely(
+    data: bytes,
+    url: str,
+    keep_pages: bool = False,
+    rules: Sequence[IgnoreRule] = (),
+    tags: Sequence[str] = (),
+) -> ParsedFeed | Failed:
     """Parse a feed document into story rows; a ``Failed`` says why it failed.
 
     Runs in a worker process. The pages themselves travel back only when asked
-    for (``fetch_full_page`` works on them): the rows are all that is stored.
+    for (``fetch_full_page`` works on them): the rows are all that is stored. With
+    the feed's ``[[ignore]]`` rules (``feed_rules``) and tags, each row is tried
+    against them here too (``ParsedFeed.ignored``), off the storing process.
     """
     try:
         parsed = parse_feed(data, url)
         if parsed.alternate and not parsed.pages:
             return Failed(f"an HTML page; its feed is {parsed.alternate}")
         parsed.prepare_rows()
+        if rules:
+            parsed.ignored = verdicts(rules, parsed.rows, tags)
     except FeedError as exc:
         return Failed(str(exc))
     except Exception as exc:  # a parser bug must not stop the other feeds: logged
@@ -336,7 +367,9 @@ def refresh(
             return fetched, None
         try:
             keep = own(feed).fetch_full_page
-            return fetched, parsers.submit(parse_safely, fetched.data, feed.url, keep)
+            rules = feed_rules(feed, own(feed).ignore)
+            job = parsers.submit(parse_safely, fetched.data, feed.url, keep, rules, feed.tags)
+            return fetched, job
         except RuntimeError:  # the pool broke: parse here instead
             return fetched, None
 
@@ -387,7 +420,9 @@ def refresh(
                     finished()
                 elif job is None:
                     keep = own(feed).fetch_full_page
-                    store_result(feed, fetched, parse_safely(fetched.data, feed.url, keep))
+                    rules = feed_rules(feed, own(feed).ignore)
+                    parsed = parse_safely(fetched.data, feed.url, keep, rules, feed.tags)
+                    store_result(feed, fetched, parsed)
                 else:
                     parsing[job] = (feed, fetched)
 
