@@ -10,7 +10,7 @@ queries nothing. Each records the rule that hid it, so a story comes back (into
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from reader.store.base import StoreBase
 from reader.store.rows import StoryRow, timestamp
@@ -21,20 +21,19 @@ class HiddenStore(StoreBase):
 
     def hide_rows(self, rows: Sequence[tuple[StoryRow, str]]) -> int:
         """Keep ``(row, rule)`` hidden, in one transaction: stored here, and taken out of
-        the listed stories if one was there. Returns how many were not hidden before."""
+        the listed stories if one was there. A row hidden already, unchanged and by the
+        same rule, costs one read. Returns how many were not hidden before."""
         if not rows:
             return 0
         conn = self._conn
+        before = self._hidden_as(row.source for row, _ in rows)
+        changed = [(row, rule) for row, rule in rows
+                   if before.get(row.source) != (row.content_hash, rule)]  # fmt: skip
+        if not changed:
+            return 0
         now = timestamp()
+        sources = json.dumps([row.source for row, _ in changed])
         with self._write():
-            before = {
-                source
-                for (source,) in conn.execute(
-                    "SELECT source FROM hidden_stories"
-                    " WHERE source IN (SELECT value FROM json_each(?))",
-                    (json.dumps([row.source for row, _ in rows]),),
-                )
-            }
             conn.executemany(
                 "INSERT INTO hidden_stories (source, id, feed_url, title, content_hash, rule,"
                 " hidden_at, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -43,24 +42,26 @@ class HiddenStore(StoreBase):
                 [
                     (row.source, row.id, row.feed_url, row.title, row.content_hash, rule, now,
                      json.dumps(row[:-1], ensure_ascii=False))
-                    for row, rule in rows
+                    for row, rule in changed
                 ],
             )  # fmt: skip
             conn.execute(
-                "DELETE FROM stories WHERE source IN (SELECT value FROM json_each(?))",
-                (json.dumps([row.source for row, _ in rows]),),
+                "DELETE FROM stories WHERE source IN (SELECT value FROM json_each(?))", (sources,)
             )
-        return len({row.source for row, _ in rows} - before)
+        return len({row.source for row, _ in changed} - set(before))
 
     def forget_hidden(self, sources: Sequence[str]) -> int:
         """Stop hiding ``sources`` (their stories no longer match a rule: a refresh stores
         them as it stores any story). Returns how many were hidden."""
         if not sources or not self._any_hidden():
             return 0
+        found = list(self._hidden_as(sources))
+        if not found:
+            return 0
         with self._write():
             return self._conn.execute(
                 "DELETE FROM hidden_stories WHERE source IN (SELECT value FROM json_each(?))",
-                (json.dumps(list(sources)),),
+                (json.dumps(found),),
             ).rowcount
 
     def release_hidden(self, feed_url: str, rules: Collection[str]) -> list[StoryRow]:
@@ -90,6 +91,15 @@ class HiddenStore(StoreBase):
                 "SELECT count(*) FROM hidden_stories WHERE feed_url = ?", (feed_url,)
             ).fetchone()[0]
         return count
+
+    def _hidden_as(self, sources: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """``(content_hash, rule)`` of each of ``sources`` that is hidden."""
+        rows = self._conn.execute(
+            "SELECT source, content_hash, rule FROM hidden_stories"
+            " WHERE source IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(sources)),),
+        )
+        return {source: (digest, rule) for source, digest, rule in rows}
 
     def _any_hidden(self) -> bool:
         return bool(self._conn.execute("SELECT 1 FROM hidden_stories LIMIT 1").fetchone())
