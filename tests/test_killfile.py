@@ -252,3 +252,15 @@ def test_an_ignored_item_is_never_fetched_in_full(paths: Paths, store: Store) ->
         assert _refresh(store, paths) == (1, 1, 0)
     assert asked == ["/a"]
     assert [s.title for s in store.list_stories()] == ["Kept"]
+
+
+def test_hidden_stories_keep_to_max_stories_and_go_with_their_feed(
+    paths: Paths, store: Store
+) -> None:
+    _write_config(paths, '[[ignore]]\ncontent = "harbour"\n\n[feeds]\nmax_stories = 2\n')
+    with serve({"/feed.xml": send(200, _rss(*ITEMS), "application/rss+xml")}) as base:
+        store.add_feed(f"{base}/feed.xml")
+        assert _refresh(store, paths) == (0, 4, 0)
+        assert store.hidden_count() == 2
+        store.remove_feed(f"{base}/feed.xml")
+    assert store.hidden_count() == 0

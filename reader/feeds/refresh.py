@@ -319,6 +319,7 @@ def refresh(
             keep = own(feed).max_stories
             if keep:
                 store.trim_feed(feed.url, keep)
+                store.trim_hidden(feed.url, keep)
             refreshed.append((feed.url, parsed.title, fetched.etag, fetched.last_modified))
             finished()
         waiting.clear()

@@ -82,6 +82,19 @@ class HiddenStore(StoreBase):
             )
         return [StoryRow._make([*json.loads(row), ()]) for _, row in found]
 
+    def trim_hidden(self, feed_url: str, keep: int) -> int:
+        """Forget the feed's hidden stories beyond the ``keep`` hidden last (as
+        ``trim_feed`` keeps its listed ones to ``max_stories``). Returns how many went."""
+        if not self._any_hidden():
+            return 0
+        with self._write():
+            return self._conn.execute(
+                "DELETE FROM hidden_stories WHERE feed_url = :url AND rowid NOT IN"
+                " (SELECT rowid FROM hidden_stories WHERE feed_url = :url"
+                "  ORDER BY rowid DESC LIMIT :keep)",
+                {"url": feed_url, "keep": keep},
+            ).rowcount
+
     def hidden_count(self, feed_url: str | None = None) -> int:
         """How many stories are hidden (of the feed at ``feed_url``, if given)."""
         if feed_url is None:
