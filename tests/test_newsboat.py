@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -11,7 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from http_server import serve
+from http_server import send, serve
 
 from reader.base.models import Page
 from reader.base.paths import resolve_paths
@@ -152,7 +153,7 @@ def test_import_from_files_made_by_a_real_newsboat(home: Path, tmp_path: Path) -
         assert summary["items"] == {"imported": 5, "already_stored": 0, "skipped": 0,
                                     "skipped_by_reason": {}, "trimmed": 0}  # fmt: skip
         assert summary["skipped"] == {"exec": 1, "filter": 1}
-        assert any("query" in n for n in summary["not_carried_over"])
+        assert summary["queries"] == ["Unread"] and summary["ignore_rules"] == 0
         assert summary["settings"] == ["refresh_interval", "refresh_feeds"]  # max_stories: mine
         assert "config show-read-feeds" in summary["not_carried_over"]
         assert "config bind-key x" in summary["not_carried_over"]
@@ -162,6 +163,7 @@ def test_import_from_files_made_by_a_real_newsboat(home: Path, tmp_path: Path) -
             "theme": "newsprint",
             "feeds": {"max_stories": 7, "refresh_interval": 30},
             "keys": {"refresh_feeds": "ctrl+r"},
+            "query": [{"title": "Unread", "query": "is:unread"}],
         }
 
         seen.clear()
@@ -595,3 +597,116 @@ def test_an_imported_item_never_replaces_a_story_stored_already(store: Store) ->
         0, 2, 0, 0,
     )  # fmt: skip
     assert store.count() == 2
+
+
+def test_filter_expressions_as_ignore_rules_and_queries() -> None:
+    rules = newsboat.ignore_rules
+    assert rules("*", 'title =~ "Windows"') == [{"feed": "*", "title": "(?i)Windows"}]
+    assert rules("*", 'title =~ "^[[:digit:]]+ \\<deals"') == [
+        {"feed": "*", "title": "(?i)^[0-9]+ \\bdeals"}
+    ]
+    assert rules("*", 'author = "Bob B." and rssurl = "http://a.test/f"') == [
+        {"feed": "http://a.test/f", "author": "^Bob B\\.\\Z"}
+    ]
+    assert rules("http://a.test/f", '( title !~ "news" or tags # "ads" )') == [
+        {"feed": "http://a.test/f", "title": "(?is)^(?!.*(?:news))"},
+        {"feed": "http://a.test/f", "tag": "^ads\\Z"},
+    ]
+    for expression, reason in [
+        ("age > 3", "[[ignore]] has nothing for 'age'"),
+        ('title =~ "a" and author =~ "b" or title =~ "c"', "and mixed with or"),
+        ('(title =~ "a" or title =~ "b") and author = "c"', "groups in parentheses"),
+        ('title =~ "a" and title =~ "b"', "two conditions on title"),
+        ('title =~ "[[:alpha:]"', "is not a regex reader reads"),
+        ("title between 1:2", "title between is not translated"),
+        ("title =~", "a comparison is incomplete"),
+    ]:
+        with pytest.raises(newsboat.Untranslatable, match=re.escape(reason)):
+            rules("*", expression)
+    query = newsboat.translate_query
+    assert query('unread = "yes" and tags # "linux news"') == 'is:unread tag:"linux news"'
+    assert query('tags # "a" or tags # "b"') == "tag:a tag:b"
+    assert query('age between 0:7 and rssurl =~ "bbc"') == "after:8d site:bbc"
+    assert query('age < 3 and unread != "yes"') == "after:3d is:read"
+    assert query('title =~ "tide tables"') == "tide tables"
+    for expression in ('flags # "s"', 'unread = "yes" or tags # "a"', 'title =~ "^a.*b"'):
+        with pytest.raises(newsboat.Untranslatable):
+            query(expression)
+    assert newsboat.query_feed('"query:Tech, unread:unread = \\"yes\\"" ~x') == {
+        "title": "Tech, unread",
+        "query": "is:unread",
+    }
+    # ignore-mode decides the action, wherever it is in the file: download (newsboat's
+    # default) never stores; display stores and hides.
+    translated = newsboat.translate_config(
+        'ignore-article "*" "title =~ \\"Windows\\""\nbrowser "lynx -dump %u"\nmacro p open\n'
+    )
+    assert translated.ignore == ({"feed": "*", "title": "(?i)Windows", "action": "drop"},)
+    assert translated.browser == "lynx -dump %u" and translated.not_carried == ("macro",)
+    shown = newsboat.translate_config('ignore-article "*" "author = \\"x\\""\nignore-mode display')
+    assert [rule["action"] for rule in shown.ignore] == ["hide"]
+
+
+@pytest.mark.skipif(NEWSBOAT is None, reason="needs the newsboat binary")
+def test_newsboats_killfile_browser_and_query_feeds_come_over(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "newsboat"
+    folder.mkdir()
+    items = [
+        _item("Harbour news", "http://site.test/a", "ga", body="a text"),
+        _item("SPONSORED: boats", "http://site.test/b", "gb", body="b text"),
+        _item("Tide tables", "http://site.test/c", "gc", body="c text",
+              extra="<author>spam@bot.test (Spam Bot)</author>"),
+    ]  # fmt: skip
+    routes = {"/feed.xml": send(200, _channel(*items), "application/rss+xml")}
+    with serve(routes) as base:  # type: ignore[arg-type]
+        feed = f"{base}/feed.xml"
+        (folder / "urls").write_text(
+            f"{feed} tech\n"
+            '"query:Unread tech:unread = \\"yes\\" and tags # \\"tech\\""\n'
+            '"query:Old or unread:age > 3 or unread = \\"yes\\""\n'
+        )
+        # A config newsboat itself reads (it stops at a line it does not know): in
+        # "display" mode it keeps the ignored items in its cache, and hides them.
+        (folder / "config").write_text(
+            'ignore-mode "display"\n'
+            'ignore-article "*" "title =~ \\"sponsored\\""\n'
+            f'ignore-article "{feed}" "author =~ \\"spam\\" or title = \\"Never\\""\n'
+            'ignore-article "*" "age > 300"\n'
+            'browser "lynx %u"\n'
+            "macro p open ; next\n"
+        )
+        _newsboat_reload(folder, times=1)
+        with sqlite3.connect(folder / "cache.db") as conn:
+            assert conn.execute("SELECT count(*) FROM rss_item").fetchone()[0] == 3
+
+        result = run_reader(home, "import", "newsboat", "--dir", str(folder), "--json")
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        assert summary["items"]["imported"] == 1
+        assert summary["items"]["skipped_by_reason"] == {"hidden by an [[ignore]] rule": 2}
+        assert summary["ignore_rules"] == 3 and summary["queries"] == ["Unread tech"]
+        assert "browser" in summary["settings"]
+        not_carried = summary["not_carried_over"]
+        assert any(n.startswith("query feed") and "or is translated" in n for n in not_carried)
+        assert any("'age > 300'" in n and "nothing for 'age'" in n for n in not_carried)
+        assert "config macro" in not_carried
+        config = tomllib.loads((home / "config" / "config.toml").read_text())
+        assert config["browser"] == "lynx %u"
+        assert config["query"] == [{"title": "Unread tech", "query": "is:unread tag:tech"}]
+        assert config["ignore"] == [
+            {"feed": "*", "title": "(?i)sponsored", "action": "hide"},
+            {"feed": feed, "author": "(?i)spam", "action": "hide"},
+            {"feed": feed, "title": "^Never\\Z", "action": "hide"},
+        ]
+        assert [s["title"] for s in _listed(home)] == ["Harbour news"]
+
+        # A refresh applies the same rules: nothing new hidden, nothing listed twice.
+        refreshed = run_reader(home, "refresh", "--json")
+        assert refreshed.returncode == 0, refreshed.stderr
+        assert json.loads(refreshed.stdout)["ignored"] == {"hidden": 0, "dropped": 0}
+        assert [s["title"] for s in _listed(home)] == ["Harbour news"]
+        again = run_reader(home, "import", "newsboat", "--dir", str(folder), "--json")
+        assert json.loads(again.stdout)["ignore_rules"] == 0  # not written twice
+        assert json.loads(again.stdout)["queries"] == []
+    with Store(resolve_paths(home)) as store:
+        assert store.hidden_count() == 2

@@ -1,4 +1,5 @@
-"""``config.toml``: the user's settings (theme, key bindings, programs to hand stories to).
+"""``config.toml``: the user's settings (theme, key bindings, feeds, ``[[ignore]]``
+rules, programs to hand stories to).
 
 Reading never fails the app: a broken file gives defaults plus a message that
 names the file and the reason. Writing changes only the line it must, so the
@@ -8,14 +9,19 @@ user's comments and other settings survive.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shlex
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+import regex
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_THEME = "reader-dark"
 KEY_PRESETS = ("default", "newsboat")
@@ -32,6 +38,9 @@ class FeedSettings:
     """Keep at most this many of the feed's stories (the oldest go; bookmarks stay)."""
     fetch_full_page: bool = False
     """For feeds that carry only summaries: fetch each new item's page and ingest it."""
+    ignore: tuple[IgnoreRule, ...] = ()
+    """The ``[[ignore]]`` rules that may apply to the feed (``IgnoreRule.applies_to``
+    says, given its tags)."""
 
 
 @dataclass
@@ -59,17 +68,22 @@ class Config:
     collapse_copies: bool = True
     """One entry per story however many sites carry it (``collapse_copies = false``
     lists every copy)."""
+    ignore: list[IgnoreRule] = field(default_factory=list)
+    """The killfile: ``[[ignore]]`` rules, in the file's order (bad ones left out, named
+    in ``problems``)."""
 
     def feed_settings(self, url: str) -> FeedSettings:
         """The settings for the feed at ``url``: its own over the defaults."""
+        rules = tuple(rule for rule in self.ignore if rule.feed in ("*", url) or rule.tag)
         own = self.feeds.get(url)
         if own is None:
-            return self.feed_defaults
+            return replace(self.feed_defaults, ignore=rules)
         base = self.feed_defaults
         return FeedSettings(
             own.refresh_interval if own.refresh_interval is not None else base.refresh_interval,
             own.max_stories if own.max_stories is not None else base.max_stories,
             own.fetch_full_page or base.fetch_full_page,
+            rules,
         )
 
 
@@ -112,6 +126,7 @@ def load_config(path: Path) -> Config:
                 config.feeds[url] = _feed_settings(
                     table, f'{path}: [feeds."{url}"]', config.problems
                 )
+    config.ignore = read_ignore_rules(data.get("ignore"), str(path), config.problems)
     return config
 
 
@@ -171,6 +186,134 @@ def _feed_settings(table: dict[str, Any], where: str, problems: list[str]) -> Fe
     return settings
 
 
+# -- [[ignore]]: the killfile -------------------------------------------------------------
+
+IGNORE_FIELDS = ("title", "author", "link", "content", "tag")
+"""What a rule's regexes match: the story's title, author, link, plain-text content,
+and the tags of its feed (a rule matches when one tag does)."""
+
+MATCH_LIMIT = 100_000
+"""A regex sees at most this many characters of a field: a slow pattern on a huge body
+stays bounded."""
+
+MATCH_TIMEOUT_S = 0.05
+"""A match that takes longer (a pattern that backtracks without end, ``(a|aa)+$``) is
+stopped, counted as no match, and logged: a rule never stalls a refresh."""
+
+IgnoreAction = Literal["hide", "drop"]
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    """One ``[[ignore]]`` table: which feeds (``feed``: ``"*"``, a feed URL or
+    ``"tag:NAME"``), the regexes every one of which must match, and what happens to a
+    story that matches: ``hide`` (stored, never listed) or ``drop`` (never stored)."""
+
+    number: int
+    """Its place among the file's ``[[ignore]]`` tables, from 1 (for messages)."""
+    feed: str
+    patterns: tuple[tuple[str, regex.Pattern[str]], ...]
+    action: IgnoreAction = "hide"
+
+    @property
+    def tag(self) -> str | None:
+        """The tag named by ``feed = "tag:NAME"``, else None."""
+        return self.feed[4:] if self.feed.startswith("tag:") else None
+
+    @property
+    def key(self) -> str:
+        """The rule as text (what a hidden story records as the rule that hid it)."""
+        fields = {"feed": self.feed, **{name: p.pattern for name, p in self.patterns}}
+        return json.dumps(fields, ensure_ascii=False, sort_keys=True)
+
+    def applies_to(self, url: str, tags: Sequence[str]) -> bool:
+        """Whether the rule is for the feed at ``url`` carrying ``tags``."""
+        tag = self.tag
+        if tag is not None:
+            return tag in tags
+        return self.feed in ("*", url)
+
+    def matches(self, fields: dict[str, str | Sequence[str]]) -> bool:
+        """Whether every regex of the rule matches its field of ``fields`` (a missing
+        field is empty; ``tag`` is a list, any of which may match)."""
+        for name, pattern in self.patterns:
+            value = fields.get(name, "")
+            values = [value] if isinstance(value, str) else value
+            if not any(self._search(name, pattern, text) for text in values):
+                return False
+        return True
+
+    def _search(self, name: str, pattern: regex.Pattern[str], text: str) -> bool:
+        try:
+            return pattern.search(text[:MATCH_LIMIT], timeout=MATCH_TIMEOUT_S) is not None
+        except TimeoutError:  # counted as no match: the story stays in sight
+            _log.warning("[[ignore]] %d: %s %r took too long; no match", self.number, name,
+                         pattern.pattern)  # fmt: skip
+            return False
+
+
+def first_match(
+    rules: Sequence[IgnoreRule], fields: dict[str, str | Sequence[str]]
+) -> IgnoreRule | None:
+    """The first of ``rules`` that ``fields`` match (a ``drop`` before a ``hide``)."""
+    matched = [rule for rule in rules if rule.matches(fields)]
+    return next((r for r in matched if r.action == "drop"), matched[0] if matched else None)
+
+
+def read_ignore_rules(value: object, where: str, problems: list[str]) -> list[IgnoreRule]:
+    """The ``[[ignore]]`` tables of a config file; a bad one is left out and named in
+    ``problems`` (its number, the field and the reason), never raised."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}: 'ignore' must be [[ignore]] tables")
+        return []
+    rules: list[IgnoreRule] = []
+    for number, table in enumerate(value, 1):
+        rule = _ignore_rule(number, table, f"{where}: [[ignore]] {number}", problems)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _ignore_rule(number: int, table: object, where: str, problems: list[str]) -> IgnoreRule | None:
+    if not isinstance(table, dict):
+        problems.append(f"{where} must be a table")
+        return None
+    unknown = sorted(set(table) - {"feed", "action", *IGNORE_FIELDS})
+    if unknown:
+        problems.append(
+            f"{where}: unknown key {', '.join(unknown)} (known: feed, action,"
+            f" {', '.join(IGNORE_FIELDS)}); rule not used"
+        )
+        return None
+    feed = table.get("feed", "*")
+    action = table.get("action", "hide")
+    if not isinstance(feed, str) or not feed.strip() or feed.strip() == "tag:":
+        problems.append(f'{where}: feed must be "*", a feed URL or "tag:NAME"; rule not used')
+        return None
+    if action not in ("hide", "drop"):
+        problems.append(f'{where}: action must be "hide" or "drop"; rule not used')
+        return None
+    patterns: list[tuple[str, regex.Pattern[str]]] = []
+    for name in IGNORE_FIELDS:
+        text = table.get(name)
+        if text is None:
+            continue
+        if not isinstance(text, str) or not text:
+            problems.append(f"{where}: {name} must be a regex (a string); rule not used")
+            return None
+        try:
+            patterns.append((name, regex.compile(text)))
+        except (regex.error, RecursionError, OverflowError) as exc:
+            problems.append(f"{where}: {name} {text!r} is not a regex ({exc}); rule not used")
+            return None
+    if not patterns:
+        problems.append(f"{where}: give at least one of {', '.join(IGNORE_FIELDS)}; rule not used")
+        return None
+    return IgnoreRule(number, feed.strip(), tuple(patterns), action)
+
+
 _THEME_LINE = re.compile(r"^theme\s*=.*$", re.MULTILINE)
 
 
@@ -217,3 +360,65 @@ def save_settings(path: Path, table: str, values: dict[str, int | bool | str]) -
     partial.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     partial.replace(path)
     return list(new)
+
+
+def _toml_value(value: int | bool | str) -> str:
+    """``value`` as TOML (a JSON string is a TOML basic string, once DEL is escaped)."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _replace_file(path: Path, text: str) -> None:
+    tomllib.loads(text)  # what is written is TOML: a bug raises here, before the file changes
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
+def add_tables(
+    path: Path, name: str, tables: Sequence[dict[str, str]], same: str | None = None
+) -> list[dict[str, str]]:
+    """Append ``tables`` to ``path`` as ``[[name]]`` tables, keeping everything else; a
+    table the file has already (equal, or with the same value of the key ``same``) is
+    not added again. Returns the tables added. Raises ``tomllib.TOMLDecodeError`` for
+    a file that is not TOML (nothing written)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    present = tomllib.loads(text).get(name, [])
+    present = [t for t in present if isinstance(t, dict)] if isinstance(present, list) else []
+    new: list[dict[str, str]] = []
+    for table in tables:
+        if table in present or (same and any(t.get(same) == table.get(same) for t in present)):
+            continue
+        present.append(table)
+        new.append(table)
+    if not new:
+        return []
+    blocks = "\n".join(
+        f"[[{name}]]\n" + "".join(f"{key} = {_toml_value(v)}\n" for key, v in table.items())
+        for table in new
+    )
+    _replace_file(path, (text.rstrip("\n") + "\n\n" if text.strip() else "") + blocks)
+    return new
+
+
+def set_top_level(path: Path, key: str, value: int | bool | str) -> bool:
+    """Set the top-level ``key = value`` in ``path`` unless the file has that key (the
+    user's value stays), keeping everything else. Returns whether it was written.
+    Raises ``tomllib.TOMLDecodeError`` for a file that is not TOML (nothing written)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    if key in tomllib.loads(text):
+        return False
+    line = f"{key} = {_toml_value(value)}\n"
+    first_table = re.search(r"^[ \t]*\[", text, re.MULTILINE)  # top-level keys come first
+    at = first_table.start() if first_table else len(text)
+    head = text[:at]
+    if head and not head.endswith("\n"):
+        head += "\n"
+    _replace_file(path, head + line + ("\n" if first_table else "") + text[at:])
+    return True

@@ -167,6 +167,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
                 "new": report.new,
                 "updated": report.updated,
                 "not_modified": report.not_modified,
+                "ignored": {"hidden": report.hidden, "dropped": report.dropped},
                 "failures": [{"url": u, "reason": r} for u, r in report.failures],
                 **({"sync": synced.to_dict()} if synced else {}),
             }

@@ -35,6 +35,10 @@ class ImportSummary:
     not_carried: list[str] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)
     """The config.toml settings written."""
+    rules: int = 0
+    """``[[ignore]]`` rules written (from ``ignore-article``)."""
+    queries: list[str] = field(default_factory=list)
+    """The titles of the ``[[query]]`` tables written (from ``query:`` lines)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The summary for ``--json``."""
@@ -52,6 +56,8 @@ class ImportSummary:
             },
             "skipped": self.skipped,
             "settings": self.settings,
+            "ignore_rules": self.rules,
+            "queries": self.queries,
             "not_carried_over": self.not_carried,
         }
 
@@ -68,8 +74,12 @@ class ImportSummary:
         if self.items_skipped:
             reasons = ", ".join(f"{n:,} {why}" for why, n in self.items_skipped.items())
             text += f"; items skipped: {reasons}"
-        if self.settings:
-            text += f"; config.toml: {', '.join(self.settings)}"
+        written = list(self.settings)
+        if self.rules:
+            written.append(f"{self.rules} [[ignore]] rule{'' if self.rules == 1 else 's'}")
+        written += [f"[[query]] {title}" for title in self.queries]
+        if written:
+            text += f"; config.toml: {', '.join(written)}"
         for kind, count in self.skipped.items():
             text += f"; skipped {count} {kind}: lines (commands are not run from an imported file)"
         if self.not_carried:
@@ -79,11 +89,19 @@ class ImportSummary:
 
 def cmd_import(args: argparse.Namespace, store: Store) -> int:
     """``reader import newsboat``: feeds, tags, titles, hidden, read marks, bookmarks."""
-    from reader.base.config import load_config, save_settings
+    from reader.base.config import (
+        add_tables,
+        first_match,
+        load_config,
+        read_ignore_rules,
+        save_settings,
+        set_top_level,
+    )
     from reader.base.models import Page
     from reader.feeds import newsboat
+    from reader.feeds.refresh import ignore_fields
     from reader.store.feeds import ImportedFeed, ImportedItem
-    from reader.store.rows import prepare
+    from reader.store.rows import StoryRow, prepare
 
     try:
         where = newsboat.find_dir(Path(args.dir) if args.dir else None, Path.home())
@@ -104,6 +122,13 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CommandError(f"{store.paths.config_file}: {exc}; fix it, then import") from None
     summary = ImportSummary()
+    # The killfile as it will be (config.toml's rules and newsboat's): newsboat's items
+    # that a rule ignores are hidden or left out, as a refresh would do.
+    problems: list[str] = []
+    rules = load_config(config_file).ignore
+    rules += read_ignore_rules(list(settings.ignore), f"{where.config}", problems)
+    tags = {entry.url: entry.tags for entry in urls.feeds}
+    hidden: list[tuple[StoryRow, str]] = []
     validators = {feed.url: feed for feed in cache.feeds}
     feeds = []
     for entry in urls.feeds:
@@ -127,6 +152,16 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
             ids = (row.id,) if row is not None else tuple(
                 prepare(source, "", Page("")).id for source in newsboat.item_sources(item)
             )  # fmt: skip
+            if row is not None and rules:
+                feed_tags = tags.get(item.feed_url, ())
+                own = [r for r in rules if r.applies_to(item.feed_url, feed_tags)]
+                rule = first_match(own, ignore_fields(row, feed_tags)) if own else None
+                if rule is not None:
+                    if rule.action == "hide":
+                        hidden.append((row, rule.key))
+                    converter.skip(f"{'hidden' if rule.action == 'hide' else 'dropped'}"
+                                   " by an [[ignore]] rule")  # fmt: skip
+                    row = None
             summary.read += not item.unread
             yield ImportedItem(row, ids, not item.unread, bool(flag) and flag in item.flags)
 
@@ -134,20 +169,30 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
         counts = store.import_feeds(feeds, items())
     except newsboat.NewsboatError as exc:  # cache.db failed part way: nothing is stored
         raise CommandError(str(exc)) from None
+    store.hide_rows(hidden)
     summary.bookmarks, summary.stories = counts.bookmarks, counts.stories
     summary.items_present = counts.stored_already
     summary.items_skipped = converter.skipped
     summary.feeds = len(feeds)
     summary.hidden = sum(feed.hidden for feed in feeds)
+    queries = []
     for skipped in urls.skipped:
         if skipped.kind == "query":
-            summary.not_carried.append(f"query feed {skipped.line} ({skipped.reason})")
+            try:
+                queries.append(newsboat.query_feed(skipped.line))
+            except newsboat.Untranslatable as exc:
+                summary.not_carried.append(f"query feed {skipped.line} ({exc})")
         else:
             summary.skipped[skipped.kind] = summary.skipped.get(skipped.kind, 0) + 1
     if not where.cache.exists():
         summary.not_carried.append(f"read state (no {where.cache})")
     summary.settings = save_settings(config_file, "feeds", settings.feeds)
     summary.settings += save_settings(config_file, "keys", dict(settings.keys))
+    if settings.browser and set_top_level(config_file, "browser", settings.browser):
+        summary.settings.append("browser")
+    summary.rules = len(add_tables(config_file, "ignore", settings.ignore))
+    added = add_tables(config_file, "query", queries, same="title")
+    summary.queries = [query["title"] for query in added]
     # As a refresh does after storing: a feed keeps its newest max_stories.
     feed_settings = load_config(config_file).feed_settings
     for feed in feeds:
@@ -155,6 +200,7 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
         if keep and summary.stories:
             summary.trimmed += store.trim_feed(feed.url, keep)
     summary.not_carried += [f"config {name}" for name in settings.not_carried]
+    summary.not_carried += problems  # a translated rule reader cannot use (none known)
     if args.json:
         print_json(summary.to_dict())
     else:

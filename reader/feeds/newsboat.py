@@ -8,6 +8,7 @@ later refresh of the same item finds its story.
 from __future__ import annotations
 
 import logging
+import re
 import shlex
 import sqlite3
 import time
@@ -17,6 +18,8 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+
+import regex
 
 from reader.base.dates import parse_date
 from reader.base.errors import FeedError
@@ -31,6 +34,7 @@ MAX_CONTENT = 2 * 1024 * 1024
 __all__ = [
     "BadItem",
     "CacheFeed",
+    "Comparison",
     "ConfigTranslation",
     "CacheItem",
     "ItemRows",
@@ -38,15 +42,20 @@ __all__ = [
     "NewsboatDir",
     "NewsboatError",
     "Skipped",
+    "Untranslatable",
     "UrlEntry",
     "UrlsFile",
     "find_dir",
+    "ignore_rules",
     "item_row",
     "item_sources",
     "iter_items",
+    "parse_filter",
+    "query_feed",
     "read_cache",
     "read_urls",
     "translate_config",
+    "translate_query",
 ]
 
 
@@ -151,7 +160,7 @@ def find_dir(directory: Path | None, home: Path) -> NewsboatDir:
 _SKIP_REASONS = {
     "exec": "commands are not run from an imported file",
     "filter": "commands are not run from an imported file",
-    "query": "query feeds are not built yet",
+    "query": "a query feed (made a [[query]] where reader's search can say it)",
 }
 
 
@@ -395,6 +404,10 @@ class ConfigTranslation:
     feeds: dict[str, int | bool | str]
     keys: dict[str, str]
     not_carried: tuple[str, ...]
+    browser: str | None = None
+    """newsboat's ``browser`` command line, its ``%u`` kept (reader's ``browser``)."""
+    ignore: tuple[dict[str, str], ...] = ()
+    """``ignore-article`` lines as ``[[ignore]]`` tables (``ignore-mode`` gives the action)."""
 
 
 # newsboat's operation -> reader's binding id (reader/app/keys.py)
@@ -424,11 +437,16 @@ def _key(name: str) -> str | None:
 
 
 def translate_config(text: str) -> ConfigTranslation:
-    """``reload-time``, ``max-items``, ``download-full-page`` and the ``bind-key`` lines
-    reader has a binding for; every other setting is named in ``not_carried``."""
+    """``reload-time``, ``max-items``, ``download-full-page``, ``browser``,
+    ``ignore-article`` (with ``ignore-mode``) and the ``bind-key`` lines reader has a
+    binding for; every other setting, and each line that cannot be translated (with the
+    reason), is named in ``not_carried``."""
     feeds: dict[str, int | bool | str] = {}
     keys: dict[str, str] = {}
     rest: list[str] = []
+    browser: str | None = None
+    ignored: list[list[dict[str, str]]] = []
+    action = "drop"  # newsboat's default ignore-mode, download: never stored
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -449,6 +467,211 @@ def translate_config(text: str) -> ConfigTranslation:
             key = _key(value)
             binding = _OPERATIONS[args[1]]
             keys[binding] = f"{keys[binding]},{key}" if binding in keys else f"{key}"
+        elif name == "browser" and args:
+            browser = " ".join(args)
+        elif name == "ignore-mode" and value in ("download", "display"):
+            action = "drop" if value == "download" else "hide"
+        elif name == "ignore-article" and len(args) == 2:
+            try:
+                ignored.append(ignore_rules(args[0], args[1]))
+            except Untranslatable as exc:
+                rest.append(f"ignore-article {shlex.join(args)} ({exc})")
         else:
             rest.append(f"{name} {value}".strip() if name == "bind-key" else name)
-    return ConfigTranslation(feeds, keys, tuple(dict.fromkeys(rest)))
+    rules = tuple({**rule, "action": action} for group in ignored for rule in group)
+    return ConfigTranslation(feeds, keys, tuple(dict.fromkeys(rest)), browser, rules)
+
+
+# -- newsboat's filter language -------------------------------------------------------
+
+
+class Untranslatable(ValueError):
+    """A filter expression reader has no equivalent for; the message says why."""
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<op>=~|!~|==|!=|<=|>=|!\#|[=<>\#()])"""
+    r"""|(?P<word>[^\s"=!<>\#()]+))"""
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One ``attribute OP value`` of a filter expression."""
+
+    attribute: str
+    op: str
+    value: str
+
+
+def parse_filter(expression: str) -> tuple[str, list[Comparison]]:
+    """A newsboat filter expression of comparisons joined all by ``and`` or all by
+    ``or``, as the joining word and the comparisons. Raises ``Untranslatable`` for
+    anything else (mixed ``and``/``or``, groups, a comparison it cannot read)."""
+    tokens: list[tuple[str, str]] = []
+    at = 0
+    expression = expression.strip()
+    while at < len(expression):
+        found = _TOKEN.match(expression, at)
+        if found is None or found.end() == at:
+            raise Untranslatable(f"cannot read {expression[at:]!r}")
+        kind = found.lastgroup or ""
+        text = found.group(kind)
+        if kind == "string":
+            text = text[1:-1].replace('\\"', '"')  # the one escape newsboat's strings have
+        tokens.append((kind, text))
+        at = found.end()
+        while at < len(expression) and expression[at].isspace():
+            at += 1
+    while tokens and tokens[0] == ("op", "(") and tokens[-1] == ("op", ")"):
+        tokens = tokens[1:-1]  # one group around it all
+    if any(t == ("op", "(") or t == ("op", ")") for t in tokens):
+        raise Untranslatable("groups in parentheses are not translated")
+    comparisons: list[Comparison] = []
+    joins: set[str] = set()
+    index = 0
+    while index < len(tokens):
+        if comparisons:
+            kind, word = tokens[index]
+            if kind != "word" or word not in ("and", "or"):
+                raise Untranslatable(f"expected and/or, found {word!r}")
+            joins.add(word)
+            index += 1
+        part = tokens[index : index + 3]
+        if len(part) < 3 or part[0][0] != "word" or part[1][0] not in ("op", "word"):
+            raise Untranslatable("a comparison is incomplete")
+        (_, attribute), (_, op), (_, value) = part
+        comparisons.append(Comparison(attribute, op, value))
+        index += 3
+    if not comparisons:
+        raise Untranslatable("an empty expression")
+    if len(joins) > 1:
+        raise Untranslatable("and mixed with or is not translated")
+    return (joins.pop() if joins else "and"), comparisons
+
+
+_IGNORE_FIELDS = {"title": "title", "author": "author", "link": "link",
+                  "content": "content", "tags": "tag"}  # fmt: skip
+
+
+_POSIX_CLASSES = {
+    "[:alpha:]": "a-zA-Z", "[:digit:]": "0-9", "[:alnum:]": "a-zA-Z0-9",
+    "[:upper:]": "A-Z", "[:lower:]": "a-z", "[:space:]": "\\s", "[:blank:]": " \\t",
+    "[:xdigit:]": "0-9A-Fa-f", "[:punct:]": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+}  # fmt: skip
+
+
+def _python_regex(posix: str) -> str:
+    """A POSIX extended regex as Python writes it: bracket classes (``[[:alpha:]]``)
+    spelled out, GNU's word edges (``\\<``, ``\\>``) as ``\\b``."""
+    for name, spelled in _POSIX_CLASSES.items():
+        posix = posix.replace(name, spelled)
+    return posix.replace("\\<", "\\b").replace("\\>", "\\b")
+
+
+def _regex(comparison: Comparison) -> str:
+    """The Python regex for a comparison on a text attribute."""
+    op, value = comparison.op, _python_regex(comparison.value)
+    literal = re.escape(comparison.value).replace("\\ ", " ")
+    if op == "=~":  # a POSIX extended regex, matched ignoring case
+        pattern = f"(?i){value}"
+    elif op in ("=", "=="):
+        pattern = f"^{literal}\\Z"
+    elif op == "!=":
+        pattern = f"^(?!{literal}\\Z)"
+    elif op == "!~":
+        pattern = f"(?is)^(?!.*(?:{value}))"
+    elif op == "#" and comparison.attribute == "tags":
+        pattern = f"^{literal}\\Z"
+    else:
+        raise Untranslatable(f"{comparison.attribute} {op} is not translated")
+    try:
+        regex.compile(pattern)  # as config.toml's [[ignore]] reads it
+    except (regex.error, RecursionError, OverflowError) as exc:
+        raise Untranslatable(f"{comparison.value!r} is not a regex reader reads ({exc})") from None
+    return pattern
+
+
+def ignore_rules(feed: str, expression: str) -> list[dict[str, str]]:
+    """``ignore-article FEED EXPRESSION`` as ``[[ignore]]`` tables (without ``action``):
+    one for comparisons joined by ``and``, one per comparison joined by ``or``.
+    ``title``, ``author``, ``link``, ``content`` and ``tags`` compared by ``=~``, ``!~``,
+    ``=``, ``!=`` (``tags`` also by ``#``), and ``rssurl = URL`` (the feed the rule is
+    for) are translated; anything else raises ``Untranslatable`` with the reason."""
+    join, comparisons = parse_filter(expression)
+    groups = [comparisons] if join == "and" else [[c] for c in comparisons]
+    rules: list[dict[str, str]] = []
+    for group in groups:
+        rule = {"feed": feed}
+        for comparison in group:
+            if comparison.attribute == "rssurl" and comparison.op in ("=", "==") and feed == "*":
+                rule["feed"] = comparison.value
+                continue
+            name = _IGNORE_FIELDS.get(comparison.attribute)
+            if name is None:
+                raise Untranslatable(f"[[ignore]] has nothing for {comparison.attribute!r}")
+            if name in rule:
+                raise Untranslatable(f"two conditions on {comparison.attribute}")
+            rule[name] = _regex(comparison)
+        if len(rule) == 1:
+            raise Untranslatable("it names no title, author, link, content or tags")
+        rules.append(rule)
+    return rules
+
+
+_PLAIN = re.compile(r"[\w .'-]+")
+
+
+def _filter_word(value: str) -> str:
+    """A filter's value as reader's query writes it (quoted when it has spaces)."""
+    return f'"{value}"' if " " in value else value
+
+
+def _query_part(comparison: Comparison) -> str:
+    """One comparison as a piece of reader's search query."""
+    attribute, op, value = comparison.attribute, comparison.op, comparison.value
+    if attribute == "unread" and op in ("=", "==", "!=") and value in ("yes", "no"):
+        return "is:unread" if (value == "yes") == (op != "!=") else "is:read"
+    if attribute == "tags" and op in ("#", "!#") and _PLAIN.fullmatch(value) and '"' not in value:
+        return ("-" if op == "!#" else "") + f"tag:{_filter_word(value)}"
+    if attribute in ("rssurl", "feedtitle", "feedlink") and op in ("=~", "=", "==", "!~", "!="):
+        if '"' not in value and re.fullmatch(r"[\w .:/?&=%~+-]+", value):
+            return ("-" if op.startswith("!") else "") + f"site:{_filter_word(value)}"
+    if attribute == "age" and value.isdigit():
+        if op in ("<", "<="):
+            return f"after:{int(value) + (op == '<=')}d"
+        if op in (">", ">="):
+            return f"before:{int(value) + (op == '>')}d"
+    if attribute == "age" and op == "between" and re.fullmatch(r"0:\d+", value):
+        return f"after:{int(value[2:]) + 1}d"
+    if attribute in ("title", "content") and op == "=~" and re.fullmatch(r"[\w ]+", value):
+        return value.strip()  # words, found in the title or the text
+    raise Untranslatable(f"{attribute} {op} {value!r} has no search filter")
+
+
+def translate_query(expression: str) -> str:
+    """A ``query:`` feed's filter expression as reader's search query (``is:unread``,
+    ``tag:``, ``site:``, ``after:``/``before:`` for ``age``, words for a plain
+    ``title =~``/``content =~``); ``or`` only between ``tag:`` (or ``site:``) filters,
+    which reader reads as any of them. Raises ``Untranslatable`` with the reason."""
+    join, comparisons = parse_filter(expression)
+    parts = [_query_part(comparison) for comparison in comparisons]
+    if join == "or":
+        kinds = {part.lstrip("-").split(":", 1)[0] for part in parts}
+        if len(kinds) != 1 or kinds - {"tag", "site"} or any(p.startswith("-") for p in parts):
+            raise Untranslatable("or is translated between tags or between sites only")
+    return " ".join(parts)
+
+
+def query_feed(line: str) -> dict[str, str]:
+    """A urls file's ``"query:TITLE:EXPRESSION" [tags]`` line as a ``[[query]]`` table
+    (``title``, ``query``). Raises ``Untranslatable`` with the reason."""
+    try:
+        first = shlex.split(line)[0]
+    except (ValueError, IndexError):
+        raise Untranslatable("not query:TITLE:EXPRESSION") from None
+    _, _, rest = first.partition(":")
+    title, colon, expression = rest.partition(":")
+    if not colon or not title.strip():
+        raise Untranslatable("not query:TITLE:EXPRESSION")
+    return {"title": title.strip(), "query": translate_query(expression)}

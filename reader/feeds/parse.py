@@ -76,6 +76,9 @@ class ParsedFeed:
 
     alternate: str | None = None
     """For an HTML page: the feed it announces with ``<link rel="alternate">``."""
+    ignored: list[int | None] | None = None
+    """Per row, the index of the first ``[[ignore]]`` rule it matches (None for none), when
+    the rules went with the feed to its parser (``refresh.parse_safely``)."""
 
 
 def _plain(text: str | None) -> str:

@@ -4,6 +4,10 @@ Fetching runs in threads (it waits on the network); parsing and storing run here
 as each feed arrives. A feed that fails is recorded with its reason and the rest
 go on.
 
+The killfile (``[[ignore]]`` in config.toml) is applied to every item a feed gives,
+before anything is fetched for it or stored: a ``drop`` rule's items are never stored,
+a ``hide`` rule's are kept apart (``Store.hide_rows``) and never listed.
+
 A subscription counts as named by the user (they added or imported it, or chose the
 page that announced it): its own origin may be private, and what its items link to
 is fetched under that ``FetchPolicy``. A local feed is read only if it is a regular
@@ -30,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from reader.base.config import FeedSettings
+from reader.base.config import FeedSettings, IgnoreRule, first_match
 from reader.base.errors import Failed, FeedError, FetchError, ParseError
 from reader.base.models import Feed
 from reader.feeds.parse import ParsedFeed, parse_feed
@@ -43,6 +47,7 @@ from reader.plumbing.fetch import (
 from reader.plumbing.fetch import client as http_client
 from reader.plumbing.workers import default_workers, worker_pool
 from reader.store import Store
+from reader.store.rows import StoryRow
 
 _log = logging.getLogger(__name__)
 
@@ -64,12 +69,22 @@ class RefreshReport:
     updated: int = 0
     not_modified: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    hidden: int = 0
+    """Items an ``[[ignore]]`` rule hid (that were not hidden already)."""
+    dropped: int = 0
+    """Items an ``[[ignore]]`` rule dropped (counted at every refresh that sees them)."""
 
     def summary(self) -> str:
+        """The one-line summary."""
+        ignored = (
+            f", ignored {self.hidden} hidden and {self.dropped} dropped"
+            if self.hidden or self.dropped
+            else ""
+        )
         return (
             f"refreshed {self.feeds} feed{'' if self.feeds == 1 else 's'}: {self.new} new, "
             f"{self.updated} updated stories, "
-            f"{self.not_modified} not modified, {len(self.failures)} failed"
+            f"{self.not_modified} not modified, {len(self.failures)} failed{ignored}"
         )
 
 
@@ -111,17 +126,96 @@ def store_feeds(store: Store, parsed_feeds: Sequence[ParsedFeed]) -> tuple[int, 
     return outcomes.count("ingested"), outcomes.count("updated")
 
 
-def parse_safely(data: bytes, url: str, keep_pages: bool = False) -> ParsedFeed | Failed:
+def ignore_fields(row: StoryRow, tags: Sequence[str]) -> dict[str, str | Sequence[str]]:
+    """What an ``[[ignore]]`` rule matches in a story row of a feed carrying ``tags``."""
+    return {
+        "title": row.title,
+        "author": row.author or "",
+        "link": row.url or "",
+        "content": row.body,
+        "tag": tags,
+    }
+
+
+def feed_rules(feed: Feed, rules: Sequence[IgnoreRule]) -> tuple[IgnoreRule, ...]:
+    """The ``[[ignore]]`` rules for ``feed`` (by its URL and tags), in their order."""
+    return tuple(rule for rule in rules if rule.applies_to(feed.url, feed.tags))
+
+
+def verdicts(
+    rules: Sequence[IgnoreRule], rows: Sequence[StoryRow], tags: Sequence[str]
+) -> list[int | None]:
+    """Per row, the index in ``rules`` of the rule it matches (``first_match``), or None."""
+    found: list[int | None] = []
+    for row in rows:
+        rule = first_match(rules, ignore_fields(row, tags))
+        found.append(None if rule is None else rules.index(rule))
+    return found
+
+
+def apply_ignore(
+    store: Store, feed: Feed, parsed: ParsedFeed, rules: Sequence[IgnoreRule]
+) -> tuple[int, int]:
+    """Take the items the killfile ignores out of ``parsed`` (its rows, and its pages
+    when it has them): ``hide`` ones are kept hidden, ``drop`` ones forgotten. Stories
+    hidden by a rule no longer in ``rules`` come back (stored again, unless another
+    rule takes them). The parser's verdicts (``ParsedFeed.ignored``) are used when it
+    had the same rules. Returns (newly hidden, dropped)."""
+    rules = feed_rules(feed, rules)
+    released = store.release_hidden(feed.url, {r.key for r in rules if r.action == "hide"})
+    given = {row.source for row in parsed.rows}
+    back = [row for row in released if row.source not in given]
+    if not rules:
+        store.forget_hidden(list(given))
+        if back:
+            store.save_rows(back)
+        return 0, 0
+    pages = parsed.pages if len(parsed.pages) == len(parsed.rows) else None
+    found = parsed.ignored
+    if found is None or len(found) != len(parsed.rows):
+        found = verdicts(rules, parsed.rows, feed.tags)
+    chosen = [None if index is None else rules[index] for index in found]
+    hidden = [(row, r.key) for row, r in zip(parsed.rows, chosen, strict=True)
+              if r is not None and r.action == "hide"]  # fmt: skip
+    dropped = sum(r is not None and r.action == "drop" for r in chosen)
+    parsed.rows = [row for row, r in zip(parsed.rows, chosen, strict=True) if r is None]
+    if pages is not None:
+        parsed.pages = [page for page, r in zip(pages, chosen, strict=True) if r is None]
+    parsed.ignored = None
+    back_kept = []
+    for row in back:
+        rule = first_match(rules, ignore_fields(row, feed.tags))
+        if rule is None:
+            back_kept.append(row)
+        elif rule.action == "hide":
+            hidden.append((row, rule.key))
+    store.forget_hidden([row.source for row in parsed.rows])
+    if back_kept:
+        store.save_rows(back_kept)
+    return store.hide_rows(hidden), dropped
+
+
+def parse_safely(
+    data: bytes,
+    url: str,
+    keep_pages: bool = False,
+    rules: Sequence[IgnoreRule] = (),
+    tags: Sequence[str] = (),
+) -> ParsedFeed | Failed:
     """Parse a feed document into story rows; a ``Failed`` says why it failed.
 
     Runs in a worker process. The pages themselves travel back only when asked
-    for (``fetch_full_page`` works on them): the rows are all that is stored.
+    for (``fetch_full_page`` works on them): the rows are all that is stored. With
+    the feed's ``[[ignore]]`` rules (``feed_rules``) and tags, each row is tried
+    against them here too (``ParsedFeed.ignored``), off the storing process.
     """
     try:
         parsed = parse_feed(data, url)
         if parsed.alternate and not parsed.pages:
             return Failed(f"an HTML page; its feed is {parsed.alternate}")
         parsed.prepare_rows()
+        if rules:
+            parsed.ignored = verdicts(rules, parsed.rows, tags)
     except FeedError as exc:
         return Failed(str(exc))
     except Exception as exc:  # a parser bug must not stop the other feeds: logged
@@ -225,6 +319,7 @@ def refresh(
             keep = own(feed).max_stories
             if keep:
                 store.trim_feed(feed.url, keep)
+                store.trim_hidden(feed.url, keep)
             refreshed.append((feed.url, parsed.title, fetched.etag, fetched.last_modified))
             finished()
         waiting.clear()
@@ -241,6 +336,9 @@ def refresh(
             _fail(store, report, feed.url, parsed.reason, on_failure)
             finished()
             return
+        hidden, dropped = apply_ignore(store, feed, parsed, own(feed).ignore)
+        report.hidden += hidden
+        report.dropped += dropped
         if own(feed).fetch_full_page:
             full_pages(store, parsed, FetchPolicy.named_by_user(feed.url))
         waiting.append((feed, fetched, parsed))
@@ -270,7 +368,9 @@ def refresh(
             return fetched, None
         try:
             keep = own(feed).fetch_full_page
-            return fetched, parsers.submit(parse_safely, fetched.data, feed.url, keep)
+            rules = feed_rules(feed, own(feed).ignore)
+            job = parsers.submit(parse_safely, fetched.data, feed.url, keep, rules, feed.tags)
+            return fetched, job
         except RuntimeError:  # the pool broke: parse here instead
             return fetched, None
 
@@ -321,7 +421,9 @@ def refresh(
                     finished()
                 elif job is None:
                     keep = own(feed).fetch_full_page
-                    store_result(feed, fetched, parse_safely(fetched.data, feed.url, keep))
+                    rules = feed_rules(feed, own(feed).ignore)
+                    parsed = parse_safely(fetched.data, feed.url, keep, rules, feed.tags)
+                    store_result(feed, fetched, parsed)
                 else:
                     parsing[job] = (feed, fetched)
 

@@ -177,6 +177,8 @@ class FeedStore(StoreBase):
         conn = self._conn
         with self._write():
             conn.execute("DELETE FROM user.feeds WHERE id = ?", (feed.id,))
+            # Its hidden stories are never shown, and only its refresh brings them back.
+            conn.execute("DELETE FROM hidden_stories WHERE feed_url = ?", (feed.url,))
             purged = 0
             if purge:
                 purged = conn.execute(

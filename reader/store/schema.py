@@ -240,6 +240,23 @@ CACHE_MIGRATIONS: list[str] = [
         INSERT OR IGNORE INTO analysis_pending (story_rowid) VALUES (old.rowid);
     END;
     """,
+    # 11: stories an [[ignore]] rule with action "hide" keeps out of sight (the killfile,
+    # reader.store.hidden): stored whole, apart from the stories table, so no listing,
+    # count, search or analysis ever sees them; ``rule`` is the rule that hid each, so
+    # removing the rule brings its stories back.
+    """
+    CREATE TABLE hidden_stories (
+        source TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        feed_url TEXT,
+        title TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        hidden_at TEXT NOT NULL,
+        row TEXT NOT NULL
+    );
+    CREATE INDEX hidden_stories_by_feed ON hidden_stories (feed_url, rule);
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [

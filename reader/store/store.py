@@ -7,7 +7,8 @@ that opened it; the app opens one per worker thread.
 ``Store`` is composed of one part per domain over ``StoreBase`` (the connection, the
 write transaction, the SQL helpers): ``stories`` (storing pages, listing, getting),
 ``search`` (the full-text index), ``rankings`` (top stories), ``feeds``
-(subscriptions) and ``marks`` (bookmarks, read marks). Rows are made without a
+(subscriptions), ``marks`` (bookmarks, read marks) and ``hidden`` (the stories the
+killfile hides). Rows are made without a
 database in ``rows``; ``schema`` holds the migrations and ``health`` says what is
 wrong with a database.
 """
@@ -19,6 +20,7 @@ from reader.base.models import LIST_KINDS
 from reader.store.base import StoryFilter, store_boundary
 from reader.store.copies import CopyStore
 from reader.store.feeds import FeedStore
+from reader.store.hidden import HiddenStore
 from reader.store.marks import MarkStore
 from reader.store.rankings import RankingStore
 from reader.store.related import RelatedStore
@@ -27,7 +29,7 @@ from reader.store.stories import Outcome
 
 
 @store_boundary
-class Store(CopyStore, MarkStore, FeedStore, RelatedStore, RankingStore):
+class Store(CopyStore, MarkStore, FeedStore, HiddenStore, RelatedStore, RankingStore):
     """The cache and the user's data, opened together (the user data is attached).
 
     An SQLite error that says the home is damaged, read-only or full comes out of
