@@ -710,3 +710,19 @@ def test_newsboats_killfile_browser_and_query_feeds_come_over(home: Path, tmp_pa
         assert json.loads(again.stdout)["queries"] == []
     with Store(resolve_paths(home)) as store:
         assert store.hidden_count() == 2
+
+
+def test_every_translated_newsboat_key_names_a_binding_reader_has() -> None:
+    from reader.app.keys import READING_BINDINGS
+    from reader.feeds.newsboat import translate_config
+
+    operations = (
+        "next-unread prev-unread open-in-browser-and-mark-read next-feed prev-feed pipe-to"
+        " show-urls cmdline quit toggle-article-read bookmark"
+    ).split()
+    text = "\n".join(f"bind-key {chr(ord('a') + n)} {op}" for n, op in enumerate(operations))
+    translation = translate_config(text)
+    ids = {binding.id for binding in READING_BINDINGS}
+    assert len(translation.keys) == len(operations)
+    assert set(translation.keys) <= ids, set(translation.keys) - ids
+    assert translation.keys["next_unread"] == "a"
