@@ -1,0 +1,220 @@
+"""Pictures in the article pane: which placeholders become pictures, and how they draw.
+
+The article's lines stay as ``article_render`` wraps them, each picture's placeholder
+(``[image 3: A heron on the quay]``) included: it is the caption. A picture is a block
+of rows drawn under its placeholder's line, made here as ``Strip``s by
+textual-image's half-cell renderable (two pixels a cell, ``▀`` in two colours), which
+every colour terminal shows, tmux included. Pictures need the optional ``images``
+extra (textual-image, and Pillow with it); without it nothing here is imported and
+the article shows the placeholders, as it always did.
+
+textual-image asks the terminal what it can draw when it is first imported; that
+must happen before Textual takes the terminal over, so ``prepare_terminal`` runs
+while the app is being made.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from textual.content import Content
+from textual.strip import Strip
+
+from reader.base.config import Config
+from reader.base.errors import FetchError, FetchRefused, ImageError
+from reader.plumbing.fetch import PUBLIC_ONLY, FetchPolicy, Origin
+from reader.plumbing.images import ImageCache, decode_image, fetch_image
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+log = logging.getLogger("reader.app")
+
+CACHE_FOLDER = "images"
+"""The pictures' folder in the home's cache folder."""
+MAX_ROWS = 18
+"""The most rows a picture takes."""
+MAX_PER_STORY = 24
+"""Pictures shown for one story, from the top; the rest keep their placeholders."""
+MIN_PIXELS = 16
+"""A picture narrower or lower than this (a spacer, a tracking pixel) is not drawn."""
+CELL_PIXELS = 10
+"""The width of a terminal cell in pixels, for the size a small picture is shown at."""
+MEMO_SIZE = 32
+"""Decoded pictures kept in memory (a re-wrap or a theme change draws them again)."""
+
+
+def installed() -> bool:
+    """Whether the ``images`` extra (textual-image and Pillow) can be imported (their
+    top-level packages only: nothing asks the terminal yet)."""
+    try:
+        import PIL  # noqa: F401
+        import textual_image  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def wanted(config: Config) -> bool:
+    """Whether the article shows pictures: the extra is installed and the setting
+    (``pictures`` in config.toml, on by default) does not turn them off."""
+    return config.pictures is not False and installed()
+
+
+def prepare_terminal() -> str:
+    """Let textual-image ask the terminal what it draws and its cell size (once, before
+    Textual starts reading the terminal). Returns what the terminal offers."""
+    import textual_image.widget  # noqa: F401 - the import asks the terminal
+    from textual_image import renderable
+
+    return {
+        renderable.SixelImage: "sixel",
+        renderable.TGPImage: "kitty graphics",
+        renderable.HalfcellImage: "half-cell",
+    }.get(renderable.Image, "text")
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A picture's placeholder in the article: its line, its link number, its URL."""
+
+    line: int
+    number: int
+    url: str
+
+
+def find_spots(lines: list[Content], links: list[tuple[str, str]], base: str | None) -> list[Spot]:
+    """The pictures of an article, in order: the line of each ``[image N…]`` placeholder
+    and the picture's absolute http(s) URL (resolved against ``base``)."""
+    spots: list[Spot] = []
+    line = 0
+    for number, (label, src) in enumerate(links, 1):
+        if label != "image" and not label.startswith("image: "):
+            continue
+        url = urljoin(base, src) if base else src
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            continue
+        mark = re.compile(rf"\[image {number}[:\]]")
+        found = next((i for i in range(line, len(lines)) if mark.search(lines[i].plain)), None)
+        if found is None:
+            continue
+        spots.append(Spot(found, number, url))
+        line = found
+        if len(spots) == MAX_PER_STORY:
+            break
+    return spots
+
+
+def picture_size(width_px: int, height_px: int, room: int) -> tuple[int, int] | None:
+    """Columns and rows for a picture of ``width_px`` × ``height_px`` in ``room``
+    columns: its natural size or less, at most ``MAX_ROWS``; None for a tiny one."""
+    if width_px < MIN_PIXELS or height_px < MIN_PIXELS or room < 1:
+        return None
+    cols = min(room, math.ceil(width_px / CELL_PIXELS))
+    rows = max(1, round(cols * height_px / width_px / 2))  # a cell is two pixels high
+    if rows > MAX_ROWS:
+        rows = MAX_ROWS
+        cols = max(1, min(room, round(rows * 2 * width_px / height_px)))
+    return cols, rows
+
+
+def picture_strips(
+    picture: Image, cols: int, rows: int, background: tuple[int, int, int]
+) -> list[Strip]:
+    """``picture`` drawn in ``cols`` × ``rows`` cells of half blocks, as strips.
+
+    Transparent parts show ``background``. The picture is resized here (area
+    averaging) to exactly two pixels a cell, so textual-image draws it as it is.
+    """
+    from PIL import Image as PILImage
+    from rich.console import Console
+    from textual_image.renderable.halfcell import Image as HalfcellImage
+
+    if picture.mode == "RGBA":
+        flat = PILImage.new("RGB", picture.size, background)
+        flat.paste(picture, mask=picture.getchannel("A"))
+        picture = flat
+    exact = picture.resize((cols, rows * 2), PILImage.Resampling.BOX)
+    console = Console(
+        width=cols,
+        height=rows,
+        file=io.StringIO(),
+        color_system="truecolor",
+        force_terminal=True,
+        legacy_windows=False,
+    )
+    options = console.options.update_dimensions(cols, rows)
+    drawn = console.render_lines(HalfcellImage(exact, width=cols, height=rows), options, pad=False)
+    return [Strip(line, cols) for line in drawn[:rows]]
+
+
+class Pictures:
+    """The pictures the article pane shows: fetched on demand into the capped cache,
+    decoded, and the last few kept in memory. Used from one worker thread at a time.
+
+    A picture may come from a private address (a feed served on this machine) only
+    on the origin of a feed the user subscribed to; ``named`` lists those feeds' URLs
+    (it runs on the worker thread, and may ask a store thread).
+    """
+
+    def __init__(self, folder: Path, named: Callable[[], Iterable[str]]) -> None:
+        self.cache = ImageCache(folder)
+        self._named = named
+        self._trusted: frozenset[Origin] = frozenset()
+        self._memo: OrderedDict[str, Image] = OrderedDict()
+        self._failed: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def begin(self) -> None:
+        """Before a story's pictures: read which origins the user named (feeds may have
+        been added since the last story)."""
+        origins = set()
+        for url in self._named():
+            try:
+                origins.add(Origin.of(url))
+            except FetchError:
+                continue
+        self._trusted = frozenset(origins)
+
+    def picture(self, url: str) -> Image:
+        """The picture at ``url``, decoded; ``FetchError`` (or ``ImageError``) says why not.
+        A picture that failed is not asked for again while the app runs."""
+        with self._lock:
+            if url in self._memo:
+                self._memo.move_to_end(url)
+                return self._memo[url]
+            if url in self._failed:
+                raise ImageError(self._failed[url])
+        try:
+            data = fetch_image(url, self.cache, policy=self._policy(url))
+            try:
+                picture = decode_image(data)
+            except ImageError:
+                self.cache.drop(url)  # nothing kept of what does not decode
+                raise
+        except (ImageError, FetchRefused) as exc:  # not worth another try; a time-out is
+            with self._lock:
+                self._failed[url] = str(exc)
+            raise
+        with self._lock:
+            self._memo[url] = picture
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return picture
+
+    def _policy(self, url: str) -> FetchPolicy:
+        try:
+            origin = Origin.of(url)
+        except FetchError:
+            return PUBLIC_ONLY  # the fetch says why it can't be had
+        return FetchPolicy(origin) if origin in self._trusted else PUBLIC_ONLY

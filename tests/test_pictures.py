@@ -1,0 +1,348 @@
+"""Pictures in the article: fetched only when a story is opened and pictures are on,
+into a capped cache; a broken, huge or mislabelled picture keeps its placeholder.
+
+Every picture is made here with Pillow and served from 127.0.0.1 by a feed the test
+subscribes to (a picture on a private address is fetched only on the origin of a
+feed the user named).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from http_server import Route, send, serve
+from PIL import Image
+
+from reader.app.app import ReaderApp
+from reader.app.pictures import find_spots, picture_size
+from reader.base.config import Config, load_config
+from reader.base.errors import FetchError, FetchRefused
+from reader.base.paths import Paths
+from reader.feeds.refresh import refresh
+from reader.plumbing.fetch import FetchPolicy
+from reader.plumbing.images import ImageCache, decode_image, fetch_image
+from reader.store import Store
+
+from app_helpers import article, showing, wait_for, wait_ready
+
+FIRST = "Herons Return to the Quay"
+SECOND = "The Lighthouse Repainted"
+
+
+def png(size: tuple[int, int] = (200, 160), split: bool = True) -> bytes:
+    """A PNG of two flat halves (red, blue): exact at every size a multiple of 10."""
+    picture = Image.new("RGB", size, (220, 30, 30))
+    if split:
+        picture.paste((30, 60, 220), (size[0] // 2, 0, size[0], size[1]))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 200), (40, 160, 90)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def bomb() -> bytes:
+    """A 8000 × 8000 picture in a few kilobytes: 64 million pixels to decode."""
+    out = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(out, "PNG")
+    return out.getvalue()
+
+
+PICTURES: dict[str, Route] = {
+    "/heron.png": send(200, png(), "image/png"),
+    "/quay.jpg": send(200, jpeg(), "image/jpeg"),
+    "/broken.png": send(200, png()[:300], "image/png"),
+    "/garbage.png": send(200, b"\x89PNG\r\n\x1a\n" + os.urandom(4000), "image/png"),
+    "/bomb.png": send(200, bomb(), "image/png"),
+    "/page.png": send(200, b"<html><body>not a picture</body></html>"),
+    "/lying.png": send(200, b"<html><body>not a picture</body></html>", "image/png"),
+    "/lighthouse.png": send(200, png((120, 120), split=False), "image/png"),
+}
+HOSTILE = ("/broken.png", "/garbage.png", "/bomb.png", "/page.png", "/lying.png")
+
+
+def feed(base: str) -> bytes:
+    first = "".join(
+        f'<p>Picture {name}:</p><p><img src="{base}{name}" alt="shot {name}"></p>'
+        for name in ("/heron.png", *HOSTILE, "/quay.jpg")
+    )
+    second = f'<p>Fresh paint.</p><p><img src="{base}/lighthouse.png" alt="The lighthouse"></p>'
+    items = [
+        (FIRST, "Tue, 01 Dec 2026 10:00:00 GMT", first),
+        (SECOND, "Mon, 30 Nov 2026 10:00:00 GMT", second),
+    ]
+    body = "".join(
+        f"<item><title>{title}</title><guid>{title}</guid><pubDate>{date}</pubDate>"
+        f"<description><![CDATA[{html}]]></description></item>"
+        for title, date, html in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Pictures</title>'
+        f"<link>{base}/</link>{body}</channel></rss>"
+    ).encode()
+
+
+class Served:
+    """The picture server and what it was asked for."""
+
+    def __init__(self, base: str, hits: list[str]) -> None:
+        self.base = base
+        self.hits = hits
+
+    def pictures_asked(self) -> list[str]:
+        return [hit for hit in self.hits if hit != "/feed.xml"]
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    hits: list[str] = []
+    routes: dict[str, Route] = {}
+
+    def counted(route: Route) -> Route:
+        def handle(handler: BaseHTTPRequestHandler) -> None:
+            hits.append(handler.path)
+            route(handler)
+
+        return handle
+
+    with serve(routes) as base:
+        routes.update({path: counted(route) for path, route in PICTURES.items()})
+        routes["/feed.xml"] = counted(send(200, feed(base), "application/rss+xml"))
+        yield Served(base, hits)
+
+
+@pytest.fixture
+def subscribed(paths: Paths, served: Served) -> Served:
+    """The feed subscribed to and refreshed: two stories with pictures, none fetched."""
+    with Store(paths) as store:
+        store.add_feed(f"{served.base}/feed.xml")
+        report = refresh(store, store.list_feeds())
+        assert report.new == 2, report.summary()
+    assert served.pictures_asked() == []  # a refresh fetches no picture
+    return served
+
+
+def _no_pictures_running(app: ReaderApp) -> bool:
+    return not any(w.group == "pictures" and w.is_running for w in app.workers)
+
+
+# -- fetching, checking and caching (no app) ---------------------------------------------
+
+
+def test_a_picture_is_fetched_once_then_read_from_the_cache(served: Served, tmp_path: Path) -> None:
+    cache = ImageCache(tmp_path / "images")
+    policy = FetchPolicy.named_by_user(served.base)
+    data = fetch_image(f"{served.base}/heron.png", cache, policy=policy)
+    assert decode_image(data).size == (200, 160)
+    again = fetch_image(f"{served.base}/heron.png", cache, policy=policy)
+    assert again == data
+    assert served.hits == ["/heron.png"]  # the second came from the cache
+    assert decode_image(fetch_image(f"{served.base}/quay.jpg", cache, policy=policy)).mode == "RGB"
+
+
+def test_a_private_address_not_named_by_the_user_is_refused(served: Served, tmp_path: Path) -> None:
+    with pytest.raises(FetchRefused):
+        fetch_image(f"{served.base}/heron.png", ImageCache(tmp_path / "images"))
+    for url in ("file:///etc/passwd", "ftp://127.0.0.1/x.png", "data:image/png;base64,AAAA"):
+        with pytest.raises(FetchError):
+            fetch_image(url, ImageCache(tmp_path / "images"))
+    assert served.hits == []
+
+
+@pytest.mark.parametrize(
+    ("path", "fails_at", "reason"),
+    [
+        ("/page.png", "fetch", "not a picture: text/html"),
+        ("/lying.png", "fetch", "not a picture (served as image/png)"),
+        ("/bomb.png", "decode", "picture too large: 8000×8000 pixels"),
+        ("/broken.png", "decode", "cannot decode the picture"),
+        ("/garbage.png", "decode", "cannot decode the picture"),
+    ],
+)
+def test_hostile_pictures_fail_with_one_reason(
+    served: Served, tmp_path: Path, path: str, fails_at: str, reason: str
+) -> None:
+    cache = ImageCache(tmp_path / "images")
+    url = f"{served.base}{path}"
+    policy = FetchPolicy.named_by_user(served.base)
+    with pytest.raises(FetchError) as failed:
+        data = fetch_image(url, cache, policy=policy)
+        assert fails_at == "decode"
+        decode_image(data)
+    assert reason in str(failed.value)
+    assert "\n" not in str(failed.value)
+    if fails_at == "fetch":
+        assert cache.get(url) is None  # nothing kept of what is not a picture
+
+
+def test_a_picture_over_the_download_cap_is_not_read(served: Served, tmp_path: Path) -> None:
+    url = f"{served.base}/heron.png"
+    policy = FetchPolicy.named_by_user(served.base)
+    with pytest.raises(FetchError, match="picture too large"):
+        fetch_image(url, ImageCache(tmp_path / "images"), policy=policy, max_bytes=100)
+
+
+def test_the_cache_stays_under_its_cap_and_drops_the_least_recently_used(tmp_path: Path) -> None:
+    cache = ImageCache(tmp_path / "images", max_bytes=10_000)  # room for three
+
+    def url(number: int) -> str:
+        return f"https://example.org/{number}.png"
+
+    for number in range(5):
+        if number == 3:  # the first one is read again: used more recently than 1 and 2
+            assert cache.get(url(0)) == bytes([0]) * 3000
+            os.utime(cache.path_for(url(0)), (100, 100))
+        cache.put(url(number), bytes([number]) * 3000)
+        os.utime(cache.path_for(url(number)), (number, number))
+        assert cache.size() <= 10_000
+    kept = {n for n in range(5) if cache.get(url(n)) is not None}
+    assert kept == {0, 3, 4}
+    cache.put("https://example.org/huge.png", b"x" * 20_000)  # over the cap: not kept
+    assert cache.get("https://example.org/huge.png") is None
+    assert not list(cache.folder.glob("*.part"))
+
+
+def test_picture_sizes() -> None:
+    assert picture_size(200, 160, 80) == (20, 8)  # its natural size: ten pixels a cell
+    assert picture_size(2000, 1000, 60) == (60, 15)  # as wide as fits
+    assert picture_size(2000, 2000, 60) == (36, 18)  # then no more rows than the cap
+    assert picture_size(1, 1, 80) is None  # a tracking pixel
+    assert picture_size(16, 4000, 80) == (1, 18)
+
+
+def test_spots_follow_the_placeholders() -> None:
+    from textual.content import Content
+
+    lines = [Content("see [1] and"), Content("[image 2: a heron]"), Content("[image 3]")]
+    links = [("see", "http://a/x"), ("image: a heron", "/h.png"), ("image", "data:x")]
+    spots = find_spots(lines, links, "https://site.example/story")
+    assert [(s.line, s.number, s.url) for s in spots] == [(1, 2, "https://site.example/h.png")]
+
+
+def test_the_pictures_setting(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    assert load_config(path).pictures is None
+    path.write_text("pictures = false\n")
+    assert load_config(path).pictures is False
+    path.write_text('pictures = "maybe"\n')
+    config = load_config(path)
+    assert config.pictures is None
+    assert config.problems == [f"{path}: 'pictures' must be true or false"]
+
+
+# -- the app -----------------------------------------------------------------------------
+
+
+async def test_opening_a_story_shows_its_pictures_and_only_its_own(
+    paths: Paths, subscribed: Served
+) -> None:
+    app = ReaderApp(paths)
+    assert app.pictures is not None  # the extra is installed: on by default
+    async with app.run_test(size=(120, 60)) as pilot:
+        await wait_ready(pilot)
+        assert showing(app, FIRST)
+        view = article(app)
+        await wait_for(pilot, lambda: view.picture_rows > 0 and _no_pictures_running(app))
+        # The PNG and the JPEG drawn; every hostile one kept its placeholder.
+        assert sorted(view._blocks) == sorted(
+            i
+            for i, line in enumerate(view.plain_lines)
+            if "[image 1:" in line or "[image 7:" in line
+        )
+        assert view.picture_rows == 8 + 10  # 200 × 160 and 320 × 200 pixels
+        assert all(f"[image {n}: shot" in "\n".join(view.plain_lines) for n in range(1, 8))
+        screen = "\n".join(
+            "".join(segment.text for segment in view.render_line(y)) for y in range(40)
+        )
+        assert "▀" * 20 in screen
+        asked = subscribed.pictures_asked()
+        assert "/lighthouse.png" not in asked  # the other story is not opened yet
+        assert sorted(asked) == sorted(["/heron.png", *HOSTILE, "/quay.jpg"])
+        assert not [n for n in app._notifications if n.severity == "error"]
+
+        await pilot.press("j", "enter")
+        await wait_for(pilot, lambda: showing(app, SECOND))
+        await wait_for(pilot, lambda: view.picture_rows > 0 and _no_pictures_running(app))
+        assert subscribed.pictures_asked().count("/lighthouse.png") == 1
+        assert view.picture_rows == 6
+
+        await pilot.press("k", "enter")  # back to the first: from the cache, no refetch
+        await wait_for(pilot, lambda: showing(app, FIRST))
+        await wait_for(pilot, lambda: view.picture_rows == 18 and _no_pictures_running(app))
+        assert subscribed.pictures_asked().count("/heron.png") == 1
+    cached = list((paths.cache_dir / "images").iterdir())
+    assert len(cached) == 3  # the three pictures; nothing of the hostile ones
+
+
+async def test_pictures_off_fetches_nothing(paths: Paths, subscribed: Served) -> None:
+    app = ReaderApp(paths, Config(pictures=False))
+    assert app.pictures is None
+    async with app.run_test(size=(120, 60)) as pilot:
+        await wait_ready(pilot)
+        assert showing(app, FIRST)
+        await pilot.press("j", "enter")
+        await wait_for(pilot, lambda: showing(app, SECOND))
+        await pilot.pause(0.3)
+        assert article(app).picture_rows == 0
+        assert "[image 1: The lighthouse]" in article(app).plain_lines
+    assert subscribed.pictures_asked() == []
+    assert not (paths.cache_dir / "images").exists()
+
+
+BLOCKED = textwrap.dedent(
+    """
+    import asyncio, sys
+    from reader.app.app import ReaderApp
+    from reader.base.paths import resolve_paths
+
+    async def main() -> None:
+        app = ReaderApp(resolve_paths(sys.argv[1]))
+        assert app.pictures is None, "pictures without textual-image"
+        async with app.run_test(size=(120, 60)) as pilot:
+            while app.reading.story is None or app.reading.article.rendered is None:
+                await pilot.pause(0.05)
+            while any(w.group == "article-render" and w.is_running for w in app.workers):
+                await pilot.pause(0.05)
+            await pilot.pause(0.3)
+            lines = app.reading.article.plain_lines
+            assert any("[image 1: shot /heron.png]" in line for line in lines), lines
+            assert app.reading.article.picture_rows == 0
+        print("placeholders only")
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_without_textual_image_the_article_shows_placeholders(
+    home: Path, subscribed: Served, tmp_path: Path
+) -> None:
+    shadow = tmp_path / "no-textual-image"
+    (shadow / "textual_image").mkdir(parents=True)
+    (shadow / "textual_image" / "__init__.py").write_text(
+        "raise ImportError('textual-image is not installed')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(shadow)}
+    env.pop("READER_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKED, str(home)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "placeholders only"
+    assert subscribed.pictures_asked() == []
