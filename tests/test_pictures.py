@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from http_server import Route, send, serve
 from PIL import Image
+from textual.pilot import Pilot
 
 from reader.app.app import ReaderApp
 from reader.app.pictures import find_spots, picture_size
@@ -31,7 +32,7 @@ from reader.plumbing.fetch import FetchPolicy
 from reader.plumbing.images import ImageCache, decode_image, fetch_image
 from reader.store import Store
 
-from app_helpers import article, showing, wait_for, wait_ready
+from app_helpers import article, showing, wait_for, wait_ready, wait_settled
 
 FIRST = "Herons Return to the Quay"
 SECOND = "The Lighthouse Repainted"
@@ -346,3 +347,22 @@ def test_without_textual_image_the_article_shows_placeholders(
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "placeholders only"
     assert subscribed.pictures_asked() == []
+
+
+def test_snapshot_of_a_picture_in_half_cells(
+    snap_compare, paths: Paths, subscribed: Served
+) -> None:
+    """The PNG of two flat halves, drawn under its placeholder (its colours are exact:
+    it is shrunk by whole blocks of pixels)."""
+
+    async def drawn(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, ReaderApp)
+        await wait_ready(pilot)
+        await wait_settled(pilot)
+        view = article(app)
+        await wait_for(pilot, lambda: view.picture_rows == 18 and _no_pictures_running(app))
+        app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(ReaderApp(paths), terminal_size=(100, 30), run_before=drawn)
