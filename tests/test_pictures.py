@@ -250,7 +250,7 @@ async def test_opening_a_story_shows_its_pictures_and_only_its_own(
     paths: Paths, subscribed: Served
 ) -> None:
     app = ReaderApp(paths)
-    assert app.pictures is not None  # the extra is installed: on by default
+    assert app.pictures is not None  # Pillow is installed: on by default
     async with app.run_test(size=(120, 60)) as pilot:
         await wait_ready(pilot)
         assert showing(app, FIRST)
@@ -310,7 +310,7 @@ BLOCKED = textwrap.dedent(
 
     async def main() -> None:
         app = ReaderApp(resolve_paths(sys.argv[1]))
-        assert app.pictures is None, "pictures without textual-image"
+        assert app.pictures is None, "pictures without Pillow"
         async with app.run_test(size=(120, 60)) as pilot:
             while app.reading.story is None or app.reading.article.rendered is None:
                 await pilot.pause(0.05)
@@ -327,14 +327,12 @@ BLOCKED = textwrap.dedent(
 )
 
 
-def test_without_textual_image_the_article_shows_placeholders(
+def test_without_pillow_the_article_shows_placeholders(
     home: Path, subscribed: Served, tmp_path: Path
 ) -> None:
-    shadow = tmp_path / "no-textual-image"
-    (shadow / "textual_image").mkdir(parents=True)
-    (shadow / "textual_image" / "__init__.py").write_text(
-        "raise ImportError('textual-image is not installed')\n"
-    )
+    shadow = tmp_path / "no-pillow"  # found first on the path: as if Pillow were absent
+    (shadow / "PIL").mkdir(parents=True)
+    (shadow / "PIL" / "__init__.py").write_text("raise ImportError('Pillow is not installed')\n")
     env = {**os.environ, "PYTHONPATH": str(shadow)}
     env.pop("READER_HOME", None)
     done = subprocess.run(

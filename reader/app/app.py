@@ -106,16 +106,9 @@ class ReaderApp(App[None]):
         return self.reading
 
     def _pictures(self) -> pictures.Pictures | None:
-        """Pictures in the article, when the extra is installed and the setting allows;
-        the terminal is asked what it draws now, before Textual reads it."""
+        """Pictures in the article, when the extra is installed and the setting allows."""
         if not pictures.wanted(self.config):
             return None
-        try:
-            offers = pictures.prepare_terminal()
-        except Exception as exc:  # a broken install of the extra: placeholders, as without it
-            log.warning("pictures are off: textual-image failed to load: %r", exc)
-            return None
-        log.info("pictures: the terminal offers %s; drawn as half-cell blocks", offers)
 
         def feed_urls() -> list[str]:  # on the pictures' worker thread
             feeds = self.store.submit(Store.list_feeds).result(timeout=30)

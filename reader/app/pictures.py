@@ -2,20 +2,21 @@
 
 The article's lines stay as ``article_render`` wraps them, each picture's placeholder
 (``[image 3: A heron on the quay]``) included: it is the caption. A picture is a block
-of rows drawn under its placeholder's line, made here as ``Strip``s by
-textual-image's half-cell renderable (two pixels a cell, ``▀`` in two colours), which
-every colour terminal shows, tmux included. Pictures need the optional ``images``
-extra (textual-image, and Pillow with it); without it nothing here is imported and
-the article shows the placeholders, as it always did.
+of rows drawn under its placeholder's line, made here as ``Strip``s of half-cell
+blocks (``▀`` in two colours: two pixels a cell), which every colour terminal shows,
+tmux included. Pictures need the optional ``images`` extra (Pillow); without it the
+article shows the placeholders, as it always did.
 
-textual-image asks the terminal what it can draw when it is first imported; that
-must happen before Textual takes the terminal over, so ``prepare_terminal`` runs
-while the app is being made.
+Half cells need nothing from the terminal. textual-image, which also speaks Kitty's
+graphics protocol and Sixel, asks the terminal what it can draw when it is imported
+(before Textual starts: about 0.2 s at every start in tmux, and a ZeroDivisionError
+in a terminal that reports no size), and its renderers for those protocols write
+to the terminal themselves, outside Textual's frames; drawing half cells here keeps
+the start as it was and the pictures inside the line-API view.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import re
@@ -27,6 +28,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.content import Content
 from textual.strip import Strip
 
@@ -55,11 +59,10 @@ MEMO_SIZE = 32
 
 
 def installed() -> bool:
-    """Whether the ``images`` extra (textual-image and Pillow) can be imported (their
-    top-level packages only: nothing asks the terminal yet)."""
+    """Whether the ``images`` extra (Pillow) can be imported (its top-level package,
+    a few lines: the decoders come when the first picture does)."""
     try:
         import PIL  # noqa: F401
-        import textual_image  # noqa: F401
     except ImportError:
         return False
     return True
@@ -69,19 +72,6 @@ def wanted(config: Config) -> bool:
     """Whether the article shows pictures: the extra is installed and the setting
     (``pictures`` in config.toml, on by default) does not turn them off."""
     return config.pictures is not False and installed()
-
-
-def prepare_terminal() -> str:
-    """Let textual-image ask the terminal what it draws and its cell size (once, before
-    Textual starts reading the terminal). Returns what the terminal offers."""
-    import textual_image.widget  # noqa: F401 - the import asks the terminal
-    from textual_image import renderable
-
-    return {
-        renderable.SixelImage: "sixel",
-        renderable.TGPImage: "kitty graphics",
-        renderable.HalfcellImage: "half-cell",
-    }.get(renderable.Image, "text")
 
 
 @dataclass(frozen=True)
@@ -131,31 +121,37 @@ def picture_size(width_px: int, height_px: int, room: int) -> tuple[int, int] | 
 def picture_strips(
     picture: Image, cols: int, rows: int, background: tuple[int, int, int]
 ) -> list[Strip]:
-    """``picture`` drawn in ``cols`` × ``rows`` cells of half blocks, as strips.
+    """``picture`` drawn in ``cols`` × ``rows`` cells of half blocks, as strips: each
+    cell's foreground is its upper pixel, its background the lower one.
 
-    Transparent parts show ``background``. The picture is resized here (area
-    averaging) to exactly two pixels a cell, so textual-image draws it as it is.
+    The picture is resized (area averaging) to exactly two pixels a cell;
+    transparent parts show ``background``.
     """
     from PIL import Image as PILImage
-    from rich.console import Console
-    from textual_image.renderable.halfcell import Image as HalfcellImage
 
     if picture.mode == "RGBA":
         flat = PILImage.new("RGB", picture.size, background)
         flat.paste(picture, mask=picture.getchannel("A"))
         picture = flat
-    exact = picture.resize((cols, rows * 2), PILImage.Resampling.BOX)
-    console = Console(
-        width=cols,
-        height=rows,
-        file=io.StringIO(),
-        color_system="truecolor",
-        force_terminal=True,
-        legacy_windows=False,
-    )
-    options = console.options.update_dimensions(cols, rows)
-    drawn = console.render_lines(HalfcellImage(exact, width=cols, height=rows), options, pad=False)
-    return [Strip(line, cols) for line in drawn[:rows]]
+    elif picture.mode != "RGB":
+        picture = picture.convert("RGB")
+    data = picture.resize((cols, rows * 2), PILImage.Resampling.BOX).tobytes()
+    styles: dict[bytes, RichStyle] = {}
+    strips = []
+    line = cols * 3
+    for row in range(rows):
+        upper, lower = row * 2 * line, (row * 2 + 1) * line
+        segments = []
+        for x in range(0, line, 3):
+            key = data[upper + x : upper + x + 3] + data[lower + x : lower + x + 3]
+            style = styles.get(key)
+            if style is None:
+                style = styles[key] = RichStyle(
+                    color=Color.from_rgb(*key[:3]), bgcolor=Color.from_rgb(*key[3:])
+                )
+            segments.append(Segment("▀", style))
+        strips.append(Strip(segments, cols).simplify())
+    return strips
 
 
 class Pictures:
