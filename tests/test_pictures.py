@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -364,3 +365,45 @@ def test_snapshot_of_a_picture_in_half_cells(
         await pilot.pause()
 
     assert snap_compare(ReaderApp(paths), terminal_size=(100, 30), run_before=drawn)
+
+
+def slow(seconds: float, route: Route) -> Route:
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(seconds)
+        route(handler)
+
+    return handle
+
+
+async def test_a_picture_arriving_above_the_screen_leaves_the_text_in_place(
+    paths: Paths,
+) -> None:
+    paragraphs = "".join(f"<p>Paragraph {n} of the long story.</p>" for n in range(80))
+    routes: dict[str, Route] = {"/late.png": slow(1.0, send(200, png(), "image/png"))}
+    with serve(routes) as base:
+        html = f'<p><img src="{base}/late.png" alt="late"></p>{paragraphs}'
+        item = f"<item><title>{FIRST}</title><guid>1</guid><description><![CDATA[{html}]]>"
+        routes["/feed.xml"] = send(
+            200,
+            f'<rss version="2.0"><channel><title>Late</title>{item}</description></item>'
+            "</channel></rss>".encode(),
+            "application/rss+xml",
+        )
+        with Store(paths) as store:
+            store.add_feed(f"{base}/feed.xml")
+            refresh(store, store.list_feeds())
+        app = ReaderApp(paths)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_ready(pilot)
+            view = article(app)
+            await wait_for(pilot, lambda: view.rendered is not None and view.rendered.complete)
+            assert view.picture_rows == 0  # the picture is still on its way
+            view.scroll_to(0, 60, animate=False, immediate=True)
+            await pilot.pause()
+            top = view.plain_lines[view.line_at(view.scroll_offset.y)]
+            assert top.startswith("Paragraph")
+            await wait_for(pilot, lambda: view.picture_rows == 8)
+            assert view.scroll_offset.y == 68  # moved down by the picture's rows
+            assert view.plain_lines[view.line_at(view.scroll_offset.y)] == top
+            placeholder = next(i for i, t in enumerate(view.plain_lines) if "[image 1" in t)
+            assert view.row_of(placeholder + 1) == placeholder + 1 + 8

@@ -158,6 +158,15 @@ class ArticleView(LineView, can_focus=True):
         """Rows the pictures on show take."""
         return sum(len(rows) for rows in self._blocks.values())
 
+    def line_at(self, row: int) -> int:
+        """The line of ``rendered.lines`` that row ``row`` of the view shows (for a
+        picture's row, the line of its placeholder)."""
+        return self._row(row)[0]
+
+    def row_of(self, line: int) -> int:
+        """The row of the view that shows line ``line`` (pictures above push it down)."""
+        return line + sum(len(rows) for above, rows in self._blocks.items() if above < line)
+
     def _row(self, index: int) -> tuple[int, Strip | None]:
         """What row ``index`` shows: ``(line, None)`` for a line of text, or
         ``(line above, strip)`` for a row of a picture."""
@@ -203,7 +212,7 @@ class ArticleView(LineView, can_focus=True):
         rendered = self.rendered
         if rendered is None or rendered.story_id != story_id or rendered.width != width:
             return
-        top, _ = self._row(self.scroll_offset.y)
+        top = self.line_at(self.scroll_offset.y)
         grown = len(rows) - len(self._blocks.get(line, []))
         self._blocks[line] = rows
         self._strips.clear()
