@@ -407,3 +407,52 @@ async def test_a_picture_arriving_above_the_screen_leaves_the_text_in_place(
             assert view.plain_lines[view.line_at(view.scroll_offset.y)] == top
             placeholder = next(i for i, t in enumerate(view.plain_lines) if "[image 1" in t)
             assert view.row_of(placeholder + 1) == placeholder + 1 + 8
+
+
+QUITS = textwrap.dedent(
+    """
+    import asyncio, sys, time
+    from reader.app.app import ReaderApp
+    from reader.base.paths import resolve_paths
+
+    async def main() -> None:
+        app = ReaderApp(resolve_paths(sys.argv[1]))
+        async with app.run_test(size=(120, 40)) as pilot:
+            deadline = time.monotonic() + 30
+            while not any(w.group == "pictures" and w.is_running for w in app.workers):
+                assert time.monotonic() < deadline
+                await pilot.pause(0.05)
+            await pilot.pause(0.5)  # the download has started; the server sits on it
+            await pilot.press("q")
+        print("quit", flush=True)
+
+    asyncio.run(main())  # which waits for every worker thread before it returns
+    # (a download left behind has 15 s to time out: quitting must not wait for it)
+    """
+)
+
+
+def test_quitting_while_a_picture_downloads_does_not_wait_for_it(home: Path, paths: Paths) -> None:
+    routes: dict[str, Route] = {"/slow.png": slow(20.0, send(200, png(), "image/png"))}
+    with serve(routes) as base:
+        html = f'<p>Soon.</p><p><img src="{base}/slow.png" alt="slow"></p>'
+        item = f"<item><title>{FIRST}</title><guid>1</guid><description><![CDATA[{html}]]>"
+        routes["/feed.xml"] = send(
+            200,
+            f'<rss version="2.0"><channel><title>Slow</title>{item}</description></item>'
+            "</channel></rss>".encode(),
+            "application/rss+xml",
+        )
+        with Store(paths) as store:
+            store.add_feed(f"{base}/feed.xml")
+            refresh(store, store.list_feeds())
+        env = {key: value for key, value in os.environ.items() if key != "READER_HOME"}
+        start = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-c", QUITS, str(home)],
+            capture_output=True, text=True, timeout=60, env=env,
+        )  # fmt: skip
+        took = time.monotonic() - start
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "quit"
+    assert took < 14, f"quitting waited for the download: {took:.1f} s"

@@ -198,10 +198,12 @@ class ArticleView(LineView, can_focus=True):
             if worker.is_cancelled:
                 return
             try:
-                picture = pictures.picture(spot.url)
+                picture = pictures.picture_unless(spot.url, lambda: worker.is_cancelled)
             except FetchError as exc:
                 log.info("picture %d %s: %s", spot.number, shown_url(spot.url), exc)
                 continue
+            if picture is None:  # another story, or the app is closing
+                return
             size = picture_size(picture.width, picture.height, width)
             if size is None:
                 continue

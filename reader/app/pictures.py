@@ -17,6 +17,7 @@ the start as it was and the pictures inside the line-API view.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import math
 import re
@@ -174,13 +175,41 @@ class Pictures:
     def begin(self) -> None:
         """Before a story's pictures: read which origins the user named (feeds may have
         been added since the last story)."""
+        try:
+            named = list(self._named())
+        except (concurrent.futures.CancelledError, TimeoutError) as exc:  # the app is closing
+            log.info("pictures: the feeds could not be read: %r", exc)
+            return
         origins = set()
-        for url in self._named():
+        for url in named:
             try:
                 origins.add(Origin.of(url))
             except FetchError:
                 continue
         self._trusted = frozenset(origins)
+
+    def picture_unless(self, url: str, cancelled: Callable[[], bool]) -> Image | None:
+        """``picture(url)`` on a daemon thread of its own, given up (None) as soon as
+        ``cancelled()`` says so: a slow server never holds up the app's exit (the
+        download ends with its time-out, or with the process)."""
+        outcome: list[Image | BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(self.picture(url))
+            except BaseException as exc:  # handed to the caller's thread, raised there
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="reader-picture", daemon=True).start()
+        while not done.wait(0.05):
+            if cancelled():
+                return None
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
     def picture(self, url: str) -> Image:
         """The picture at ``url``, decoded; ``FetchError`` (or ``ImageError``) says why not.
