@@ -258,7 +258,7 @@ async def test_opening_a_story_shows_its_pictures_and_only_its_own(
         view = article(app)
         await wait_for(pilot, lambda: view.picture_rows > 0 and _no_pictures_running(app))
         # The PNG and the JPEG drawn; every hostile one kept its placeholder.
-        assert sorted(view._blocks) == sorted(
+        assert view.pictures_shown.lines() == sorted(
             i
             for i, line in enumerate(view.plain_lines)
             if "[image 1:" in line or "[image 7:" in line

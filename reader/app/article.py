@@ -23,7 +23,13 @@ from textual.worker import get_current_worker
 
 from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_in_stages
 from reader.app.line_view import LineView
-from reader.app.pictures import Pictures, Spot, find_spots, picture_size, picture_strips
+from reader.app.pictures import (
+    Blocks,
+    Pictures,
+    find_spots,
+    picture_size,
+    picture_strips,
+)
 from reader.base.errors import FetchError, shown_url
 from reader.base.models import Story
 
@@ -78,8 +84,8 @@ class ArticleView(LineView, can_focus=True):
         self._placeholder: str | None = None
         self.pictures: Pictures | None = None
         """Set by the app when pictures are on."""
-        self._blocks: dict[int, list[Strip]] = {}
-        """A drawn picture's rows by the line of its placeholder (which they follow)."""
+        self.pictures_shown = Blocks()
+        """The pictures drawn, each under its placeholder's line."""
 
     @property
     def links(self) -> list[tuple[str, str]]:
@@ -95,7 +101,7 @@ class ArticleView(LineView, can_focus=True):
         self.story = None
         self.rendered = None
         self._placeholder = text
-        self._blocks = {}
+        self.pictures_shown = Blocks()
         self._strips.clear()
         self.virtual_size = Size(self.size.width, 1)
         self.refresh()
@@ -130,7 +136,7 @@ class ArticleView(LineView, can_focus=True):
             return
         first = self.rendered is None or self.rendered.story_id != rendered.story_id
         if first or self.rendered is None or self.rendered.width != rendered.width:
-            self._blocks = {}  # a theme's re-wrap keeps them until they are drawn again
+            self.pictures_shown = Blocks()  # a theme's re-wrap keeps them till redrawn
         self.rendered = rendered
         self._placeholder = None
         self._strips.clear()
@@ -141,11 +147,8 @@ class ArticleView(LineView, can_focus=True):
         if first or not keep_scroll:
             self.post_message(self.Rendered(rendered.story_id))
         if rendered.complete and self.pictures is not None:
-            spots = find_spots(rendered.lines, rendered.links, self.story.url)
-            if spots:
-                background = self.styles.background.rgb
-                self._load_pictures(self.pictures, rendered.story_id, rendered.width, spots,
-                                    background)  # fmt: skip
+            background = self.styles.background.rgb
+            self._load_pictures(self.pictures, rendered, self.story.url, background)
 
     def _size_to_content(self) -> None:
         rendered = self.rendered
@@ -156,42 +159,31 @@ class ArticleView(LineView, can_focus=True):
     @property
     def picture_rows(self) -> int:
         """Rows the pictures on show take."""
-        return sum(len(rows) for rows in self._blocks.values())
+        return self.pictures_shown.rows
 
     def line_at(self, row: int) -> int:
         """The line of ``rendered.lines`` that row ``row`` of the view shows (for a
         picture's row, the line of its placeholder)."""
-        return self._row(row)[0]
+        return self.pictures_shown.locate(row)[0]
 
     def row_of(self, line: int) -> int:
         """The row of the view that shows line ``line`` (pictures above push it down)."""
-        return line + sum(len(rows) for above, rows in self._blocks.items() if above < line)
-
-    def _row(self, index: int) -> tuple[int, Strip | None]:
-        """What row ``index`` shows: ``(line, None)`` for a line of text, or
-        ``(line above, strip)`` for a row of a picture."""
-        shift = 0
-        for line in sorted(self._blocks):
-            rows = self._blocks[line]
-            start = line + 1 + shift
-            if index < start:
-                break
-            if index < start + len(rows):
-                return line, rows[index - start]
-            shift += len(rows)
-        return index - shift, None
+        return self.pictures_shown.row_of(line)
 
     @work(thread=True, exclusive=True, group="pictures", exit_on_error=False)
     def _load_pictures(
         self,
         pictures: Pictures,
-        story_id: str,
-        width: int,
-        spots: list[Spot],
+        rendered: RenderedArticle,
+        base: str | None,
         background: tuple[int, int, int],
     ) -> None:
         """Fetch, decode and draw the story's pictures, from the top; one that can't
         be had keeps its placeholder (and is logged)."""
+        spots = find_spots(rendered.lines, rendered.links, base)
+        if not spots:
+            return
+        story_id, width = rendered.story_id, rendered.width
         worker = get_current_worker()
         pictures.begin()
         for spot in spots:
@@ -215,8 +207,7 @@ class ArticleView(LineView, can_focus=True):
         if rendered is None or rendered.story_id != story_id or rendered.width != width:
             return
         top = self.line_at(self.scroll_offset.y)
-        grown = len(rows) - len(self._blocks.get(line, []))
-        self._blocks[line] = rows
+        grown = self.pictures_shown.put(line, rows)
         self._strips.clear()
         self._size_to_content()
         if line < top and grown:  # added above what is on screen: keep the text in place
@@ -245,8 +236,8 @@ class ArticleView(LineView, can_focus=True):
             return Strip.blank(width, base)
         row = index
         strip = self._strips.get(row)
-        if strip is None and self._blocks:  # pictures shift the lines under them
-            index, picture = self._row(row)
+        if strip is None and self.pictures_shown:  # pictures shift the lines under them
+            index, picture = self.pictures_shown.locate(row)
             if picture is not None:
                 strip = picture.extend_cell_length(width, base).crop(0, width)
                 self._strips[row] = strip

@@ -89,9 +89,13 @@ def find_spots(lines: list[Content], links: list[tuple[str, str]], base: str | N
     and the picture's absolute http(s) URL (resolved against ``base``)."""
     spots: list[Spot] = []
     line = 0
+    tried = 0
     for number, (label, src) in enumerate(links, 1):
         if label != "image" and not label.startswith("image: "):
             continue
+        tried += 1
+        if tried > 2 * MAX_PER_STORY:  # a page of a thousand pictures: the first ones
+            break
         url = urljoin(base, src) if base else src
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             continue
@@ -153,6 +157,51 @@ def picture_strips(
             segments.append(Segment("▀", style))
         strips.append(Strip(segments, cols).simplify())
     return strips
+
+
+class Blocks:
+    """The pictures on show in an article: each one's rows under its placeholder's
+    line, and the view's rows mapped to the article's lines around them."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, list[Strip]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+    @property
+    def rows(self) -> int:
+        """Rows the pictures take."""
+        return sum(len(rows) for rows in self._rows.values())
+
+    def lines(self) -> list[int]:
+        """The placeholders' lines that have their picture under them."""
+        return sorted(self._rows)
+
+    def put(self, line: int, rows: list[Strip]) -> int:
+        """Show ``rows`` under ``line`` (in place of what was there); returns how many
+        rows more the article has."""
+        grown = len(rows) - len(self._rows.get(line, []))
+        self._rows[line] = rows
+        return grown
+
+    def locate(self, row: int) -> tuple[int, Strip | None]:
+        """What the view's row ``row`` shows: ``(line, None)`` for a line of text, or
+        ``(the placeholder's line, strip)`` for a row of a picture."""
+        shift = 0
+        for line in sorted(self._rows):
+            rows = self._rows[line]
+            start = line + 1 + shift
+            if row < start:
+                break
+            if row < start + len(rows):
+                return line, rows[row - start]
+            shift += len(rows)
+        return row - shift, None
+
+    def row_of(self, line: int) -> int:
+        """The view's row that shows ``line`` (the pictures above push it down)."""
+        return line + sum(len(rows) for above, rows in self._rows.items() if above < line)
 
 
 class Pictures:
