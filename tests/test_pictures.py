@@ -70,7 +70,7 @@ PICTURES: dict[str, Route] = {
     "/bomb.png": send(200, bomb(), "image/png"),
     "/page.png": send(200, b"<html><body>not a picture</body></html>"),
     "/lying.png": send(200, b"<html><body>not a picture</body></html>", "image/png"),
-    "/lighthouse.png": send(200, png((120, 120), split=False), "image/png"),
+    "/lighthouse.png": send(200, png((120, 120), split=False), "image/x-png"),
 }
 HOSTILE = ("/broken.png", "/garbage.png", "/bomb.png", "/page.png", "/lying.png")
 

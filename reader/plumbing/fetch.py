@@ -374,12 +374,14 @@ def fetch_media(
     max_bytes: int,
     policy: FetchPolicy = PUBLIC_ONLY,
     what: str = "file",
+    accept: str | None = None,
 ) -> Fetched:
     """GET a non-page resource (a picture) whose type is one of ``types``, with the
     same address rules, redirects, timeouts and reasons as ``fetch``; the body is
-    read only when its declared type is one of ``types`` and within ``max_bytes``."""
+    read only when its declared type is one of ``types`` and within ``max_bytes``.
+    ``accept`` is the Accept header (``types`` by default)."""
     deadline = time.monotonic() + TOTAL_TIMEOUT_S
-    headers = {"Accept": ",".join(types)}
+    headers = {"Accept": accept or ",".join(types)}
     with _get(_page_client(), url, headers, TOTAL_TIMEOUT_S, policy) as (final, response):
         if response.status >= 400:
             raise FetchError(f"HTTP {response.status}")

@@ -45,7 +45,11 @@ CACHE_MAX_BYTES = 64 * 1024 * 1024
 FIT_PIXELS = (640, 640)
 """A decoded picture is shrunk to fit this: more than any terminal shows of it."""
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
-"""The content types fetched (and the formats Pillow is allowed to open)."""
+"""The pictures asked for (the formats Pillow is allowed to open)."""
+SERVED_TYPES = (*IMAGE_TYPES, "image/jpg", "image/pjpeg", "image/x-png",
+                "application/octet-stream")  # fmt: skip
+"""The content types a picture may be served as: servers name JPEGs and PNGs in odd
+ways, or not at all; the bytes decide (``sniff``)."""
 _SUFFIX = ".img"
 
 
@@ -170,7 +174,12 @@ def fetch_image(
     if cached is not None and sniff(cached) is not None:
         return cached
     fetched = fetch_media(
-        url, types=IMAGE_TYPES, max_bytes=max_bytes, policy=policy, what="picture"
+        url,
+        types=SERVED_TYPES,
+        max_bytes=max_bytes,
+        policy=policy,
+        what="picture",
+        accept=",".join(IMAGE_TYPES),
     )
     if sniff(fetched.data) is None:
         raise ImageError(f"not a picture (served as {fetched.content_type})")
