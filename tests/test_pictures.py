@@ -227,10 +227,28 @@ def test_picture_sizes() -> None:
 def test_spots_follow_the_placeholders() -> None:
     from textual.content import Content
 
-    lines = [Content("see [1] and"), Content("[image 2: a heron]"), Content("[image 3]")]
-    links = [("see", "http://a/x"), ("image: a heron", "/h.png"), ("image", "data:x")]
+    lines = [
+        Content("see [1] and"),
+        Content("[image 2: a heron]"),
+        Content("[image 3]"),
+        Content("text [image"),  # a placeholder wrapped over three lines
+        Content("4: the quay at"),
+        Content("dawn] more text"),
+        Content("[image 5]"),
+    ]
+    links = [
+        ("see", "http://a/x"),
+        ("image: a heron", "/h.png"),
+        ("image", "data:x"),  # not http(s): keeps its placeholder
+        ("image: the quay at dawn", "https://cdn.example/q.jpg"),
+        ("image", "//cdn.example/5.png"),
+    ]
     spots = find_spots(lines, links, "https://site.example/story")
-    assert [(s.line, s.number, s.url) for s in spots] == [(1, 2, "https://site.example/h.png")]
+    assert [(s.line, s.number, s.url) for s in spots] == [
+        (1, 2, "https://site.example/h.png"),
+        (5, 4, "https://cdn.example/q.jpg"),  # under the placeholder's last line
+        (6, 5, "https://cdn.example/5.png"),
+    ]
 
 
 def test_the_pictures_setting(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ the start as it was and the pictures inside the line-API view.
 
 from __future__ import annotations
 
+import bisect
 import concurrent.futures
 import logging
 import math
@@ -77,7 +78,8 @@ def wanted(config: Config) -> bool:
 
 @dataclass(frozen=True)
 class Spot:
-    """A picture's placeholder in the article: its line, its link number, its URL."""
+    """A picture's placeholder in the article: the line it ends on (the picture goes
+    under it), its link number, the picture's URL."""
 
     line: int
     number: int
@@ -85,10 +87,15 @@ class Spot:
 
 
 def find_spots(lines: list[Content], links: list[tuple[str, str]], base: str | None) -> list[Spot]:
-    """The pictures of an article, in order: the line of each ``[image N…]`` placeholder
-    and the picture's absolute http(s) URL (resolved against ``base``)."""
+    """The pictures of an article, in order: where each ``[image N: alt]`` placeholder
+    ends (it may wrap over lines) and the picture's absolute http(s) URL (resolved
+    against ``base``)."""
+    text = "\n".join(line.plain for line in lines)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line.plain) + 1)
     spots: list[Spot] = []
-    line = 0
+    position = 0
     tried = 0
     for number, (label, src) in enumerate(links, 1):
         if label != "image" and not label.startswith("image: "):
@@ -99,15 +106,26 @@ def find_spots(lines: list[Content], links: list[tuple[str, str]], base: str | N
         url = urljoin(base, src) if base else src
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             continue
-        mark = re.compile(rf"\[image {number}[:\]]")
-        found = next((i for i in range(line, len(lines)) if mark.search(lines[i].plain)), None)
+        found = re.compile(rf"\[image\s+{number}[:\]]").search(text, position)
         if found is None:
             continue
-        spots.append(Spot(found, number, url))
-        line = found
+        placeholder = f"[image {number}: {label[7:]}]" if label != "image" else f"[image {number}]"
+        end = _after(text, found.start(), sum(not ch.isspace() for ch in placeholder))
+        spots.append(Spot(bisect.bisect_right(starts, end - 1) - 1, number, url))
+        position = end
         if len(spots) == MAX_PER_STORY:
             break
     return spots
+
+
+def _after(text: str, start: int, visible: int) -> int:
+    """The offset in ``text`` just after ``visible`` non-space characters from ``start``
+    (wrapping changes only the spaces of a placeholder)."""
+    position = start
+    while visible and position < len(text):
+        visible -= not text[position].isspace()
+        position += 1
+    return position
 
 
 def picture_size(width_px: int, height_px: int, room: int) -> tuple[int, int] | None:
