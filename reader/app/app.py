@@ -23,7 +23,7 @@ from textual.app import App
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
-from reader.app import store_calls
+from reader.app import pictures, store_calls
 from reader.app.article import ArticleView
 from reader.app.commands import ReaderCommands
 from reader.app.keys import help_rows, keymap_for
@@ -35,6 +35,7 @@ from reader.app.themes import load_themes
 from reader.base.clean import clean_line
 from reader.base.config import DEFAULT_THEME, Config, load_config, save_theme
 from reader.base.paths import Paths
+from reader.store import Store
 from reader.store.health import StoreError, diagnose
 from reader.store.schema import SchemaTooNew
 
@@ -53,6 +54,7 @@ WORK_DONE_BY = {
     "list-load": "loading the list",
     "list-page": "loading the list",
     "article-render": "showing the article",
+    "pictures": "showing the article's pictures",
     "similar": "finding similar stories",
     "cache-ranking": "ranking the cache",
     "counts": "counting stories",
@@ -100,6 +102,7 @@ class ReaderApp(App[None]):
         self.keys_in_force = keymap_for(self.config.key_preset, self.config.keys)
         """Binding id -> keys: the preset's (``keys = "newsboat"``), then config.toml's."""
         self._first_story_shown = False
+        self.pictures = self._pictures()
         self._apply_themes()  # before the first style pass, so styles are computed once
 
     def get_default_screen(self) -> ReadingScreen:
@@ -109,7 +112,19 @@ class ReaderApp(App[None]):
             grouped=self.config.collapse_copies,
             config=self.config,
         )
+        self.reading.article.pictures = self.pictures
         return self.reading
+
+    def _pictures(self) -> pictures.Pictures | None:
+        """Pictures in the article, when the extra is installed and the setting allows."""
+        if not pictures.wanted(self.config):
+            return None
+
+        def feed_urls() -> list[str]:  # on the pictures' worker thread
+            feeds = self.store.submit(Store.list_feeds).result(timeout=30)
+            return [feed.url for feed in feeds]
+
+        return pictures.Pictures(self.paths.cache_dir / pictures.CACHE_FOLDER, feed_urls)
 
     def _apply_themes(self) -> None:
         themes, problems = load_themes(self.paths.user_themes_dir)

@@ -2,9 +2,13 @@
 
 Wrapping a story happens in a worker thread; the view only turns the lines on
 screen into strips, so a 20,000-word article costs what a short one does to show.
+With pictures on (``pictures``), each picture is a block of rows under its
+placeholder's line, fetched and drawn in a worker once the story is shown.
 """
 
 from __future__ import annotations
+
+import logging
 
 from rich.segment import Segment
 from textual import events, work
@@ -19,7 +23,17 @@ from textual.worker import get_current_worker
 
 from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_in_stages
 from reader.app.line_view import LineView
+from reader.app.pictures import (
+    Blocks,
+    Pictures,
+    find_spots,
+    picture_size,
+    picture_strips,
+)
+from reader.base.errors import FetchError, shown_url
 from reader.base.models import Story
+
+log = logging.getLogger("reader.app")
 
 
 class ArticleView(LineView, can_focus=True):
@@ -68,6 +82,10 @@ class ArticleView(LineView, can_focus=True):
         self.rendered: RenderedArticle | None = None
         self._strips: dict[int, Strip] = {}
         self._placeholder: str | None = None
+        self.pictures: Pictures | None = None
+        """Set by the app when pictures are on."""
+        self.pictures_shown = Blocks()
+        """The pictures drawn, each under its placeholder's line."""
 
     @property
     def links(self) -> list[tuple[str, str]]:
@@ -83,6 +101,7 @@ class ArticleView(LineView, can_focus=True):
         self.story = None
         self.rendered = None
         self._placeholder = text
+        self.pictures_shown = Blocks()
         self._strips.clear()
         self.virtual_size = Size(self.size.width, 1)
         self.refresh()
@@ -116,15 +135,84 @@ class ArticleView(LineView, can_focus=True):
         if self.story is None or rendered.story_id != self.story.id:
             return
         first = self.rendered is None or self.rendered.story_id != rendered.story_id
+        if first or self.rendered is None or self.rendered.width != rendered.width:
+            self.pictures_shown = Blocks()  # a theme's re-wrap keeps them till redrawn
         self.rendered = rendered
         self._placeholder = None
         self._strips.clear()
-        self.virtual_size = Size(rendered.width, len(rendered.lines) + rendered.estimate)
+        self._size_to_content()
         if not keep_scroll:
             self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
         if first or not keep_scroll:
             self.post_message(self.Rendered(rendered.story_id))
+        if rendered.complete and self.pictures is not None:
+            background = self.styles.background.rgb
+            self._load_pictures(self.pictures, rendered, self.story.url, background)
+
+    def _size_to_content(self) -> None:
+        rendered = self.rendered
+        if rendered is not None:
+            rows = len(rendered.lines) + rendered.estimate
+            self.virtual_size = Size(rendered.width, rows + self.picture_rows)
+
+    @property
+    def picture_rows(self) -> int:
+        """Rows the pictures on show take."""
+        return self.pictures_shown.rows
+
+    def line_at(self, row: int) -> int:
+        """The line of ``rendered.lines`` that row ``row`` of the view shows (for a
+        picture's row, the line of its placeholder)."""
+        return self.pictures_shown.locate(row)[0]
+
+    def row_of(self, line: int) -> int:
+        """The row of the view that shows line ``line`` (pictures above push it down)."""
+        return self.pictures_shown.row_of(line)
+
+    @work(thread=True, exclusive=True, group="pictures", exit_on_error=False)
+    def _load_pictures(
+        self,
+        pictures: Pictures,
+        rendered: RenderedArticle,
+        base: str | None,
+        background: tuple[int, int, int],
+    ) -> None:
+        """Fetch, decode and draw the story's pictures, from the top; one that can't
+        be had keeps its placeholder (and is logged)."""
+        spots = find_spots(rendered.lines, rendered.links, base)
+        if not spots:
+            return
+        story_id, width = rendered.story_id, rendered.width
+        worker = get_current_worker()
+        pictures.begin()
+        for spot in spots:
+            if worker.is_cancelled:
+                return
+            try:
+                picture = pictures.picture_unless(spot.url, lambda: worker.is_cancelled)
+            except FetchError as exc:
+                log.info("picture %d %s: %s", spot.number, shown_url(spot.url), exc)
+                continue
+            if picture is None:  # another story, or the app is closing
+                return
+            size = picture_size(picture.width, picture.height, width)
+            if size is None:
+                continue
+            rows = picture_strips(picture, *size, background)
+            self.app.call_from_thread(self._add_picture, story_id, width, spot.line, rows)
+
+    def _add_picture(self, story_id: str, width: int, line: int, rows: list[Strip]) -> None:
+        rendered = self.rendered
+        if rendered is None or rendered.story_id != story_id or rendered.width != width:
+            return
+        top = self.line_at(self.scroll_offset.y)
+        grown = self.pictures_shown.put(line, rows)
+        self._strips.clear()
+        self._size_to_content()
+        if line < top and grown:  # added above what is on screen: keep the text in place
+            self.scroll_to(0, self.scroll_offset.y + grown, animate=False, immediate=True)
+        self.refresh()
 
     def notify_style_update(self) -> None:
         self._strips.clear()
@@ -146,7 +234,13 @@ class ArticleView(LineView, can_focus=True):
                     width, base
                 )
             return Strip.blank(width, base)
-        strip = self._strips.get(index)
+        row = index
+        strip = self._strips.get(row)
+        if strip is None and self.pictures_shown:  # pictures shift the lines under them
+            index, picture = self.pictures_shown.locate(row)
+            if picture is not None:
+                strip = picture.extend_cell_length(width, base).crop(0, width)
+                self._strips[row] = strip
         if strip is None:
             if index >= len(self.rendered.lines):
                 return Strip.blank(width, base)
@@ -161,7 +255,7 @@ class ArticleView(LineView, can_focus=True):
             strip = Strip(segments).extend_cell_length(width, base).crop(0, width)
             # Offsets tell the screen which character is under the mouse (selection).
             strip = strip.apply_offsets(0, index)
-            self._strips[index] = strip
+            self._strips[row] = strip
         return strip
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:

@@ -1,5 +1,5 @@
 """``config.toml``: the user's settings (theme, key bindings, feeds, ``[[ignore]]``
-rules, programs to hand stories to).
+rules, programs to hand stories to, pictures).
 
 Reading never fails the app: a broken file gives defaults plus a message that
 names the file and the reason. Writing changes only the line it must, so the
@@ -71,6 +71,9 @@ class Config:
     ignore: list[IgnoreRule] = field(default_factory=list)
     """The killfile: ``[[ignore]]`` rules, in the file's order (bad ones left out, named
     in ``problems``)."""
+    pictures: bool | None = None
+    """``pictures = false``: the article shows no pictures (placeholders only) and
+    fetches none. Unset: pictures where the ``images`` extra is installed."""
 
     def feed_settings(self, url: str) -> FeedSettings:
         """The settings for the feed at ``url``: its own over the defaults."""
@@ -118,6 +121,11 @@ def load_config(path: Path) -> Config:
         config.collapse_copies = collapse
     elif collapse is not None:
         config.problems.append(f"{path}: 'collapse_copies' must be true or false")
+    pictures = data.get("pictures")
+    if isinstance(pictures, bool):
+        config.pictures = pictures
+    elif pictures is not None:
+        config.problems.append(f"{path}: 'pictures' must be true or false")
     feeds = data.get("feeds", {})
     if isinstance(feeds, dict):
         config.feed_defaults = _feed_settings(feeds, f"{path}: [feeds]", config.problems)

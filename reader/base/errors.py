@@ -143,6 +143,11 @@ class FetchRefused(FetchError):
         super().__init__(f"refused: {shown_url(url)} {reason}")
 
 
+class ImageError(FetchError):
+    """A picture that cannot be shown: not an image, too large, or a file Pillow cannot
+    decode. The message is the reason, for one line of a log."""
+
+
 def shown_url(url: str, limit: int = 200) -> str:
     """``url`` fit for one line of output: control characters escaped, length bounded."""
     text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in url[:limit])

@@ -367,6 +367,32 @@ def fetch(
         return Fetched(final, data, mime, _charset(content_type))
 
 
+def fetch_media(
+    url: str,
+    *,
+    types: tuple[str, ...],
+    max_bytes: int,
+    policy: FetchPolicy = PUBLIC_ONLY,
+    what: str = "file",
+    accept: str | None = None,
+) -> Fetched:
+    """GET a non-page resource (a picture) whose type is one of ``types``, with the
+    same address rules, redirects, timeouts and reasons as ``fetch``; the body is
+    read only when its declared type is one of ``types`` and within ``max_bytes``.
+    ``accept`` is the Accept header (``types`` by default)."""
+    deadline = time.monotonic() + TOTAL_TIMEOUT_S
+    headers = {"Accept": accept or ",".join(types)}
+    with _get(_page_client(), url, headers, TOTAL_TIMEOUT_S, policy) as (final, response):
+        if response.status >= 400:
+            raise FetchError(f"HTTP {response.status}")
+        content_type = response.headers.get("content-type", "")
+        mime = content_type.split(";")[0].strip().lower()
+        if mime not in types:
+            raise FetchError(f"not a {what}: {mime or 'no content type'}")
+        data = _read(response, max_bytes, deadline, TOTAL_TIMEOUT_S, what)
+        return Fetched(final, data, mime, None)
+
+
 def _charset(content_type: str) -> str | None:
     """The ``charset`` parameter of a Content-Type header."""
     for param in content_type.split(";")[1:]:
