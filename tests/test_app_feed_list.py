@@ -247,3 +247,16 @@ async def test_a_thousand_feeds(paths: Paths) -> None:
         await pilot.press("end")
         assert rows.highlighted is not None and rows.highlighted.label == "Feed 0999"
         assert rows.render_line(rows.size.height - 1).text.strip().startswith("Feed 0999")
+
+
+async def test_the_palette_opens_the_feed_list(paths: Paths, tmp_path: Path) -> None:
+    _home_with_feeds(paths, tmp_path)
+    app = ReaderApp(paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"Show feeds")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FeedListScreen))

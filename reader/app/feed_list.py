@@ -225,7 +225,10 @@ class FeedRows(LineView, can_focus=True):
             style = self.get_component_rich_style(name)
             return style + cursor if cursor is not None else style
 
-        counts = "…" if row.total is None else f"{row.unread}/{row.total}"
+        if row.total is not None:
+            counts = f"{row.unread}/{row.total}"
+        else:  # a saved search still being counted; the saved searches' heading
+            counts = "" if row.kind == "heading" else "…"
         counts = counts.rjust(COUNTS_WIDTH)
         if row.kind == "heading":
             lead, style = " ", styled("feed-rows--heading")
