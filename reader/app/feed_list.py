@@ -9,6 +9,7 @@ screen: the screen is dismissed with the ``ListQuery`` to show.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -41,6 +42,8 @@ from reader.base.config import FeedSettings, SavedQuery
 from reader.base.errors import FeedNotFound
 from reader.base.models import Feed
 from reader.store import Store, StoryFilter
+
+log = logging.getLogger("reader.app")
 
 UNTAGGED = "Untagged"
 QUERIES = "Queries"
@@ -394,10 +397,10 @@ class FeedListScreen(PassesOnFailures, Screen[ListQuery | None]):
     async def _load(self, keep: tuple[str, str] | None) -> None:
         current = self.rows.highlighted
         keep = keep or (current.key if current is not None else None)
-        self.feeds = await self.background.call(Store.list_feeds)
+        self.feeds = await self.store.call(Store.list_feeds)  # what the reader waits for
         self._show(keep)
         self.loaded = True
-        for query in self.queries:
+        for query in self.queries:  # slower, and they fill in as they come
             self.counts[query.title] = await self.background.call(Store.query_counts, query.query)
             self._show(None)
 
@@ -482,8 +485,8 @@ class FeedListScreen(PassesOnFailures, Screen[ListQuery | None]):
     async def _remove(self, feed: Feed) -> None:
         try:
             await self.store.call(Store.remove_feed, feed.url)
-        except FeedNotFound:
-            pass  # removed already (by a sync, another window): the list shows it gone
+        except FeedNotFound:  # removed already (by a sync, another window): shown gone
+            log.info("feed %s was removed already", feed.url)
         self.notify(f"Removed {feed_label(feed)}.", markup=False, timeout=3)
         self.changed.post_message(StoriesChanged(listing=True))
         self.reload()

@@ -240,6 +240,12 @@ CACHE_MIGRATIONS: list[str] = [
         INSERT OR IGNORE INTO analysis_pending (story_rowid) VALUES (old.rowid);
     END;
     """,
+    # 11: a feed's story ids in its index, so that the feed list's per-feed unread counts
+    # read the index alone (the read marks are looked up by id), never the story rows
+    """
+    DROP INDEX stories_by_feed;
+    CREATE INDEX stories_by_feed ON stories (feed_url, id) WHERE feed_url IS NOT NULL;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [
