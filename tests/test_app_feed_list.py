@@ -62,6 +62,12 @@ def _detail(screen: FeedListScreen) -> str:
     return str(screen.query_one("#feed-detail", Static).render())
 
 
+def _counts(rows: FeedRows) -> tuple[int | None, int | None] | None:
+    """(unread, all) of the highlighted row."""
+    row = rows.highlighted
+    return None if row is None else (row.unread, row.total)
+
+
 async def _to_row(pilot: Pilot, rows: FeedRows, label: str) -> None:
     index = next(i for i, row in enumerate(rows.rows) if row.label == label)
     rows.cursor = index
@@ -145,7 +151,7 @@ async def test_add_rename_retag_remove(paths: Paths, tmp_path: Path) -> None:
             await pilot.press(*url, "enter")
             await wait_for(pilot, lambda: any(r.label == "Served Feed" for r in rows.rows))
             assert rows.highlighted is not None and rows.highlighted.label == "Served Feed"
-            assert rows.highlighted.total == 3 and rows.highlighted.unread == 3
+            await wait_for(pilot, lambda: _counts(rows) == (3, 3))
 
             # A bad address: a one-line warning, nothing added.
             await pilot.press("a")

@@ -88,6 +88,11 @@ def test_list_feeds_counts_each_feeds_stories_and_unread(store: Store) -> None:
     store.set_read(first.id, True)
     counts = {f.title: (f.unread, f.stories) for f in store.list_feeds()}
     assert counts == {"Alpha": (2, 3), "Beta": (1, 1), "Gamma": (0, 0)}
+    quick = {f.title: (f.unread, f.stories) for f in store.list_feeds(with_unread=False)}
+    assert quick == {"Alpha": (0, 3), "Beta": (0, 1), "Gamma": (0, 0)}
+    assert store.feed_unread() == {
+        "https://a.example/feed": 2, "https://b.example/feed": 1, "https://c.example/feed": 0,
+    }  # fmt: skip
     one = store.get_feed("https://a.example/feed")
     assert (one.unread, one.stories, one.tags) == (2, 3, ["news"])
     assert store.get_feed(str(one.id)).url == "https://a.example/feed"

@@ -10,7 +10,7 @@ screen: the screen is dismissed with the ``ListQuery`` to show.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -60,7 +60,7 @@ class FeedRow:
     """What the line shows (cleaned: one line, no control characters)."""
     unread: int | None = None
     total: int | None = None
-    """The counts; None while a saved search's are being counted."""
+    """The counts; None while they are being counted."""
     feed: Feed | None = None
     query: SavedQuery | None = None
     tag: str | None = None
@@ -87,12 +87,19 @@ def feed_label(feed: Feed) -> str:
 def build_rows(
     feeds: Sequence[Feed],
     queries: Sequence[SavedQuery],
-    counts: dict[str, tuple[int, int]],
+    counts: Mapping[str, tuple[int, int]],
+    unread: Mapping[str, int] | None = None,
 ) -> list[FeedRow]:
     """The feed list's rows: each tag (by name, any case) with its feeds, the untagged
     feeds, then the saved searches with their ``counts`` (title -> (unread, all)).
 
+    ``unread`` (URL -> unread stories), when given, is what the feeds' unread counts
+    are (a feed missing from it: not counted yet, None); otherwise each feed's own.
     A feed with two tags is under both. A heading counts its feeds' stories."""
+
+    def unread_of(feed: Feed) -> int | None:
+        return feed.unread if unread is None else unread.get(feed.url)
+
     by_tag: dict[str, list[Feed]] = {}
     untagged: list[Feed] = []
     for feed in feeds:
@@ -107,13 +114,14 @@ def build_rows(
         groups.append((UNTAGGED, None, untagged))
     rows: list[FeedRow] = []
     for name, group_tag, members in groups:
-        unread = sum(feed.unread for feed in members)
+        known = [unread_of(feed) for feed in members]
+        heading_unread = None if None in known else sum(n or 0 for n in known)
         total = sum(feed.stories for feed in members)
         label = clean_line(name)
-        rows.append(FeedRow("heading", label, unread, total, tag=group_tag))
+        rows.append(FeedRow("heading", label, heading_unread, total, tag=group_tag))
         rows += [
-            FeedRow("feed", feed_label(feed), feed.unread, feed.stories, feed=feed, tag=group_tag)
-            for feed in members
+            FeedRow("feed", feed_label(feed), n, feed.stories, feed=feed, tag=group_tag)
+            for feed, n in zip(members, known, strict=True)
         ]
     if queries:
         rows.append(FeedRow("heading", QUERIES))
@@ -229,7 +237,7 @@ class FeedRows(LineView, can_focus=True):
             return style + cursor if cursor is not None else style
 
         if row.total is not None:
-            counts = f"{row.unread}/{row.total}"
+            counts = f"{'…' if row.unread is None else row.unread}/{row.total}"
         else:  # a saved search still being counted; the saved searches' heading
             counts = "" if row.kind == "heading" else "…"
         counts = counts.rjust(COUNTS_WIDTH)
@@ -371,8 +379,13 @@ class FeedListScreen(PassesOnFailures, Screen[ListQuery | None]):
         self.feeds: list[Feed] = []
         self.counts: dict[str, tuple[int, int]] = {}
         self.rows = FeedRows(id="feed-rows")
+        self.unread: dict[str, int] = {}
+        """Each feed's unread stories (by URL), as last counted."""
+        self.shown = False
+        """The feeds have been listed (their unread counts may be on their way)."""
         self.loaded = False
-        """The list has been read once (tests and benches wait for it)."""
+        """The feeds and their counts have been read once (the saved searches' counts
+        may be on their way): tests and benches wait for it."""
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="feeds-title-bar").data_bind(
@@ -397,15 +410,21 @@ class FeedListScreen(PassesOnFailures, Screen[ListQuery | None]):
     async def _load(self, keep: tuple[str, str] | None) -> None:
         current = self.rows.highlighted
         keep = keep or (current.key if current is not None else None)
-        self.feeds = await self.store.call(Store.list_feeds)  # what the reader waits for
+        # What the reader waits for, on the reader's thread: the feeds and their story
+        # counts (the feed index alone) first; the unread counts (a read-mark lookup a
+        # story) fill in next, the last ones known shown meanwhile.
+        self.feeds = await self.store.call(Store.list_feeds, False)
         self._show(keep)
+        self.shown = True
+        self.unread = await self.store.call(Store.feed_unread)
+        self._show(None)
         self.loaded = True
         for query in self.queries:  # slower, and they fill in as they come
             self.counts[query.title] = await self.background.call(Store.query_counts, query.query)
             self._show(None)
 
     def _show(self, keep: tuple[str, str] | None) -> None:
-        rows = build_rows(self.feeds, self.queries, self.counts)
+        rows = build_rows(self.feeds, self.queries, self.counts, self.unread)
         current = self.rows.highlighted
         self.rows.set_rows(rows, keep or (current.key if current is not None else None))
         failed = sum(feed.last_error is not None for feed in self.feeds)
