@@ -159,8 +159,8 @@ class FeedStore(StoreBase):
 
         Each feed's counts are read from the feed index, which holds its story ids:
         the story count from the index alone, the unread count with a read-mark lookup
-        a story. (One grouped pass over all the feeds' stories measured a quarter
-        slower: bench/bench_feed_list.py.) Without ``with_unread`` each ``unread`` is
+        a story. (One grouped pass over all the feeds' stories costs the same,
+        within the noise of bench/bench_feed_list.py.) Without ``with_unread`` each ``unread`` is
         0 and only the index is read (``feed_unread`` gives the unread counts)."""
         return self._feeds("", (), with_unread)
 
