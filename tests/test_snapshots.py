@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from reader.app.app import ReaderApp
 from reader.app.screens import HelpScreen, PickScreen
 from reader.base.paths import Paths
-from reader.store import Store
+from reader.store import Store, StoryFilter
 
 from app_helpers import showing, stories, wait_for, wait_ready, wait_settled
 
@@ -146,3 +146,49 @@ def test_article_with_a_table_and_code(snap_compare, paths: Paths) -> None:
         store.save_pages([(url, "tables", parse_html(html, url))])
 
     assert snap_compare(ReaderApp(paths), terminal_size=(160, 48), run_before=_ready)
+
+
+# -- the feed list: groups, counts, a failed refresh, saved searches -----------------------
+
+
+def test_feed_list(snap_compare, paths: Paths, tmp_path) -> None:  # noqa: ANN001 - a fixture
+    from reader.app.feed_list import FeedListScreen
+    from reader.feeds.refresh import refresh
+
+    from conftest import FIXTURES
+
+    rss = (FIXTURES / "feeds" / "harbour.rss").read_bytes()
+    paths.ensure()
+    paths.config_file.write_text(
+        '[[query]]\ntitle = "Night markets"\nquery = "night market"\n\n'
+        '[[query]]\ntitle = "Unread news"\nquery = "tag:news is:unread"\n'
+    )
+    with Store(paths) as store:
+        for name, title, tags in [
+            ("alpha", "Alpha News", ["news"]),
+            ("beta", "Beta [bold]x[/] Daily", ["news", "local"]),
+            ("gamma", "Gamma Weekly", []),
+        ]:
+            path = tmp_path / f"{name}.rss"
+            path.write_bytes(
+                rss.replace(b"harbour.example", f"{name}.example".encode()).replace(
+                    b"Harbour &amp; Quay News", title.encode(), 1
+                )
+            )
+            store.add_feed(str(path), tags=tags)
+        refresh(store, store.list_feeds())
+        store.add_feed("https://down.example/feed", "Down Feed")
+        store.record_error("https://down.example/feed", "HTTP 503")
+        beta = str(tmp_path / "beta.rss")  # its newest story read (the feeds refresh at once:
+        store.set_read(store.list_stories(StoryFilter(feed=beta))[0].id, True)  # any order)
+
+    async def feeds(pilot: Pilot) -> None:
+        await wait_ready(pilot)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FeedListScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, FeedListScreen)
+        await wait_for(pilot, lambda: screen.loaded and screen.rows.rows[-1].total is not None)
+        await _settled(pilot)
+
+    assert snap_compare(ReaderApp(paths), terminal_size=(100, 30), run_before=feeds)

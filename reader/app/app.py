@@ -31,6 +31,7 @@ from reader.app.messages import RefreshProgress, StoriesChanged
 from reader.app.reading import ReadingScreen
 from reader.app.screens import HelpScreen, PromptScreen
 from reader.app.store_thread import StoreThread
+from reader.app.story_list import ListQuery
 from reader.app.themes import load_themes
 from reader.base.clean import clean_line
 from reader.base.config import DEFAULT_THEME, Config, load_config, save_theme
@@ -66,6 +67,10 @@ WORK_DONE_BY = {
     "next-unread": "finding the next unread story",
     "next-feed": "listing feeds",
     "save-theme": "saving the theme",
+    "feed-list": "listing the feeds",
+    "feed-add": "adding the feed",
+    "feed-change": "changing the feed",
+    "feed-refresh": "refreshing the feed",
 }
 """What each worker group does, for the notice when one fails."""
 
@@ -291,6 +296,27 @@ class ReaderApp(App[None]):
             self.notify(report.summary(), markup=False, timeout=6)
             self.reading.post_message(StoriesChanged(new=True))
         await self._catch_up()  # so that the next search need not wait
+
+    def action_feed_list(self) -> None:
+        """Show the feed list; what it opens (a feed, a tag, a saved search) is listed."""
+        from reader.app.feed_list import FeedListScreen
+
+        if isinstance(self.screen, FeedListScreen):
+            return
+
+        def opened(query: ListQuery | None) -> None:
+            if query is not None:
+                self.reading.list_query = query
+
+        screen = FeedListScreen(
+            self.store,
+            self.background_store,
+            self.jobs,
+            queries=self.config.queries,
+            settings=self.config.feed_settings,
+            changed=self.reading,
+        )
+        self.push_screen(screen, opened)
 
     def action_ingest(self) -> None:
         def done(path: str | None) -> None:

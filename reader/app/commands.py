@@ -33,6 +33,7 @@ class ReaderCommands(Provider):
             ("Show all stories", "Back to every cached story", reading.action_show_all),
             ("Show unread stories", "Only stories you haven't opened", reading.action_show_unread),
             ("Search stories…", "Find words in titles and bodies", reading.action_search),
+            ("Show feeds", "Feeds by tag with counts, and saved searches", app.action_feed_list),
             ("Ingest a path…", "Add saved pages from a file or folder", app.action_ingest),
             (
                 "Toggle top stories",

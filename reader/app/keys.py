@@ -36,6 +36,8 @@ _TABLE: list[tuple[str, str, str, str, bool, str | None, str | None]] = [
     ("why_ranked", "w", "Why", "why the highlighted top story ranks there", False, None, None),
     ("toggle_lists", "l", "Lists", "narrow screens: related/ranking or list", False, None, None),
     ("cycle_theme", "t", "Theme", "next theme (remembered)", False, None, "app.cycle_theme"),
+    ("feed_list", "F", "Feeds", "the feed list: tags, counts, saved searches", False, None,
+     "app.feed_list"),
     ("refresh_feeds", "r", "Refresh", "refresh feeds (in the background)", False, None,
      "app.refresh_feeds"),
     ("show_all", "escape", "All", "leave search, bookmarks or a filter", False, None, None),

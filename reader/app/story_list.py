@@ -39,9 +39,13 @@ class ListQuery:
     search: str | None = None
     any_words: bool = False
     """A search for a headline: stories with any of its telling words, best first."""
+    title: str | None = None
+    """The list's name when it has one (a feed's, a saved search's): its label."""
 
     @property
     def label(self) -> str:
+        if self.title is not None:
+            return self.title
         if self.search is not None:
             return f"Search: {self.search}"
         if self.filter.bookmarked:

@@ -43,6 +43,14 @@ class FeedSettings:
     says, given its tags)."""
 
 
+@dataclass(frozen=True)
+class SavedQuery:
+    """A saved search (newsboat's query feed): a name and a query in the search syntax."""
+
+    title: str
+    query: str
+
+
 @dataclass
 class Config:
     """Settings read from ``config.toml``."""
@@ -74,6 +82,8 @@ class Config:
     pictures: bool | None = None
     """``pictures = false``: the article shows no pictures (placeholders only) and
     fetches none. Unset: pictures where the ``images`` extra is installed."""
+    queries: tuple[SavedQuery, ...] = ()
+    """Saved searches (``[[query]]``), shown in the feed list with their counts."""
 
     def feed_settings(self, url: str) -> FeedSettings:
         """The settings for the feed at ``url``: its own over the defaults."""
@@ -135,6 +145,7 @@ def load_config(path: Path) -> Config:
                     table, f'{path}: [feeds."{url}"]', config.problems
                 )
     config.ignore = read_ignore_rules(data.get("ignore"), str(path), config.problems)
+    config.queries = _saved_queries(data.get("query"), path, config.problems)
     return config
 
 
@@ -173,6 +184,37 @@ def split_command(value: object) -> list[str]:
     if not args or not args[0].strip():
         raise ValueError("the command is empty")
     return [os.path.expanduser(args[0]), *args[1:]]
+
+
+# -- [[query]]: saved searches ------------------------------------------------------------
+
+
+def _saved_queries(entries: object, path: Path, problems: list[str]) -> tuple[SavedQuery, ...]:
+    """The ``[[query]]`` tables, each ``title = "..."`` and ``query = "..."``; an entry
+    that is not one (or repeats a title) is skipped, with a line in ``problems``."""
+    if entries is None:
+        return ()
+    if not isinstance(entries, list):
+        problems.append(f"{path}: 'query' must be [[query]] tables with a title and a query")
+        return ()
+    found: list[SavedQuery] = []
+    titles: set[str] = set()
+    for number, entry in enumerate(entries, 1):
+        where = f"{path}: [[query]] {number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where} must be a table with a title and a query")
+            continue
+        title, query = entry.get("title"), entry.get("query")
+        if not isinstance(title, str) or not title.strip():
+            problems.append(f"{where}: 'title' must be a non-empty string")
+        elif not isinstance(query, str) or not query.strip():
+            problems.append(f"{where} ({title.strip()}): 'query' must be a non-empty string")
+        elif title.strip() in titles:
+            problems.append(f"{where}: the title {title.strip()!r} is used already")
+        else:
+            titles.add(title.strip())
+            found.append(SavedQuery(title.strip(), query.strip()))
+    return tuple(found)
 
 
 def _feed_settings(table: dict[str, Any], where: str, problems: list[str]) -> FeedSettings:

@@ -52,6 +52,8 @@ class StoryFilter:
     site: str | None = None
     tag: str | None = None
     """Only stories from feeds with this tag."""
+    feed: str | None = None
+    """Only stories from the feed with this URL."""
     grouped: bool = False
     """One row per story however many sites carry it: the group's fullest copy
     (``reader.store.analysis``) stands for its copies. A site's or tag's listing shows
@@ -174,14 +176,14 @@ class StoreBase:
     def _where(self, flt: StoryFilter, idcol: str, sitecol: str, params: list[Any]) -> str:
         where: list[str] = []
         if (
-            not (flt.bookmarked or flt.site or flt.tag)
+            not (flt.bookmarked or flt.site or flt.tag or flt.feed)
             and self._conn.execute("SELECT 1 FROM user.feeds WHERE hidden LIMIT 1").fetchone()
         ):  # hidden feeds' stories stay out of the default list
             where.append(
                 "(s.feed_url IS NULL OR s.feed_url NOT IN"
                 " (SELECT url FROM user.feeds WHERE hidden))"
             )
-        if flt.grouped and not (flt.bookmarked or flt.site or flt.tag):  # a site's own, all
+        if flt.grouped and not (flt.bookmarked or flt.site or flt.tag or flt.feed):  # all its own
             where.append(f"({LISTED})")
         if flt.unread:
             where.append(f"NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {idcol})")
@@ -194,6 +196,9 @@ class StoreBase:
                 " WHERE t.value = ?)"
             )
             params.append(flt.tag)
+        if flt.feed is not None:
+            where.append("s.feed_url = ?")
+            params.append(flt.feed)
         return f" WHERE {' AND '.join(where)}" if where else ""
 
     def _selected(self, flt: StoryFilter, params: list[Any]) -> tuple[str, str, str]:

@@ -257,6 +257,12 @@ CACHE_MIGRATIONS: list[str] = [
     );
     CREATE INDEX hidden_stories_by_feed ON hidden_stories (feed_url, rule);
     """,
+    # 12: a feed's story ids in its index, so that the feed list's per-feed unread counts
+    # read the index alone (the read marks are looked up by id), never the story rows
+    """
+    DROP INDEX stories_by_feed;
+    CREATE INDEX stories_by_feed ON stories (feed_url, id) WHERE feed_url IS NOT NULL;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [

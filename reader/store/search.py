@@ -279,6 +279,42 @@ class SearchStore(StoreBase):
             self._attach_lists(stories, rows)
         return stories
 
+    def query_counts(self, query: str, now: datetime | None = None) -> tuple[int, int]:
+        """``(unread, all)``: how many stories a search for ``query`` finds (a saved
+        search's numbers in the feed list), each copy counted, none ranked.
+
+        Counting needs no bm25, so it is not windowed like ``search``: the matches are
+        read from the full-text index and each one's read mark looked up by its id.
+        A query without words or filters finds nothing: ``(0, 0)``."""
+        parsed = parse_query(query, now)
+        filters, match = parsed.filters, match_all(parsed.text)
+        params: list[Any] = []
+        unread = "NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {id})"
+        if match is None and not filters:
+            return (0, 0)
+        if match is None and filters.bookmarked:  # the bookmarks lead, as in the listing
+            cols = _Columns(None, "b.story_id", "coalesce(s.site, b.site)", "s.feed_url",
+                            "coalesce(s.sort_key, b.sort_key)")  # fmt: skip
+            where = self._conditions(filters, cols, params)
+            source = "FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
+            test = unread.format(id="b.story_id")
+        elif match is None:
+            cols = _Columns("s.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
+            where = self._conditions(filters, cols, params)
+            source, test = "FROM stories s", unread.format(id="s.id")
+        else:
+            self.index_pending()
+            cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
+            params.append(match)
+            where = ["stories_fts MATCH ?", *self._conditions(filters, cols, params)]
+            source = "FROM stories_fts f JOIN stories s ON s.rowid = f.rowid"
+            test = unread.format(id="s.id")
+        sql = f"SELECT count(*), coalesce(sum({test}), 0) {source}" + (
+            f" WHERE {' AND '.join(where)}" if where else ""
+        )
+        total, unread_count = self._conn.execute(sql, params).fetchone()
+        return (int(unread_count), int(total))
+
     def _common_phrase(self, term: Term) -> bool:
         """Whether ``term`` is a phrase of words each in ``COMMON_PHRASE_DOCS`` stories
         or more (counted no further): ranking it would cost a scan of all its matches."""
