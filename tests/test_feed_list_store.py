@@ -155,3 +155,25 @@ def test_retag_replaces_the_tags(store: Store) -> None:
     feed = store.set_feed_tags("https://a.example/feed", ["keep", " new ", "", "keep"])
     assert feed.tags == ["keep", "new"]
     assert store.set_feed_tags(str(feed.id), []).tags == []
+
+
+def test_a_hidden_feed_is_in_its_own_group_of_the_feed_list(store: Store) -> None:
+    # newsboat's "!": out of its tags' groups and the default list, still managed here.
+    from reader.app.feed_list import HIDDEN, build_rows
+    from reader.store.feeds import ImportedFeed
+
+    store.import_feeds(
+        [
+            ImportedFeed("https://a.example/feed", "Shown", ("news",), False, None, None),
+            ImportedFeed("https://b.example/feed", "Secret", ("news",), True, None, None),
+        ]
+    )
+    feeds = store.list_feeds()
+    assert {feed.title: feed.hidden for feed in feeds} == {"Shown": False, "Secret": True}
+    rows = [(row.kind, row.label) for row in build_rows(feeds, (), {})]
+    assert rows == [
+        ("heading", "news"),
+        ("feed", "Shown"),
+        ("heading", HIDDEN),
+        ("feed", "Secret"),
+    ]

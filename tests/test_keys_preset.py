@@ -155,3 +155,18 @@ def _shown(app: ReaderApp) -> list:
 
 def _messages(app: ReaderApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
+
+
+def test_the_help_lists_the_feed_lists_keys_as_bound() -> None:
+    from textual.binding import Binding
+
+    from reader.app.keys import help_rows
+
+    def shown(binding: Binding) -> str:
+        return binding.key
+
+    rows = help_rows({"feeds_add": "plus"}, shown)
+    by_id = {binding_id: keys for keys, _, binding_id in rows if binding_id}
+    assert by_id["feeds_add"] == "plus"
+    assert by_id["feeds_remove"] == "d"
+    assert by_id["feeds_refresh"] == "r"

@@ -32,6 +32,7 @@ from textual.widgets import Input, Static
 from reader.app import feed_calls
 from reader.app.bars import KeyBar, TitleBar
 from reader.app.dates import long_date
+from reader.app.keys import FEED_LIST_BINDINGS
 from reader.app.line_view import LineView
 from reader.app.messages import PassesOnFailures, StoriesChanged
 from reader.app.screens import Confirm, PromptScreen
@@ -46,6 +47,7 @@ from reader.store import Store, StoryFilter
 log = logging.getLogger("reader.app")
 
 UNTAGGED = "Untagged"
+HIDDEN = "Hidden"
 QUERIES = "Queries"
 COUNTS_WIDTH = 13
 """Room for ``unread/all`` at the end of a row (``12345/123456``)."""
@@ -91,7 +93,8 @@ def build_rows(
     unread: Mapping[str, int] | None = None,
 ) -> list[FeedRow]:
     """The feed list's rows: each tag (by name, any case) with its feeds, the untagged
-    feeds, then the saved searches with their ``counts`` (title -> (unread, all)).
+    feeds, the hidden ones (newsboat's ``!``: in no other group), then the saved
+    searches with their ``counts`` (title -> (unread, all)).
 
     ``unread`` (URL -> unread stories), when given, is what the feeds' unread counts
     are (a feed missing from it: not counted yet, None); otherwise each feed's own.
@@ -102,7 +105,11 @@ def build_rows(
 
     by_tag: dict[str, list[Feed]] = {}
     untagged: list[Feed] = []
+    hidden: list[Feed] = []
     for feed in feeds:
+        if feed.hidden:
+            hidden.append(feed)
+            continue
         for tag in dict.fromkeys(feed.tags):
             by_tag.setdefault(tag, []).append(feed)
         if not feed.tags:
@@ -112,6 +119,8 @@ def build_rows(
     ]
     if untagged:
         groups.append((UNTAGGED, None, untagged))
+    if hidden:
+        groups.append((HIDDEN, None, hidden))
     rows: list[FeedRow] = []
     for name, group_tag, members in groups:
         known = [unread_of(feed) for feed in members]
@@ -345,14 +354,7 @@ def row_detail(row: FeedRow | None) -> str | list[tuple[str, str]]:
 class FeedListScreen(PassesOnFailures, Screen[ListQuery | None]):
     """Feeds by tag with their counts, the saved searches; act on the highlighted feed."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close_feeds", "Back", id="feeds_close"),
-        Binding("a", "add_feed", "Add", id="feeds_add"),
-        Binding("d", "remove_feed", "Remove", id="feeds_remove"),
-        Binding("e", "rename_feed", "Rename", id="feeds_rename"),
-        Binding("t", "retag_feed", "Tags", id="feeds_retag"),
-        Binding("r", "refresh_feed", "Refresh", id="feeds_refresh"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(FEED_LIST_BINDINGS)
 
     summary: var[str] = var("")
     """``12 feeds · 1 failed``, in the title bar."""

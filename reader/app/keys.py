@@ -94,6 +94,19 @@ def keymap_for(preset: str, overrides: Mapping[str, str]) -> dict[str, str]:
     return {**PRESETS.get(preset, {}), **overrides}
 
 
+FEED_LIST_BINDINGS: list[Binding] = [
+    Binding(keys, action, label, id=name, tooltip=text)
+    for name, keys, action, label, text in [
+        ("feeds_close", "escape,q", "close_feeds", "Back", "feed list: back to the stories"),
+        ("feeds_add", "a", "add_feed", "Add", "feed list: subscribe to a feed (or a page's)"),
+        ("feeds_remove", "d", "remove_feed", "Remove", "feed list: unsubscribe (asks)"),
+        ("feeds_rename", "e", "rename_feed", "Rename", "feed list: your own title for it"),
+        ("feeds_retag", "t", "retag_feed", "Tags", "feed list: its tags, comma-separated"),
+        ("feeds_refresh", "r", "refresh_feed", "Refresh", "feed list: refresh this feed"),
+    ]
+]
+"""The feed list's bindings (``F``), listed in the help screen after the reading keys."""
+
 _MOVING = [
     ("j k  ↓ ↑", "move in the focused pane", ""),
     ("PgUp PgDn  g G", "page up / down, first / last", ""),
@@ -109,6 +122,11 @@ def help_rows(
     the keys, what they do, the binding id."""
     rows = list(_MOVING)
     for binding in READING_BINDINGS:
+        binding_id = binding.id or ""
+        keys = keymap.get(binding_id, binding.key)
+        shown = "  ".join(key_display(Binding(key.strip(), "")) for key in keys.split(","))
+        rows.append((shown, binding.tooltip or binding.description, binding_id))
+    for binding in FEED_LIST_BINDINGS:
         binding_id = binding.id or ""
         keys = keymap.get(binding_id, binding.key)
         shown = "  ".join(key_display(Binding(key.strip(), "")) for key in keys.split(","))

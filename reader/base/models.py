@@ -161,6 +161,9 @@ class Feed:
     last_error: str | None = None
     stories: int = 0
     unread: int = 0
+    hidden: bool = False
+    """Kept out of the feed list's groups and the default story list (newsboat's ``!``);
+    its stories still show in searches, a site's list and saved searches."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``reader feed list --json``."""
@@ -172,4 +175,5 @@ class Feed:
             "last_error": self.last_error,
             "stories": self.stories,
             "unread": self.unread,
+            "hidden": self.hidden,
         }

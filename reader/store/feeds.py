@@ -277,4 +277,5 @@ def _feed(row: sqlite3.Row) -> Feed:
         last_error=row["last_error"],
         stories=row["n"],
         unread=row["unread"],
+        hidden=bool(row["hidden"]),
     )
