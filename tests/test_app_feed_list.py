@@ -266,3 +266,34 @@ async def test_the_palette_opens_the_feed_list(paths: Paths, tmp_path: Path) -> 
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FeedListScreen))
+
+
+async def test_remove_with_sync_tells_the_server_and_says_when_it_cannot(
+    paths: Paths, tmp_path: Path
+) -> None:
+    # [sync] names a "Google Reader server" on 127.0.0.1 that refuses every call (404, and
+    # 501 for a POST): the feed goes here, and a warning says the server did not follow.
+    tagged, _ = _home_with_feeds(paths, tmp_path)
+    with serve({}) as base:
+        config = paths.config_file.read_text()
+        paths.config_file.write_text(
+            f'[sync]\nservice = "greader"\nurl = "{base}/api/greader.php"\nuser = "alice"\n'
+            f'password_file = "{tmp_path / "pw"}"\n\n' + config
+        )
+        (tmp_path / "pw").write_text("secret\n")
+        app = ReaderApp(paths)
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await _open_feeds(pilot)
+            rows = screen.rows
+            await _to_row(pilot, rows, "Alpha News")
+            await pilot.press("d")
+            await wait_for(pilot, lambda: isinstance(app.screen, Confirm))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: len(screen.feeds) == 1)
+            await wait_for(
+                pilot,
+                lambda: any("unsubscribed here only" in str(n.message) for n in app._notifications),
+            )
+            assert "secret" not in " ".join(str(n.message) for n in app._notifications)
+        with Store(paths) as store:
+            assert tagged not in {f.url for f in store.list_feeds()}

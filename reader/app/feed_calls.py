@@ -1,18 +1,23 @@
 """The store work of the feed list, run on the app's store threads (see store_calls.py).
 
-Adding a feed fetches it (to find the feed a page announces), so it runs on the jobs
-thread with the refreshes; the rest are quick reads and writes.
+Adding a feed fetches it (to find the feed a page announces), and adding or removing
+one tells the sync server when ``[sync]`` is set up, so those run on the jobs thread
+with the refreshes; the rest are quick reads and writes.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from reader.base.config import FeedSettings
-from reader.base.errors import FeedError, FetchError
+from reader.base.errors import FeedError, FeedNotFound, FetchError
 from reader.base.models import Feed
 from reader.store import Store
+from reader.sync.errors import SyncError
+
+log = logging.getLogger("reader.app")
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,31 @@ def add_feed(store: Store, url: str, settings: Callable[[str], FeedSettings]) ->
         return Added(None, f"{url}: {exc}")
     feed = store.add_feed(found)
     report = refresh.refresh(store, [feed], settings=settings)
-    problem = f"{found}: {report.failures[0][1]}" if report.failures else None
-    return Added(store.get_feed(found), problem)
+    problems = [f"{found}: {report.failures[0][1]}"] if report.failures else []
+    if not refresh.is_local(found):
+        problems += _on_server(store, found, True)
+    return Added(store.get_feed(found), "; ".join(problems) or None)
+
+
+def remove_feed(store: Store, url: str) -> str | None:
+    """Unsubscribe from ``url`` here (its stories stay) and, with ``[sync]`` set up, on
+    the server: the line saying what went wrong there, or None."""
+    try:
+        store.remove_feed(url)
+    except FeedNotFound:  # removed already (by a sync, another window): shown gone
+        log.info("feed %s was removed already", url)
+    return "; ".join(_on_server(store, url, False)) or None
+
+
+def _on_server(store: Store, url: str, add: bool) -> list[str]:
+    """The server's subscriptions follow (``sync.subscriptions``): what to tell."""
+    from reader.sync.subscriptions import follow_on_server
+
+    try:
+        done = follow_on_server(store, url, (), add)
+    except SyncError as exc:  # the [sync] table cannot be read
+        return [f"sync: {exc}"]
+    return done.notes + ([done.problem] if done.problem else [])
 
 
 def refresh_feed(

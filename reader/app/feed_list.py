@@ -40,7 +40,6 @@ from reader.app.store_thread import StoreThread
 from reader.app.story_list import ListQuery
 from reader.base.clean import clean_line, clean_link
 from reader.base.config import FeedSettings, SavedQuery
-from reader.base.errors import FeedNotFound
 from reader.base.models import Feed
 from reader.store import Store, StoryFilter
 
@@ -504,11 +503,10 @@ class FeedListScreen(PassesOnFailures, Screen[ListQuery | None]):
 
     @work(group="feed-change", exit_on_error=False)
     async def _remove(self, feed: Feed) -> None:
-        try:
-            await self.store.call(Store.remove_feed, feed.url)
-        except FeedNotFound:  # removed already (by a sync, another window): shown gone
-            log.info("feed %s was removed already", feed.url)
+        problem = await self.jobs.call(feed_calls.remove_feed, feed.url)
         self.notify(f"Removed {feed_label(feed)}.", markup=False, timeout=3)
+        if problem is not None:
+            self.notify(problem, severity="warning", markup=False, timeout=8)
         self.changed.post_message(StoriesChanged(listing=True))
         self.reload()
 

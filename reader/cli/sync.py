@@ -102,20 +102,15 @@ def sync_before_refresh(args: argparse.Namespace, store: Store) -> Synced | None
 
 def change_subscription(store: Store, url: str, tags: Sequence[str], add: bool) -> str | None:
     """With ``[sync]`` set up, subscribe the server to ``url`` (in the folder of its first
-    tag) or unsubscribe it; the line saying why that failed, or None (done, or no sync)."""
-    from reader.sync.errors import NotSupported, SyncError
-    from reader.sync.subscriptions import subscribe, unsubscribe
+    tag) or unsubscribe it (``sync.subscriptions.follow_on_server``); its notes on
+    stderr, and the line saying why it failed, or None (done, or no sync)."""
+    from reader.sync.errors import SyncError
+    from reader.sync.subscriptions import follow_on_server
 
-    settings = _settings(store)
-    if settings is None:
-        return None
     try:
-        if add:
-            subscribe(store, settings, url, tags[0] if tags else None)
-        else:
-            unsubscribe(store, settings, url)
-    except NotSupported as exc:  # Fever: the feed is this machine's alone; not a failure
-        print(f"reader: {clean_line(str(exc))}", file=sys.stderr)
+        done = follow_on_server(store, url, tags, add)
     except SyncError as exc:
-        return f"{exc}; the feed is {'subscribed' if add else 'unsubscribed'} here only"
-    return None
+        raise CommandError(str(exc)) from None
+    for note in done.notes:
+        print(f"reader: {note}", file=sys.stderr)
+    return done.problem

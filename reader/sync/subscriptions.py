@@ -1,15 +1,59 @@
-"""``reader feed add`` and ``feed remove`` with sync set up: the server's subscriptions
-change too (Google Reader's ``subscription/quickadd`` and ``subscription/edit``). The
-Fever API has no call for either: ``FeverClient`` says so, and the feed stays local.
+"""``reader feed add`` and ``feed remove``, and the feed list's add and remove, with
+sync set up: the server's subscriptions change too (Google Reader's
+``subscription/quickadd`` and ``subscription/edit``). The Fever API has no call for
+either: ``FeverClient`` says so, and the feed stays local.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from reader.base.clean import clean_line
 from reader.store import Store
 from reader.sync.config import SyncSettings
 from reader.sync.engine import make_server, open_state
 from reader.sync.items import Server
 from reader.sync.state import FeedRecord
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class OnServer:
+    """What following a subscription change on the sync server came to."""
+
+    problem: str | None = None
+    """Why the server's subscriptions could not follow (the feed changed here only)."""
+    notes: list[str] = field(default_factory=list)
+    """Lines worth telling: the ``[sync]`` table's warnings, a server that cannot
+    (Fever keeps its feeds on the server's side: not a failure)."""
+
+
+def follow_on_server(store: Store, url: str, tags: Sequence[str], add: bool) -> OnServer:
+    """With ``[sync]`` set up, subscribe the server's account to ``url`` (in the folder
+    of its first tag) or unsubscribe it; without it, nothing. A ``[sync]`` table that
+    cannot be read raises its ``SyncError``."""
+    from reader.sync.config import load_sync_settings
+    from reader.sync.errors import NotSupported, SyncError
+
+    settings = load_sync_settings(store.paths.config_file)
+    if settings is None:
+        return OnServer()
+    done = OnServer(notes=[clean_line(warning) for warning in settings.warnings])
+    try:
+        if add:
+            subscribe(store, settings, url, tags[0] if tags else None)
+        else:
+            unsubscribe(store, settings, url)
+    except NotSupported as exc:
+        _log.info("%s: %s", url, exc)
+        done.notes.append(clean_line(str(exc)))
+    except SyncError as exc:
+        where = "subscribed" if add else "unsubscribed"
+        done.problem = f"{clean_line(str(exc))}; the feed is {where} here only"
+    return done
 
 
 def subscribe(
