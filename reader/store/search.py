@@ -13,6 +13,12 @@ matching more finds the best of its recent matches, which is what a news reader
 expects. Measured by ``bench/bench_search.py`` at 100,000 stories: common words about
 3x faster than ranking every match. A headline search (``any_words``) ranks all. A
 phrase of very common words is listed newest first (``COMMON_PHRASE_DOCS``).
+
+bm25 counts every match of a word in the index it ranks from, so ranking even a
+window from a million stories costs in proportion to the million (the word "the":
+73-138 ms). A second index holds the newest ``RECENT_STORIES`` stories alone; a query
+with a whole window of matches among them is ranked from it (12 ms for "the", the same
+best 20), the rest from the whole index, where they have few matches.
 """
 
 from __future__ import annotations
@@ -41,6 +47,19 @@ two tries of a writer that found the database busy, so such a writer gets its tu
 RANK_WINDOW = 2000
 """Most matches a search ranks by bm25: the newest stored ones (see the module's
 docstring). bm25 costs about 5 µs a match; 4,000 measured twice as slow."""
+
+RECENT_STORIES = 50_000
+"""How many of the newest stories the second full-text index (``recent_fts``) holds.
+bm25 reads every match of a word in the index it ranks from, to count them; ranking
+the newest ``RANK_WINDOW`` matches from an index of the newest stories alone costs
+what it does at 50,000 stories however big the cache grows. A query with fewer than
+``RANK_WINDOW`` matches among them is ranked from the whole index, where it has few
+matches enough to be cheap (or is a word common long ago only). Measured at
+1,000,000 stories (bench/bench_search.py): "the" 138 ms from the whole index."""
+
+_RECENT_SLACK = RECENT_STORIES // 10
+"""Stories past ``RECENT_STORIES`` let into the recent index before the oldest go, so
+that a refresh does not make it drop a few stories every time."""
 
 COMMON_PHRASE_DOCS = 30_000
 """A phrase whose every word is in this many stories (``"of a"``, ``"he said"``) lists
@@ -136,7 +155,84 @@ class SearchStore(StoreBase):
                     (upto,),
                 ).rowcount
                 conn.execute("DELETE FROM fts_pending WHERE ?1 < 0 OR story_rowid <= ?1", (upto,))
+        self._keep_recent()
         return added
+
+    def _keep_recent(self) -> None:
+        """Bring the recent index (``RECENT_STORIES``) up to the stories stored now: the
+        new ones in, the newest first after a migration (in chunks, with pauses, like
+        the main index), and the oldest out once it holds ``_RECENT_SLACK`` too many."""
+        conn = self._conn
+        floor_row = conn.execute(
+            "SELECT rowid FROM stories ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (RECENT_STORIES - 1,),
+        ).fetchone()
+        floor = floor_row[0] if floor_row else 0  # the oldest story that belongs in it
+        first = True
+        while True:
+            low, high = conn.execute(
+                "SELECT min(story_rowid), max(story_rowid) FROM recent_rows"
+            ).fetchone()
+            # What is missing, a chunk at a time and with no gap left between: the
+            # stories newer than its newest (oldest first), then those older than its
+            # oldest down to the floor (newest first).
+            if (
+                high is not None
+                and conn.execute(
+                    "SELECT 1 FROM stories WHERE rowid > ? LIMIT 1", (high,)
+                ).fetchone()
+            ):
+                sql = "SELECT rowid FROM stories WHERE rowid > ? ORDER BY rowid LIMIT ?"
+                args: tuple[int, ...] = (high, INDEX_CHUNK)
+            elif low is None or low > floor:
+                sql = (
+                    "SELECT rowid FROM stories WHERE rowid >= ? AND rowid < ?"
+                    " ORDER BY rowid DESC LIMIT ?"
+                )
+                args = (floor, 2**63 - 1 if low is None else low, INDEX_CHUNK)
+            else:
+                break
+            if not first:
+                time.sleep(_INDEX_PAUSE_S)
+            first = False
+            with self._write():
+                rows = conn.execute(sql, args).fetchall()
+                if not rows:
+                    break
+                bounds = (min(rows[0][0], rows[-1][0]), max(rows[0][0], rows[-1][0]))
+                conn.execute(
+                    "INSERT INTO recent_fts (rowid, title, body) SELECT rowid, title, body"
+                    " FROM stories WHERE rowid BETWEEN ? AND ?",
+                    bounds,
+                )
+                conn.execute(
+                    "INSERT INTO recent_rows (story_rowid) SELECT rowid FROM stories"
+                    " WHERE rowid BETWEEN ? AND ?",
+                    bounds,
+                )
+        (held,) = conn.execute("SELECT count(*) FROM recent_rows").fetchone()
+        if held > RECENT_STORIES + _RECENT_SLACK:
+            with self._write():
+                conn.execute(
+                    "INSERT INTO recent_fts (recent_fts, rowid, title, body)"
+                    " SELECT 'delete', s.rowid, s.title, s.body FROM recent_rows r"
+                    " JOIN stories s ON s.rowid = r.story_rowid WHERE r.story_rowid < ?",
+                    (floor,),
+                )
+                conn.execute("DELETE FROM recent_rows WHERE story_rowid < ?", (floor,))
+
+    def _ranks_recent(self, match: str, where: list[str], params: list[Any], joined: bool) -> bool:
+        """Whether the recent index holds ``RANK_WINDOW`` matches of the query (with its
+        filters): then the newest matches, the ones ranked, are all in it."""
+        (found,) = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM recent_fts f"
+            + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
+            + " WHERE recent_fts MATCH ?"
+            + "".join(f" AND {condition}" for condition in where)
+            + " ORDER BY f.rowid DESC LIMIT ?)",
+            [match, *params, RANK_WINDOW],
+        ).fetchone()
+        return bool(found >= RANK_WINDOW)
 
     def _conditions(self, filters: Filters, cols: _Columns, params: list[Any]) -> list[str]:
         """SQL conditions (to join with AND) for ``filters``; parameters go into ``params``.
@@ -248,6 +344,9 @@ class SearchStore(StoreBase):
             for value in (filters.read, filters.bookmarked, filters.before, filters.after)
         )
         window = "" if any_words else " ORDER BY f.rowid DESC LIMIT ?"
+        index = "stories_fts"
+        if window and limit <= RANK_WINDOW and self._ranks_recent(match, where, params[1:], joined):
+            index = "recent_fts"
         if window:
             params.append(max(RANK_WINDOW, limit))
         params.append(limit)
@@ -255,10 +354,10 @@ class SearchStore(StoreBase):
         # row are computed for the page of results alone.
         page = (
             "(SELECT r, score FROM (SELECT f.rowid AS r, "
-            + ("-f.rowid" if newest else "bm25(stories_fts, 5.0, 1.0)")
-            + " AS score FROM stories_fts f"
+            + ("-f.rowid" if newest else f"bm25({index}, 5.0, 1.0)")
+            + f" AS score FROM {index} f"
             + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
-            + " WHERE stories_fts MATCH ?"
+            + f" WHERE {index} MATCH ?"
             + "".join(f" AND {condition}" for condition in where)
             + f"{window}) ORDER BY score LIMIT ?)"
         )

@@ -1,0 +1,117 @@
+"""The recent full-text index (cache migration 13, ``reader.store.search``): it holds the
+newest ``RECENT_STORIES`` stories exactly as the main index does, follows updates and
+deletions, lets the oldest go, and a query with enough matches among them is ranked
+from it with the same results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import reader.store.search as search
+from reader.base.models import Page
+from reader.base.paths import Paths
+from reader.store import Store
+
+RECENT, SLACK, WINDOW = 40, 5, 10
+
+
+@pytest.fixture
+def store(paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    monkeypatch.setattr(search, "RECENT_STORIES", RECENT)
+    monkeypatch.setattr(search, "_RECENT_SLACK", SLACK)
+    monkeypatch.setattr(search, "RANK_WINDOW", WINDOW)
+    monkeypatch.setattr(search, "INDEX_CHUNK", 7)  # every chunked path, on few stories
+    with Store(paths) as store:
+        yield store
+
+
+def _save(store: Store, first: int, count: int, word: str = "tide") -> None:
+    store.save_pages(
+        [
+            (
+                f"https://quay.example/{n}",
+                f"hash-{n}",
+                Page(
+                    title=f"Story {n}",
+                    body=f"The {word} {' '.join([word] * (n % 5))} table number{n} is out.",
+                    published=f"2026-11-{1 + n % 28:02d}T10:00:00+00:00",
+                ),
+            )
+            for n in range(first, first + count)
+        ]
+    )
+
+
+def _recent(store: Store) -> list[int]:
+    conn = store._conn
+    return [r for (r,) in conn.execute("SELECT story_rowid FROM recent_rows ORDER BY 1")]
+
+
+def _newest(store: Store, count: int) -> list[int]:
+    conn = store._conn
+    rows = conn.execute("SELECT rowid FROM stories ORDER BY rowid DESC LIMIT ?", (count,))
+    return sorted(r for (r,) in rows)
+
+
+def _recent_matches(store: Store, query: str) -> set[int]:
+    sql = "SELECT rowid FROM recent_fts WHERE recent_fts MATCH ?"
+    return {r for (r,) in store._conn.execute(sql, (query,))}
+
+
+def test_it_holds_the_newest_stories_and_lets_the_oldest_go(store: Store) -> None:
+    _save(store, 0, 25)
+    store.index_pending()
+    assert _recent(store) == _newest(store, 25)  # fewer stories than it holds: all
+    _save(store, 25, 40)  # 65 stories: more than a chunk of new ones at once
+    store.index_pending()
+    held = _recent(store)
+    assert held == _newest(store, RECENT)  # 65 > RECENT + SLACK: back to RECENT
+    assert _recent_matches(store, "tide") == set(held)
+    _save(store, 65, 3)  # within the slack: nothing goes
+    store.index_pending()
+    assert _recent(store) == _newest(store, RECENT + 3)
+
+
+def test_a_cache_indexed_before_it_existed_is_filled_newest_first(store: Store) -> None:
+    _save(store, 0, 60)
+    store.index_pending()
+    conn = store._conn
+    conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('delete-all')")
+    conn.execute("DELETE FROM recent_rows")  # as migration 13 leaves an indexed cache
+    store.index_pending()
+    assert _recent(store) == _newest(store, RECENT)
+    assert _recent_matches(store, "tide") == set(_newest(store, RECENT))
+
+
+def test_updates_and_deletions_keep_it_exact(store: Store) -> None:
+    _save(store, 0, 30)
+    store.index_pending()
+    store.save_pages(
+        [("https://quay.example/29", "changed", Page(title="Story 29", body="A heron flew."))]
+    )
+    store.index_pending()
+    (rowid,) = store._conn.execute(
+        "SELECT rowid FROM stories WHERE source = 'https://quay.example/29'"
+    ).fetchone()
+    assert _recent_matches(store, "heron") == {rowid}
+    assert rowid not in _recent_matches(store, "tide")
+    store._conn.execute("DELETE FROM stories WHERE rowid = ?", (rowid,))
+    assert _recent_matches(store, "heron") == set()
+    assert rowid not in _recent(store)
+
+
+def test_a_common_word_ranks_the_same_from_either_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 200)
+    _save(store, 200, 5, word="heron")
+    store.index_pending()
+    assert store._ranks_recent('"tide"', [], [], False)
+    assert not store._ranks_recent('"heron"', [], [], False)  # 5 matches: the whole index
+    from_recent = [s.id for s in store.search("tide", limit=WINDOW)]
+    monkeypatch.setattr(Store, "_ranks_recent", lambda *args: False)
+    from_all = [s.id for s in store.search("tide", limit=WINDOW)]
+    assert from_recent == from_all and len(from_all) == WINDOW
+    assert len(store.search("heron")) == 5
