@@ -141,7 +141,9 @@ def test_add_list_refresh_with_conditional_get_and_remove(home: Path) -> None:
         assert feed["url"] == f"{base}/feed.xml" and feed["stories"] == 3
         listed = json.loads(run_reader(home, "feed", "list", "--json").stdout)
         assert [sorted(f) for f in listed] == [
-            sorted(["id", "title", "url", "last_refresh", "last_error", "stories", "unread"])
+            sorted(
+                ["id", "title", "url", "last_refresh", "last_error", "stories", "unread", "hidden"]
+            )
         ]
         assert listed[0]["title"] == "Harbour & Quay News" and listed[0]["unread"] == 3
         again = run_reader(home, "refresh")

@@ -116,7 +116,7 @@ def test_import_from_files_made_by_a_real_newsboat(home: Path, tmp_path: Path) -
         (folder / "urls").write_text(f'{one} news "~My Name for One"\n{two} ! tech\n')
         (folder / "config").write_text(
             "reload-time 30\nmax-items 100\nshow-read-feeds no\nbind-key ^R reload-all\n"
-            "bind-key x open-in-browser-and-mark-read\n"
+            "bind-key x toggle-show-read-feeds\n"
         )
         (home / "config").mkdir(parents=True)
         (home / "config" / "config.toml").write_text(
