@@ -97,7 +97,10 @@ class ReaderApp(App[None]):
 
     def get_default_screen(self) -> ReadingScreen:
         self.reading = ReadingScreen(
-            self.store, self.background_store, grouped=self.config.collapse_copies
+            self.store,
+            self.background_store,
+            grouped=self.config.collapse_copies,
+            text_width=self.config.text_width,
         )
         return self.reading
 

@@ -61,8 +61,10 @@ class ArticleView(LineView, can_focus=True):
             self.story_id = story_id
             super().__init__()
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, text_width: int = 0) -> None:
         super().__init__(id=id)
+        self.text_width = text_width
+        """The longest line in cells (config.toml's ``text_width``); 0: the pane's width."""
         self._rendered_theme: str | None = None
         self.story: Story | None = None
         self.rendered: RenderedArticle | None = None
@@ -93,7 +95,8 @@ class ArticleView(LineView, can_focus=True):
         self._wrap_story(story, self._content_width(), self._styles(), keep_scroll)
 
     def _content_width(self) -> int:
-        return max(self.scrollable_content_region.width, 20)
+        width = max(self.scrollable_content_region.width, 20)
+        return min(width, max(self.text_width, 20)) if self.text_width else width
 
     def _styles(self) -> dict[str, Style]:
         return {

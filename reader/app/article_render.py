@@ -101,8 +101,7 @@ def story_blocks(
     links: list[tuple[str, str]] = []
     blocks = [Block(Content.styled(clean_line(story.title), styles["title"]))]
     meta = [part for part in (story.site, " › ".join(story.section)) if part]
-    if story.published:
-        meta.append(long_date(story.published))
+    meta.append(long_date(story.published) if story.published else "undated")
     if story.author:
         meta.append(f"by {story.author}")
     if story.reactions is not None:

@@ -58,7 +58,12 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
     """Background work in progress (a feed refresh), shown in the title bar."""
 
     def __init__(
-        self, store: StoreThread, background: StoreThread, *, grouped: bool = True
+        self,
+        store: StoreThread,
+        background: StoreThread,
+        *,
+        grouped: bool = True,
+        text_width: int = 0,
     ) -> None:
         super().__init__()
         self.store = store
@@ -68,7 +73,7 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         self._list_index: int | None = None
         """Where the story shown is in the list, when it was opened from there."""
         self.stories = StoryList(store, grouped=grouped, id="stories")
-        self.article = ArticleView(id="article")
+        self.article = ArticleView(id="article", text_width=text_width)
         self.side = SidePanes(background, id="side")
 
     def compose(self) -> ComposeResult:
@@ -233,6 +238,16 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     def action_toggle_lists(self) -> None:
         self.toggle_class("-lists")
+
+    def action_reading_mode(self) -> None:
+        """The article alone, the whole width (again: the list and side panes back)."""
+        reading = not self.has_class("-reading")
+        self.set_class(reading, "-reading")
+        self.article.border_subtitle = Content("wide") if reading else Content("")
+        if reading:
+            self.article.focus()
+        elif self.focused is self.article or self.focused is None:
+            self.stories.focus()
 
     def action_toggle_ranking(self) -> None:
         self.ranking_wide = not self.ranking_wide

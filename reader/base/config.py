@@ -44,6 +44,9 @@ class Config:
     collapse_copies: bool = True
     """One entry per story however many sites carry it (``collapse_copies = false``
     lists every copy)."""
+    text_width: int = 0
+    """The longest line of an article, in cells (newsboat's ``text-width``); 0: the
+    pane's width."""
 
     def feed_settings(self, url: str) -> FeedSettings:
         """The settings for the feed at ``url``: its own over the defaults."""
@@ -87,6 +90,11 @@ def load_config(path: Path) -> Config:
         config.collapse_copies = collapse
     elif collapse is not None:
         config.problems.append(f"{path}: 'collapse_copies' must be true or false")
+    text_width = data.get("text_width")
+    if isinstance(text_width, int) and not isinstance(text_width, bool) and text_width >= 0:
+        config.text_width = text_width
+    elif text_width is not None:
+        config.problems.append(f"{path}: 'text_width' must be a whole number (0: no limit)")
     feeds = data.get("feeds", {})
     if isinstance(feeds, dict):
         config.feed_defaults = _feed_settings(feeds, f"{path}: [feeds]", config.problems)
