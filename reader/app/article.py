@@ -6,6 +6,9 @@ screen into strips, so a 20,000-word article costs what a short one does to show
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 from rich.segment import Segment
 from textual import events, work
 from textual.binding import Binding
@@ -20,6 +23,10 @@ from textual.worker import get_current_worker
 from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_in_stages
 from reader.app.line_view import LineView
 from reader.base.models import Story
+
+FIRST_PAINT_WAIT_S = 0.3
+"""How long the rest of a long article waits for its first screen to be painted (a
+render in the worker thread would hold the GIL against the paint)."""
 
 
 class ArticleView(LineView, can_focus=True):
@@ -109,13 +116,22 @@ class ArticleView(LineView, can_focus=True):
     ) -> None:
         worker = get_current_worker()
         screen_lines = max(self.size.height, 24) + 8
-        for rendered in render_in_stages(story, width, styles, screen_lines):
+        stages = render_in_stages(
+            story, width, styles, screen_lines, cancelled=lambda: worker.is_cancelled
+        )
+        for rendered in stages:
             if worker.is_cancelled:
                 return
-            self.app.call_from_thread(self._show_rendered, rendered, keep_scroll)
+            painted = threading.Event()
+            self.app.call_from_thread(self._show_rendered, rendered, keep_scroll, painted.set)
             keep_scroll = True  # the rest arrives under what is already shown
+            if not rendered.complete:  # the rest waits for the first screen to be painted
+                painted.wait(FIRST_PAINT_WAIT_S)
 
-    def _show_rendered(self, rendered: RenderedArticle, keep_scroll: bool) -> None:
+    def _show_rendered(
+        self, rendered: RenderedArticle, keep_scroll: bool, painted: Callable[[], None]
+    ) -> None:
+        self.call_after_refresh(painted)
         if self.story is None or rendered.story_id != self.story.id:
             return
         first = self.rendered is None or self.rendered.story_id != rendered.story_id
