@@ -87,9 +87,11 @@ async def next_story_latency(home: Path, presses: int) -> list[float]:
     from textual import events
 
     from reader.app.app import ReaderApp
+    from reader.base.config import Config
     from reader.base.paths import resolve_paths
 
-    app = ReaderApp(resolve_paths(home))
+    # every story its own row: once analysed, generated articles alike are copies of one
+    app = ReaderApp(resolve_paths(home), Config(collapse_copies=False))
     frames: list[tuple[float, str | None]] = []  # (when, the story the article view had)
     display = app._display
     view = None
@@ -106,7 +108,7 @@ async def next_story_latency(home: Path, presses: int) -> list[float]:
         while view.rendered is None:  # type: ignore[attr-defined]
             await pilot.pause(0.02)
         await pilot.pause(0.3)
-        for _ in range(presses):
+        for _ in range(min(presses, app.reading.stories.count - 1)):
             before = view.rendered.story_id  # type: ignore[attr-defined]
             seen = len(frames)
             start = time.perf_counter()
