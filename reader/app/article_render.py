@@ -73,9 +73,9 @@ _PARSER: MarkdownIt | None = None
 # Anything that could be Markdown syntax sends a body through the parser.
 _MARKDOWN_SIGNS = re.compile(r"[\\*_`\[\]<>#|~!&]|^ {0,3}(?:[-+=]|\d{1,9}[.)])", re.MULTILINE)
 _PARAGRAPHS = re.compile(r"\n\s*\n")
-FIRST_SECTION = 4_000
+FIRST_SECTION = 3_000
 """Characters of a body parsed, at least, before the first screen is shown."""
-SECTION = 16_000
+SECTION = 8_000
 """Characters of a body parsed at a time after the first screen."""
 
 
@@ -407,7 +407,8 @@ def render_in_stages(
     links: list[tuple[str, str]] = []
     body = clean_text(story_markdown(story) or "")  # a feed item's HTML becomes Markdown here
     as_markdown = _MARKDOWN_SIGNS.search(body) is not None
-    sections = body_sections(body, max(screen_lines * width * 2, FIRST_SECTION), SECTION)
+    first = max(screen_lines * width * 3 // 2, FIRST_SECTION)  # text for a screen and a half
+    sections = body_sections(body, first, SECTION)
     head = next(sections)
     blocks = header_blocks(story, styles) + body_blocks(head, styles, links, as_markdown)
     lines = wrap_blocks(blocks, width, styles)
