@@ -6,7 +6,7 @@ import pytest
 from rich.cells import cell_len, get_character_cell_size
 from textual.content import Content
 
-from reader.app.article_render import wrap_content
+from reader.app.wrap import wrap_content
 from reader.base.line_break import NO_END, NO_START, break_offsets, has_cjk, wrap_text
 
 JAPANESE = (
@@ -86,3 +86,19 @@ def test_article_wrap_keeps_styles_and_breaks_cjk() -> None:
     assert [line.plain for line in wrap_content(plain, 12)] == [
         line.plain for line in plain.wrap(12)
     ]
+
+
+def test_table_cells_wrap_cjk_text_too() -> None:
+    from textual.style import Style
+
+    from reader.app.table_render import TableData, table_lines
+
+    text = "今日の潮位表は「満潮」「干潮」の時刻を、港湾事務所が毎朝更新したものです。"
+    table = TableData(
+        header=[Content("港"), Content("説明")], rows=[[Content("横浜"), Content(text)]]
+    )
+    for width in range(24, 40):  # Content.wrap started a cell's line with "」" or "。" in 9
+        lines = [line.plain for line in table_lines(table, width, Style(), Style())]
+        cells = [part.strip() for line in lines for part in line.split("│")[1:-1]]
+        assert not any(cell[:1] in NO_START for cell in cells if cell), (width, lines)
+        assert all(cell_len(line) <= width for line in lines)

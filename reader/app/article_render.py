@@ -14,16 +14,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rich.cells import get_character_cell_size
 from textual.content import Content, Span
 from textual.style import Style
 
 from reader.app.code_highlight import CODE_STYLES, highlight
 from reader.app.dates import long_date
 from reader.app.table_render import TableData, table_lines
+from reader.app.wrap import wrap_content
 from reader.base.clean import clean_line, clean_text
 from reader.base.fragments import story_markdown
-from reader.base.line_break import break_offsets, has_cjk
 from reader.base.models import Snippet, Story
 
 if TYPE_CHECKING:
@@ -335,19 +334,6 @@ def inline_content(
             add(f"[{label}: {alt}]" if alt else f"[{label}]")
             spans.append(Span(start, position, styles["note"]))
     return Content("".join(text), spans)
-
-
-def wrap_content(content: Content, width: int) -> list[Content]:
-    """``content`` wrapped to ``width`` cells: after spaces, as Textual wraps, and for
-    CJK text by Unicode's rules (between ideographs, never before closing punctuation
-    nor after opening punctuation: ``reader.base.line_break``)."""
-    if not has_cjk(content.plain):
-        return content.wrap(width)
-    lines: list[Content] = []
-    for line in content.split("\n", allow_blank=True):
-        pieces = line.divide(break_offsets(line.plain, width, get_character_cell_size))
-        lines.extend(piece.rstrip() for piece in pieces)
-    return lines
 
 
 def wrap_blocks(
