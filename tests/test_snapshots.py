@@ -192,3 +192,52 @@ def test_feed_list(snap_compare, paths: Paths, tmp_path) -> None:  # noqa: ANN00
         await _settled(pilot)
 
     assert snap_compare(ReaderApp(paths), terminal_size=(100, 30), run_before=feeds)
+
+
+# -- the article: inline code, a code block, an image, CJK text; reading mode -------------
+
+MIXED_BODY = """\
+The harbour office prints its tables with `tide --today`; the script is short:
+
+```python
+for day in tides:
+    print(day.date, day.high_water)  # metres above chart datum
+```
+
+![The quay at high water](https://quay.example/quay.png)
+
+横浜港の潮位表は毎朝更新されます。「満潮」と「干潮」の時刻は、港湾事務所のウェブサイトで\
+確認できます。観測所のデータ（速報値）は十分ごとに公開され、船舶の入出港に利用されています。\
+ちょっとした変化も、すぐに分かります！
+
+港口的潮汐表每天早上更新，“高潮”和“低潮”的时间可以在网站上查看。观测站的数据（速报值）\
+每十分钟公布一次。
+"""
+
+
+def _mixed_story(paths: Paths) -> None:
+    """An undated story (so the newest, shown first) with every kind of body part."""
+    from reader.base.models import Page
+
+    page = Page(title="Tide tables, in code and in Japanese", site="Quay Times", body=MIXED_BODY)
+    with Store(paths) as store:
+        store.save_pages([("https://quay-times.example/tides-ja.html", "mixed", page)])
+
+
+def test_article_with_inline_code_a_code_block_an_image_and_cjk(snap_compare, paths: Paths) -> None:
+    _mixed_story(paths)
+    assert snap_compare(ReaderApp(paths), terminal_size=(160, 48), run_before=_ready)
+
+
+def test_reading_mode_120x40(snap_compare, paths: Paths) -> None:
+    _mixed_story(paths)
+
+    async def wide(pilot: Pilot) -> None:
+        app = _app(pilot)
+        await _ready(pilot)
+        await pilot.press("z")
+        await wait_for(pilot, lambda: app.reading.article.region.width == 120)
+        await wait_for(pilot, lambda: app.reading.article.rendered.width > 100)
+        await _settled(pilot)
+
+    assert snap_compare(ReaderApp(paths), terminal_size=(120, 40), run_before=wide)

@@ -116,6 +116,7 @@ class ReaderApp(App[None]):
             self.background_store,
             grouped=self.config.collapse_copies,
             config=self.config,
+            text_width=self.config.text_width,
         )
         self.reading.article.pictures = self.pictures
         return self.reading

@@ -9,6 +9,8 @@ placeholder's line, fetched and drawn in a worker once the story is shown.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 
 from rich.segment import Segment
 from textual import events, work
@@ -34,6 +36,9 @@ from reader.base.errors import FetchError, shown_url
 from reader.base.models import Story
 
 log = logging.getLogger("reader.app")
+FIRST_PAINT_WAIT_S = 0.3
+"""How long the rest of a long article waits for its first screen to be painted (a
+render in the worker thread would hold the GIL against the paint)."""
 
 
 class ArticleView(LineView, can_focus=True):
@@ -75,8 +80,10 @@ class ArticleView(LineView, can_focus=True):
             self.story_id = story_id
             super().__init__()
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, text_width: int = 0) -> None:
         super().__init__(id=id)
+        self.text_width = text_width
+        """The longest line in cells (config.toml's ``text_width``); 0: the pane's width."""
         self._rendered_theme: str | None = None
         self.story: Story | None = None
         self.rendered: RenderedArticle | None = None
@@ -112,7 +119,8 @@ class ArticleView(LineView, can_focus=True):
         self._wrap_story(story, self._content_width(), self._styles(), keep_scroll)
 
     def _content_width(self) -> int:
-        return max(self.scrollable_content_region.width, 20)
+        width = max(self.scrollable_content_region.width, 20)
+        return min(width, max(self.text_width, 20)) if self.text_width else width
 
     def _styles(self) -> dict[str, Style]:
         return {
@@ -125,13 +133,22 @@ class ArticleView(LineView, can_focus=True):
     ) -> None:
         worker = get_current_worker()
         screen_lines = max(self.size.height, 24) + 8
-        for rendered in render_in_stages(story, width, styles, screen_lines):
+        stages = render_in_stages(
+            story, width, styles, screen_lines, cancelled=lambda: worker.is_cancelled
+        )
+        for rendered in stages:
             if worker.is_cancelled:
                 return
-            self.app.call_from_thread(self._show_rendered, rendered, keep_scroll)
+            painted = threading.Event()
+            self.app.call_from_thread(self._show_rendered, rendered, keep_scroll, painted.set)
             keep_scroll = True  # the rest arrives under what is already shown
+            if not rendered.complete:  # the rest waits for the first screen to be painted
+                painted.wait(FIRST_PAINT_WAIT_S)
 
-    def _show_rendered(self, rendered: RenderedArticle, keep_scroll: bool) -> None:
+    def _show_rendered(
+        self, rendered: RenderedArticle, keep_scroll: bool, painted: Callable[[], None]
+    ) -> None:
+        self.call_after_refresh(painted)
         if self.story is None or rendered.story_id != self.story.id:
             return
         first = self.rendered is None or self.rendered.story_id != rendered.story_id

@@ -10,7 +10,7 @@ numbered, and opened only through the app's confirmation screen.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from textual.style import Style
 from reader.app.code_highlight import CODE_STYLES, highlight
 from reader.app.dates import long_date
 from reader.app.table_render import TableData, table_lines
+from reader.app.wrap import wrap_content
 from reader.base.clean import clean_line, clean_text
 from reader.base.fragments import story_markdown
 from reader.base.models import Snippet, Story
@@ -71,6 +72,10 @@ _PARSER: MarkdownIt | None = None
 # Anything that could be Markdown syntax sends a body through the parser.
 _MARKDOWN_SIGNS = re.compile(r"[\\*_`\[\]<>#|~!&]|^ {0,3}(?:[-+=]|\d{1,9}[.)])", re.MULTILINE)
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+FIRST_SECTION = 3_000
+"""Characters of a body parsed, at least, before the first screen is shown."""
+SECTION = 8_000
+"""Characters of a body parsed at a time after the first screen."""
 
 
 def warm_up() -> None:
@@ -97,18 +102,24 @@ def story_blocks(
 ) -> tuple[list[Block], list[tuple[str, str]]]:
     """The header and body of ``story`` as blocks, plus its links ``(text, url)``."""
     links: list[tuple[str, str]] = []
+    body = clean_text(story_markdown(story) or "")  # a feed item's HTML becomes Markdown here
+    blocks = header_blocks(story, styles) + body_blocks(body, styles, links)
+    return blocks, links
+
+
+def header_blocks(story: Story, styles: dict[str, Style]) -> list[Block]:
+    """The title, the line of what is known about the story (site, date or ``undated``,
+    author…), its copies, where a search matched, and the rule under them."""
     blocks = [Block(Content.styled(clean_line(story.title), styles["title"]))]
     meta = [part for part in (story.site, " › ".join(story.section)) if part]
-    if story.published:
-        meta.append(long_date(story.published))
+    meta.append(long_date(story.published) if story.published else "undated")
     if story.author:
         meta.append(f"by {story.author}")
     if story.reactions is not None:
         meta.append(f"♥ {story.reactions}")
     if story.bookmarked:
         meta.append("★ bookmarked")
-    if meta:
-        blocks.append(Block(Content.styled(clean_line(" · ".join(meta)), styles["meta"])))
+    blocks.append(Block(Content.styled(clean_line(" · ".join(meta)), styles["meta"])))
     if story.also_on:  # the same story on other sites: the related pane opens each
         sites = ", ".join(dict.fromkeys(copy.site or copy.title for copy in story.also_on))
         also = clean_line(f"also on: {sites}")
@@ -116,16 +127,59 @@ def story_blocks(
     if story.snippet is not None and story.snippet.text:  # opened from a search
         blocks.append(Block(_snippet(story.snippet, styles)))
     blocks.append(Block(Content(""), rule=True))
-    body = clean_text(story_markdown(story) or "")  # a feed item's HTML becomes Markdown here
+    return blocks
+
+
+def body_blocks(
+    body: str,
+    styles: dict[str, Style],
+    links: list[tuple[str, str]],
+    as_markdown: bool | None = None,
+) -> list[Block]:
+    """A story's body (cleaned text, or a section of it) as blocks; links found are
+    appended to ``links``. ``as_markdown`` None: parsed when it looks like Markdown."""
     if not body.strip():
-        blocks.append(Block(Content.styled("(This story has no text.)", styles["note"])))
-    elif _MARKDOWN_SIGNS.search(body):
-        blocks.extend(markdown_blocks(body, styles, links))
-    else:  # plain paragraphs (most text pages): no need for a Markdown parser
-        blocks.extend(
-            Block(Content(" ".join(p.split()))) for p in _PARAGRAPHS.split(body) if p.strip()
-        )
-    return blocks, links
+        return [Block(Content.styled("(This story has no text.)", styles["note"]))]
+    if as_markdown is None:
+        as_markdown = _MARKDOWN_SIGNS.search(body) is not None
+    if as_markdown:
+        return markdown_blocks(body, styles, links)
+    # plain paragraphs (most text pages): no need for a Markdown parser
+    return [Block(Content(" ".join(p.split()))) for p in _PARAGRAPHS.split(body) if p.strip()]
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+def body_sections(body: str, first: int, size: int) -> Iterator[str]:
+    """``body`` cut into sections that parse as the whole does: the first of about
+    ``first`` characters, the others of about ``size``.
+
+    A cut is made only at a blank line followed by a line that starts at the margin (a
+    new top-level block: never inside a fenced code block, nor before an indented
+    line, which may continue a list item or an indented code block).
+    """
+    if len(body) <= first:
+        yield body
+        return
+    start = offset = 0
+    target = first
+    fence = ""
+    blank_before = False
+    for line in body.split("\n"):
+        if fence:
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = ""
+        else:
+            if blank_before and line[:1] not in ("", " ", "\t") and offset - start >= target:
+                yield body[start:offset]
+                start, target = offset, size
+            opening = _FENCE.match(line)
+            if opening:
+                fence = opening.group(1)
+        blank_before = not line.strip()
+        offset += len(line) + 1
+    yield body[start:]
 
 
 def markdown_blocks(
@@ -305,7 +359,7 @@ def wrap_blocks(
         elif block.language:
             wrapped = highlight(block.content.plain, block.language, styles).wrap(room) or [blank]
         else:
-            wrapped = block.content.wrap(room) or [blank]
+            wrapped = wrap_content(block.content, room) or [blank]
         if not block.prefix and not block.first_prefix:
             lines.extend(wrapped)
             continue
@@ -321,22 +375,38 @@ def render_article(story: Story, width: int, styles: dict[str, Style]) -> Render
 
 
 def render_in_stages(
-    story: Story, width: int, styles: dict[str, Style], screen_lines: int
+    story: Story,
+    width: int,
+    styles: dict[str, Style],
+    screen_lines: int,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> Iterator[RenderedArticle]:
     """Render ``story`` for showing at once: first enough lines to fill the screen
     (with the rest estimated, so the scrollbar is about right), then all of it.
 
+    Only the first section of a long body is parsed before the first stage, so that
+    the first screen costs the same for 2,000 words as for 20,000; the rest is parsed
+    a section at a time, and the render stops between sections once ``cancelled()``.
     A short story comes in one stage.
     """
-    blocks, links = story_blocks(story, styles)
     width = max(width, 10)
-    head: list[Content] = []
-    taken = 0
-    while taken < len(blocks) and len(head) < screen_lines:
-        head += wrap_blocks([blocks[taken]], width, styles, first=taken == 0)
-        taken += 1
-    if taken < len(blocks):
-        estimate = sum(block.content.cell_length // width + 2 for block in blocks[taken:])
-        yield RenderedArticle(story.id, width, head, links, complete=False, estimate=estimate)
-        head = head + wrap_blocks(blocks[taken:], width, styles, first=False)
-    yield RenderedArticle(story.id, width, head, links)
+    links: list[tuple[str, str]] = []
+    body = clean_text(story_markdown(story) or "")  # a feed item's HTML becomes Markdown here
+    as_markdown = _MARKDOWN_SIGNS.search(body) is not None
+    first = max(screen_lines * width * 3 // 2, FIRST_SECTION)  # text for a screen and a half
+    sections = body_sections(body, first, SECTION)
+    head = next(sections)
+    blocks = header_blocks(story, styles) + body_blocks(head, styles, links, as_markdown)
+    lines = wrap_blocks(blocks, width, styles)
+    if len(head) < len(body):
+        if len(lines) >= screen_lines:
+            rest = len(body) - len(head)
+            estimate = rest // max(width - 4, 10) + body.count("\n\n", len(head))
+            yield RenderedArticle(story.id, width, lines, links, complete=False, estimate=estimate)
+            lines = list(lines)  # the stage shown keeps its own
+        for section in sections:
+            if cancelled():
+                return
+            section_blocks = body_blocks(section, styles, links, as_markdown)
+            lines.extend(wrap_blocks(section_blocks, width, styles, first=False))
+    yield RenderedArticle(story.id, width, lines, links)

@@ -35,6 +35,8 @@ _TABLE: list[tuple[str, str, str, str, bool, str | None, str | None]] = [
     ("toggle_ranking", "R", "Top", "ranking: this page's or all pages'", False, None, None),
     ("why_ranked", "w", "Why", "why the highlighted top story ranks there", False, None, None),
     ("toggle_lists", "l", "Lists", "narrow screens: related/ranking or list", False, None, None),
+    ("reading_mode", "z", "Wide", "the article alone, the whole width (again: back)", False, None,
+     None),
     ("cycle_theme", "t", "Theme", "next theme (remembered)", False, None, "app.cycle_theme"),
     ("feed_list", "F", "Feeds", "the feed list: tags, counts, saved searches", False, None,
      "app.feed_list"),

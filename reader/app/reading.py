@@ -22,6 +22,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
+from textual.timer import Timer
 
 from reader.app import store_calls
 from reader.app.article import ArticleView
@@ -43,6 +44,8 @@ from reader.plumbing import commands
 from reader.store import Store, StoryFilter, StoryNotFound
 from reader.store.marks import MarkUndone
 
+SIDE_PANES_WAIT_S = 0.5
+"""The longest the side panes wait for the article's first screen to be painted."""
 EMPTY_LIST = {"Bookmarks": "No bookmarks yet: press b on a story to keep it."}
 UNREAD_LOOKAHEAD = 2000
 """How many stories n/p (newsboat preset; N/P by default) look through for an unread one."""
@@ -74,6 +77,7 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         *,
         grouped: bool = True,
         config: Config | None = None,
+        text_width: int = 0,
     ) -> None:
         super().__init__()
         self.config = config if config is not None else Config()
@@ -85,8 +89,11 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         self._list_index: int | None = None
         """Where the story shown is in the list, when it was opened from there."""
         self.stories = StoryList(store, grouped=grouped, id="stories")
-        self.article = ArticleView(id="article")
+        self.article = ArticleView(id="article", text_width=text_width)
         self.side = SidePanes(background, id="side")
+        self._side_story: Story | None = None
+        """The story the side panes are to show once the article is painted."""
+        self._side_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar").data_bind(
@@ -95,7 +102,8 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         with Horizontal(id="main"):
             yield self.stories
             yield self.article
-            yield self.side.data_bind(ReadingScreen.story, ReadingScreen.ranking_wide)
+            # the side panes follow ``story`` once the article is painted (watch_story)
+            yield self.side.data_bind(ReadingScreen.ranking_wide)
         yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
@@ -116,11 +124,30 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
     # -- watchers: the reading state fills the panes ------------------------------------
 
     def watch_story(self, old: Story | None, new: Story | None) -> None:
-        # The side panes follow through their binding to ``story``.
         if new is None:
             return
-        self.article.show_story(new, keep_scroll=old is not None and old.id == new.id)
+        same = old is not None and old.id == new.id
+        self.article.show_story(new, keep_scroll=same)
         self.stories.update_story(new)
+        # Moving to another story, the side panes' lists are filled after the article's
+        # first screen is painted, so that they never delay it (or after SIDE_PANES_WAIT_S);
+        # the first story of all fills them at once (the first full screen has them).
+        self._side_story = new
+        if same or old is None:
+            self._fill_side()
+        else:
+            if self._side_timer is not None:
+                self._side_timer.stop()
+            self._side_timer = self.set_timer(SIDE_PANES_WAIT_S, self._fill_side)
+
+    def on_article_view_rendered(self, event: ArticleView.Rendered) -> None:
+        pending = self._side_story
+        if pending is not None and pending.id == event.story_id:
+            self.call_after_refresh(self._fill_side)
+
+    def _fill_side(self) -> None:
+        if self._side_story is not None:
+            self.side.story, self._side_story = self._side_story, None
 
     def watch_list_query(self, query: ListQuery) -> None:
         self.stories.show(query)
@@ -289,6 +316,16 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     def action_toggle_lists(self) -> None:
         self.toggle_class("-lists")
+
+    def action_reading_mode(self) -> None:
+        """The article alone, the whole width (again: the list and side panes back)."""
+        reading = not self.has_class("-reading")
+        self.set_class(reading, "-reading")
+        self.article.border_subtitle = Content("wide") if reading else Content("")
+        if reading:
+            self.article.focus()
+        elif self.focused is self.article or self.focused is None:
+            self.stories.focus()
 
     def action_toggle_ranking(self) -> None:
         self.ranking_wide = not self.ranking_wide

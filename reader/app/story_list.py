@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
@@ -29,6 +29,10 @@ from reader.store import Store, StoryFilter
 PAGE_SIZE = 100
 MAX_CACHED_PAGES = 30
 SEARCH_LIMIT = 500
+DATE_WITH_YEAR = 64
+"""Rows at least this wide show the year (``2025-06-03``), narrower ones ``06/03``."""
+SITE_ROOM = 40
+"""Cells left for the title from which a row shows the site too (a third of them)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class StoryList(LineView, can_focus=True):
         "story-list--unread",
         "story-list--read",
         "story-list--date",
+        "story-list--undated",
         "story-list--site",
         "story-list--mark",
         "story-list--placeholder",
@@ -104,6 +109,7 @@ class StoryList(LineView, can_focus=True):
     StoryList > .story-list--unread { text-style: bold; color: $foreground; }
     StoryList > .story-list--read { color: $foreground-muted; }
     StoryList > .story-list--date { color: $text-muted; }
+    StoryList > .story-list--undated { color: $text-disabled; text-style: italic; }
     StoryList > .story-list--site { color: $secondary; }
     StoryList > .story-list--mark { color: $accent; text-style: bold; }
     StoryList > .story-list--placeholder { color: $text-disabled; }
@@ -247,26 +253,39 @@ class StoryList(LineView, can_focus=True):
             style = self.get_component_rich_style(name)
             return style + row_style if row_style is not None else style
 
-        marks = ("●" if not story.read else " ") + ("★" if story.bookmarked else " ")
-        if width >= 50:  # room for the year
-            date = short_date(story.published, with_year=True).ljust(10)
+        if width < 40:  # one mark: the title's weight already says read or unread
+            marks = "★ " if story.bookmarked else ("● " if not story.read else "  ")
         else:
-            date = short_date(story.published, with_year=False) or "     "
+            marks = ("●" if not story.read else " ") + ("★" if story.bookmarked else " ") + " "
+        segments = [Segment(marks, styled("story-list--mark"))]
+        long = width >= DATE_WITH_YEAR
+        date = short_date(story.published, with_year=long)
+        if date:
+            segments.append(
+                Segment(date.ljust(10 if long else 5) + " ", styled("story-list--date"))
+            )
+        else:  # say so, rather than show when it was ingested as if it were its date
+            undated = "undated    " if long else "  —   "
+            segments.append(Segment(undated, styled("story-list--undated")))
+        room = width - sum(segment.cell_length for segment in segments)
+        title = clean_line(story.title)
         title_style = styled("story-list--read" if story.read else "story-list--unread")
-        site = clean_line(story.site or "")
-        more = f" +{story.sources - 1}" if story.sources > 1 else ""  # other sites carry it
-        site_width = min(18, width // 5) if width >= 60 else 0
-        if cell_len(site + more) > site_width:
-            room = max(site_width - 1 - len(more), 0)
-            site = site[:room] + "…" if site_width else ""
-        site += more if site_width else ""
-        segments = [
-            Segment(marks + " ", styled("story-list--mark")),
-            Segment(date + " ", styled("story-list--date")),
-        ]
-        if site_width:
-            segments.append(Segment(site.ljust(site_width) + " ", styled("story-list--site")))
-        segments.append(Segment(clean_line(story.title), title_style))
+        more = f"+{story.sources - 1}" if story.sources > 1 else ""  # other sites carry it
+        site = clean_line(story.site or "") if room >= SITE_ROOM else ""
+        tail = f"{site} {more}".strip()
+        tail_width = min(cell_len(tail), max(room // 3, len(more)))
+        if tail and room - tail_width > 3:  # the site (and copies) at the end, the title cut
+            if cell_len(tail) > tail_width:  # cut the site, keep the copies
+                site_room = tail_width - (len(more) + 1 if more else 0)
+                site = set_cell_size(site, site_room - 1) + "…" if site_room > 1 else ""
+                tail = f"{site} {more}".strip()
+            title_room = room - tail_width - 1
+            if cell_len(title) > title_room:
+                title = set_cell_size(title, title_room - 1) + "…"
+            segments.append(Segment(set_cell_size(title, title_room) + " ", title_style))
+            segments.append(Segment(tail, styled("story-list--site")))
+        else:
+            segments.append(Segment(title, title_style))
         strip = Strip(segments).crop(0, width)
         fill = row_style + base if row_style is not None else base
         return strip.extend_cell_length(width, fill)

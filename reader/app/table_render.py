@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from textual.content import Content
 from textual.style import Style
 
+from reader.app.wrap import wrap_content
 from reader.base.table_layout import TextOps, draw_table
 
 
@@ -31,7 +32,7 @@ class TableData:
 
 
 def _wrap(content: Content, width: int) -> list[Content]:
-    return content.wrap(max(width, 1)) or [Content("")]
+    return wrap_content(content, max(width, 1)) or [Content("")]
 
 
 def _pad(content: Content, width: int, right: bool) -> Content:

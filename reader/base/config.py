@@ -84,6 +84,9 @@ class Config:
     fetches none. Unset: pictures where the ``images`` extra is installed."""
     queries: tuple[SavedQuery, ...] = ()
     """Saved searches (``[[query]]``), shown in the feed list with their counts."""
+    text_width: int = 0
+    """The longest line of an article, in cells (newsboat's ``text-width``); 0: the
+    pane's width."""
 
     def feed_settings(self, url: str) -> FeedSettings:
         """The settings for the feed at ``url``: its own over the defaults."""
@@ -136,6 +139,11 @@ def load_config(path: Path) -> Config:
         config.pictures = pictures
     elif pictures is not None:
         config.problems.append(f"{path}: 'pictures' must be true or false")
+    text_width = data.get("text_width")
+    if isinstance(text_width, int) and not isinstance(text_width, bool) and text_width >= 0:
+        config.text_width = text_width
+    elif text_width is not None:
+        config.problems.append(f"{path}: 'text_width' must be a whole number (0: no limit)")
     feeds = data.get("feeds", {})
     if isinstance(feeds, dict):
         config.feed_defaults = _feed_settings(feeds, f"{path}: [feeds]", config.problems)
