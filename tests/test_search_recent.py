@@ -74,15 +74,18 @@ def test_it_holds_the_newest_stories_and_lets_the_oldest_go(store: Store) -> Non
     assert _recent(store) == _newest(store, RECENT + 3)
 
 
-def test_a_cache_indexed_before_it_existed_is_filled_newest_first(store: Store) -> None:
+def test_a_cache_indexed_before_it_existed_is_filled_newest_first(
+    store: Store, paths: Paths
+) -> None:
     _save(store, 0, 60)
     store.index_pending()
     conn = store._conn
     conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('delete-all')")
     conn.execute("DELETE FROM recent_rows")  # as migration 13 leaves an indexed cache
-    store.index_pending()
-    assert _recent(store) == _newest(store, RECENT)
-    assert _recent_matches(store, "tide") == set(_newest(store, RECENT))
+    with Store(paths) as reopened:  # the next start: its first search fills it
+        reopened.index_pending()
+        assert _recent(reopened) == _newest(reopened, RECENT)
+        assert _recent_matches(reopened, "tide") == set(_newest(reopened, RECENT))
 
 
 def test_updates_and_deletions_keep_it_exact(store: Store) -> None:
