@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, NamedTuple, Self, TypeVar
 
 from reader.base.clean import title_key
 from reader.base.links import strip_tracking
@@ -56,6 +56,21 @@ class StoryFilter:
     """One row per story however many sites carry it: the group's fullest copy
     (``reader.store.analysis``) stands for its copies. A site's or tag's listing shows
     its own stories, copies or not."""
+
+
+class ListKey(NamedTuple):
+    """A row's place in a listing, which is newest first: its sort key, then the tie
+    break (the story's rowid; a bookmark's story id, for the bookmarks list)."""
+
+    sort_key: str
+    tie: int | str
+
+
+class ListedPage(NamedTuple):
+    """Consecutive rows of a listing, in list order, each story with its ``ListKey``."""
+
+    stories: list[Story]
+    keys: list[ListKey]
 
 
 def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
