@@ -377,14 +377,17 @@ class StoryStore(StoreBase):
         count: int = row[0]
         return count
 
-    def counts(self, grouped: bool = False) -> dict[str, int]:
+    def counts(self, grouped: bool = False, stories: int | None = None) -> dict[str, int]:
         """Totals for the status line: stories, unread, bookmarked; ``grouped``, each
         story counted once however many sites carry it (what a grouped listing shows).
+        ``stories``: what ``count(StoryFilter(grouped=grouped))`` gave, so that they are
+        not counted twice (counted again when hidden feeds make the two differ).
 
         Unread is the total less the read marks of cached stories, so it costs
         what the read marks do, not a pass over every story.
         """
-        stories = self._listed_count(grouped)
+        if stories is None or self._hidden_feeds():
+            stories = self._listed_count(grouped)
         row = self._conn.execute(
             "SELECT (SELECT count(*) FROM user.read_marks r"
             "  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id)),"
