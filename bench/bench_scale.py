@@ -220,8 +220,20 @@ def newsboat_startup(folder: Path) -> float:
             if time.perf_counter() - start > 600:
                 raise RuntimeError("newsboat showed no feed list in 10 minutes")
             time.sleep(0.01)
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+    finally:  # quit as a user does, so that the cache's lock is gone for the next run
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=False)
+        deadline = time.perf_counter() + 60
+        while (
+            time.perf_counter() < deadline
+            and subprocess.run(
+                ["tmux", "has-session", "-t", session], capture_output=True
+            ).returncode
+            == 0
+        ):
+            time.sleep(0.05)
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        while (folder / "cache.db.lock").exists() and time.perf_counter() < deadline:
+            time.sleep(0.05)
 
 
 def list_all(home: Path, env: dict[str, str]) -> tuple[float, float, float]:

@@ -183,7 +183,17 @@ class StoreBase:
             ).rowcount
         return queued
 
-    def _where(self, flt: StoryFilter, idcol: str, sitecol: str, params: list[Any]) -> str:
+    def _where(
+        self,
+        flt: StoryFilter,
+        idcol: str,
+        sitecol: str,
+        params: list[Any],
+        by_date: bool = False,
+    ) -> str:
+        """The ``WHERE`` of ``flt`` (may be empty). ``by_date``: a page in date order,
+        where a tag's stories are found by walking the date index (the feed index
+        would gather and sort every story of the tag's feeds for each page)."""
         where: list[str] = []
         if (
             not (flt.bookmarked or flt.site or flt.tag)
@@ -202,8 +212,8 @@ class StoreBase:
             params.append(flt.site)
         if flt.tag is not None:
             where.append(
-                "s.feed_url IN (SELECT f.url FROM user.feeds f, json_each(f.tags) t"
-                " WHERE t.value = ?)"
+                f"{'+' if by_date else ''}s.feed_url IN (SELECT f.url FROM user.feeds f,"
+                " json_each(f.tags) t WHERE t.value = ?)"
             )
             params.append(flt.tag)
         return f" WHERE {' AND '.join(where)}" if where else ""

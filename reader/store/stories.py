@@ -179,21 +179,25 @@ class StoryStore(StoreBase):
         body = BODY_COLUMN if with_body else ""
         order = "ASC" if reverse else "DESC"
         beyond = ">" if reverse else "<"
-        if flt.bookmarked:
+        if flt.bookmarked:  # the page picked first, its columns computed after
             sort = "coalesce(s.sort_key, b.sort_key)"
             where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
             if key is not None:
                 where += f"{' AND' if where else ' WHERE'} ({sort}, b.story_id) {beyond} (?, ?)"
                 params += [key.sort_key, str(key.tie)]
+            params += [-1 if limit is None else limit, skip]
             sql = (
                 f"SELECT {LIST_COLUMNS.format(id='b.story_id')}{body},"
-                f" {sort} AS list_sort, b.story_id AS list_tie"
+                " page.list_sort, b.story_id AS list_tie"
+                f" FROM (SELECT b.story_id AS sid, {sort} AS list_sort"
                 f" FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id{where}"
-                f" ORDER BY list_sort {order}, list_tie {order} LIMIT ? OFFSET ?"
+                f" ORDER BY list_sort {order}, b.story_id {order} LIMIT ? OFFSET ?) page"
+                " JOIN user.bookmarks b ON b.story_id = page.sid"
+                " LEFT JOIN stories s ON s.id = b.story_id"
+                f" ORDER BY page.list_sort {order}, b.story_id {order}"
             )
-            params += [-1 if limit is None else limit, skip]
             return sql, params
-        where = self._where(flt, "s.id", "s.site", params)
+        where = self._where(flt, "s.id", "s.site", params, by_date=True)
         if key is not None:
             where += f"{' AND' if where else ' WHERE'} (s.sort_key, s.rowid) {beyond} (?, ?)"
             params += [key.sort_key, key.tie]
