@@ -1,7 +1,7 @@
 """The list at scale: 10k, 100k and 1M stories, beside newsboat where it does the same job.
 
     python bench/bench_scale.py DATA_DIR [--sizes 10000,100000,1000000] [--runs 5]
-        [--home-dir DIR] [--newsboat-sizes 10000,100000]
+        [--home-dir DIR] [--newsboat-sizes 10000,100000] [--baseline TREE]
 
 DATA_DIR holds the BBC News dataset (2,225 articles in 5 topics, a folder per topic,
 a file per article, its first line the headline), brought into a temporary folder as
@@ -20,9 +20,14 @@ Measured per size, in interleaved rounds, medians:
   full screen (READER_EXIT_WHEN_READY), whole process, with hyperfine;
 * ``G``, ``g``, PgDn and PgUp in the app (``App.run_test``): from the key to the
   list showing the target row (its story fetched and the cursor on it);
-* ``reader list --limit 20`` and ``reader list`` (all): whole process, with
-  hyperfine; for ``list`` all, also the time to the first row and peak RSS;
-* the app's peak RSS after browsing (G, twenty PgUp, g, PgDn ten times).
+* ``reader list --limit 20``: whole process, with hyperfine; ``reader list`` and
+  ``reader list --json`` of every story: time to the first line, to the last, and
+  peak RSS (at 1M, one round: a full listing takes minutes);
+* the app's peak RSS after browsing (G, twenty PgUp, g, ten PgDn, open, n, n).
+
+``--baseline TREE`` measures another reader beside this one (TREE: a source tree,
+e.g. ``git archive COMMIT reader | tar -x -C TREE``, put first on PYTHONPATH), in
+the same rounds; who goes first alternates from round to round.
 
 newsboat (Debian's package) does the same jobs for ``--newsboat-sizes``: its cache
 holds the same stories as items of 20 feeds (written into the cache.db schema that
@@ -236,12 +241,12 @@ def newsboat_startup(folder: Path) -> float:
             time.sleep(0.05)
 
 
-def list_all(home: Path, env: dict[str, str]) -> tuple[float, float, float]:
-    """``reader list`` (every story): seconds to the first row, to the last, peak RSS
-    (MiB, by /usr/bin/time)."""
+def list_all(home: Path, env: dict[str, str], *more: str) -> tuple[float, float, float]:
+    """``reader list`` (every story; ``more`` options): seconds to the first line, to
+    the last, peak RSS (MiB, by /usr/bin/time)."""
     with tempfile.NamedTemporaryFile(suffix=".rss") as rss:
         command = ["/usr/bin/time", "-f", "%M", "-o", rss.name,
-                   sys.executable, "-m", "reader", "--home", str(home), "list"]  # fmt: skip
+                   sys.executable, "-m", "reader", "--home", str(home), "list", *more]  # fmt: skip
         start = time.perf_counter()
         with subprocess.Popen(command, stdout=subprocess.PIPE, env=env) as process:
             assert process.stdout is not None
@@ -390,7 +395,8 @@ def measure(root: Path, size: int, with_newsboat: bool, runs: int, baseline: Pat
     list_runs = runs if size <= 100_000 else 1  # a full listing of 1M takes minutes
     for round_n in range(runs + 1):  # a warm-up round first
         warm = round_n == 0
-        for peer, env in peers.items():
+        order = list(peers.items())
+        for peer, env in order[::-1] if round_n % 2 else order:  # who goes first alternates
             start = reader_startup(home, env)
             keys = probe("keys", home, env)
             listed = hyperfine(list_20, env)
@@ -405,6 +411,10 @@ def measure(root: Path, size: int, with_newsboat: bool, runs: int, baseline: Pat
                 add("reader list (all): first row", peer, first)
                 add("reader list (all): last row", peer, whole)
                 add("reader list (all): peak RSS MiB", peer, rss)
+                first, whole, rss = list_all(home, env, "--json")
+                add("reader list --json (all): first line", peer, first)
+                add("reader list --json (all): last line", peer, whole)
+                add("reader list --json (all): peak MiB", peer, rss)
             if round_n == 1:
                 add("app peak RSS after browsing MiB", peer, probe("rss", home, env)["rss"])
         if with_newsboat and not warm:
