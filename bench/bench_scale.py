@@ -69,6 +69,9 @@ SITES_PER_TOPIC = 4
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 BATCH = 10_000
 SIZE = (160, 48)
+NEUTRAL = Path(tempfile.gettempdir())
+"""Where reader processes run: not the checkout, whose ``reader`` would come first on
+the path of ``python -m reader`` and hide the baseline's."""
 
 
 # -- building -----------------------------------------------------------------------------
@@ -199,6 +202,7 @@ def hyperfine(command: list[str], env: dict[str, str], runs: int = 1) -> float:
             ["hyperfine", "--runs", str(runs), "--warmup", "0", "--style", "none",
              "--export-json", out.name, " ".join(command)],
             check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=NEUTRAL,
         )  # fmt: skip
         return float(json.loads(Path(out.name).read_text())["results"][0]["mean"])
 
@@ -248,7 +252,7 @@ def list_all(home: Path, env: dict[str, str], *more: str) -> tuple[float, float,
         command = ["/usr/bin/time", "-f", "%M", "-o", rss.name,
                    sys.executable, "-m", "reader", "--home", str(home), "list", *more]  # fmt: skip
         start = time.perf_counter()
-        with subprocess.Popen(command, stdout=subprocess.PIPE, env=env) as process:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, env=env, cwd=NEUTRAL) as process:
             assert process.stdout is not None
             process.stdout.readline()
             first = time.perf_counter() - start
@@ -262,7 +266,8 @@ def list_all(home: Path, env: dict[str, str], *more: str) -> tuple[float, float,
 def probe(kind: str, home: Path, env: dict[str, str]) -> dict[str, float]:
     """Run this script's in-app probe (``--probe``) in a process of its own."""
     out = subprocess.run([sys.executable, __file__, "--probe", kind, str(home)],
-                         capture_output=True, text=True, check=True, env=env)  # fmt: skip
+                         capture_output=True, text=True, check=True, env=env,
+                         cwd=NEUTRAL)  # fmt: skip
     result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 

@@ -326,6 +326,8 @@ class StoryList(LineView, can_focus=True):
         self.virtual_size = Size(event.size.width, self.count)
 
     def watch_cursor(self, old: int, new: int) -> None:
+        if new not in self._rows and 0 <= new < self.count:  # G, a jump: fetch now, not
+            self._request_page(new // PAGE_SIZE)  # when the next frame finds it missing
         self.refresh_line(old - self.scroll_offset.y)
         self.refresh_line(new - self.scroll_offset.y)
         if self.size.height:
