@@ -87,6 +87,7 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         """For slow aggregate queries, so that they never delay opening a story."""
         self.history = History()
         self._list_index: int | None = None
+        self._counts_from_list = False
         """Where the story shown is in the list, when it was opened from there."""
         self.stories = StoryList(store, grouped=grouped, id="stories")
         self.article = ArticleView(id="article", text_width=text_width)
@@ -118,8 +119,8 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
             self.stories.border_subtitle = Content(
                 f"{demo_loaded} demo stories · reader ingest PATH adds yours"
             )
+        self._counts_from_list = True  # the list counts every story: count once
         self.list_query = ListQuery()
-        self._refresh_counts()
 
     # -- watchers: the reading state fills the panes ------------------------------------
 
@@ -153,8 +154,9 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         self.stories.show(query)
 
     @work(exclusive=True, group="counts", exit_on_error=False)
-    async def _refresh_counts(self) -> None:
-        self.counts_line = await self.background.call(store_calls.counts_line)
+    async def _refresh_counts(self, stories: int | None = None) -> None:
+        """Count again for the title bar (``stories``: counted already by the list)."""
+        self.counts_line = await self.background.call(store_calls.counts_line, stories)
 
     # -- stories changed ---------------------------------------------------------------
 
@@ -189,6 +191,10 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     def on_story_list_loaded(self, event: StoryList.Loaded) -> None:
         query = self.stories.query_state
+        if self._counts_from_list:  # startup: the title bar takes the list's count
+            self._counts_from_list = False
+            same = query == ListQuery() and self.stories.grouped
+            self._refresh_counts(event.count if same else None)
         self.stories.border_title = Content(f"{query.label} ({event.count})")
         if event.count == 0:
             empty = EMPTY_LIST.get(query.label, "No stories here.")

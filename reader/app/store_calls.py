@@ -66,9 +66,10 @@ def catch_up(store: Store) -> int:
     return store.analyse_pending()
 
 
-def counts_line(store: Store) -> str:
-    """``14 stories · 3 unread · 1 bookmarked``."""
-    counts = store.grouped_counts()
+def counts_line(store: Store, stories: int | None = None) -> str:
+    """``14 stories · 3 unread · 1 bookmarked`` (``stories``: the grouped list of every
+    story counted them already, so they are not counted again)."""
+    counts = store.counts(grouped=True, stories=stories)
     return (
         f"{counts['stories']} stories · {counts['unread']} unread · "
         f"{counts['bookmarked']} bookmarked"

@@ -40,12 +40,19 @@ def safe(data: Any) -> Any:
 
 
 def print_stories(stories: Iterable[Story], as_json: bool) -> None:
-    """A line a story, or a JSON list of them (without bodies)."""
-    if as_json:
-        print_json([story.to_dict(with_body=False) for story in stories])
-    else:
+    """A line a story, or a JSON list of them (without bodies), each printed as it
+    comes: the list is written a story at a time, the same text ``print_json`` makes
+    of the whole list, so memory stays flat however long it is."""
+    if not as_json:
         for story in stories:
             print(format_row(story))
+        return
+    opened = False
+    for story in stories:
+        item = json.dumps(safe(story.to_dict(with_body=False)), ensure_ascii=False, indent=2)
+        sys.stdout.write(("[\n  " if not opened else ",\n  ") + item.replace("\n", "\n  "))
+        opened = True
+    sys.stdout.write("\n]\n" if opened else "[]\n")
 
 
 def format_row(story: Story) -> str:

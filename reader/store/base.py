@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, NamedTuple, Self, TypeVar
 
 from reader.base.clean import title_key
 from reader.base.links import strip_tracking
@@ -58,6 +58,21 @@ class StoryFilter:
     """One row per story however many sites carry it: the group's fullest copy
     (``reader.store.analysis``) stands for its copies. A site's or tag's listing shows
     its own stories, copies or not."""
+
+
+class ListKey(NamedTuple):
+    """A row's place in a listing, which is newest first: its sort key, then the tie
+    break (the story's rowid; a bookmark's story id, for the bookmarks list)."""
+
+    sort_key: str
+    tie: int | str
+
+
+class ListedPage(NamedTuple):
+    """Consecutive rows of a listing, in list order, each story with its ``ListKey``."""
+
+    stories: list[Story]
+    keys: list[ListKey]
 
 
 def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
@@ -173,7 +188,17 @@ class StoreBase:
             ).rowcount
         return queued
 
-    def _where(self, flt: StoryFilter, idcol: str, sitecol: str, params: list[Any]) -> str:
+    def _where(
+        self,
+        flt: StoryFilter,
+        idcol: str,
+        sitecol: str,
+        params: list[Any],
+        by_date: bool = False,
+    ) -> str:
+        """The ``WHERE`` of ``flt`` (may be empty). ``by_date``: a page in date order,
+        where a tag's stories are found by walking the date index (the feed index
+        would gather and sort every story of the tag's feeds for each page)."""
         where: list[str] = []
         if (
             not (flt.bookmarked or flt.site or flt.tag or flt.feed)
@@ -192,8 +217,8 @@ class StoreBase:
             params.append(flt.site)
         if flt.tag is not None:
             where.append(
-                "s.feed_url IN (SELECT f.url FROM user.feeds f, json_each(f.tags) t"
-                " WHERE t.value = ?)"
+                f"{'+' if by_date else ''}s.feed_url IN (SELECT f.url FROM user.feeds f,"
+                " json_each(f.tags) t WHERE t.value = ?)"
             )
             params.append(flt.tag)
         if flt.feed is not None:

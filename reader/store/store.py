@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from reader.base.errors import FeedNotFound, StoryNotFound
 from reader.base.models import LIST_KINDS
-from reader.store.base import StoryFilter, store_boundary
+from reader.store.base import ListedPage, ListKey, StoryFilter, store_boundary
 from reader.store.copies import CopyStore
 from reader.store.feeds import FeedStore
 from reader.store.hidden import HiddenStore
@@ -40,6 +40,8 @@ class Store(CopyStore, MarkStore, FeedStore, HiddenStore, RelatedStore, RankingS
 __all__ = [
     "LIST_KINDS",
     "FeedNotFound",
+    "ListKey",
+    "ListedPage",
     "Outcome",
     "Store",
     "StoryFilter",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 from reader.base.errors import StoryNotFound
@@ -13,7 +14,8 @@ from reader.store.base import (
     BODY_COLUMN,
     CHUNK,
     LIST_COLUMNS,
-    LISTED,
+    ListedPage,
+    ListKey,
     StoreBase,
     StoryFilter,
     row_story,
@@ -21,6 +23,9 @@ from reader.store.base import (
 from reader.store.rows import StoryRow, prepare, timestamp
 
 Outcome = Literal["ingested", "updated", "unchanged"]
+
+STREAM_PAGE = 500
+"""Rows a page when stories are streamed (``iter_stories``)."""
 
 _ROW_COLUMNS = ", ".join(StoryRow._fields[:-1])
 
@@ -153,42 +158,115 @@ class StoryStore(StoreBase):
         return bool(row[0])
 
     def _select(
-        self, flt: StoryFilter, with_body: bool, limit: int | None = None, offset: int = 0
+        self,
+        flt: StoryFilter,
+        with_body: bool,
+        limit: int | None = None,
+        skip: int = 0,
+        key: ListKey | None = None,
+        reverse: bool = False,
     ) -> tuple[str, list[Any]]:
-        """SQL and parameters for one page of the stories ``flt`` selects, newest first.
+        """SQL and parameters for the stories ``flt`` selects that come after ``key``
+        in list order (newest first; None: from the top), skipping ``skip``.
 
-        The page is chosen by a lean scan of the date index (rowids only); columns
-        are computed for the rows of that page alone, so a deep offset stays cheap.
+        ``reverse`` walks the other way: the rows before ``key`` (None: from the
+        bottom), nearest first, so oldest first. The rows come with their key
+        (``list_sort``, ``list_tie``). Rows are picked by a lean walk of the date (or
+        site) index from the key, rowids only, so a page costs what it holds plus what
+        it skips, however deep in the list; columns are computed for that page alone.
         """
         params: list[Any] = []
         body = BODY_COLUMN if with_body else ""
-        if flt.bookmarked:
+        order = "ASC" if reverse else "DESC"
+        beyond = ">" if reverse else "<"
+        if flt.bookmarked:  # the page picked first, its columns computed after
+            sort = "coalesce(s.sort_key, b.sort_key)"
             where = self._where(flt, "b.story_id", "coalesce(s.site, b.site)", params)
+            if key is not None:
+                where += f"{' AND' if where else ' WHERE'} ({sort}, b.story_id) {beyond} (?, ?)"
+                params += [key.sort_key, str(key.tie)]
+            params += [-1 if limit is None else limit, skip]
             sql = (
-                f"SELECT {LIST_COLUMNS.format(id='b.story_id')}{body}"
+                f"SELECT {LIST_COLUMNS.format(id='b.story_id')}{body},"
+                " page.list_sort, b.story_id AS list_tie"
+                f" FROM (SELECT b.story_id AS sid, {sort} AS list_sort"
                 f" FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id{where}"
-                " ORDER BY coalesce(s.sort_key, b.sort_key) DESC, b.story_id DESC"
-                " LIMIT ? OFFSET ?"
+                f" ORDER BY list_sort {order}, b.story_id {order} LIMIT ? OFFSET ?) page"
+                " JOIN user.bookmarks b ON b.story_id = page.sid"
+                " LEFT JOIN stories s ON s.id = b.story_id"
+                f" ORDER BY page.list_sort {order}, b.story_id {order}"
             )
-        else:
-            where = self._where(flt, "s.id", "s.site", params)
-            sql = (
-                f"SELECT {LIST_COLUMNS.format(id='s.id')}{body}"
-                " FROM (SELECT s.rowid AS r FROM stories s"
-                f"{where} ORDER BY s.sort_key DESC, s.rowid DESC LIMIT ? OFFSET ?) page"
-                " JOIN stories s ON s.rowid = page.r"
-                " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
-                " ORDER BY s.sort_key DESC, s.rowid DESC"
-            )
-        params += [-1 if limit is None else limit, offset]
+            return sql, params
+        where = self._where(flt, "s.id", "s.site", params, by_date=True)
+        if key is not None:
+            where += f"{' AND' if where else ' WHERE'} (s.sort_key, s.rowid) {beyond} (?, ?)"
+            params += [key.sort_key, key.tie]
+        params += [-1 if limit is None else limit, skip]
+        sql = (
+            f"SELECT {LIST_COLUMNS.format(id='s.id')}{body},"
+            " s.sort_key AS list_sort, s.rowid AS list_tie"
+            " FROM (SELECT s.rowid AS r FROM stories s"
+            f"{where} ORDER BY s.sort_key {order}, s.rowid {order} LIMIT ? OFFSET ?) page"
+            " JOIN stories s ON s.rowid = page.r"
+            " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
+            f" ORDER BY s.sort_key {order}, s.rowid {order}"
+        )
         return sql, params
 
     def count(self, flt: StoryFilter = StoryFilter()) -> int:
-        """How many stories ``flt`` selects."""
+        """How many stories ``flt`` selects.
+
+        Every story, grouped or not, is SQLite's fast count (less, grouped, the copies
+        that are not their group's head: a walk of the small group index), never a
+        pass over the date index.
+        """
+        plain = replace(flt, grouped=False, unread=False) == StoryFilter()
+        if plain and not self._hidden_feeds():
+            if flt.unread:  # the total less the read marks, as for the status line
+                return self.counts(flt.grouped)["unread"]
+            return self._listed_count(flt.grouped)
         params: list[Any] = []
         _, source, where = self._selected(flt, params)  # no WHERE: SQLite's fast count
         count: int = self._conn.execute(f"SELECT count(*) {source}{where}", params).fetchone()[0]
         return count
+
+    def page_after(
+        self,
+        flt: StoryFilter = StoryFilter(),
+        after: ListKey | None = None,
+        limit: int = 100,
+        skip: int = 0,
+    ) -> ListedPage:
+        """The ``limit`` stories that come after ``after`` in the listing (None: from
+        the top), past the ``skip`` nearest; without bodies or headline lists.
+
+        Costs the rows it returns plus the index entries it skips: a keyset page,
+        never an offset from the top of the list.
+        """
+        return self._page(flt, after, limit, skip, reverse=False)
+
+    def page_before(
+        self,
+        flt: StoryFilter = StoryFilter(),
+        before: ListKey | None = None,
+        limit: int = 100,
+        skip: int = 0,
+    ) -> ListedPage:
+        """The ``limit`` stories that come just before ``before`` in the listing (None:
+        the last ones, so ``G`` costs a page), past the ``skip`` nearest to it; in list
+        order (newest first), like ``page_after``."""
+        page = self._page(flt, before, limit, skip, reverse=True)
+        return ListedPage(page.stories[::-1], page.keys[::-1])
+
+    def _page(
+        self, flt: StoryFilter, key: ListKey | None, limit: int, skip: int, reverse: bool
+    ) -> ListedPage:
+        sql, params = self._select(flt, False, max(limit, 0), max(skip, 0), key, reverse)
+        rows = self._conn.execute(sql, params).fetchall()
+        return ListedPage(
+            [row_story(row) for row in rows],
+            [ListKey(row["list_sort"], row["list_tie"]) for row in rows],
+        )
 
     def list_stories(
         self,
@@ -197,7 +275,8 @@ class StoryStore(StoreBase):
         limit: int | None = None,
         with_body: bool = False,
     ) -> list[Story]:
-        """One page of stories, newest first, without headline lists."""
+        """Stories newest first, without headline lists (``offset`` walks the index:
+        for a deep page use ``page_after``)."""
         return list(self.iter_stories(flt, offset, limit, with_body=with_body))
 
     def iter_stories(
@@ -208,15 +287,26 @@ class StoryStore(StoreBase):
         with_body: bool = True,
         with_lists: bool = False,
     ) -> Iterator[Story]:
-        """Stream stories newest first (for export: never all in memory at once)."""
-        sql, params = self._select(flt, with_body, limit, offset)
-        cursor = self._conn.cursor()
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(256):
+        """Stream stories newest first, a keyset page at a time: the first comes at
+        once and memory stays flat however many there are (for ``reader list`` and
+        export)."""
+        key: ListKey | None = None
+        skip = offset
+        left = limit
+        while left is None or left > 0:
+            size = STREAM_PAGE if left is None else min(STREAM_PAGE, left)
+            sql, params = self._select(flt, with_body, size, skip, key)
+            rows = self._conn.execute(sql, params).fetchall()
+            if not rows:
+                return
             stories = [row_story(row) for row in rows]
             if with_lists:
                 self._attach_lists(stories, rows)
             yield from stories
+            if len(rows) < size:
+                return
+            key, skip = ListKey(rows[-1]["list_sort"], rows[-1]["list_tie"]), 0
+            left = None if left is None else left - len(rows)
 
     def get(self, id_or_prefix: str) -> Story:
         """The story with this id (or unique id prefix), with body and resolved lists."""
@@ -273,22 +363,52 @@ class StoryStore(StoreBase):
         found: str = rows[0][0]
         return found
 
-    def counts(self, grouped: bool = False) -> dict[str, int]:
+    def _hidden_feeds(self) -> bool:
+        found = self._conn.execute("SELECT 1 FROM user.feeds WHERE hidden LIMIT 1").fetchone()
+        return found is not None
+
+    def _listed_count(self, grouped: bool) -> int:
+        """Every story, or with ``grouped`` every story a grouped listing shows."""
+        row = self._conn.execute(
+            "SELECT (SELECT count(*) FROM stories)"
+            + (
+                " - (SELECT count(*) FROM stories INDEXED BY stories_by_group"
+                " WHERE story_group IS NOT NULL AND story_group != rowid)"
+                if grouped
+                else ""
+            )
+        ).fetchone()
+        count: int = row[0]
+        return count
+
+    def counts(self, grouped: bool = False, stories: int | None = None) -> dict[str, int]:
         """Totals for the status line: stories, unread, bookmarked; ``grouped``, each
         story counted once however many sites carry it (what a grouped listing shows).
+        ``stories``: what ``count(StoryFilter(grouped=grouped))`` gave, so that they are
+        not counted twice (counted again when hidden feeds make the two differ).
 
         Unread is the total less the read marks of cached stories, so it costs
         what the read marks do, not a pass over every story.
         """
-        listed = f" AND ({LISTED})" if grouped else ""
-        every = f" WHERE {LISTED}" if grouped else ""  # none: SQLite's fast count
+        if stories is None or self._hidden_feeds():
+            stories = self._listed_count(grouped)
         row = self._conn.execute(
-            f"SELECT (SELECT count(*) FROM stories s{every}),"
-            " (SELECT count(*) FROM user.read_marks r"
-            f"  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id{listed})),"
+            "SELECT (SELECT count(*) FROM user.read_marks r"
+            "  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id)),"
             " (SELECT count(*) FROM user.bookmarks)"
         ).fetchone()
-        return {"stories": row[0], "unread": row[0] - row[1], "bookmarked": row[2]}
+        read = row[0] - (self._read_copies() if grouped else 0)
+        return {"stories": stories, "unread": stories - read, "bookmarked": row[1]}
+
+    def _read_copies(self) -> int:
+        """Read marks of copies a grouped listing leaves out (not their group's head)."""
+        row = self._conn.execute(
+            "SELECT count(*) FROM stories s INDEXED BY stories_by_group"
+            " JOIN user.read_marks r ON r.story_id = s.id"
+            " WHERE s.story_group IS NOT NULL AND s.story_group != s.rowid"
+        ).fetchone()
+        count: int = row[0]
+        return count
 
     def grouped_counts(self) -> dict[str, int]:
         """``counts(grouped=True)``."""
