@@ -148,6 +148,9 @@ def test_import_from_files_made_by_a_real_newsboat(home: Path, tmp_path: Path) -
         assert result.returncode == 0, result.stderr
         summary = json.loads(result.stdout)
         assert summary["feeds"] == 2 and summary["hidden"] == 1
+        with Store(resolve_paths(home)) as store:  # before any refresh: newsboat's titles
+            titles = {f.url: f.title for f in store.list_feeds()}
+        assert titles == {one: "My Name for One", two: "Feed Two"}
         assert summary["read_marks"] == 2
         assert summary["bookmarks"] == 2  # newsboat's items are stories already
         assert summary["items"] == {"imported": 5, "already_stored": 0, "skipped": 0,

@@ -135,7 +135,8 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
         known = validators.get(entry.url)
         feeds.append(
             ImportedFeed(entry.url, entry.title, entry.tags, entry.hidden,
-                         known.etag if known else None, known.last_modified if known else None)
+                         known.etag if known else None, known.last_modified if known else None,
+                         clean_line(known.title or "") or None if known else None)
         )  # fmt: skip
     subscribed = {feed.url for feed in feeds}
     converter = newsboat.ItemRows(cache, subscribed)

@@ -22,7 +22,9 @@ _INSERT_NEW = (
 
 class ImportedFeed(NamedTuple):
     """A subscription brought from another reader: ``title`` is the user's own name for
-    it (kept over the feed's), the validators make its first refresh conditional."""
+    it (kept over the feed's), the validators make its first refresh conditional;
+    ``feed_title`` is the feed's own title as the other reader last saw it (shown until
+    the first refresh, which brings the feed's current one)."""
 
     url: str
     title: str | None
@@ -30,6 +32,7 @@ class ImportedFeed(NamedTuple):
     hidden: bool
     etag: str | None
     last_modified: str | None
+    feed_title: str | None = None
 
 
 class ImportedItem(NamedTuple):
@@ -107,13 +110,13 @@ class FeedStore(StoreBase):
                     "INSERT INTO user.feeds (url, title, added_at, tags, title_override,"
                     " hidden, etag, last_modified) VALUES (?, ?, ?, '[]', ?, ?, ?, ?)"
                     " ON CONFLICT (url) DO UPDATE SET"
-                    " title = coalesce(excluded.title_override, feeds.title),"
+                    " title = coalesce(excluded.title_override, feeds.title, excluded.title),"
                     " title_override = coalesce(excluded.title_override, feeds.title_override),"
                     " hidden = excluded.hidden,"
                     " etag = coalesce(feeds.etag, excluded.etag),"
                     " last_modified = coalesce(feeds.last_modified, excluded.last_modified)",
-                    (feed.url, feed.title, now, feed.title, int(feed.hidden), feed.etag,
-                     feed.last_modified),
+                    (feed.url, feed.title or feed.feed_title, now, feed.title, int(feed.hidden),
+                     feed.etag, feed.last_modified),
                 )  # fmt: skip
                 row = conn.execute("SELECT tags FROM user.feeds WHERE url = ?", (feed.url,))
                 tags = [*json.loads(row.fetchone()[0] or "[]"), *feed.tags]
