@@ -61,6 +61,28 @@ def test_an_unreadable_cache_is_one_line_and_nothing_is_stored(home: Path, tmp_p
         assert store.list_feeds() == []
 
 
+def test_newsboats_keys_come_along_unless_the_user_chose_a_preset(
+    home: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    (folder / "urls").write_text("http://a.test/feed\n")
+    (folder / "config").write_text("bind-key ^R reload-all\n")
+    first = run_reader(home, "import", "newsboat", "--dir", str(folder))
+    assert first.returncode == 0, first.stderr
+    assert "the newsboat key preset" in first.stdout
+    config = home / "config" / "config.toml"
+    assert tomllib.loads(config.read_text())["keys"] == {
+        "preset": "newsboat",
+        "refresh_feeds": "ctrl+r",
+    }
+    config.write_text('keys = "default"\n')  # the user's own choice, as a string
+    again = run_reader(home, "import", "newsboat", "--dir", str(folder))
+    assert again.returncode == 0, again.stderr
+    assert tomllib.loads(config.read_text()) == {"keys": "default"}  # still TOML, still theirs
+    assert "config bind-key for refresh_feeds" in again.stdout.split("not carried over: ")[1]
+
+
 def _rss(title: str, items: list[tuple[str, str | None, str]]) -> bytes:
     entries = "".join(
         f"<item><title>{name}</title>{f'<link>{link}</link>' if link else ''}"
@@ -157,7 +179,11 @@ def test_import_from_files_made_by_a_real_newsboat(home: Path, tmp_path: Path) -
                                     "skipped_by_reason": {}, "trimmed": 0}  # fmt: skip
         assert summary["skipped"] == {"exec": 1, "filter": 1}
         assert summary["queries"] == ["Unread"] and summary["ignore_rules"] == 0
-        assert summary["settings"] == ["refresh_interval", "refresh_feeds"]  # max_stories: mine
+        assert summary["settings"] == [
+            "refresh_interval",
+            "preset",
+            "refresh_feeds",
+        ]  # (max_stories: mine)
         assert "config show-read-feeds" in summary["not_carried_over"]
         assert "config bind-key x" in summary["not_carried_over"]
         config = (home / "config" / "config.toml").read_text()
@@ -165,7 +191,7 @@ def test_import_from_files_made_by_a_real_newsboat(home: Path, tmp_path: Path) -
         assert tomllib.loads(config) == {
             "theme": "newsprint",
             "feeds": {"max_stories": 7, "refresh_interval": 30},
-            "keys": {"refresh_feeds": "ctrl+r"},
+            "keys": {"preset": "newsboat", "refresh_feeds": "ctrl+r"},
             "query": [{"title": "Unread", "query": "is:unread"}],
         }
 

@@ -74,7 +74,9 @@ class ImportSummary:
         if self.items_skipped:
             reasons = ", ".join(f"{n:,} {why}" for why, n in self.items_skipped.items())
             text += f"; items skipped: {reasons}"
-        written = list(self.settings)
+        written = [
+            "the newsboat key preset" if name == "preset" else name for name in self.settings
+        ]
         if self.rules:
             written.append(f"{self.rules} [[ignore]] rule{'' if self.rules == 1 else 's'}")
         written += [f"[[query]] {title}" for title in self.queries]
@@ -113,8 +115,9 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
             else ""
         )
         config_file = store.paths.config_file
+        existing: dict[str, Any] = {}
         if config_file.exists():  # a broken config.toml stops the import before it starts
-            tomllib.loads(config_file.read_text(encoding="utf-8"))
+            existing = tomllib.loads(config_file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise CommandError(f"cannot read newsboat's files: {exc}") from None
     except newsboat.NewsboatError as exc:
@@ -188,7 +191,11 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
     if not where.cache.exists():
         summary.not_carried.append(f"read state (no {where.cache})")
     summary.settings = save_settings(config_file, "feeds", settings.feeds)
-    summary.settings += save_settings(config_file, "keys", dict(settings.keys))
+    if isinstance(existing.get("keys"), str):  # keys = "...": a preset the user chose
+        summary.not_carried += [f"config bind-key for {name}" for name in settings.keys]
+    else:  # newsboat's keys come along: its preset, then its own bindings (the user's stay)
+        keys: dict[str, int | bool | str] = {"preset": "newsboat", **settings.keys}
+        summary.settings += save_settings(config_file, "keys", keys)
     if settings.browser and set_top_level(config_file, "browser", settings.browser):
         summary.settings.append("browser")
     summary.rules = len(add_tables(config_file, "ignore", settings.ignore))
