@@ -21,10 +21,10 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.message_pump import MessagePump
-from textual.reactive import reactive, var
+from textual.reactive import var
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import Input, Static
@@ -33,7 +33,7 @@ from reader.app import feed_calls
 from reader.app.bars import KeyBar, TitleBar
 from reader.app.dates import long_date
 from reader.app.keys import FEED_LIST_BINDINGS
-from reader.app.line_view import LineView
+from reader.app.line_view import CursorLines
 from reader.app.messages import PassesOnFailures, StoriesChanged
 from reader.app.screens import Confirm, PromptScreen
 from reader.app.store_thread import StoreThread
@@ -158,7 +158,7 @@ def row_query(row: FeedRow) -> ListQuery | None:
     return None
 
 
-class FeedRows(LineView, can_focus=True):
+class FeedRows(CursorLines, can_focus=True):
     """The rows of the feed list, drawn a line at a time."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -192,8 +192,6 @@ class FeedRows(LineView, can_focus=True):
     FeedRows > .feed-rows--counts { color: $text-muted; }
     FeedRows > .feed-rows--error { color: $error; text-style: bold; }
     """
-
-    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     class Highlighted(Message):
         """The cursor moved to ``row`` (None: the list is empty)."""
@@ -271,37 +269,13 @@ class FeedRows(LineView, can_focus=True):
         fill = cursor + base if cursor is not None else base
         return strip.extend_cell_length(width, fill)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.rows))
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old - self.scroll_offset.y)
-        self.refresh_line(new - self.scroll_offset.y)
-        if self.size.height:
-            self.scroll_to_region(
-                Region(0, new, self.size.width, 1), animate=False, force=True, immediate=True
-            )
+        super().watch_cursor(old, new)
         self.post_message(self.Highlighted(self.highlighted))
-
-    def action_cursor_down(self) -> None:
-        if self.cursor < len(self.rows) - 1:
-            self.cursor += 1
-
-    def action_cursor_up(self) -> None:
-        if self.cursor > 0:
-            self.cursor -= 1
-
-    def action_cursor_page_down(self) -> None:
-        self.cursor = min(len(self.rows) - 1, self.cursor + max(self.size.height - 1, 1))
-
-    def action_cursor_page_up(self) -> None:
-        self.cursor = max(0, self.cursor - max(self.size.height - 1, 1))
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = max(len(self.rows) - 1, 0)
 
     def action_open(self) -> None:
         if self.highlighted is not None:

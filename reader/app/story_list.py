@@ -18,13 +18,12 @@ from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.strip import Strip
 
 from reader.app.dates import short_date
-from reader.app.line_view import LineView
+from reader.app.line_view import CursorLines
 from reader.app.store_thread import StoreThread
 from reader.base.clean import clean_line
 from reader.base.models import Story
@@ -109,7 +108,7 @@ def plan_page(start: int, end: int, count: int, keys: dict[int, ListKey]) -> Pag
     return best
 
 
-class StoryList(LineView, can_focus=True):
+class StoryList(CursorLines, can_focus=True):
     """Newest-first stories; Enter or a click opens one."""
 
     BINDINGS = [
@@ -147,8 +146,6 @@ class StoryList(LineView, can_focus=True):
     StoryList > .story-list--mark { color: $accent; text-style: bold; }
     StoryList > .story-list--placeholder { color: $text-disabled; }
     """
-
-    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     class Opened(Message):
         """The user opened the story at ``index``."""
@@ -345,39 +342,16 @@ class StoryList(LineView, can_focus=True):
         fill = row_style + base if row_style is not None else base
         return strip.extend_cell_length(width, fill)
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, self.count)
+    @property
+    def row_count(self) -> int:
+        return self.count
 
     def watch_cursor(self, old: int, new: int) -> None:
         if new not in self._rows and 0 <= new < self.count:  # G, a jump: fetch now, not
             self._request_page(new // PAGE_SIZE)  # when the next frame finds it missing
-        self.refresh_line(old - self.scroll_offset.y)
-        self.refresh_line(new - self.scroll_offset.y)
-        if self.size.height:
-            row = Region(0, new, self.size.width, 1)
-            self.scroll_to_region(row, animate=False, force=True, immediate=True)
+        super().watch_cursor(old, new)
 
     # -- keys and mouse ----------------------------------------------------------------
-
-    def action_cursor_down(self) -> None:
-        if self.cursor < self.count - 1:
-            self.cursor += 1
-
-    def action_cursor_up(self) -> None:
-        if self.cursor > 0:
-            self.cursor -= 1
-
-    def action_cursor_page_down(self) -> None:
-        self.cursor = min(self.count - 1, self.cursor + max(self.size.height - 1, 1))
-
-    def action_cursor_page_up(self) -> None:
-        self.cursor = max(0, self.cursor - max(self.size.height - 1, 1))
-
-    def action_first(self) -> None:
-        self.cursor = 0
-
-    def action_last(self) -> None:
-        self.cursor = max(self.count - 1, 0)
 
     def action_open(self) -> None:
         self.open_index(self.cursor)
