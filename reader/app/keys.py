@@ -123,12 +123,7 @@ def help_rows(
     """Every key as bound with ``keymap`` (binding id -> keys, config.toml's [keys]):
     the keys, what they do, the binding id."""
     rows = list(_MOVING)
-    for binding in READING_BINDINGS:
-        binding_id = binding.id or ""
-        keys = keymap.get(binding_id, binding.key)
-        shown = "  ".join(key_display(Binding(key.strip(), "")) for key in keys.split(","))
-        rows.append((shown, binding.tooltip or binding.description, binding_id))
-    for binding in FEED_LIST_BINDINGS:
+    for binding in [*READING_BINDINGS, *FEED_LIST_BINDINGS]:
         binding_id = binding.id or ""
         keys = keymap.get(binding_id, binding.key)
         shown = "  ".join(key_display(Binding(key.strip(), "")) for key in keys.split(","))
