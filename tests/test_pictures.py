@@ -259,7 +259,9 @@ def test_the_pictures_setting(tmp_path: Path) -> None:
     path.write_text('pictures = "maybe"\n')
     config = load_config(path)
     assert config.pictures is None
-    assert config.problems == [f"{path}: 'pictures' must be true or false"]
+    assert config.problems == [
+        f'{path}: \'pictures\' must be true, false, "auto", "kitty" or "blocks"'
+    ]
 
 
 # -- the app -----------------------------------------------------------------------------

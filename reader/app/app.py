@@ -23,7 +23,7 @@ from textual.app import App
 from textual.reactive import var
 from textual.worker import Worker, WorkerState
 
-from reader.app import pictures, store_calls
+from reader.app import graphics, pictures, store_calls
 from reader.app.article import ArticleView
 from reader.app.commands import ReaderCommands
 from reader.app.keys import help_rows, keymap_for
@@ -148,6 +148,8 @@ class ReaderApp(App[None]):
             self.theme = DEFAULT_THEME
 
     def on_mount(self) -> None:
+        if self.pictures is not None and not self.is_headless:  # a test's app draws half cells
+            self.reading.article.painter = graphics.painter_for(self.config.pictures, os.environ)
         if self.keys_in_force:
             self.set_keymap(self.keys_in_force)
         intervals = [self.config.feed_defaults.refresh_interval]

@@ -24,13 +24,13 @@ from textual.style import Style
 from textual.worker import get_current_worker
 
 from reader.app.article_render import STYLE_NAMES, RenderedArticle, render_in_stages
+from reader.app.graphics import HalfCells, Painter
 from reader.app.line_view import LineView
 from reader.app.pictures import (
     Blocks,
     Pictures,
     find_spots,
     picture_size,
-    picture_strips,
 )
 from reader.base.errors import FetchError, shown_url
 from reader.base.models import Story
@@ -93,6 +93,8 @@ class ArticleView(LineView, can_focus=True):
         """Set by the app when pictures are on."""
         self.pictures_shown = Blocks()
         """The pictures drawn, each under its placeholder's line."""
+        self.painter: Painter = HalfCells()
+        """How pictures are drawn (set by the app: half cells, or Kitty's protocol)."""
 
     @property
     def links(self) -> list[tuple[str, str]]:
@@ -108,7 +110,7 @@ class ArticleView(LineView, can_focus=True):
         self.story = None
         self.rendered = None
         self._placeholder = text
-        self.pictures_shown = Blocks()
+        self._clear_pictures()
         self._strips.clear()
         self.virtual_size = Size(self.size.width, 1)
         self.refresh()
@@ -153,7 +155,7 @@ class ArticleView(LineView, can_focus=True):
             return
         first = self.rendered is None or self.rendered.story_id != rendered.story_id
         if first or self.rendered is None or self.rendered.width != rendered.width:
-            self.pictures_shown = Blocks()  # a theme's re-wrap keeps them till redrawn
+            self._clear_pictures()  # a theme's re-wrap keeps them till redrawn
         self.rendered = rendered
         self._placeholder = None
         self._strips.clear()
@@ -166,6 +168,10 @@ class ArticleView(LineView, can_focus=True):
         if rendered.complete and self.pictures is not None:
             background = self.styles.background.rgb
             self._load_pictures(self.pictures, rendered, self.story.url, background)
+
+    def _clear_pictures(self) -> None:
+        self.painter.forget()
+        self.pictures_shown = Blocks()
 
     def _size_to_content(self) -> None:
         rendered = self.rendered
@@ -216,7 +222,7 @@ class ArticleView(LineView, can_focus=True):
             size = picture_size(picture.width, picture.height, width)
             if size is None:
                 continue
-            rows = picture_strips(picture, *size, background)
+            rows = self.painter.strips(picture, *size, background)
             self.app.call_from_thread(self._add_picture, story_id, width, spot.line, rows)
 
     def _add_picture(self, story_id: str, width: int, line: int, rows: list[Strip]) -> None:

@@ -25,6 +25,8 @@ _log = logging.getLogger(__name__)
 
 DEFAULT_THEME = "reader-dark"
 KEY_PRESETS = ("default", "newsboat")
+PICTURE_KINDS = ("auto", "kitty", "blocks")
+"""The strings ``pictures`` takes: the terminal's way, Kitty's graphics protocol, half cells."""
 """``keys = "newsboat"`` (or ``[keys] preset = "newsboat"``): reader/app/keys.py's presets."""
 
 
@@ -79,9 +81,11 @@ class Config:
     ignore: list[IgnoreRule] = field(default_factory=list)
     """The killfile: ``[[ignore]]`` rules, in the file's order (bad ones left out, named
     in ``problems``)."""
-    pictures: bool | None = None
+    pictures: bool | str | None = None
     """``pictures = false``: the article shows no pictures (placeholders only) and
-    fetches none. Unset: pictures where the ``images`` extra is installed."""
+    fetches none. ``"kitty"`` or ``"blocks"``: pictures, drawn that way (Kitty's
+    graphics protocol, or half-cell blocks). Unset, ``true`` or ``"auto"``: pictures
+    where the ``images`` extra is installed, drawn as the terminal allows."""
     queries: tuple[SavedQuery, ...] = ()
     """Saved searches (``[[query]]``), shown in the feed list with their counts."""
     text_width: int = 0
@@ -135,10 +139,12 @@ def load_config(path: Path) -> Config:
     elif collapse is not None:
         config.problems.append(f"{path}: 'collapse_copies' must be true or false")
     pictures = data.get("pictures")
-    if isinstance(pictures, bool):
+    if isinstance(pictures, bool) or pictures in PICTURE_KINDS:
         config.pictures = pictures
     elif pictures is not None:
-        config.problems.append(f"{path}: 'pictures' must be true or false")
+        config.problems.append(
+            f'{path}: \'pictures\' must be true, false, "auto", "kitty" or "blocks"'
+        )
     text_width = data.get("text_width")
     if isinstance(text_width, int) and not isinstance(text_width, bool) and text_width >= 0:
         config.text_width = text_width
