@@ -189,9 +189,7 @@ def mark_images(tree: lxml.html.HtmlElement, base: str | None) -> list[str]:
         if _SPACER.search(src) or (not alt and (not src or _tiny(img))):
             img.drop_tree()
             continue
-        src = src.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-        alt = _MD_ESCAPE.sub(r"\\\1", alt)
-        images.append(f"![{alt}]({src})")
+        images.append(markdown_image(src, alt))
         marker = f"\ue000{len(images) - 1}\ue001"
         img.tail = marker + (img.tail or "")
         img.drop_tree()  # keeps the tail, the marker
@@ -206,6 +204,13 @@ def _tiny(img: lxml.html.HtmlElement) -> bool:
     return any(
         (img.get(side) or "").strip() in ("0", "1", "2", "1px") for side in ("width", "height")
     )
+
+
+def markdown_image(src: str, alt: str) -> str:
+    """``![alt](src)``, with what would end either escaped."""
+    src = src.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    alt = _MD_ESCAPE.sub(r"\\\1", alt)
+    return f"![{alt}]({src})"
 
 
 def unmark_images(markdown: str, images: list[str]) -> str:

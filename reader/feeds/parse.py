@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from reader.base import lead_image
 from reader.base.clean import clean_line, clean_text
 from reader.base.dates import parse_date
 from reader.base.errors import NotAFeed
@@ -347,6 +348,7 @@ def item_page(
     if entry.get("content"):
         content = "\n".join(part.get("value", "") for part in entry["content"])
     content = clean_text(content or entry.get("summary") or entry.get("description") or "")
+    content = lead_image.in_html(content, *lead_image.from_feed_item(entry, link or base))
     body = html_to_text(content) if content else ""
     title = _plain(entry.get("title")) or clean_line(body.split("\n", 1)[0])[:120]
     if not title and not body and not link:
@@ -388,7 +390,10 @@ def _parse_json_feed(data: bytes, feed_url: str) -> ParsedFeed:
         link = _absolute(base, link) if isinstance(link, str) else None
         content = None
         if isinstance(item.get("content_html"), str):
-            content = clean_text(item["content_html"])
+            picture = item.get("image") or item.get("banner_image")
+            content = lead_image.in_html(
+                clean_text(item["content_html"]), lead_image.picture_url(picture, link or base)
+            )
             body = html_to_text(content)
         else:
             body = clean_text(str(item.get("content_text") or item.get("summary") or "")).strip()

@@ -34,6 +34,9 @@ class Extracted:
     site: str | None
     canonical_url: str | None
     description: str | None
+    lead_image: str | None = None
+    """The picture the page declares for itself (``og:image``), absolute."""
+    lead_alt: str | None = None
 
 
 _log = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ def extract_article(
         result.published = metadata.published_date(page, tree)
         result.canonical_url = _line(metadata.canonical_url(page))
         result.description = _line(metadata.description(page))
+        result.lead_image, result.lead_alt = metadata.lead_image(page)
     except Exception as exc:  # bad content: keep what was found, still try the body
         if not is_content_error(exc):
             raise

@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+from reader.base import lead_image
 from reader.base.clean import clean_line, title_key
 from reader.base.dates import parse_date
 from reader.base.labels import label_junk, site_label, without_private_use
@@ -76,7 +77,9 @@ def parse_html(html: str, url: str | None = None) -> Page:
     site = article.site
     if tree is not None:
         title, site = _title_and_site(tree, title, site)
-    body = _drop_title_heading(article.body, title)
+    body = lead_image.in_markdown(
+        _drop_title_heading(article.body, title), article.lead_image, article.lead_alt
+    )
     if not title and not body.strip():
         raise DecodeError("no title and no article text in this page")
     author = clean_line(article.author) if article.author else None

@@ -19,6 +19,7 @@ import lxml.html
 from lxml import etree
 
 from reader.base.dates import parse_date
+from reader.base.lead_image import picture_url
 
 
 def element_text(el: lxml.html.HtmlElement) -> str:
@@ -323,3 +324,24 @@ def description(page: Declared) -> str | None:
     return first_meta(page.meta, "og:description", "description", "twitter:description") or (
         unescape(json_text(page.article.get("description")))
     )
+
+
+_LEAD_IMAGE_KEYS = (
+    "og:image:secure_url", "og:image:url", "og:image", "twitter:image", "twitter:image:src"
+)  # fmt: skip
+
+
+def lead_image(page: Declared) -> tuple[str | None, str | None]:
+    """The picture the page declares for itself (``og:image``, Twitter's, JSON-LD's
+    ``image``), absolute, and its alt text; (None, None) when it declares none."""
+    alt = first_meta(page.meta, "og:image:alt", "twitter:image:alt")
+    declared = first_meta(page.meta, *_LEAD_IMAGE_KEYS)
+    if declared is None:
+        image = page.article.get("image")
+        if isinstance(image, list) and image:
+            image = image[0]
+        if isinstance(image, dict):
+            image = image.get("url") or image.get("contentUrl")
+        declared = image if isinstance(image, str) else None
+    url = picture_url(unescape(declared), page.base)
+    return (url, unescape(alt)) if url else (None, None)

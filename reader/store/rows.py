@@ -17,7 +17,7 @@ from reader.base.clean import clean_link, title_key
 from reader.base.links import strip_tracking
 from reader.base.models import Page
 
-PARSER_VERSION = b"reader-parsers-9"
+PARSER_VERSION = b"reader-parsers-10"
 """Part of every content hash: bump it when parsing changes, so the same pages
 ingested again are parsed again instead of skipped as unchanged."""
 
