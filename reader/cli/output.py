@@ -17,6 +17,7 @@ from reader.base.errors import ReaderError
 from reader.base.fragments import story_markdown
 from reader.base.models import LIST_KINDS, Story
 from reader.cli.text_tables import draw_tables
+from reader.cli.text_wrap import wrap_markdown
 
 
 class CommandError(ReaderError):
@@ -64,9 +65,10 @@ def format_row(story: Story) -> str:
     return f"{story.id}  {date}  {marks}  {site}  {clean_line(story.title)}"
 
 
-def format_story(story: Story, width: int | None = None) -> str:
+def format_story(story: Story, width: int | None = None, wrap: bool = False) -> str:
     """A story as readable text: header, body (its tables drawn in ``width`` cells, by
-    default the terminal's), then its headline lists."""
+    default the terminal's; with ``wrap``, its prose wrapped to them), then its
+    headline lists."""
     if width is None:
         width = min(shutil.get_terminal_size((100, 24)).columns, 160)
     meta = [clean_line(part) for part in (story.site, " > ".join(story.section)) if part]
@@ -84,7 +86,8 @@ def format_story(story: Story, width: int | None = None) -> str:
     if story.also_on:
         sites = ", ".join(clean_line(copy.site or copy.url or copy.id) for copy in story.also_on)
         lines.append(f"Also on: {sites}")
-    lines += ["", draw_tables(clean_text(story_markdown(story) or ""), width), ""]
+    body = clean_text(story_markdown(story) or "")
+    lines += ["", draw_tables(wrap_markdown(body, width) if wrap else body, width), ""]
     for kind, heading in zip(LIST_KINDS, ("Related", "Ranking", "Recommended"), strict=True):
         headlines = getattr(story, kind)
         if headlines:

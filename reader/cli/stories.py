@@ -135,7 +135,7 @@ def cmd_show(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(story.to_dict())
     else:
-        sys.stdout.write(format_story(story))
+        sys.stdout.write(format_story(story, wrap=sys.stdout.isatty()))  # a pipe: whole lines
     return 0
 
 
