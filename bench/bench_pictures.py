@@ -28,6 +28,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from reader.app.graphics import Kitty
 from reader.app.pictures import picture_strips
 from reader.plumbing.images import FIT_PIXELS, decode_image
 
@@ -109,8 +110,17 @@ def main() -> None:
         print(f"  {name} ({len(data) // 1024} KB): decode_image {ours * 1000:6.1f} ms, "
               f"plain Pillow {peer * 1000:6.1f} ms ({peer / ours:.1f}x)")  # fmt: skip
     picture = decode_image(jpeg)
-    drawn = interleaved(args.runs, {"strips": lambda: picture_strips(picture, 60, 18, (0, 0, 0))})
-    print(f"\ndrawing 60 x 18 cells: {drawn['strips'] * 1000:.1f} ms")
+    sent: list[int] = []
+    kitty = Kitty(write=lambda text: sent.append(len(text)))
+    drawn = interleaved(
+        args.runs,
+        {"half cells": lambda: picture_strips(picture, 60, 18, (0, 0, 0)),
+         "kitty": lambda: kitty.strips(picture, 60, 18, (0, 0, 0))},
+    )  # fmt: skip
+    per_picture = sum(sent) // (args.runs + 1)
+    print(f"\ndrawing 60 x 18 cells: half cells {drawn['half cells'] * 1000:.1f} ms, "
+          f"Kitty's protocol {drawn['kitty'] * 1000:.1f} ms (PNG and escape sequences: "
+          f"{per_picture // 1024} KB to the terminal a picture)")  # fmt: skip
     medians = startup(max(args.runs // 3, 3))
     print("\nstartup to first full screen (whole process, under script)")
     for name, value in medians.items():
