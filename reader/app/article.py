@@ -127,7 +127,15 @@ class ArticleView(LineView, can_focus=True):
             name: self.get_visual_style(f"article--{name}", partial=True) for name in STYLE_NAMES
         }
 
-    @work(thread=True, exclusive=True, group="article-render", exit_on_error=False)
+    # A description of our own: without one, @work builds it from the arguments' reprs
+    # (a whole story, a whole rendered article: tens of ms on the UI thread).
+    @work(
+        thread=True,
+        exclusive=True,
+        group="article-render",
+        exit_on_error=False,
+        description="rendering the article",
+    )
     def _wrap_story(
         self, story: Story, width: int, styles: dict[str, Style], keep_scroll: bool
     ) -> None:
@@ -187,7 +195,13 @@ class ArticleView(LineView, can_focus=True):
         """The row of the view that shows line ``line`` (pictures above push it down)."""
         return self.pictures_shown.row_of(line)
 
-    @work(thread=True, exclusive=True, group="pictures", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="pictures",
+        exit_on_error=False,
+        description="the article's pictures",
+    )
     def _load_pictures(
         self,
         pictures: Pictures,

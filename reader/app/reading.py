@@ -577,7 +577,7 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         )
         self.app.push_screen(prompt, typed)
 
-    @work(thread=True, group="pipe-to", exit_on_error=False)
+    @work(thread=True, group="pipe-to", exit_on_error=False, description="pipe_to")
     def _pipe_story(self, args: list[str], story: Story) -> None:
         text = story_text(story)
         try:
@@ -589,7 +589,9 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
             return
         self.app.call_from_thread(self.notify, clean_line(ran.line()), markup=False, timeout=4)
 
-    @work(thread=True, group="bookmark-command", exit_on_error=False)
+    @work(
+        thread=True, group="bookmark-command", exit_on_error=False, description="bookmark_command"
+    )
     def _run_bookmark_command(self, command: list[str], story: Story) -> None:
         """newsboat's bookmark-cmd: the command with the story's URL, title, description
         and feed title as four more arguments."""
