@@ -118,6 +118,12 @@ class ArticleView(LineView, can_focus=True):
         self.story = story
         self._wrap_story(story, self._content_width(), self._styles(), keep_scroll)
 
+    def stop_rendering(self) -> None:
+        """Another story is coming: the render under way stops at its next section, so
+        that the rest of a long article never competes with opening the next one (the
+        lines already shown stay)."""
+        self.workers.cancel_group(self, "article-render")
+
     def _content_width(self) -> int:
         width = max(self.scrollable_content_region.width, 20)
         return min(width, max(self.text_width, 20)) if self.text_width else width

@@ -230,9 +230,16 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     @work(exclusive=True, group="open-story", exit_on_error=False)
     async def _load_story(self, story_id: str, mark_read: bool, remember: bool) -> None:
+        # The work left for the story shown (the rest of a long article, the search for
+        # similar stories) stops now, not once the next story is here.
+        self.article.stop_rendering()
+        self.side.hold()
         try:
             story = await self.store.call(store_calls.open_story, story_id, mark_read)
-        except StoryNotFound:
+        except Exception as exc:  # (cancelled: another story is on its way instead)
+            self._keep_story()
+            if not isinstance(exc, StoryNotFound):
+                raise  # reported by the app's handler for failed workers
             self.notify("That story is no longer in the cache.", severity="warning")
             return
         query = self.stories.query_state
@@ -247,6 +254,13 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         self.story = story
         if mark_read:
             self.post_message(StoriesChanged((story,)))
+
+    def _keep_story(self) -> None:
+        """The next story did not come: the one shown stays, all of it (its render and
+        its similar stories, stopped for the next one, go on)."""
+        if self.story is not None:
+            self.article.show_story(self.story, keep_scroll=True)
+            self.side.story = self.story
 
     # -- moving ------------------------------------------------------------------------
 
