@@ -41,6 +41,20 @@ FIRST_PAINT_WAIT_S = 0.3
 render in the worker thread would hold the GIL against the paint)."""
 
 
+def continues(shown: RenderedArticle, rendered: RenderedArticle) -> bool:
+    """Whether ``rendered`` is the rest of the same render as ``shown`` (a first stage):
+    its lines begin with the very lines shown, at the same width."""
+    lines = shown.lines
+    return (
+        not shown.complete
+        and shown.story_id == rendered.story_id
+        and shown.width == rendered.width
+        and len(rendered.lines) >= len(lines) > 0
+        and rendered.lines[0] is lines[0]
+        and rendered.lines[len(lines) - 1] is lines[-1]
+    )
+
+
 class ArticleView(LineView, can_focus=True):
     """Shows one story: title, metadata, then the body."""
 
@@ -165,16 +179,26 @@ class ArticleView(LineView, can_focus=True):
         self.call_after_refresh(painted)
         if self.story is None or rendered.story_id != self.story.id:
             return
-        first = self.rendered is None or self.rendered.story_id != rendered.story_id
-        if first or self.rendered is None or self.rendered.width != rendered.width:
+        previous = self.rendered
+        first = previous is None or previous.story_id != rendered.story_id
+        if first or previous is None or previous.width != rendered.width:
             self.pictures_shown = Blocks()  # a theme's re-wrap keeps them till redrawn
         self.rendered = rendered
         self._placeholder = None
-        self._strips.clear()
-        self._size_to_content()
-        if not keep_scroll:
-            self.scroll_to(0, 0, animate=False, immediate=True)
-        self.refresh()
+        if keep_scroll and previous is not None and continues(previous, rendered):
+            # The rest of the story under the lines shown: those stay as painted, only
+            # rows that were past the end are drawn (and the scrollbar, by the layout).
+            self._size_to_content()
+            start = max(len(previous.lines), self.scroll_offset.y)
+            end = self.scroll_offset.y + self.size.height
+            if start < end:
+                self.refresh_lines(start, end - start)
+        else:
+            self._strips.clear()
+            self._size_to_content()
+            if not keep_scroll:
+                self.scroll_to(0, 0, animate=False, immediate=True)
+            self.refresh()
         if first or not keep_scroll:
             self.post_message(self.Rendered(rendered.story_id))
         if rendered.complete and self.pictures is not None:
