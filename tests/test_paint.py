@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.style import Style
 
+from reader.app import side
+from reader.app.app import ReaderApp
 from reader.app.article import ArticleView, continues
 from reader.app.article_render import STYLE_NAMES, render_in_stages
 from reader.app.headlines import HeadlineList
-from reader.base.models import Headline, Story
+from reader.base.models import Headline, Page, Story
+from reader.base.paths import Paths
+from reader.store import Store, story_id
 
-from app_helpers import wait_for
+from app_helpers import article, showing, stories, wait_for, wait_ready, wait_settled
 
 STYLES = {name: Style() for name in STYLE_NAMES}
 PARAGRAPH = "A paragraph with *emphasis* and a [link](https://a.example/{n}) number {n}."
@@ -105,3 +110,52 @@ async def test_the_same_headlines_again_keep_the_cursor_and_new_ones_reset_it() 
         await pilot.pause()
         assert ranking.cursor == 0
         assert [h.title for h in ranking.headlines] == ["Story 0", "Story 1", "Story 2", "Story 3"]
+
+
+async def test_stories_opened_in_a_row_end_with_the_last_ones_side_panes_and_marks(
+    paths: Paths,
+) -> None:
+    """Each n stops the side panes' search for the story it leaves; the story it stays
+    on gets its similar stories all the same, and every story opened is marked read."""
+    app = ReaderApp(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("n", "n", "n")
+        await wait_for(
+            pilot, lambda: stories(app).cursor == 3 and article(app).rendered is not None
+        )
+        await wait_settled(pilot)
+        reading = app.reading
+        assert reading.story is not None and reading.side.story is not None
+        assert reading.side.story.id == reading.story.id == stories(app).story_at(3).id
+        with Store(paths) as store:
+            similar = store.similar(reading.story.id)
+        shown = {h.article_id for h in reading.side.related.headlines}
+        assert similar and {h.article_id for h in similar} <= shown
+        await wait_for(pilot, lambda: reading.counts_line.startswith("14 stories · 11 unread"))
+        assert stories(app).story_at(3).read
+
+
+async def test_a_story_that_is_gone_leaves_the_one_shown(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(side, "SIMILAR_REST_S", 1.5)  # still waiting when n is pressed
+    app = ReaderApp(paths)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_ready(pilot)
+        with Store(paths) as store:  # a story with no lists of its own: only similar ones
+            page = Page(title="Why the Brackenford tram line matters", body="Text.")
+            store.save_pages([("plain", "h", page)])
+        app.reading.open_story(story_id("plain"))
+        await wait_for(pilot, lambda: showing(app, page.title))
+        shown = app.reading.story
+        app.reading.open_story("no-such-story")  # the similar search is still waiting
+        notes = app._notifications
+        await wait_for(pilot, lambda: any("no longer" in str(n.message) for n in notes))
+        await wait_settled(pilot)
+        assert shown is not None and app.reading.story is shown and showing(app, page.title)
+        assert article(app).rendered is not None and article(app).rendered.complete
+        with Store(paths) as store:  # the search called off for the next story ran again
+            similar = store.similar(shown.id)
+        shown_ids = {h.article_id for h in app.reading.side.related.headlines}
+        assert similar and {h.article_id for h in similar} <= shown_ids
