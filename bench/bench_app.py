@@ -165,7 +165,8 @@ def main() -> None:
         print(f"  100,000 vs 1,000 stories: {large / small:.2f}x")
         print(f"  reader (1,000) / bare Textual app: {small / bare:.2f}x")
     if args.only in (None, "next"):
-        print("\nn (next story) to the article painted, in process")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"\nn (next story) to the article painted, in process (load average {load})")
         for words, count in ((2_000, 40), (20_000, 12)):
             home = home_with(f"home-{words}w", lambda f, w=words, c=count: generate_long(f, c, w))
             times = asyncio.run(next_story_latency(home, min(args.presses, count - 2)))
