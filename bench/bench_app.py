@@ -147,10 +147,12 @@ def main() -> None:
     parser.add_argument("--only", choices=("startup", "next", "memory"))
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    homes = {
-        "1,000": home_with("home-1k", lambda f: generate(f, 1_000)),
-        "100,000": home_with("home-100k", lambda f: generate(f, 100_000)),
-    }
+    homes: dict[str, Path] = {}
+    if args.only != "next":  # the list homes are built only when a figure needs them
+        homes = {
+            "1,000": home_with("home-1k", lambda f: generate(f, 1_000)),
+            "100,000": home_with("home-100k", lambda f: generate(f, 100_000)),
+        }
     if args.only in (None, "startup"):
         times = startup(homes, args.runs)
         medians = {name: statistics.median(values) for name, values in times.items()}
@@ -163,7 +165,8 @@ def main() -> None:
         print(f"  100,000 vs 1,000 stories: {large / small:.2f}x")
         print(f"  reader (1,000) / bare Textual app: {small / bare:.2f}x")
     if args.only in (None, "next"):
-        print("\nn (next story) to the article painted, in process")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"\nn (next story) to the article painted, in process (load average {load})")
         for words, count in ((2_000, 40), (20_000, 12)):
             home = home_with(f"home-{words}w", lambda f, w=words, c=count: generate_long(f, c, w))
             times = asyncio.run(next_story_latency(home, min(args.presses, count - 2)))

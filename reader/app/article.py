@@ -41,6 +41,20 @@ FIRST_PAINT_WAIT_S = 0.3
 render in the worker thread would hold the GIL against the paint)."""
 
 
+def continues(shown: RenderedArticle, rendered: RenderedArticle) -> bool:
+    """Whether ``rendered`` is the rest of the same render as ``shown`` (a first stage):
+    its lines begin with the very lines shown, at the same width."""
+    lines = shown.lines
+    return (
+        not shown.complete
+        and shown.story_id == rendered.story_id
+        and shown.width == rendered.width
+        and len(rendered.lines) >= len(lines) > 0
+        and rendered.lines[0] is lines[0]
+        and rendered.lines[len(lines) - 1] is lines[-1]
+    )
+
+
 class ArticleView(LineView, can_focus=True):
     """Shows one story: title, metadata, then the body."""
 
@@ -120,6 +134,12 @@ class ArticleView(LineView, can_focus=True):
         self.story = story
         self._wrap_story(story, self._content_width(), self._styles(), keep_scroll)
 
+    def stop_rendering(self) -> None:
+        """Another story is coming: the render under way stops at its next section, so
+        that the rest of a long article never competes with opening the next one (the
+        lines already shown stay)."""
+        self.workers.cancel_group(self, "article-render")
+
     def _content_width(self) -> int:
         width = max(self.scrollable_content_region.width, 20)
         return min(width, max(self.text_width, 20)) if self.text_width else width
@@ -129,7 +149,15 @@ class ArticleView(LineView, can_focus=True):
             name: self.get_visual_style(f"article--{name}", partial=True) for name in STYLE_NAMES
         }
 
-    @work(thread=True, exclusive=True, group="article-render", exit_on_error=False)
+    # A description of our own: without one, @work builds it from the arguments' reprs
+    # (a whole story, a whole rendered article: tens of ms on the UI thread).
+    @work(
+        thread=True,
+        exclusive=True,
+        group="article-render",
+        exit_on_error=False,
+        description="rendering the article",
+    )
     def _wrap_story(
         self, story: Story, width: int, styles: dict[str, Style], keep_scroll: bool
     ) -> None:
@@ -153,16 +181,26 @@ class ArticleView(LineView, can_focus=True):
         self.call_after_refresh(painted)
         if self.story is None or rendered.story_id != self.story.id:
             return
-        first = self.rendered is None or self.rendered.story_id != rendered.story_id
-        if first or self.rendered is None or self.rendered.width != rendered.width:
+        previous = self.rendered
+        first = previous is None or previous.story_id != rendered.story_id
+        if first or previous is None or previous.width != rendered.width:
             self._clear_pictures()  # a theme's re-wrap keeps them till redrawn
         self.rendered = rendered
         self._placeholder = None
-        self._strips.clear()
-        self._size_to_content()
-        if not keep_scroll:
-            self.scroll_to(0, 0, animate=False, immediate=True)
-        self.refresh()
+        if keep_scroll and previous is not None and continues(previous, rendered):
+            # The rest of the story under the lines shown: those stay as painted, only
+            # rows that were past the end are drawn (and the scrollbar, by the layout).
+            self._size_to_content()
+            start = max(len(previous.lines), self.scroll_offset.y)
+            end = self.scroll_offset.y + self.size.height
+            if start < end:
+                self.refresh_lines(start, end - start)
+        else:
+            self._strips.clear()
+            self._size_to_content()
+            if not keep_scroll:
+                self.scroll_to(0, 0, animate=False, immediate=True)
+            self.refresh()
         if first or not keep_scroll:
             self.post_message(self.Rendered(rendered.story_id))
         if rendered.complete and self.pictures is not None:
@@ -193,7 +231,13 @@ class ArticleView(LineView, can_focus=True):
         """The row of the view that shows line ``line`` (pictures above push it down)."""
         return self.pictures_shown.row_of(line)
 
-    @work(thread=True, exclusive=True, group="pictures", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="pictures",
+        exit_on_error=False,
+        description="the article's pictures",
+    )
     def _load_pictures(
         self,
         pictures: Pictures,

@@ -8,7 +8,7 @@ headlines repaints the pane without a layout pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.segment import Segment
 from textual import events
@@ -28,8 +28,8 @@ from reader.base.models import Headline
 class _Entry:
     text: str
     headline: Headline | None  # None for a section heading or the "empty" note
-    first_line: int = 0
-    lines: int = 1
+    first_line: int = field(default=0, compare=False)  # where it is wrapped to
+    lines: int = field(default=1, compare=False)
 
 
 class HeadlineList(LineView, can_focus=True):
@@ -93,6 +93,8 @@ class HeadlineList(LineView, can_focus=True):
             entries += [_Entry(clean_line(h.title), h) for h in headlines]
         if not entries:
             entries.append(_Entry(empty, None))
+        if entries == self._entries:  # the same lines (the ranking of every page): no
+            return  # re-wrap, no layout, and the cursor stays where it is
         self._entries = entries
         self._selectable = [i for i, e in enumerate(entries) if e.headline is not None]
         self._wrap()

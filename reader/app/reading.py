@@ -95,6 +95,9 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         self._side_story: Story | None = None
         """The story the side panes are to show once the article is painted."""
         self._side_timer: Timer | None = None
+        self._marked_read: list[Story] = []
+        """Stories opening marked read, announced (``StoriesChanged``) with the side
+        panes: the list's marks and the counts never delay the article's paint."""
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title-bar").data_bind(
@@ -129,26 +132,33 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
             return
         same = old is not None and old.id == new.id
         self.article.show_story(new, keep_scroll=same)
-        self.stories.update_story(new)
-        # Moving to another story, the side panes' lists are filled after the article's
-        # first screen is painted, so that they never delay it (or after SIDE_PANES_WAIT_S);
-        # the first story of all fills them at once (the first full screen has them).
+        # Moving to another story, the side panes' lists (and the read mark's news) come
+        # after the article's first screen is painted, so that they never delay it (or
+        # after SIDE_PANES_WAIT_S); the first story of all fills them at once (the first
+        # full screen has them).
         self._side_story = new
         if same or old is None:
-            self._fill_side()
+            self._after_paint()
         else:
             if self._side_timer is not None:
                 self._side_timer.stop()
-            self._side_timer = self.set_timer(SIDE_PANES_WAIT_S, self._fill_side)
+            self._side_timer = self.set_timer(SIDE_PANES_WAIT_S, self._after_paint)
 
     def on_article_view_rendered(self, event: ArticleView.Rendered) -> None:
         pending = self._side_story
         if pending is not None and pending.id == event.story_id:
-            self.call_after_refresh(self._fill_side)
+            self.call_after_refresh(self._after_paint)
 
-    def _fill_side(self) -> None:
-        if self._side_story is not None:
-            self.side.story, self._side_story = self._side_story, None
+    def _after_paint(self) -> None:
+        """The article is painted: the side panes and the list's row follow it, the
+        marks are announced."""
+        story, self._side_story = self._side_story, None
+        if story is not None:
+            self.side.story = story
+            self.stories.update_story(story)  # its row's marks, as stored
+        if self._marked_read:
+            marked, self._marked_read = tuple(self._marked_read), []
+            self.post_message(StoriesChanged(marked))
 
     def watch_list_query(self, query: ListQuery) -> None:
         self.stories.show(query)
@@ -230,9 +240,16 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     @work(exclusive=True, group="open-story", exit_on_error=False)
     async def _load_story(self, story_id: str, mark_read: bool, remember: bool) -> None:
+        # The work left for the story shown (the rest of a long article, the search for
+        # similar stories) stops now, not once the next story is here.
+        self.article.stop_rendering()
+        self.side.hold()
         try:
             story = await self.store.call(store_calls.open_story, story_id, mark_read)
-        except StoryNotFound:
+        except Exception as exc:  # (cancelled: another story is on its way instead)
+            self._keep_story()
+            if not isinstance(exc, StoryNotFound):
+                raise  # reported by the app's handler for failed workers
             self.notify("That story is no longer in the cache.", severity="warning")
             return
         query = self.stories.query_state
@@ -244,9 +261,16 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
             self.history.visit(story.id)
         if self.story is not None and self.story.id == story.id:
             self.article.scroll_home(animate=False)  # opened again: from the top
+        if mark_read:  # announced once the article is painted (_after_paint)
+            self._marked_read.append(story)
         self.story = story
-        if mark_read:
-            self.post_message(StoriesChanged((story,)))
+
+    def _keep_story(self) -> None:
+        """The next story did not come: the one shown stays, all of it (its render and
+        its similar stories, stopped for the next one, go on)."""
+        if self.story is not None:
+            self.article.show_story(self.story, keep_scroll=True)
+            self.side.story = self.story
 
     # -- moving ------------------------------------------------------------------------
 
@@ -577,7 +601,7 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         )
         self.app.push_screen(prompt, typed)
 
-    @work(thread=True, group="pipe-to", exit_on_error=False)
+    @work(thread=True, group="pipe-to", exit_on_error=False, description="pipe_to")
     def _pipe_story(self, args: list[str], story: Story) -> None:
         text = story_text(story)
         try:
@@ -589,7 +613,9 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
             return
         self.app.call_from_thread(self.notify, clean_line(ran.line()), markup=False, timeout=4)
 
-    @work(thread=True, group="bookmark-command", exit_on_error=False)
+    @work(
+        thread=True, group="bookmark-command", exit_on_error=False, description="bookmark_command"
+    )
     def _run_bookmark_command(self, command: list[str], story: Story) -> None:
         """newsboat's bookmark-cmd: the command with the story's URL, title, description
         and feed title as four more arguments."""

@@ -10,6 +10,8 @@ thread and kept until stories are added; ``w`` says why one ranks where it does.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -22,6 +24,11 @@ from reader.app.store_calls import CacheRanking, cache_ranking
 from reader.app.store_thread import StoreThread
 from reader.base.models import Headline, Story
 from reader.store import Store
+
+SIMILAR_REST_S = 0.1
+"""How long the search for similar stories waits, after the article is painted, for
+the reader to stay on the story: the search holds the interpreter for tens of ms on a
+long story, and pressing n again meanwhile cancels it (``hold``)."""
 
 
 class SidePanes(PassesOnFailures, Vertical):
@@ -39,6 +46,8 @@ class SidePanes(PassesOnFailures, Vertical):
         self.background = background
         self.related = HeadlineList(id="related")
         self.ranking = HeadlineList(id="ranking")
+        self._similar_for: str | None = None
+        """The story whose similar stories are shown or on their way."""
 
     def compose(self) -> ComposeResult:
         yield self.related
@@ -49,10 +58,21 @@ class SidePanes(PassesOnFailures, Vertical):
         self.ranking.border_title = Content("Ranking")
 
     def watch_story(self, old: Story | None, new: Story | None) -> None:
-        if new is None or (old is not None and old.id == new.id):
-            return  # the same story, its marks changed: the lists stay
+        if new is None:
+            return
+        if old is not None and old.id == new.id:  # the same story, its marks changed:
+            if self._similar_for != new.id:  # the lists stay (a held search goes on)
+                self._fill_similar(new.id)
+            return
         self._fill_related(new)
         self._fill_ranking()
+
+    def hold(self) -> None:
+        """Another story is coming: a search for similar stories still waiting
+        (``SIMILAR_REST_S``) is called off; it runs again if the story stays."""
+        waiting = self.workers.cancel_group(self, "similar")
+        if any(worker.is_running for worker in waiting):
+            self._similar_for = None
 
     def watch_ranking_wide(self) -> None:
         self._fill_ranking()
@@ -89,6 +109,8 @@ class SidePanes(PassesOnFailures, Vertical):
 
     @work(exclusive=True, group="similar", exit_on_error=False)
     async def _fill_similar(self, story_id: str) -> None:
+        self._similar_for = story_id
+        await asyncio.sleep(SIMILAR_REST_S)
         similar = await self.background.call(Store.similar, story_id)
         story = self.story
         if story is None or story.id != story_id:
