@@ -134,3 +134,53 @@ def test_the_command_reports_bad_files_of_a_big_folder_and_exits_1(
     assert result.returncode == 1
     assert result.stderr.splitlines() == [f"reader: {bad}: not a regular file"]
     assert "ingested 1499, updated 0, unchanged 0, failed 1" in result.stdout
+
+
+def _workers(pid: int) -> list[int]:
+    """The worker processes below ``pid``: its fork server's children."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    children = {child for child, parent in parents.items() if parent == pid}
+    return [child for child, parent in parents.items() if parent in children]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_killed_worker_stops_the_ingest_with_one_line(home: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from conftest import FIXTURES
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    page = (FIXTURES / "html" / "two-times.html").read_text()
+    for n in range(400):
+        (pages / f"page{n:03d}.html").write_text(page.replace("Council meets", f"Council {n}"))
+    process = subprocess.Popen(
+        [sys.executable, "-P", "-m", "reader", "--home", str(home), "ingest", str(pages)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline, workers = time.monotonic() + 60, []
+        while not workers and time.monotonic() < deadline and process.poll() is None:
+            workers = _workers(process.pid)
+            time.sleep(0.05)
+        assert workers, "the ingest never started its worker processes"
+        os.kill(workers[0], signal.SIGKILL)  # as the OOM killer would
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"reader: {pages}/page") and line.endswith(
+        ": a worker process parsing from this page on ended abruptly"
+    )
+    assert "; stopped" in out

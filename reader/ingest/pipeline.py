@@ -16,8 +16,10 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from reader.base.errors import (
     ExtractorUnavailable,
@@ -350,7 +352,8 @@ class _Run:
         self.batch_size = batch_size
         self.processes = processes
         self.pool: ProcessPoolExecutor | None = None
-        self.pending: deque[Future[Parsed]] = deque()
+        self.pending: deque[tuple[str, Future[Parsed]]] = deque()
+        """Shares in flight, each with the source of its first page."""
         self.rows: list[StoryRow] = []
         self.chunk = 16
         """Pages a share: adjusted to ``CHUNK_S`` by how long pages take."""
@@ -369,13 +372,11 @@ class _Run:
         if self.pool is None:
             self._parse_here(work)
         while work:
-            size = min(self.chunk, len(work))
+            share = [work.popleft() for _ in range(min(self.chunk, len(work)))]
             assert self.pool is not None
-            self.pending.append(
-                self.pool.submit(parse_batch, [work.popleft() for _ in range(size)])
-            )
+            self.pending.append((share[0][1].source, self.pool.submit(parse_batch, share)))
             while len(self.pending) >= IN_FLIGHT * self.processes:
-                self._take(self.pending.popleft().result())
+                self._take_next()
 
     def _parse_here(self, work: deque[Work]) -> None:
         """Parse ``work`` in this process, a page at a time, until it would be worth
@@ -400,6 +401,22 @@ class _Run:
             self.processes = 1
         return self.pool is not None
 
+    def _take_next(self) -> None:
+        """Wait for the oldest share in flight and take its results."""
+        source, future = self.pending.popleft()
+        try:
+            parsed = future.result()
+        except BrokenProcessPool:  # a worker was killed (out of memory?) or crashed
+            self._stop(source, "a worker process parsing from this page on ended abruptly")
+        self._take(parsed)
+
+    def _stop(self, source: str, reason: str, details: str = "") -> NoReturn:
+        """Store what parsed before ``source``, then stop the ingest there."""
+        self.store_rows()
+        _log.warning("ingest stopped at %s: %s\n%s", source, reason, details)
+        self.report.failures.append((source, reason))
+        raise IngestAborted(source, reason, self.report)
+
     def _take(self, parsed: Parsed) -> None:
         """Count, report and queue for storing one share's results."""
         results, seconds = parsed
@@ -417,11 +434,7 @@ class _Run:
             else:
                 self.rows.append(result)
         if stopped is not None:  # what parsed before it is stored; the rest is not
-            self.store_rows()
-            source, why = stopped
-            _log.warning("ingest stopped at %s: %s\n%s", source, why.reason, why.traceback)
-            self.report.failures.append((source, why.reason))
-            raise IngestAborted(source, why.reason, self.report)
+            self._stop(stopped[0], stopped[1].reason, stopped[1].traceback)
         if len(self.rows) >= self.batch_size:
             self.store_rows()
 
@@ -434,7 +447,7 @@ class _Run:
 
     def finish(self) -> None:
         while self.pending:
-            self._take(self.pending.popleft().result())
+            self._take_next()
         self.store_rows()
 
     def close(self) -> None:
