@@ -273,7 +273,7 @@ Result = StoryRow | Failed | ParseStopped | None
 or None when its bytes are the ones stored already (unchanged)."""
 
 Parsed = tuple[list[tuple[str, Result]], float]
-"""Each page's source and result, and the seconds the batch took."""
+"""Each page's source and result, and the CPU seconds the batch took."""
 
 
 def parse_batch(batch: Sequence[Work]) -> Parsed:
@@ -282,7 +282,7 @@ def parse_batch(batch: Sequence[Work]) -> Parsed:
     A page whose bytes hash to the stored hash is not parsed. Stops at the first page
     whose parsing raised: that page's entry says why.
     """
-    started = time.perf_counter()
+    started = time.process_time()
     parsed: list[tuple[str, Result]] = []
     for known, item in batch:
         try:
@@ -295,7 +295,7 @@ def parse_batch(batch: Sequence[Work]) -> Parsed:
             reason = " ".join(reason.split())
             parsed.append((item.source, ParseStopped(reason, traceback.format_exc())))
             break
-    return parsed, time.perf_counter() - started
+    return parsed, time.process_time() - started
 
 
 def _parse_one(item: RawPage | PageFile, known: str | None) -> StoryRow | Failed | None:
@@ -314,8 +314,13 @@ def _parse_one(item: RawPage | PageFile, known: str | None) -> StoryRow | Failed
     return prepare(page.canonical_url or item.source, digest, page)
 
 
-POOL_WORTH_S = 0.1
-"""Parsing that would take longer than this in this process goes to worker processes."""
+POOL_WORTH_S = 0.5
+"""Parsing that would take longer than this in this process goes to worker processes
+(a pool costs about half a second of CPU to start)."""
+
+SLOW_PAGE_S = 0.001
+"""Pages that take longer than this each (any HTML page; a text page takes a third of
+it) go to worker processes from ``MIN_POOL_PAGES`` on."""
 
 MIN_POOL_PAGES = 8
 """Fewer pages than this are always parsed here: a pool costs more than they do."""
@@ -387,7 +392,7 @@ class _Run:
                 self.processes > 1
                 and pages
                 and len(work) >= MIN_POOL_PAGES
-                and seconds / pages * len(work) > POOL_WORTH_S
+                and (seconds / pages > SLOW_PAGE_S or seconds / pages * len(work) > POOL_WORTH_S)
                 and self._start_pool()
             ):
                 return
@@ -465,9 +470,10 @@ def ingest_items(
     """Parse and store ``items``; report failures as they happen via ``on_failure``.
 
     Walking, looking up and storing happen here; reading, parsing and making the rows
-    happen in a pool of worker processes when there is enough of it (a second batch, or
-    a batch that would take longer than ``POOL_WORTH_S``), so both cores work while
-    this process writes. Each ``batch_size`` rows are stored in one transaction.
+    happen in a pool of worker processes when there is enough of it (a second batch,
+    eight slow pages or more, or a batch that would take longer than ``POOL_WORTH_S``),
+    so both cores work while this process writes. Each ``batch_size`` rows are stored
+    in one transaction.
     """
     report = IngestReport()
     run = _Run(
