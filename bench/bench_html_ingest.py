@@ -9,19 +9,25 @@ up: a head with metadata and JSON-LD, an inline script, a navigation bar, an
 800-word article, share buttons, a cookie banner, related / most-read /
 recommended lists and a footer. ``--size 40-80`` keeps the corpus pages of 40 to
 80 KB, the size of a typical news page. Prints the whole-process median and pages/s,
-beside trafilatura's default extraction of the same pages in one process.
+beside trafilatura's default extraction of the same pages in one process, and the CPU
+time a page of each (reader's whole process tree, its workers too): on a loaded
+machine the wall time says little, and 2 cores / CPU a page is what two idle cores
+would do.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_ingest import run_measured  # noqa: E402
 
 WORDS = (
     "harbour council market quay bonds ferry river tram bakery audit report season weather "
@@ -93,25 +99,30 @@ def main() -> None:
                 (folder / f"page-{i:05d}.html").write_text(page(i), encoding="utf-8")
         size = sum(p.stat().st_size for p in folder.iterdir()) / args.n / 1024
         print(f"{args.n} pages of {size:.0f} KB on average, {args.runs} runs")
-        times = []
+        print(f"load {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        times, cpus = [], []
         for run in range(args.runs):
-            start = time.perf_counter()
             home = f"{tmp}/home-{run}"
             command = [sys.executable, "-m", "reader", "--home", home, "ingest", str(folder)]
-            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            times.append(time.perf_counter() - start)
+            wall, cpu = run_measured(command, check=False)
+            times.append(wall)
+            cpus.append(cpu)
         import trafilatura
 
         sample = sorted(folder.iterdir())[: min(100, args.n)]
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for path in sample:
             trafilatura.extract(path.read_bytes().decode("utf-8", "replace"))
         alone = len(sample) / (time.perf_counter() - start)
-    median = statistics.median(times)
+        alone_cpu = (time.process_time() - cpu_start) / len(sample)
+    median, cpu = statistics.median(times), statistics.median(cpus) / args.n
     spread = ", ".join(f"{t:.2f}" for t in times)
+    print(f"load after {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"reader ingest (whole process, both cores): median {median:.2f} s, "
-          f"{args.n / median:.0f} pages/s  [{spread}]")  # fmt: skip
-    print(f"trafilatura.extract alone, one core:        {alone:.0f} pages/s")
+          f"{args.n / median:.0f} pages/s  [{spread}]; CPU {cpu * 1e3:.1f} ms a page, "
+          f"so {2 / cpu:.0f} pages/s on two idle cores")  # fmt: skip
+    print(f"trafilatura.extract alone, one core:        {alone:.0f} pages/s; "
+          f"CPU {alone_cpu * 1e3:.1f} ms a page")  # fmt: skip
 
 
 if __name__ == "__main__":

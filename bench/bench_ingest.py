@@ -1,23 +1,32 @@
 """Ingest speed: ``reader ingest`` of N generated text pages, beside two floors.
 
-    python bench/bench_ingest.py [-n 10000] [--runs 5]
+    python bench/bench_ingest.py [-n 10000] [--runs 5] [--big HOME]
 
 Runs, interleaved in each round so machine noise hits all alike:
 
 * ``reader ingest DIR`` as a whole process, into a fresh ``--home``;
+* with ``--big HOME``: the same, into a copy of HOME (a home ``bench_scale.py``
+  built, say, with 1,000,000 stories; copied once, left as it was), each round's
+  pages in a folder of their own so that they are new stories: flat or not with
+  the cache's size;
 * floor (whole process): a bare Python process that reads the same files and
   inserts each one's raw text as a row into an unindexed SQLite table (WAL, one
   transaction): the least any ingest that reads and stores the pages must do;
 * floor (bare insert): inside this process, the same parsed rows reader stores,
   inserted into an unindexed table without the full-text index: SQLite's cost alone.
 
-Prints the median of each over the runs, pages/s, and reader's ratio to each floor.
+Prints the median of each over the runs, pages/s, reader's ratio to each floor, and
+the CPU seconds of each (the whole process tree for reader: its worker processes
+too), which a loaded machine inflates far less than the wall time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -44,82 +53,151 @@ for root, _, names in os.walk(folder):
 conn.execute("COMMIT")
 """
 
+_TICK = os.sysconf("SC_CLK_TCK")
 
-def _timed(cmd: list[str]) -> float:
+
+def _descendants_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of every process below ``pid`` (not ``pid`` itself)."""
+    found: dict[int, float] = {}
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                try:
+                    fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                found[child] = (int(fields[11]) + int(fields[12])) / _TICK
+                frontier.append(child)
+    return found
+
+
+def run_measured(cmd: list[str], check: bool = True) -> tuple[float, float]:
+    """Run ``cmd``; its wall seconds and the CPU seconds of its whole process tree.
+
+    The process's own CPU is exact (its rusage); its helpers' (a fork server and the
+    workers it forks, which it does not wait for) is read from /proc five times a
+    second, so a helper's last fifth of a second may be missed.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    process = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=None if check else subprocess.DEVNULL
+    )
+    helpers: dict[int, float] = {}
+    while process.poll() is None:
+        helpers.update(_descendants_cpu(process.pid))
+        time.sleep(0.2)
+    wall = time.perf_counter() - start
+    if check and process.returncode:
+        raise SystemExit(f"{cmd[2:]} failed with exit status {process.returncode}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, own + sum(helpers.values())
 
 
-def _bare_insert(rows: list[tuple], workdir: Path, run: int) -> float:
+def _bare_insert(rows: list[tuple], workdir: Path, run: int) -> tuple[float, float]:
     conn = sqlite3.connect(workdir / f"bare-{run}.sqlite3", isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute(f"CREATE TABLE stories ({', '.join(f'c{i}' for i in range(len(rows[0])))})")
     marks = ", ".join("?" * len(rows[0]))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     conn.execute("BEGIN")
     conn.executemany(f"INSERT INTO stories VALUES ({marks})", rows)
     conn.execute("COMMIT")
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     conn.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def _parsed_rows(folder: Path) -> list[tuple]:
     from reader.base.models import Page, RawPage
-    from reader.ingest.pipeline import iter_inputs, parse_item
+    from reader.ingest.pipeline import parse_item
 
     rows = []
-    for raw in iter_inputs([str(folder)]):
-        source, data = raw.source, raw.data  # type: ignore[union-attr]
-        page = parse_item(RawPage(source, data))  # type: ignore[arg-type]
+    for path in sorted(folder.iterdir()):
+        page = parse_item(RawPage(str(path), path.read_bytes()))
         assert isinstance(page, Page), page
         lists = {k: [[h.title, h.url] for h in v] for k, v in page.lists().items()}
         rows.append(
-            (source, page.title, page.site, json.dumps(page.section), page.published,
+            (str(path), page.title, page.site, json.dumps(page.section), page.published,
              page.reactions, page.body, json.dumps(lists))
         )  # fmt: skip
     return rows
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=10_000, help="pages to generate")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big", type=Path, metavar="HOME", help="also into a copy of HOME")
+    parser.add_argument("--work", type=Path, help="folder for the temporary files")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="reader-bench-") as tmp:
+    ingest = [sys.executable, "-m", "reader", "--home"]
+    with tempfile.TemporaryDirectory(prefix="reader-bench-", dir=args.work) as tmp:
         work = Path(tmp)
         pages = work / "pages"
         generate(pages, args.n)
         size = sum(p.stat().st_size for p in pages.iterdir()) / 1e6
-        print(f"{args.n} pages, {size:.1f} MB, {args.runs} interleaved runs")
+        print(f"{args.n} pages, {size:.1f} MB, {args.runs} interleaved runs; load {_load()}")
+        names = ["reader", "floor_process", "floor_insert"]
+        if args.big:
+            started = time.perf_counter()
+            shutil.copytree(args.big, work / "big", symlinks=True)
+            with sqlite3.connect(work / "big" / "cache" / "stories.sqlite3") as conn:
+                stories = conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+            print(f"copied {args.big} ({stories} stories) in {time.perf_counter() - started:.0f} s")
+            names.append("reader_big")
         rows = _parsed_rows(pages)
-        times: dict[str, list[float]] = {"reader": [], "floor_process": [], "floor_insert": []}
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
         for run in range(args.runs):
             home = work / f"home-{run}"
-            times["reader"].append(
-                _timed([sys.executable, "-m", "reader", "--home", str(home), "ingest", str(pages)])
-            )
-            times["floor_process"].append(
-                _timed([sys.executable, "-c", FLOOR_SCRIPT, str(pages), str(work / f"f{run}.db")])
-            )
+            times["reader"].append(run_measured([*ingest, str(home), "ingest", str(pages)]))
+            floor = [sys.executable, "-c", FLOOR_SCRIPT, str(pages), str(work / f"f{run}.db")]
+            times["floor_process"].append(run_measured(floor))
             times["floor_insert"].append(_bare_insert(rows, work, run))
-
-    med = {name: statistics.median(values) for name, values in times.items()}
+            if args.big:
+                fresh = work / f"pages-{run}"  # new paths: new stories
+                shutil.copytree(pages, fresh, copy_function=os.link)
+                times["reader_big"].append(
+                    run_measured([*ingest, str(work / "big"), "ingest", str(fresh)])
+                )
+    print(f"load after: {_load()}")
     labels = {
-        "reader": "reader ingest (whole process)",
+        "reader": "reader ingest, empty home (whole process)",
+        "reader_big": "reader ingest, into the big home (whole process)",
         "floor_process": "floor: read files + bare insert (whole process)",
         "floor_insert": "floor: bare insert of the same rows (in process)",
     }
-    for name, label in labels.items():
-        spread = ", ".join(f"{t:.2f}" for t in times[name])
+    wall = {name: statistics.median(t[0] for t in times[name]) for name in names}
+    cpu = {name: statistics.median(t[1] for t in times[name]) for name in names}
+    for name in names:
+        spread = ", ".join(f"{t[0]:.2f}" for t in times[name])
         print(
-            f"{label:50s} median {med[name]:6.2f} s  {args.n / med[name]:8.0f} pages/s  [{spread}]"
+            f"{labels[name]:50s} median {wall[name]:6.2f} s {args.n / wall[name]:7.0f} pages/s"
+            f"  cpu {cpu[name]:6.2f} s  [{spread}]"
         )
-    print(f"reader / whole-process floor: {med['reader'] / med['floor_process']:.1f}x")
-    print(f"reader / bare-insert floor:   {med['reader'] / med['floor_insert']:.1f}x")
+    for name in [n for n in names if n.startswith("reader")]:
+        print(
+            f"{name} / whole-process floor: {wall[name] / wall['floor_process']:.1f}x"
+            f" (cpu {cpu[name] / cpu['floor_process']:.1f}x);"
+            f" / bare-insert floor: {wall[name] / wall['floor_insert']:.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -11,12 +11,15 @@ import logging
 import os
 import sqlite3
 import stat
+import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from reader.base.errors import (
     ExtractorUnavailable,
@@ -29,11 +32,11 @@ from reader.base.errors import (
     is_content_error,
 )
 from reader.base.models import Page, RawPage
-from reader.ingest.decode import MAX_PAGE_BYTES, looks_like_html
+from reader.ingest.decode import MAX_PAGE_BYTES
 from reader.ingest.formats import parse_page
 from reader.plumbing.workers import default_workers, worker_pool
 from reader.store import Store
-from reader.store.rows import content_hash
+from reader.store.rows import StoryRow, content_hash, prepare
 
 BATCH_SIZE = 1000
 
@@ -71,15 +74,23 @@ class IngestReport:
 
 
 @dataclass(frozen=True)
+class PageFile:
+    """A page file met walking the inputs: read where it is parsed (a worker process)."""
+
+    source: str
+    """The file's resolved path."""
+
+
+@dataclass(frozen=True)
 class Skipped:
     """A file met in a folder that is not a page (an image, a script, a style sheet)."""
 
     source: str
 
 
-Item = RawPage | Skipped | tuple[str, bytes | Failed]
-"""An input to ingest: a page, ``(source, bytes)``, ``(source, Failed)`` for one
-that could not be read, or a file that is not a page."""
+Item = RawPage | PageFile | Skipped | tuple[str, bytes | Failed]
+"""An input to ingest: a page, a page file to read, ``(source, bytes)``,
+``(source, Failed)`` for one that could not be read, or a file that is not a page."""
 
 FETCH_THREADS = 8
 """URLs fetched at once."""
@@ -89,18 +100,23 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def read_page_file(path: Path) -> bytes | Failed:
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+"""Non-blocking, so that a FIFO (or a device) is refused instead of waited on."""
+
+
+def read_page_file(path: str | os.PathLike[str]) -> bytes | Failed:
     """The bytes of a page file, or why it can't be ingested."""
     try:
-        # Non-blocking, so that a FIFO (or a device) is refused instead of waited on.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        fd = os.open(path, _OPEN_FLAGS)
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return Failed("not a regular file")
             if info.st_size > MAX_PAGE_BYTES:
                 return _too_large(info.st_size)
-            data = handle.read(MAX_PAGE_BYTES + 1)
+            data = _read_all(fd, info.st_size)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return Failed("no such file or directory")
     except PermissionError:
@@ -110,6 +126,22 @@ def read_page_file(path: Path) -> bytes | Failed:
     if len(data) > MAX_PAGE_BYTES:
         return _too_large(len(data))
     return data
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """What is left to read of ``fd``, up to one byte past the limit, asking for
+    ``size`` (what fstat said) first: a buffered ``read(limit)`` would set aside the
+    whole 20 MB limit for every page (a seventh of a text page's cost)."""
+    chunks: list[bytes] = []
+    got, want = 0, size + 1
+    while got <= MAX_PAGE_BYTES:
+        chunk = os.read(fd, min(want, MAX_PAGE_BYTES + 1 - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+        want = 1 << 16  # the file grew since fstat, or a short read
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _too_large(size: int) -> Failed:
@@ -139,15 +171,10 @@ def iter_inputs(inputs: Iterable[str]) -> Iterator[Item]:
         if is_dir:
             yield from _walk(path, seen_dirs)
         elif path.exists():
-            yield _file_item(str(path.resolve()), path)
+            yield PageFile(str(path.resolve()))
         else:
             yield raw, Failed("no such file or directory")
     yield from _fetch_all(pending_urls)
-
-
-def _file_item(source: str, path: Path) -> Item:
-    data = read_page_file(path)
-    return (source, data) if isinstance(data, Failed) else RawPage(source, data)
 
 
 def fetch_item(url: str) -> Item:
@@ -203,7 +230,7 @@ def _walk(root: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Item]:
             path = os.path.join(real_folder, name)
             if os.path.islink(path):
                 path = os.path.realpath(path)
-            yield _file_item(path, Path(path))
+            yield PageFile(path)
     yield from errors
 
 
@@ -238,27 +265,199 @@ class ParseStopped:
     traceback: str
 
 
-Parsed = list[tuple[str, str, Page | Failed | ParseStopped]]
+Work = tuple[str | None, RawPage | PageFile]
+"""A page to parse, after the content hash its source has in the cache (None: new)."""
+
+Result = StoryRow | Failed | ParseStopped | None
+"""What became of a page: its story row, why it failed, why parsing stopped at it,
+or None when its bytes are the ones stored already (unchanged)."""
+
+Parsed = tuple[list[tuple[str, Result]], float]
+"""Each page's source and result, and the CPU seconds the batch took."""
 
 
-def parse_batch(batch: list[tuple[str, RawPage]]) -> Parsed:
-    """Parse ``(content_hash, page)`` items (runs in a worker process).
+def parse_batch(batch: Sequence[Work]) -> Parsed:
+    """Read, hash, parse and make the story row of each page (runs in a worker process).
 
-    Stops at the first page whose parsing raised: that page's entry says why.
+    A page whose bytes hash to the stored hash is not parsed. Stops at the first page
+    whose parsing raised: that page's entry says why.
     """
-    parsed: Parsed = []
-    for digest, raw in batch:
+    started = time.process_time()
+    parsed: list[tuple[str, Result]] = []
+    for known, item in batch:
         try:
-            parsed.append((raw.source, digest, parse_item(raw)))
+            parsed.append((item.source, _parse_one(item, known)))
         except ExtractorUnavailable as exc:
-            parsed.append((raw.source, digest, ParseStopped(str(exc), traceback.format_exc())))
+            parsed.append((item.source, ParseStopped(str(exc), traceback.format_exc())))
             break
         except Exception as exc:  # a bug: the ingest stops here (IngestAborted), logged
             reason = f"internal error (a bug in reader): {type(exc).__name__}: {exc}"
             reason = " ".join(reason.split())
-            parsed.append((raw.source, digest, ParseStopped(reason, traceback.format_exc())))
+            parsed.append((item.source, ParseStopped(reason, traceback.format_exc())))
             break
-    return parsed
+    return parsed, time.process_time() - started
+
+
+def _parse_one(item: RawPage | PageFile, known: str | None) -> StoryRow | Failed | None:
+    if isinstance(item, PageFile):
+        data = read_page_file(item.source)
+        if isinstance(data, Failed):
+            return data
+        item = RawPage(item.source, data)
+    digest = content_hash(item.data)
+    if digest == known:
+        return None
+    page = parse_item(item)
+    if isinstance(page, Failed):
+        return page
+    # A page that names its canonical URL is that URL's story, however reached.
+    return prepare(page.canonical_url or item.source, digest, page)
+
+
+POOL_WORTH_S = 0.5
+"""Parsing that would take longer than this in this process goes to worker processes
+(a pool costs about half a second of CPU to start)."""
+
+SLOW_PAGE_S = 0.001
+"""Pages that take longer than this each (any HTML page; a text page takes a third of
+it) go to worker processes from ``MIN_POOL_PAGES`` on."""
+
+MIN_POOL_PAGES = 8
+"""Fewer pages than this are always parsed here: a pool costs more than they do."""
+
+CHUNK_S = 0.05
+"""About how long one worker's share of pages should take: long enough that sending
+it costs little, short enough to keep every core busy to the end."""
+
+IN_FLIGHT = 4
+"""Shares of pages waiting or being parsed, per worker, while this process stores."""
+
+_PRELOAD = ("reader.ingest.pipeline", "reader.ingest.textpage", "reader.ingest.htmlpage")
+"""Imported once by the fork server, so every worker starts with them."""
+
+
+class _Run:
+    """One ingest: the worker pool, the shares in flight, the rows waiting to be stored.
+
+    Results are taken in the order of the inputs, so stories are stored in that order
+    and every failure is reported as its page's turn comes.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        report: IngestReport,
+        on_failure: Callable[[str, str], None] | None,
+        batch_size: int,
+        processes: int,
+    ) -> None:
+        self.store = store
+        self.report = report
+        self.on_failure = on_failure
+        self.batch_size = batch_size
+        self.processes = processes
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: deque[tuple[str, Future[Parsed]]] = deque()
+        """Shares in flight, each with the source of its first page."""
+        self.rows: list[StoryRow] = []
+        self.chunk = 16
+        """Pages a share: adjusted to ``CHUNK_S`` by how long pages take."""
+
+    def fail(self, source: str, reason: str) -> None:
+        self.report.failures.append((source, reason))
+        if self.on_failure is not None:
+            self.on_failure(source, reason)
+
+    def add(self, batch: list[RawPage | PageFile], more: bool) -> None:
+        """Parse and store ``batch``; ``more``: other batches follow it."""
+        known = self.store.known_hashes([item.source for item in batch])
+        work = deque((known.get(item.source), item) for item in batch)
+        if self.pool is None and self.processes > 1 and more:
+            self._start_pool()
+        if self.pool is None:
+            self._parse_here(work)
+        while work:
+            share = [work.popleft() for _ in range(min(self.chunk, len(work)))]
+            assert self.pool is not None
+            self.pending.append((share[0][1].source, self.pool.submit(parse_batch, share)))
+            while len(self.pending) >= IN_FLIGHT * self.processes:
+                self._take_next()
+
+    def _parse_here(self, work: deque[Work]) -> None:
+        """Parse ``work`` in this process, a page at a time, until it would be worth
+        starting worker processes for the rest (what is left stays in ``work``)."""
+        pages, seconds = 0, 0.0
+        while work:
+            if (
+                self.processes > 1
+                and pages
+                and len(work) >= MIN_POOL_PAGES
+                and (seconds / pages > SLOW_PAGE_S or seconds / pages * len(work) > POOL_WORTH_S)
+                and self._start_pool()
+            ):
+                return
+            parsed = parse_batch([work.popleft()])
+            pages, seconds = pages + 1, seconds + parsed[1]
+            self._take(parsed)
+
+    def _start_pool(self) -> bool:
+        self.pool = worker_pool(self.processes, preload=_PRELOAD)
+        if self.pool is None:  # no processes to be had here: parse in this one
+            self.processes = 1
+        return self.pool is not None
+
+    def _take_next(self) -> None:
+        """Wait for the oldest share in flight and take its results."""
+        source, future = self.pending.popleft()
+        try:
+            parsed = future.result()
+        except BrokenProcessPool:  # a worker was killed (out of memory?) or crashed
+            self._stop(source, "a worker process parsing from this page on ended abruptly")
+        self._take(parsed)
+
+    def _stop(self, source: str, reason: str, details: str = "") -> NoReturn:
+        """Store what parsed before ``source``, then stop the ingest there."""
+        self.store_rows()
+        _log.warning("ingest stopped at %s: %s\n%s", source, reason, details)
+        self.report.failures.append((source, reason))
+        raise IngestAborted(source, reason, self.report)
+
+    def _take(self, parsed: Parsed) -> None:
+        """Count, report and queue for storing one share's results."""
+        results, seconds = parsed
+        if results:
+            per_page = max(seconds / len(results), 1e-6)
+            self.chunk = max(1, min(512, int(CHUNK_S / per_page)))
+        stopped: tuple[str, ParseStopped] | None = None
+        for source, result in results:
+            if result is None:
+                self.report.unchanged += 1
+            elif isinstance(result, ParseStopped):
+                stopped = source, result
+            elif isinstance(result, Failed):
+                self.fail(source, result.reason)
+            else:
+                self.rows.append(result)
+        if stopped is not None:  # what parsed before it is stored; the rest is not
+            self._stop(stopped[0], stopped[1].reason, stopped[1].traceback)
+        if len(self.rows) >= self.batch_size:
+            self.store_rows()
+
+    def store_rows(self) -> None:
+        """Store the rows parsed so far, in one transaction."""
+        if self.rows:
+            for outcome in self.store.save_rows(self.rows):
+                setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+            self.rows = []
+
+    def finish(self) -> None:
+        while self.pending:
+            self._take_next()
+        self.store_rows()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def ingest_items(
@@ -270,89 +469,39 @@ def ingest_items(
 ) -> IngestReport:
     """Parse and store ``items``; report failures as they happen via ``on_failure``.
 
-    Reading and storing happen here; from the second batch on, parsing moves to a
-    pool of worker processes so both cores work while this process writes.
+    Walking, looking up and storing happen here; reading, parsing and making the rows
+    happen in a pool of worker processes when there is enough of it (a second batch,
+    eight slow pages or more, or a batch that would take longer than ``POOL_WORTH_S``),
+    so both cores work while this process writes. Each ``batch_size`` rows are stored
+    in one transaction.
     """
     report = IngestReport()
-    processes = default_workers() if workers is None else workers
-    pool: ProcessPoolExecutor | None = None
-    pending: deque[Future[Parsed]] = deque()
-
-    def fail(source: str, reason: str) -> None:
-        report.failures.append((source, reason))
-        if on_failure is not None:
-            on_failure(source, reason)
-
-    def store_parsed(parsed: Parsed) -> None:
-        pages: list[tuple[str, str, Page]] = []
-        stopped: tuple[str, ParseStopped] | None = None
-        for source, digest, result in parsed:
-            if isinstance(result, ParseStopped):
-                stopped = source, result
-            elif isinstance(result, Failed):
-                fail(source, result.reason)
-            else:
-                # A page that names its canonical URL is that URL's story, however reached.
-                pages.append((result.canonical_url or source, digest, result))
-        for outcome in store.save_pages(pages):
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        if stopped is not None:  # what parsed before it is stored; the rest is not
-            source, why = stopped
-            _log.warning("ingest stopped at %s: %s\n%s", source, why.reason, why.traceback)
-            report.failures.append((source, why.reason))
-            raise IngestAborted(source, why.reason, report)
-
-    def submit(batch: list[RawPage], batches_before: int) -> None:
-        nonlocal pool, processes
-        known = store.known_hashes([raw.source for raw in batch])
-        changed: list[tuple[str, RawPage]] = []
-        for raw in batch:
-            digest = content_hash(raw.data)
-            if known.get(raw.source) == digest:
-                report.unchanged += 1
-            else:
-                changed.append((digest, raw))
-        # HTML costs ~30 ms a page: worth the pool even for a small batch, in small chunks.
-        html = sum(1 for _, raw in changed if looks_like_html(raw.data))
-        if pool is None and processes > 1 and (batches_before > 0 or html >= 8):
-            pool = worker_pool(processes)
-            if pool is None:  # no processes to be had here: parse in this one
-                processes = 1
-        if pool is None:
-            store_parsed(parse_batch(changed))
-            return
-        chunk = 16 if html else len(changed) or 1
-        for start in range(0, len(changed), chunk):
-            pending.append(pool.submit(parse_batch, changed[start : start + chunk]))
-            while len(pending) > 2 * processes:
-                store_parsed(pending.popleft().result())
-
-    batch: list[RawPage] = []
-    batches = 0
+    run = _Run(
+        store, report, on_failure, batch_size, default_workers() if workers is None else workers
+    )
+    batch: list[RawPage | PageFile] = []
     try:
         for item in items:
             if isinstance(item, Skipped):
                 report.skipped += 1
                 continue
-            if not isinstance(item, RawPage):
+            if isinstance(item, tuple):
                 source, data = item
                 if isinstance(data, Failed):
-                    fail(source, data.reason)
+                    run.fail(source, data.reason)
                     continue
                 item = RawPage(source, data)
             batch.append(item)
             if len(batch) >= batch_size:
-                submit(batch, batches)
-                batch, batches = [], batches + 1
+                run.add(batch, more=True)
+                batch = []
         if batch:
-            submit(batch, batches)
-        while pending:
-            store_parsed(pending.popleft().result())
+            run.add(batch, more=False)
+        run.finish()
     except (sqlite3.DatabaseError, StoreError) as exc:  # what was committed before stays
         raise StoringFailed(exc, report) from exc
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        run.close()
     return report
 
 

@@ -33,7 +33,8 @@ BREADCRUMB_PREFIX = "current:"
 _DATE_LINE = re.compile(r"^(?:date|published|updated)\s*[:：]\s*(.+)$", re.IGNORECASE)
 _REACTIONS_LINE = re.compile(r"^[^\W\d][\w .'’-]{0,40}?!?\s*\((\d[\d,.]*)\)$")
 _ITEM_PREFIX = re.compile(r"^(?:[-*•·–—]\s+|\d{1,3}[.)]\s+)")
-_ITEM_MARKS = frozenset("-*•·–—0123456789")
+_BULLETS = frozenset("-*•·–—")
+_DIGITS = frozenset("0123456789")
 _SITE_SEPARATORS = " \t-–—|:·"
 _MAX_HEADLINE = 300
 
@@ -99,31 +100,37 @@ def _split_lists(lines: list[str]) -> tuple[int, dict[str, list[Headline]]]:
     Scanning up from the end, a heading counts while everything below it is
     headings or headline-sized lines, no list kind has appeared twice, and no
     reactions line came between: so a body paragraph that reads "Popular" stays
-    in the body.
+    in the body. (The hot loop of a text ingest: ``_heading`` is inlined here.)
     """
     start = len(lines)
-    seen: set[str] = set()
+    headings: dict[int, str] = {}
     for index in range(len(lines) - 1, -1, -1):
         line = lines[index]
-        kind = _heading(line)
+        kind = HEADINGS.get(line.rstrip(":").casefold()) if len(line) <= _HEADING_MAX else None
         if kind is not None:
-            if kind in seen:
+            if kind in headings.values():
                 break
-            seen.add(kind)
+            headings[index] = kind
             start = index
         elif len(line) > _MAX_HEADLINE or (line[-1] == ")" and _REACTIONS_LINE.match(line)):
             break
     lists: dict[str, list[Headline]] = {"related": [], "ranking": [], "recommended": []}
-    current: list[Headline] | None = None
-    for line in lines[start:]:
-        kind = _heading(line)
+    if start == len(lines):
+        return start, lists
+    current = lists[headings[start]]
+    for index in range(start + 1, len(lines)):
+        kind = headings.get(index)
         if kind is not None:
             current = lists[kind]
             continue
-        assert current is not None
-        if line[0] in _ITEM_MARKS:
+        line = lines[index]
+        first = line[0]
+        if first in _BULLETS:  # the whitespace after a bullet goes with the split below
+            if len(line) > 1 and line[1].isspace():
+                line = line[1:]
+        elif first in _DIGITS:
             line = _ITEM_PREFIX.sub("", line, count=1)
-        title = _squash(line)
+        title = " ".join(line.split())
         if title:
             current.append(Headline(title))
     return start, lists
@@ -145,8 +152,7 @@ def _split_breadcrumb(first: str, title: str) -> tuple[list[str], str | None]:
 
 def parse_text(text: str, source: str) -> Page:
     """Parse a decoded text page (see the module docstring for the layout)."""
-    lines = [line.strip() for line in clean_text(text).split("\n")]
-    lines = [line for line in lines if line]
+    lines = [stripped for line in clean_text(text).split("\n") if (stripped := line.strip())]
     if not lines:
         raise ValueError("no text in the page")
     section: list[str] = []

@@ -109,23 +109,32 @@ class StoryStore(StoreBase):
                     [value for row in chunk for value in (*row[:-1], now, now)],
                 )
             self._pend_new_stories(top)
+            rowids = {source: rowid for source, (rowid, _) in stored.items()}
             for source, row in latest.items():
                 if source in stored:
-                    rowid = stored[source][0]
+                    rowid = rowids[source]
                     undated = row._replace(sort_key=None) if row.published is None else row
                     conn.execute(_UPDATE_ROW, (*undated[:-3], now, rowid))
                     conn.execute("DELETE FROM ranking_entries WHERE story_rowid = ?", (rowid,))
                     sid = conn.execute("SELECT id FROM stories WHERE rowid = ?", (rowid,))
                     self._refresh_bookmark_copy(sid.fetchone()[0])
-                if row.ranking:
-                    rowid = conn.execute(
-                        "SELECT rowid FROM stories WHERE source = ?", (source,)
-                    ).fetchone()[0]
-                    conn.executemany(
-                        "INSERT INTO ranking_entries (story_rowid, position, title, title_key)"
-                        " VALUES (?, ?, ?, ?)",
-                        [(rowid, n, title, key) for n, (title, key) in enumerate(row.ranking)],
-                    )
+            # The new stories' rowids in one read (they are the rows after ``top``), and
+            # every ranking entry of the batch in one statement.
+            if any(row.ranking for row in fresh):
+                rowids.update(
+                    conn.execute("SELECT source, rowid FROM stories WHERE rowid > ?", (top,))
+                )
+            entries = [
+                (rowids[source], n, title, key)
+                for source, row in latest.items()
+                for n, (title, key) in enumerate(row.ranking)
+            ]
+            if entries:
+                conn.executemany(
+                    "INSERT INTO ranking_entries (story_rowid, position, title, title_key)"
+                    " VALUES (?, ?, ?, ?)",
+                    entries,
+                )
         return outcomes
 
     def _stored(self, sources: Sequence[str]) -> dict[str, tuple[int, str]]:
