@@ -43,6 +43,19 @@ CHUNK = 500
 _MAX_ROWS_PER_INSERT = 1000
 
 
+CACHE_MIB = 64
+"""SQLite's page cache a database, by default: index inserts stay in memory, and marking
+1,000,000 stories read (and its undo record) took 1.5x as long with SQLite's default
+2 MB (bench/bench_undo.py)."""
+
+READING_CACHE_MIB = 4
+"""The page cache of a connection that reads a page of rows at a time (the app's): a
+page's index entries and rows, and the tops of the indexes, fit in it; the cache of a
+million stories' walks (counts, the site and tag totals) would not stay in memory
+anyway, and with 64 MB, each of the app's three connections grew to that (183 MiB at
+1,000,000 stories; bench/bench_scale.py)."""
+
+
 @dataclass(frozen=True)
 class StoryFilter:
     """Which stories a listing shows."""
@@ -124,21 +137,25 @@ BODY_COLUMN = """, coalesce(s.body, b.body) AS body,
 class StoreBase:
     """The cache and the user's data, opened together (the user data is attached)."""
 
-    def __init__(self, paths: Paths, *, without_cache: bool = False) -> None:
+    def __init__(
+        self, paths: Paths, *, without_cache: bool = False, cache_mib: int = CACHE_MIB
+    ) -> None:
         """Open ``paths``' databases; raises a ``StoreError`` that says what is wrong.
 
         ``without_cache``: an empty story cache in memory stands in for the file (a
         damaged cache must not hide the bookmarks, which keep their own copies).
         In a read-only home the databases open read-only: reading works.
+        ``cache_mib``: SQLite's page cache for each of the two databases, at most (the
+        app's reading connections keep it small: ``READING_CACHE_MIB``).
         """
         paths.ensure()
         self.paths = paths
         try:
-            self._open(paths, without_cache)
+            self._open(paths, without_cache, cache_mib)
         except sqlite3.DatabaseError as exc:
             raise (diagnose(paths, exc) or exc) from exc
 
-    def _open(self, paths: Paths, without_cache: bool) -> None:
+    def _open(self, paths: Paths, without_cache: bool, cache_mib: int) -> None:
         writable = os.access(paths.cache_dir, os.W_OK) and os.access(paths.data_dir, os.W_OK)
         self.writable = writable
         """False in a read-only home: the databases are open read-only."""
@@ -150,12 +167,10 @@ class StoreBase:
                 user.close()
         cache = ":memory:" if without_cache else _uri(paths.cache_db, writable)
         self._conn = _connect(cache, writable or without_cache)
-        self._conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts stay in memory
+        self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
         migrate(self._conn, "story cache", CACHE_MIGRATIONS)
         self._conn.execute("ATTACH DATABASE ? AS user", (_uri(paths.user_db, writable),))
-        # The same for the user data: marking 1,000,000 stories read (and its undo record)
-        # took 1.5x as long with SQLite's default 2 MB (bench/bench_undo.py).
-        self._conn.execute("PRAGMA user.cache_size = -65536")
+        self._conn.execute(f"PRAGMA user.cache_size = {-1024 * cache_mib}")
         self._conn.row_factory = sqlite3.Row
         parameters = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._rows_per_insert = max(
