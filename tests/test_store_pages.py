@@ -170,3 +170,21 @@ def test_hidden_feeds_stay_out_of_pages_and_counts(filled: Store) -> None:
     assert _walk_backward(filled, StoryFilter(grouped=True), 13) == _ids(listing)
     # the status line counts every story: a count given for the list is not taken
     assert filled.counts(grouped=True, stories=len(listing))["stories"] == N + 1
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=str)
+def test_signposts_are_the_keys_of_every_nth_row(filled: Store, flt: StoryFilter) -> None:
+    """``signposts`` walks on from a key, a slice at a time, to the same keys the
+    listing has at every ``every``-th place (the app's jumps start from them)."""
+    keys = filled.page_after(flt, None, 10_000).keys
+    if flt.bookmarked:
+        assert filled.signposts(flt, None, 7, 5) == []
+        return
+    gathered: list[ListKey] = []
+    after = None
+    while slice_ := filled.signposts(flt, after, 7, 5):
+        gathered += slice_
+        after = slice_[-1]
+        assert len(slice_) == 5 or len(gathered) == len(keys) // 7
+    assert gathered == keys[6::7]
+    assert len(gathered) == len(keys) // 7
