@@ -308,6 +308,15 @@ class StoreBase:
         return found
 
 
+def _section(text: str | None) -> list[str]:
+    """A story's section path from its JSON; most stories have none (``[]``), which is
+    not parsed: a listing of 1,000,000 rows spent a sixth of its time in json.loads."""
+    if not text or text == "[]":
+        return []
+    section: list[str] = json.loads(text)
+    return section
+
+
 def row_story(row: sqlite3.Row) -> Story:
     """A story row as a ``Story``; a feed item keeps its HTML (``story_markdown`` makes
     the Markdown when it is shown, so the store does no conversion)."""
@@ -317,7 +326,7 @@ def row_story(row: sqlite3.Row) -> Story:
         title=row["title"],
         source=row["source"],
         site=row["site"],
-        section=json.loads(row["section"]) if row["section"] else [],
+        section=_section(row["section"]),
         published=row["published"],
         author=row["author"],
         reactions=row["reactions"],
