@@ -45,6 +45,8 @@ SIGNPOSTS_FROM = 4 * SIGNPOST_EVERY
 """A list shorter than this gets no signposts: its ends are near enough."""
 SIGNPOSTS_WAIT_S = 1.0
 """How long after a list is shown its signposts start (the screen is painted first)."""
+SIGNPOSTS_PAUSE_S = 0.05
+"""A pause between two slices: the gathering leaves the CPU to the keys pressed."""
 DATE_WITH_YEAR = 64
 """Rows at least this wide show the year (``2025-06-03``), narrower ones ``06/03``."""
 SITE_ROOM = 40
@@ -277,6 +279,7 @@ class StoryList(CursorLines, can_focus=True):
             if len(keys) < SIGNPOSTS_A_CALL:
                 return
             after = keys[-1]
+            await asyncio.sleep(SIGNPOSTS_PAUSE_S)
 
     def _remember_page(self, page: int, listed: ListedPage) -> None:
         """Keep a page's rows and keys; past ``MAX_CACHED_PAGES`` the page fetched
