@@ -50,10 +50,10 @@ CACHE_MIB = 64
 
 READING_CACHE_MIB = 4
 """The page cache of a connection that reads a page of rows at a time (the app's): a
-page's index entries and rows, and the tops of the indexes, fit in it; the cache of a
-million stories' walks (counts, the site and tag totals) would not stay in memory
-anyway, and with 64 MB, each of the app's three connections grew to that (183 MiB at
-1,000,000 stories; bench/bench_scale.py)."""
+page's index entries and rows, and the tops of the indexes, fit in it. With 64 MB, the
+walks of a million stories (counts, the first pages, the side panes) filled each of
+the app's connections' caches: 265 MiB after bench/bench_scale.py's browsing at
+1,000,000 stories, 75 MiB with this; the OS keeps the file's pages cached anyway."""
 
 
 RARE_TAG = 5000
