@@ -19,7 +19,9 @@ Measured per size, in interleaved rounds, medians:
 * startup to a painted screen: the app in a terminal (``script``) until its first
   full screen (READER_EXIT_WHEN_READY), whole process, with hyperfine;
 * ``G``, ``g``, PgDn and PgUp in the app (``App.run_test``): from the key to the
-  list showing the target row (its story fetched and the cursor on it);
+  list showing the target row (its story fetched and the cursor on it); then a jump
+  of the cursor to a random place in the unread list (the scrollbar's), once the
+  list's signposts are gathered;
 * ``reader list --limit 20``: whole process, with hyperfine; ``reader list`` and
   ``reader list --json`` of every story: time to the first line, to the last, and
   peak RSS (at 1M, one round: a full listing takes minutes);
@@ -324,7 +326,40 @@ async def keys_probe(home: Path) -> dict[str, float]:
                 target = min(max(at + sign * step, 0), last)
                 times[key].append(await _key_latency(pilot, listed, key, lambda t=target: t))
                 await pilot.pause(0.02)
+        times["unread jump"] = await _unread_jumps(pilot, listed)
     return {key: statistics.median(values) for key, values in times.items()}
+
+
+async def _unread_jumps(pilot, listed) -> list[float]:  # noqa: ANN001
+    """The unread list, then five jumps (the scrollbar's) to random places, each from
+    setting the cursor to the row shown: once the list's signposts are gathered
+    (``StoryList._signposts``, waited for up to two minutes; a reader without them
+    jumps from the nearest fetched row or end)."""
+    from reader.app.story_list import ListQuery
+    from reader.store import StoryFilter
+
+    before = listed.count
+    listed.show(ListQuery(StoryFilter(unread=True)))
+    while listed.count == before or listed.story_at(0) is None:
+        await pilot.pause(0.05)
+    every = getattr(sys.modules[type(listed).__module__], "SIGNPOST_EVERY", None)
+    started = time.perf_counter()
+    while every and len(listed._signposts) < listed.count // every:
+        if time.perf_counter() - started > 120:
+            break
+        await pilot.pause(0.1)
+    rng = random.Random(16)
+    times = []
+    for _ in range(5):
+        target = rng.randrange(listed.count)
+        _forget(listed)
+        start = time.perf_counter()
+        listed.cursor = target
+        while listed.story_at(target) is None:
+            await asyncio.sleep(0.0005)
+        times.append(time.perf_counter() - start)
+        await pilot.pause(0.05)
+    return times
 
 
 async def rss_probe(home: Path) -> dict[str, float]:

@@ -10,8 +10,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from reader.app import story_list
 from reader.app.app import ReaderApp
-from reader.app.story_list import PAGE_SIZE, StoryList
+from reader.app.story_list import PAGE_SIZE, SIGNPOST_EVERY, StoryList, plan_page
 from reader.base.models import Page
 from reader.base.paths import Paths, resolve_paths
 from reader.store import Store, StoryFilter
@@ -84,6 +87,29 @@ async def test_g_and_G_and_pages_show_the_right_rows(paths: Paths) -> None:
         await wait_for(pilot, lambda: _shown(listed, SIZE // 2) == titles[SIZE // 2])
         await wait_for(pilot, lambda: _shown(listed, listed.scroll_offset.y) is not None)
         _assert_screen(listed, titles)
+
+
+async def test_a_jump_starts_from_the_nearest_signpost(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a long list's signposts are gathered, a jump to any place skips fewer than
+    ``SIGNPOST_EVERY`` index entries, and shows the rows that are there."""
+    monkeypatch.setattr(story_list, "SIGNPOSTS_WAIT_S", 0.0)
+    titles = _fill(paths)
+    app = ReaderApp(paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        listed = stories(app)
+        await wait_for(pilot, lambda: len(listed._signposts) == SIZE // SIGNPOST_EVERY)
+        assert sorted(listed._signposts) == list(range(SIGNPOST_EVERY - 1, SIZE, SIGNPOST_EVERY))
+        for target in (SIZE // 2 + 17, SIZE // 3, SIZE - 3 * PAGE_SIZE // 2):
+            page = target // PAGE_SIZE
+            start, end = page * PAGE_SIZE, min(page * PAGE_SIZE + PAGE_SIZE, SIZE)
+            request = plan_page(start, end, SIZE, listed._page_edges())
+            assert request.key is not None and request.skip < SIGNPOST_EVERY
+            listed.cursor = target
+            await wait_for(pilot, lambda t=target: _shown(listed, t) == titles[t])
+            _assert_screen(listed, titles)
 
 
 def _assert_screen(listed: StoryList, titles: list[str]) -> None:

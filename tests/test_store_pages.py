@@ -10,6 +10,7 @@ from test_copies import _copies_of_the_story
 
 from reader.base.models import Page
 from reader.store import ListKey, Store, StoryFilter, story_id
+from reader.store import base as store_base
 from reader.store.feeds import ImportedFeed
 from reader.store.rows import content_hash
 
@@ -170,3 +171,44 @@ def test_hidden_feeds_stay_out_of_pages_and_counts(filled: Store) -> None:
     assert _walk_backward(filled, StoryFilter(grouped=True), 13) == _ids(listing)
     # the status line counts every story: a count given for the list is not taken
     assert filled.counts(grouped=True, stories=len(listing))["stories"] == N + 1
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=str)
+def test_signposts_are_the_keys_of_every_nth_row(filled: Store, flt: StoryFilter) -> None:
+    """``signposts`` walks on from a key, a slice at a time, to the same keys the
+    listing has at every ``every``-th place (the app's jumps start from them)."""
+    keys = filled.page_after(flt, None, 10_000).keys
+    if flt.bookmarked:
+        assert filled.signposts(flt, None, 7, 5) == []
+        return
+    gathered: list[ListKey] = []
+    after = None
+    while slice_ := filled.signposts(flt, after, 7, 5):
+        gathered += slice_
+        after = slice_[-1]
+        assert len(slice_) == 5 or len(gathered) == len(keys) // 7
+    assert gathered == keys[6::7]
+    assert len(gathered) == len(keys) // 7
+
+
+def _plan(store: Store, flt: StoryFilter) -> str:
+    sql, params = store._select(flt, False, 10, 0, None)
+    return " ".join(row[3] for row in store._conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+
+
+@pytest.mark.parametrize("tag", ["sport", "news"])
+def test_a_rare_tag_is_paged_from_the_feed_index_a_common_one_by_date(
+    filled: Store, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both plans give the same pages; which one runs depends on the tag's size."""
+    pages = {}
+    for rare_from in (10_000, 1):  # every tag here is rare, then none is
+        monkeypatch.setattr(store_base, "RARE_TAG", rare_from)
+        for flt in (StoryFilter(tag=tag), StoryFilter(tag=tag, unread=True)):
+            plan = _plan(filled, flt)
+            index = "stories_by_feed" if rare_from > 1 else "stories_by_date"
+            assert f"USING INDEX {index}" in plan or f"COVERING INDEX {index}" in plan, plan
+            walked = _walk_forward(filled, flt, 7)
+            assert walked == _walk_backward(filled, flt, 7)
+            pages.setdefault(flt, []).append(walked)
+    assert all(rare == common and rare for rare, common in pages.values())

@@ -36,7 +36,7 @@ from reader.app.themes import load_themes
 from reader.base.clean import clean_line
 from reader.base.config import DEFAULT_THEME, Config, load_config, save_theme
 from reader.base.paths import Paths
-from reader.store import Store
+from reader.store import CACHE_MIB, Store
 from reader.store.health import StoreError, diagnose
 from reader.store.schema import SchemaTooNew
 
@@ -101,7 +101,7 @@ class ReaderApp(App[None]):
         self.config = config if config is not None else load_config(paths.config_file)
         self.store = StoreThread(paths, "store")
         self.background_store = StoreThread(paths, "background")
-        self.jobs = StoreThread(paths, "jobs")
+        self.jobs = StoreThread(paths, "jobs", cache_mib=CACHE_MIB)  # refreshes write rows
         self.reader_theme_names: list[str] = []
         self.startup = Startup(problems=list(self.config.problems))
         self.keys_in_force = keymap_for(self.config.key_preset, self.config.keys)

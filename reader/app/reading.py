@@ -89,7 +89,7 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         self._list_index: int | None = None
         self._counts_from_list = False
         """Where the story shown is in the list, when it was opened from there."""
-        self.stories = StoryList(store, grouped=grouped, id="stories")
+        self.stories = StoryList(store, background=background, grouped=grouped, id="stories")
         self.article = ArticleView(id="article", text_width=text_width)
         self.side = SidePanes(background, id="side")
         self._side_story: Story | None = None

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Concatenate, ParamSpec, TypeVar
 
 from reader.base.paths import Paths
-from reader.store import Store
+from reader.store import READING_CACHE_MIB, Store
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -27,15 +27,20 @@ log = logging.getLogger("reader.app")
 class StoreThread:
     """Runs store calls, one at a time, on a dedicated thread with its own connection."""
 
-    def __init__(self, paths: Paths, name: str = "store") -> None:
+    def __init__(
+        self, paths: Paths, name: str = "store", cache_mib: int = READING_CACHE_MIB
+    ) -> None:
+        """A thread for ``paths``' store, its connection opened on first use with
+        ``cache_mib`` of SQLite page cache a database (``Store``'s ``cache_mib``)."""
         self._paths = paths
         self.name = name
+        self._cache_mib = cache_mib
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"reader-{name}")
         self._store: Store | None = None
 
     def _run(self, fn: Callable[[Store], T]) -> T:
         if self._store is None:
-            self._store = Store(self._paths)
+            self._store = Store(self._paths, cache_mib=self._cache_mib)
         return fn(self._store)
 
     def submit(

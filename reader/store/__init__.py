@@ -1,6 +1,8 @@
 """SQLite storage for stories, bookmarks and read marks."""
 
 from reader.store.store import (
+    CACHE_MIB,
+    READING_CACHE_MIB,
     FeedNotFound,
     ListedPage,
     ListKey,
@@ -11,6 +13,8 @@ from reader.store.store import (
 )
 
 __all__ = [
+    "CACHE_MIB",
+    "READING_CACHE_MIB",
     "FeedNotFound",
     "ListKey",
     "ListedPage",

@@ -43,6 +43,25 @@ CHUNK = 500
 _MAX_ROWS_PER_INSERT = 1000
 
 
+CACHE_MIB = 64
+"""SQLite's page cache a database, by default: index inserts stay in memory, and marking
+1,000,000 stories read (and its undo record) took 1.5x as long with SQLite's default
+2 MB (bench/bench_undo.py)."""
+
+READING_CACHE_MIB = 4
+"""The page cache of a connection that reads a page of rows at a time (the app's): a
+page's index entries and rows, and the tops of the indexes, fit in it. With 64 MB, the
+walks of a million stories (counts, the first pages, the side panes) filled each of
+the app's connections' caches: 265 MiB after bench/bench_scale.py's browsing at
+1,000,000 stories, 75 MiB with this; the OS keeps the file's pages cached anyway."""
+
+
+RARE_TAG = 5000
+"""A tag with fewer stories is paged from the feed index (``StoreBase._rare_tag``): a
+page then costs its stories' lookups and a sort, against a walk of the date index that
+looks up about ``limit`` times the cache's size over the tag's rows."""
+
+
 @dataclass(frozen=True)
 class StoryFilter:
     """Which stories a listing shows."""
@@ -124,21 +143,25 @@ BODY_COLUMN = """, coalesce(s.body, b.body) AS body,
 class StoreBase:
     """The cache and the user's data, opened together (the user data is attached)."""
 
-    def __init__(self, paths: Paths, *, without_cache: bool = False) -> None:
+    def __init__(
+        self, paths: Paths, *, without_cache: bool = False, cache_mib: int = CACHE_MIB
+    ) -> None:
         """Open ``paths``' databases; raises a ``StoreError`` that says what is wrong.
 
         ``without_cache``: an empty story cache in memory stands in for the file (a
         damaged cache must not hide the bookmarks, which keep their own copies).
         In a read-only home the databases open read-only: reading works.
+        ``cache_mib``: SQLite's page cache for each of the two databases, at most (the
+        app's reading connections keep it small: ``READING_CACHE_MIB``).
         """
         paths.ensure()
         self.paths = paths
         try:
-            self._open(paths, without_cache)
+            self._open(paths, without_cache, cache_mib)
         except sqlite3.DatabaseError as exc:
             raise (diagnose(paths, exc) or exc) from exc
 
-    def _open(self, paths: Paths, without_cache: bool) -> None:
+    def _open(self, paths: Paths, without_cache: bool, cache_mib: int) -> None:
         writable = os.access(paths.cache_dir, os.W_OK) and os.access(paths.data_dir, os.W_OK)
         self.writable = writable
         """False in a read-only home: the databases are open read-only."""
@@ -150,12 +173,10 @@ class StoreBase:
                 user.close()
         cache = ":memory:" if without_cache else _uri(paths.cache_db, writable)
         self._conn = _connect(cache, writable or without_cache)
-        self._conn.execute("PRAGMA cache_size = -65536")  # 64 MB: index inserts stay in memory
+        self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
         migrate(self._conn, "story cache", CACHE_MIGRATIONS)
         self._conn.execute("ATTACH DATABASE ? AS user", (_uri(paths.user_db, writable),))
-        # The same for the user data: marking 1,000,000 stories read (and its undo record)
-        # took 1.5x as long with SQLite's default 2 MB (bench/bench_undo.py).
-        self._conn.execute("PRAGMA user.cache_size = -65536")
+        self._conn.execute(f"PRAGMA user.cache_size = {-1024 * cache_mib}")
         self._conn.row_factory = sqlite3.Row
         parameters = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._rows_per_insert = max(
@@ -197,8 +218,9 @@ class StoreBase:
         by_date: bool = False,
     ) -> str:
         """The ``WHERE`` of ``flt`` (may be empty). ``by_date``: a page in date order,
-        where a tag's stories are found by walking the date index (the feed index
-        would gather and sort every story of the tag's feeds for each page)."""
+        where a common tag's stories are found by walking the date index (the feed
+        index would gather and sort every story of the tag's feeds for each page), a
+        rare tag's from the feed index (``_rare_tag``)."""
         where: list[str] = []
         if (
             not (flt.bookmarked or flt.site or flt.tag or flt.feed)
@@ -216,8 +238,9 @@ class StoreBase:
             where.append(f"{sitecol} = ?")
             params.append(flt.site)
         if flt.tag is not None:
+            walk = by_date and not self._rare_tag(flt.tag)
             where.append(
-                f"{'+' if by_date else ''}s.feed_url IN (SELECT f.url FROM user.feeds f,"
+                f"{'+' if walk else ''}s.feed_url IN (SELECT f.url FROM user.feeds f,"
                 " json_each(f.tags) t WHERE t.value = ?)"
             )
             params.append(flt.tag)
@@ -225,6 +248,19 @@ class StoreBase:
             where.append("s.feed_url = ?")
             params.append(flt.feed)
         return f" WHERE {' AND '.join(where)}" if where else ""
+
+    def _rare_tag(self, tag: str) -> bool:
+        """Whether fewer than ``RARE_TAG`` stories come from ``tag``'s feeds (counted in
+        the feed index, at most that many entries): a page of them is then gathered
+        from that index and sorted, not found by walking the date index, which looks up
+        each row it passes (2.3 s a page for 300 stories among 1,000,000)."""
+        row = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM stories s WHERE s.feed_url IN"
+            " (SELECT f.url FROM user.feeds f, json_each(f.tags) t WHERE t.value = ?)"
+            " LIMIT ?)",
+            (tag, RARE_TAG),
+        ).fetchone()
+        return bool(row[0] < RARE_TAG)
 
     def _selected(self, flt: StoryFilter, params: list[Any]) -> tuple[str, str, str]:
         """The id column, the ``FROM`` and the ``WHERE`` (may be empty) of the stories
@@ -272,6 +308,15 @@ class StoreBase:
         return found
 
 
+def _section(text: str | None) -> list[str]:
+    """A story's section path from its JSON; most stories have none (``[]``), which is
+    not parsed: a listing of 1,000,000 rows spent a sixth of its time in json.loads."""
+    if not text or text == "[]":
+        return []
+    section: list[str] = json.loads(text)
+    return section
+
+
 def row_story(row: sqlite3.Row) -> Story:
     """A story row as a ``Story``; a feed item keeps its HTML (``story_markdown`` makes
     the Markdown when it is shown, so the store does no conversion)."""
@@ -281,7 +326,7 @@ def row_story(row: sqlite3.Row) -> Story:
         title=row["title"],
         source=row["source"],
         site=row["site"],
-        section=json.loads(row["section"]) if row["section"] else [],
+        section=_section(row["section"]),
         published=row["published"],
         author=row["author"],
         reactions=row["reactions"],

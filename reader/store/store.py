@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from reader.base.errors import FeedNotFound, StoryNotFound
 from reader.base.models import LIST_KINDS
-from reader.store.base import ListedPage, ListKey, StoryFilter, store_boundary
+from reader.store.base import (
+    CACHE_MIB,
+    READING_CACHE_MIB,
+    ListedPage,
+    ListKey,
+    StoryFilter,
+    store_boundary,
+)
 from reader.store.copies import CopyStore
 from reader.store.feeds import FeedStore
 from reader.store.hidden import HiddenStore
@@ -38,7 +45,9 @@ class Store(CopyStore, MarkStore, FeedStore, HiddenStore, RelatedStore, RankingS
 
 
 __all__ = [
+    "CACHE_MIB",
     "LIST_KINDS",
+    "READING_CACHE_MIB",
     "FeedNotFound",
     "ListKey",
     "ListedPage",

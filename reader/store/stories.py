@@ -277,6 +277,37 @@ class StoryStore(StoreBase):
             [ListKey(row["list_sort"], row["list_tie"]) for row in rows],
         )
 
+    def signposts(
+        self,
+        flt: StoryFilter = StoryFilter(),
+        after: ListKey | None = None,
+        every: int = 1000,
+        count: int = 20,
+    ) -> list[ListKey]:
+        """The keys of every ``every``-th story after ``after`` in the listing (None:
+        from the top), at most ``count``: the first is the ``every``-th row after it.
+
+        A walk of the index entries, keys only, computed in SQLite (the app samples a
+        long list in the background with it, so that a jump of the scrollbar to any
+        place starts from a key at most ``every`` rows away). The bookmarks list has
+        none (it is short).
+        """
+        if flt.bookmarked or every < 1 or count < 1:
+            return []
+        params: list[Any] = []
+        where = self._where(flt, "s.id", "s.site", params, by_date=True)
+        if after is not None:
+            where += f"{' AND' if where else ' WHERE'} (s.sort_key, s.rowid) < (?, ?)"
+            params += [after.sort_key, after.tie]
+        params += [every * count, every]
+        rows = self._conn.execute(
+            "SELECT k, r FROM (SELECT k, r, row_number() OVER () AS n FROM"
+            f" (SELECT s.sort_key AS k, s.rowid AS r FROM stories s{where}"
+            " ORDER BY s.sort_key DESC, s.rowid DESC LIMIT ?)) WHERE n % ? = 0 ORDER BY n",
+            params,
+        ).fetchall()
+        return [ListKey(row[0], row[1]) for row in rows]
+
     def list_stories(
         self,
         flt: StoryFilter = StoryFilter(),
