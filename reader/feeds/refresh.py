@@ -54,8 +54,11 @@ _log = logging.getLogger(__name__)
 THREADS = 8
 STORE_BATCH = 1000
 """Feed items stored per transaction."""
-IN_FLIGHT = 32
+IN_FLIGHT = 16
 """Feeds downloaded, parsed or waiting to be stored at once."""
+PARSING = 2
+"""Feeds parsed at once by the fetching threads (they share the GIL: more would
+only hold more documents half parsed, not parse faster)."""
 IDLE_S = 0.05
 """After this long with nothing arriving, what has arrived is stored."""
 
@@ -308,6 +311,7 @@ def refresh(
     # A feed holds a slot from the start of its download until it is stored or has
     # failed: that bounds the memory a refresh holds when storing is the slow part.
     slots = threading.BoundedSemaphore(IN_FLIGHT)
+    parsing_now = threading.BoundedSemaphore(PARSING)
     stopping = threading.Event()
 
     def finished() -> None:
@@ -393,7 +397,8 @@ def refresh(
                 return validators, job
             except RuntimeError:  # the pool broke: parse here instead
                 pass
-        return validators, parse(feed, fetched.data)
+        with parsing_now:
+            return validators, parse(feed, fetched.data)
 
     # Fetches and parses in flight; results are stored as they come, while other feeds
     # are still downloading, so storing overlaps the network.
