@@ -315,11 +315,13 @@ def refresh(
     stopping = threading.Event()
 
     def finished() -> None:
+        """A feed is stored or has failed: counted, then its slot is let go (so at most
+        ``IN_FLIGHT`` feeds are ever past their start and not yet counted)."""
         nonlocal done
-        slots.release()
         done += 1
         if on_progress is not None:
             on_progress(done, len(feeds))
+        slots.release()
 
     waiting: list[tuple[Feed, Validators, ParsedFeed]] = []
     waiting_rows = 0
