@@ -17,22 +17,21 @@ file; a page can announce only an http(s) feed that its policy allows.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     CancelledError,
     Future,
-    ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from reader.base.config import FeedSettings, IgnoreRule, first_match
 from reader.base.errors import Failed, FeedError, FetchError, ParseError
@@ -45,9 +44,11 @@ from reader.plumbing.fetch import (
     read_regular_file,
 )
 from reader.plumbing.fetch import client as http_client
-from reader.plumbing.workers import default_workers, worker_pool
 from reader.store import Store
 from reader.store.rows import StoryRow
+
+if TYPE_CHECKING:  # multiprocessing is imported only by a refresh that parses in processes
+    from concurrent.futures import ProcessPoolExecutor
 
 _log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ def is_local(url: str) -> bool:
 def local_path(url: str) -> Path:
     """The file a local feed names (a path or a ``file://`` URL)."""
     if url.startswith("file://"):
+        from urllib.request import url2pathname  # slow to import, and seldom needed
+
         return Path(url2pathname(urlsplit(url).path))
     return Path(url).expanduser()
 
@@ -368,7 +371,7 @@ def refresh(
         if waiting_rows >= STORE_BATCH:
             flush()
 
-    pool = _Parsers(processes and len(feeds) >= 4 and default_workers() > 1)
+    pool = _Parsers(processes and len(feeds) >= 4 and (os.cpu_count() or 1) > 1)
     if pool.wanted and any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds):
         # A feed never fetched will need parsing: start the workers while the network
         # starts, not when the first feed arrives.
@@ -485,6 +488,8 @@ class _Parsers:
         """The pool, started now if it was not (None: parse in this process)."""
         if not self.wanted:
             return None
+        from reader.plumbing.workers import default_workers, worker_pool
+
         with self._lock:
             if self._pool is None and not self._closed:
                 # The parser is loaded in the fork server, once.
@@ -496,6 +501,8 @@ class _Parsers:
 
     def start(self) -> None:
         """Start the pool and its worker processes (runs in a thread: starting blocks)."""
+        from reader.plumbing.workers import default_workers
+
         parsers = self.get()
         if parsers is not None:
             _start_workers(parsers, default_workers())
