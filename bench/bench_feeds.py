@@ -1,6 +1,7 @@
 """Feed refresh speed: ``reader refresh`` beside ``newsboat -x reload``, cold and warm.
 
-    python bench/bench_feeds.py [--feeds 200] [--items 50] [--runs 3]
+    python bench/bench_feeds.py [--feeds 200] [--items 50] [--runs 3] [--no-after]
+    python bench/bench_feeds.py --items 500 --runs 1 --no-after    # 100k items
 
 Serves N generated RSS feeds of M items (about 2 KB of HTML each) from 127.0.0.1
 with ETag and Last-Modified, and times in the same run, interleaved:
@@ -8,8 +9,11 @@ with ETag and Last-Modified, and times in the same run, interleaved:
 * cold: empty caches (a fresh reader home; a fresh newsboat cache), every feed 200;
 * warm: a second refresh, where every feed answers 304.
 
-newsboat (Debian's package) runs with ``reload-threads 4``. Prints medians, the
-ratio reader/newsboat, and reader's peak resident memory. Also times reader's first
+The runs alternate which of the two goes first. newsboat (Debian's package) runs
+with ``reload-threads 4``. Prints medians, the ratio reader/newsboat, and each one's
+peak resident memory: of its own process, and summed over its process tree (read
+from /proc every 20 ms; a page that processes share counts once per process, so a
+pool of forked workers counts its shared libraries each time). Also times reader's first
 search after the cold refresh, which adds the new stories to the full-text index, and
 ``reader index`` after it, which analyses them for related stories and copies (reader
 defers both out of the refresh; newsboat has neither).
