@@ -4,7 +4,10 @@ bad feed among many costs one line and nothing else (feeds served from 127.0.0.1
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -57,6 +60,39 @@ def test_a_bad_feed_in_the_middle_costs_one_line(home: Path, tmp_path: Path) -> 
     others = [feeds[f"{base}/{i}.xml"] for i in range(FEEDS) if i != middle]
     assert {f["stories"] for f in others} == {ITEMS}
     assert not any(f["last_error"] for f in others)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_reader_refresh_is_one_process(home: Path, tmp_path: Path) -> None:
+    """Parsing runs in the fetching threads: no worker process (nor fork server) starts."""
+    routes = {f"/{i}.xml": send(200, rss(i), "application/rss+xml") for i in range(FEEDS)}
+    with serve(routes) as base:
+        listing = tmp_path / "urls"
+        listing.write_text("".join(f"{base}/{i}.xml\n" for i in range(FEEDS)))
+        assert run_reader(home, "feed", "import", str(listing)).returncode == 0
+        command = [sys.executable, "-P", "-m", "reader", "--home", str(home), "refresh"]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        children = set()
+        while process.poll() is None:
+            children.update(_children(process.pid))
+            time.sleep(0.005)
+        out, _ = process.communicate()
+    assert process.returncode == 0 and f"{FEEDS * ITEMS} new" in out
+    assert children == set()
 
 
 @pytest.mark.parametrize("processes", [False, True])
