@@ -1,6 +1,7 @@
 """Feed refresh speed: ``reader refresh`` beside ``newsboat -x reload``, cold and warm.
 
-    python bench/bench_feeds.py [--feeds 200] [--items 50] [--runs 3]
+    python bench/bench_feeds.py [--feeds 200] [--items 50] [--runs 3] [--no-after]
+    python bench/bench_feeds.py --items 500 --runs 1 --no-after    # 100k items
 
 Serves N generated RSS feeds of M items (about 2 KB of HTML each) from 127.0.0.1
 with ETag and Last-Modified, and times in the same run, interleaved:
@@ -8,8 +9,11 @@ with ETag and Last-Modified, and times in the same run, interleaved:
 * cold: empty caches (a fresh reader home; a fresh newsboat cache), every feed 200;
 * warm: a second refresh, where every feed answers 304.
 
-newsboat (Debian's package) runs with ``reload-threads 4``. Prints medians, the
-ratio reader/newsboat, and reader's peak resident memory. Also times reader's first
+The runs alternate which of the two goes first. newsboat (Debian's package) runs
+with ``reload-threads 4``. Prints medians, the ratio reader/newsboat, and each one's
+peak resident memory: of its own process, and summed over its process tree (read
+from /proc every 20 ms; a page that processes share counts once per process, so a
+pool of forked workers counts its shared libraries each time). Also times reader's first
 search after the cold refresh, which adds the new stories to the full-text index, and
 ``reader index`` after it, which analyses them for related stories and copies (reader
 defers both out of the refresh; newsboat has neither).
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import shutil
 import statistics
@@ -29,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -95,11 +101,74 @@ def serve(feeds: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def timed(command: list[str], **kwargs: object) -> float:
+def _children() -> dict[int, list[int]]:
+    """Every process's children, from /proc (``ppid`` is the fourth field of ``stat``)."""
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def _rss_kib(pid: int) -> int:
+    """A process's resident memory now (``VmRSS``), in KiB; 0 once it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kib(root: int) -> tuple[int, int, int]:
+    """(RSS of ``root``, RSS summed over ``root`` and all its descendants, how many
+    processes), in KiB, now. Summed RSS counts pages the processes share (a fork's
+    copy-on-write pages) once per process, as the issue's figure did."""
+    tree = _children()
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(tree.get(pid, ()))
+    sizes = [_rss_kib(pid) for pid in pids]
+    return sizes[0], sum(sizes), len(pids)
+
+
+@dataclass
+class Run:
+    """One command's wall time and its peak memory, sampled every ``SAMPLE_S``."""
+
+    seconds: float
+    main_mib: float
+    """Peak RSS of the command's own process."""
+    tree_mib: float
+    """Peak of the RSS summed over the command's process tree."""
+    processes: int
+    """Most processes in the tree at once."""
+
+
+SAMPLE_S = 0.02
+
+
+def timed(command: list[str], **kwargs: object) -> Run:
+    """Run ``command``, sampling its process tree's RSS from /proc until it ends."""
     start = time.perf_counter()
-    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   **kwargs)  # type: ignore[call-overload]  # fmt: skip
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               **kwargs)  # type: ignore[call-overload]  # fmt: skip
+    main = tree = most = 0
+    while process.poll() is None:
+        own, total, count = tree_rss_kib(process.pid)
+        main, tree, most = max(main, own), max(tree, total), max(most, count)
+        time.sleep(SAMPLE_S)
+    seconds = time.perf_counter() - start
+    return Run(seconds, main / 1024, tree / 1024, most)
 
 
 def main() -> None:
@@ -107,76 +176,89 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    skip = "skip the first search and 'reader index' after the cold refresh"
+    parser.add_argument("--no-after", action="store_true", help=skip)
     args = parser.parse_args()
     newsboat = shutil.which("newsboat")
     feeds = {f"/feed/{i}.xml": make_feed(i, args.items) for i in range(args.feeds)}
     server, base = serve(feeds)
     size = sum(map(len, feeds.values())) / 1e6
-    print(f"{args.feeds} feeds x {args.items} items ({size:.0f} MB) on {base}; {args.runs} runs")
+    print(f"{args.feeds} feeds x {args.items} items ({size:.0f} MB) on {base}; {args.runs} runs;"
+          f" load {os.getloadavg()[0]:.1f}")  # fmt: skip
     import compileall
 
     import reader
 
     compileall.compile_dir(Path(reader.__file__).parent, quiet=1)
-    times: dict[str, list[float]] = {
+    runs: dict[str, list[Run]] = {
         k: [] for k in ("reader cold", "reader warm", "newsboat cold", "newsboat warm")
     }
     first_search: list[float] = []
-    first_list: list[float] = []
-    rss: list[float] = []
+    first_index: list[float] = []
     with tempfile.TemporaryDirectory(prefix="reader-feed-bench-") as tmp:
         urls = Path(tmp) / "urls"
         urls.write_text("".join(f"{base}{path}\n" for path in feeds))
         config = Path(tmp) / "newsboat.conf"
         config.write_text("reload-threads 4\nshow-read-feeds yes\n")
+        env = {"HOME": tmp, "PATH": "/usr/bin:/bin"}
         for run in range(args.runs):
             home = Path(tmp) / f"home-{run}"
             subprocess.run([sys.executable, "-m", "reader", "--home", str(home), "feed", "import",
                             str(urls)], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-            time_file = Path(tmp) / "time.txt"
-            refresh = ["/usr/bin/time", "-f", "%M", "-o", str(time_file),
-                       sys.executable, "-m", "reader", "--home", str(home), "refresh"]  # fmt: skip
-            times["reader cold"].append(timed(refresh))
-            rss.append(int(time_file.read_text().split()[-1]) / 1024)
-            if newsboat:
-                cache = Path(tmp) / f"newsboat-{run}.db"
-                command = [newsboat, "-x", "reload", "-u", str(urls), "-c", str(cache),
-                           "-C", str(config)]  # fmt: skip
-                times["newsboat cold"].append(
-                    timed(command, env={"HOME": tmp, "PATH": "/usr/bin:/bin"})
-                )
-            search = [sys.executable, "-m", "reader", "--home", str(home), "search", "harbour"]
-            first_search.append(timed(search))
-            # The analysis for copies and related stories, which the refresh leaves for
-            # later as it leaves the index (the app does it in the background).
-            index = [sys.executable, "-m", "reader", "--home", str(home), "index"]
-            first_list.append(timed(index))
-            times["reader warm"].append(timed(refresh))
-            if newsboat:
-                times["newsboat warm"].append(
-                    timed(command, env={"HOME": tmp, "PATH": "/usr/bin:/bin"})
-                )
+            refresh = [sys.executable, "-m", "reader", "--home", str(home), "refresh"]
+            cache = Path(tmp) / f"newsboat-{run}.db"
+            command = [newsboat or "newsboat", "-x", "reload", "-u", str(urls), "-c", str(cache),
+                       "-C", str(config)]  # fmt: skip
+            # Interleaved, and who goes first alternates from run to run.
+            order = ["reader", "newsboat"] if run % 2 == 0 else ["newsboat", "reader"]
+            for name in order:
+                if name == "reader":
+                    runs["reader cold"].append(timed(refresh))
+                elif newsboat:
+                    runs["newsboat cold"].append(timed(command, env=env))
+            if not args.no_after:
+                search = [sys.executable, "-m", "reader", "--home", str(home), "search", "harbour"]
+                first_search.append(timed(search).seconds)
+                # The analysis for copies and related stories, which the refresh leaves for
+                # later as it leaves the index (the app does it in the background).
+                index = [sys.executable, "-m", "reader", "--home", str(home), "index"]
+                first_index.append(timed(index).seconds)
+            for name in order:
+                if name == "reader":
+                    runs["reader warm"].append(timed(refresh))
+                elif newsboat:
+                    runs["newsboat warm"].append(timed(command, env=env))
+            shutil.rmtree(home)
+            cache.unlink(missing_ok=True)
     server.shutdown()
-    med = {k: statistics.median(v) for k, v in times.items() if v}
+    med = {k: statistics.median(r.seconds for r in v) for k, v in runs.items() if v}
+    print("  wall time, median [runs]; peak RSS of the main process and summed over the process"
+          " tree, median [max], sampled from /proc every 20 ms")  # fmt: skip
     for name, value in med.items():
-        spread = ", ".join(f"{t:.2f}" for t in times[name])
-        print(f"  {name:14s} median {value:6.2f} s  [{spread}]")
+        spread = ", ".join(f"{r.seconds:.2f}" for r in runs[name])
+        main_mib = statistics.median(r.main_mib for r in runs[name])
+        tree = [r.tree_mib for r in runs[name]]
+        count = max(r.processes for r in runs[name])
+        tree_mib = statistics.median(tree)
+        print(f"  {name:14s} {value:6.2f} s [{spread}]  main {main_mib:4.0f} MiB, tree "
+              f"{tree_mib:4.0f} MiB [{max(tree):.0f}] ({count} processes)")  # fmt: skip
     if "newsboat cold" in med:
         print(f"  reader/newsboat: cold {med['reader cold'] / med['newsboat cold']:.2f}x, "
               f"warm {med['reader warm'] / med['newsboat warm']:.2f}x")  # fmt: skip
     else:
         print("  newsboat not installed (apt-get install newsboat): no comparison")
-    print(f"  reader peak memory (cold refresh): {max(rss):.0f} MB")
-    print(
-        f"  reader first search after the cold refresh (indexes {args.feeds * args.items} "
-        f"stories): median {statistics.median(first_search):.2f} s"
-    )
-    analysis = statistics.median(first_list)
-    print(
-        f"  reader index after the cold refresh (analyses {args.feeds * args.items} "
-        f"stories for related stories and copies): median {analysis:.2f} s; cold refresh"
-        f" with it {(med['reader cold'] + analysis) / med['reader cold']:.2f}x the refresh alone"
-    )
+    if first_search:
+        print(
+            f"  reader first search after the cold refresh (indexes {args.feeds * args.items} "
+            f"stories): median {statistics.median(first_search):.2f} s"
+        )
+        analysis = statistics.median(first_index)
+        print(
+            f"  reader index after the cold refresh (analyses {args.feeds * args.items} "
+            f"stories for related stories and copies): median {analysis:.2f} s; cold refresh"
+            f" with it {(med['reader cold'] + analysis) / med['reader cold']:.2f}x the refresh"
+            " alone"
+        )
 
 
 if __name__ == "__main__":

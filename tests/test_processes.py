@@ -58,7 +58,7 @@ def test_workers_never_import_from_the_current_folder(
     assert "ingested 9" in ingest.stdout
 
     routes = {f"/{n}.xml": send(200, RSS.replace(b"harbour", b"h%d" % n)) for n in range(5)}
-    with serve(routes) as base:  # four feeds or more: parsed in worker processes
+    with serve(routes) as base:  # reader refresh parses in threads: still nothing from cwd
         listing = "".join(f"{base}{path}\n" for path in routes)
         run_reader(home, "feed", "import", "/dev/stdin", input=listing)
         refresh = subprocess.run(

@@ -124,9 +124,14 @@ _FEED_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
 }
 
 
+REFRESH_CACHE_MIB = 8
+"""The story cache's page cache during ``reader refresh``, in MiB."""
+
+
 def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
     from reader.base.config import load_config
     from reader.feeds.refresh import due, refresh
+    from reader.plumbing.malloc import limit_arenas
 
     config = load_config(store.paths.config_file)
     for problem in config.problems:
@@ -156,7 +161,12 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
                   file=sys.stderr, flush=True)  # fmt: skip
 
     try:
-        report = refresh(store, feeds, progress, failure, config.feed_settings)
+        # One process: parsing in the fetching threads holds a fraction of the memory
+        # of a pool of parsing processes, and is as fast on two cores (bench_feeds.py);
+        # a small page cache and two malloc arenas hold it down further.
+        limit_arenas(2)
+        store.limit_cache(REFRESH_CACHE_MIB)
+        report = refresh(store, feeds, progress, failure, config.feed_settings, processes=False)
     finally:
         if show_progress:  # clear the bar, however the refresh ended
             print("\r\x1b[K", end="", file=sys.stderr, flush=True)

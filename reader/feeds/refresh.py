@@ -17,22 +17,21 @@ file; a page can announce only an http(s) feed that its policy allows.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     CancelledError,
     Future,
-    ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from reader.base.config import FeedSettings, IgnoreRule, first_match
 from reader.base.errors import Failed, FeedError, FetchError, ParseError
@@ -45,17 +44,22 @@ from reader.plumbing.fetch import (
     read_regular_file,
 )
 from reader.plumbing.fetch import client as http_client
-from reader.plumbing.workers import default_workers, worker_pool
 from reader.store import Store
 from reader.store.rows import StoryRow
+
+if TYPE_CHECKING:  # multiprocessing is imported only by a refresh that parses in processes
+    from concurrent.futures import ProcessPoolExecutor
 
 _log = logging.getLogger(__name__)
 
 THREADS = 8
 STORE_BATCH = 1000
 """Feed items stored per transaction."""
-IN_FLIGHT = 32
+IN_FLIGHT = 16
 """Feeds downloaded, parsed or waiting to be stored at once."""
+PARSING = 2
+"""Feeds parsed at once by the fetching threads (they share the GIL: more would
+only hold more documents half parsed, not parse faster)."""
 IDLE_S = 0.05
 """After this long with nothing arriving, what has arrived is stored."""
 
@@ -96,6 +100,8 @@ def is_local(url: str) -> bool:
 def local_path(url: str) -> Path:
     """The file a local feed names (a path or a ``file://`` URL)."""
     if url.startswith("file://"):
+        from urllib.request import url2pathname  # slow to import, and seldom needed
+
         return Path(url2pathname(urlsplit(url).path))
     return Path(url).expanduser()
 
@@ -276,17 +282,29 @@ def full_pages(store: Store, parsed: ParsedFeed, policy: FetchPolicy) -> None:
     parsed.prepare_rows()
 
 
+Validators: TypeAlias = tuple[str | None, str | None]
+"""A feed's ETag and Last-Modified, as its server last gave them."""
+Parsed: TypeAlias = "Future[ParsedFeed | Failed] | ParsedFeed | Failed | None"
+"""What a fetching thread hands on: a parse under way in a process, its result, or
+None for a feed that did not change (304)."""
+
+
 def refresh(
     store: Store,
     feeds: Sequence[Feed],
     on_progress: Callable[[int, int], None] | None = None,
     on_failure: Callable[[str, str], None] | None = None,
     settings: Callable[[str], FeedSettings] | None = None,
+    processes: bool = True,
 ) -> RefreshReport:
     """Refresh ``feeds``; report progress as (done, total) and each failure.
 
-    Feeds are fetched by threads; from four feeds up, parsing runs in a pool of
-    worker processes (it is CPU work); storing happens here as results arrive.
+    Feeds are fetched by threads; storing happens here as results arrive. With
+    ``processes``, from four feeds up, parsing runs in a pool of worker processes,
+    started when the first feed needs parsing (never, when every feed answers 304):
+    this thread stays free (the app's screen). Without, each feed is parsed by the
+    thread that fetched it: one process, less memory (``reader refresh``); SQLite
+    releases the GIL while it stores, so storing still overlaps parsing.
     """
     report = RefreshReport(feeds=len(feeds))
     if not feeds:
@@ -296,33 +314,39 @@ def refresh(
     # A feed holds a slot from the start of its download until it is stored or has
     # failed: that bounds the memory a refresh holds when storing is the slow part.
     slots = threading.BoundedSemaphore(IN_FLIGHT)
+    parsing_now = threading.BoundedSemaphore(PARSING)
     stopping = threading.Event()
 
     def finished() -> None:
+        """A feed is stored or has failed: counted, then its slot is let go (so at most
+        ``IN_FLIGHT`` feeds are ever past their start and not yet counted)."""
         nonlocal done
-        slots.release()
         done += 1
         if on_progress is not None:
             on_progress(done, len(feeds))
+        slots.release()
 
-    waiting: list[tuple[Feed, FetchedFeed, ParsedFeed]] = []
+    waiting: list[tuple[Feed, Validators, ParsedFeed]] = []
+    waiting_rows = 0
     refreshed: list[tuple[str, str | None, str | None, str | None]] = []
 
     def flush() -> None:
-        """Store the parsed feeds waiting, in one transaction."""
+        """Store the parsed feeds waiting, in one transaction, and let them go."""
+        nonlocal waiting_rows
         if not waiting:
             return
         new, updated = store_feeds(store, [parsed for _, _, parsed in waiting])
         report.new += new
         report.updated += updated
-        for feed, fetched, parsed in waiting:
+        for feed, (etag, last_modified), parsed in waiting:
             keep = own(feed).max_stories
             if keep:
                 store.trim_feed(feed.url, keep)
                 store.trim_hidden(feed.url, keep)
-            refreshed.append((feed.url, parsed.title, fetched.etag, fetched.last_modified))
+            refreshed.append((feed.url, parsed.title, etag, last_modified))
             finished()
         waiting.clear()
+        waiting_rows = 0
         # Recorded as they are stored: an interrupted refresh keeps the ETags of the
         # feeds it finished, and the next one gets 304 for them.
         store.record_refreshes(refreshed)
@@ -331,7 +355,8 @@ def refresh(
     def own(feed: Feed) -> FeedSettings:
         return settings(feed.url) if settings is not None else FeedSettings()
 
-    def store_result(feed: Feed, fetched: FetchedFeed, parsed: ParsedFeed | Failed) -> None:
+    def store_result(feed: Feed, fetched: Validators, parsed: ParsedFeed | Failed) -> None:
+        nonlocal waiting_rows
         if isinstance(parsed, Failed):
             _fail(store, report, feed.url, parsed.reason, on_failure)
             finished()
@@ -342,42 +367,48 @@ def refresh(
         if own(feed).fetch_full_page:
             full_pages(store, parsed, FetchPolicy.named_by_user(feed.url))
         waiting.append((feed, fetched, parsed))
-        if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH:
+        waiting_rows += len(parsed.rows)
+        if waiting_rows >= STORE_BATCH:
             flush()
 
-    parsers: ProcessPoolExecutor | None = None  # None: parse in this process
-    if len(feeds) >= 4 and default_workers() > 1:
-        # Its processes start with the first job; the parser is loaded in the fork server.
-        parsers = worker_pool(default_workers(), preload=("reader.feeds.parse", "fastfeedparser"))
-        never_fetched = any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds)
-        if parsers is not None and never_fetched:
-            # A feed never fetched will need parsing: start the workers while the
-            # network starts, not when the first feed arrives.
-            starting = (parsers, default_workers())
-            threading.Thread(target=_start_workers, args=starting, daemon=True).start()
+    pool = _Parsers(processes and len(feeds) >= 4 and (os.cpu_count() or 1) > 1)
+    if pool.wanted and any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds):
+        # A feed never fetched will need parsing: start the workers while the network
+        # starts, not when the first feed arrives.
+        threading.Thread(target=pool.start, daemon=True).start()
     client = http_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
 
-    def fetch(feed: Feed) -> tuple[FetchedFeed, Future[ParsedFeed | Failed] | None]:
-        """Fetch a feed and hand it straight to a parser (runs in a fetching thread, so
-        the workers never wait for this thread to finish storing)."""
+    def parse(feed: Feed, data: bytes) -> ParsedFeed | Failed:
+        keep = own(feed).fetch_full_page
+        return parse_safely(data, feed.url, keep, feed_rules(feed, own(feed).ignore), feed.tags)
+
+    def fetch(feed: Feed) -> tuple[Validators, Parsed]:
+        """Fetch a feed and parse it, or hand it straight to a parser process (runs in a
+        fetching thread, so parsing never waits for this thread to finish storing).
+        The document is let go once parsed: only its rows wait to be stored."""
         while not slots.acquire(timeout=0.1):
             if stopping.is_set():  # the refresh failed or was interrupted: give up
                 raise FetchError("refresh stopped")
         fetched = read_feed(client, feed)
-        if fetched.data is None or parsers is None:
-            return fetched, None
-        try:
-            keep = own(feed).fetch_full_page
-            rules = feed_rules(feed, own(feed).ignore)
-            job = parsers.submit(parse_safely, fetched.data, feed.url, keep, rules, feed.tags)
-            return fetched, job
-        except RuntimeError:  # the pool broke: parse here instead
-            return fetched, None
+        validators = (fetched.etag, fetched.last_modified)
+        if fetched.data is None:
+            return validators, None
+        parsers = pool.get()
+        if parsers is not None:
+            try:
+                keep = own(feed).fetch_full_page
+                rules = feed_rules(feed, own(feed).ignore)
+                job = parsers.submit(parse_safely, fetched.data, feed.url, keep, rules, feed.tags)
+                return validators, job
+            except RuntimeError:  # the pool broke: parse here instead
+                pass
+        with parsing_now:
+            return validators, parse(feed, fetched.data)
 
     # Fetches and parses in flight; results are stored as they come, while other feeds
     # are still downloading, so storing overlaps the network.
-    fetching: dict[Future[tuple[FetchedFeed, Future[ParsedFeed | Failed] | None]], Feed] = {}
-    parsing: dict[Future[ParsedFeed | Failed], tuple[Feed, FetchedFeed]] = {}
+    fetching: dict[Future[tuple[Validators, Parsed]], Feed] = {}
+    parsing: dict[Future[ParsedFeed | Failed], tuple[Feed, Validators]] = {}
 
     def wait_and_store() -> None:
         """Handle downloads and parses as they finish, until none is left."""
@@ -387,7 +418,7 @@ def refresh(
             if not finished_now:
                 # Nothing to do but wait: store what is waiting now, so that little
                 # is left to store when the last feed arrives.
-                if sum(len(p.rows) for _, _, p in waiting) >= STORE_BATCH // 4:
+                if waiting_rows >= STORE_BATCH // 4:
                     flush()
                 finished_now, _ = wait(running, timeout=IDLE_S, return_when=FIRST_COMPLETED)
                 if not finished_now:  # quiet for a while: store the rest, free its slots
@@ -395,17 +426,17 @@ def refresh(
                     continue
             for future in finished_now:
                 if future in parsing:
-                    feed, fetched = parsing.pop(future)
+                    feed, validators = parsing.pop(future)
                     try:
                         result = future.result()
                     except Exception as exc:  # a worker that died (BrokenProcessPool): logged
                         _log.warning("parsing %s failed in its worker", feed.url, exc_info=True)
                         result = Failed(f"{type(exc).__name__}: {exc}")
-                    store_result(feed, fetched, result)
+                    store_result(feed, validators, result)
                     continue
                 feed = fetching.pop(future)
                 try:
-                    fetched, job = future.result()
+                    validators, parsed = future.result()
                 except FetchError as exc:  # it says why
                     _fail(store, report, feed.url, str(exc), on_failure)
                     finished()
@@ -415,17 +446,14 @@ def refresh(
                     _fail(store, report, feed.url, repr(exc), on_failure)
                     finished()
                     continue
-                if fetched.data is None:
+                if parsed is None:
                     report.not_modified += 1
-                    refreshed.append((feed.url, None, fetched.etag, fetched.last_modified))
+                    refreshed.append((feed.url, None, *validators))
                     finished()
-                elif job is None:
-                    keep = own(feed).fetch_full_page
-                    rules = feed_rules(feed, own(feed).ignore)
-                    parsed = parse_safely(fetched.data, feed.url, keep, rules, feed.tags)
-                    store_result(feed, fetched, parsed)
+                elif isinstance(parsed, Future):
+                    parsing[parsed] = (feed, validators)
                 else:
-                    parsing[job] = (feed, fetched)
+                    store_result(feed, validators, parsed)
 
     try:
         fetchers = ThreadPoolExecutor(min(THREADS, len(feeds)))
@@ -440,11 +468,51 @@ def refresh(
         flush()
         store.record_refreshes(refreshed)
     finally:
-        if parsers is not None:
-            parsers.shutdown(cancel_futures=True)
+        pool.shutdown()
         if client is not None:
             client.clear()
     return report
+
+
+class _Parsers:
+    """The pool of parsing processes of one refresh, started when first needed."""
+
+    def __init__(self, wanted: bool) -> None:
+        self.wanted = wanted
+        """Whether this refresh parses in processes at all."""
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
+
+    def get(self) -> ProcessPoolExecutor | None:
+        """The pool, started now if it was not (None: parse in this process)."""
+        if not self.wanted:
+            return None
+        from reader.plumbing.workers import default_workers, worker_pool
+
+        with self._lock:
+            if self._pool is None and not self._closed:
+                # The parser is loaded in the fork server, once.
+                preload = ("reader.feeds.parse", "fastfeedparser")
+                self._pool = worker_pool(default_workers(), preload=preload)
+                if self._pool is None:  # this system cannot start one
+                    self.wanted = False
+            return self._pool
+
+    def start(self) -> None:
+        """Start the pool and its worker processes (runs in a thread: starting blocks)."""
+        from reader.plumbing.workers import default_workers
+
+        parsers = self.get()
+        if parsers is not None:
+            _start_workers(parsers, default_workers())
+
+    def shutdown(self) -> None:
+        """Stop the pool, if it was started; none is started after this."""
+        with self._lock:
+            self._closed = True
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
 
 
 def _start_workers(parsers: ProcessPoolExecutor, count: int) -> None:

@@ -1,0 +1,142 @@
+"""A refresh streams its feeds: a bounded number in flight, every item stored, and a
+bad feed among many costs one line and nothing else (feeds served from 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from http_server import send, serve
+
+from reader.base.paths import resolve_paths
+from reader.feeds import refresh as refreshing
+from reader.store import Store
+
+from conftest import run_reader
+
+FEEDS = 40
+ITEMS = 30
+
+
+def rss(index: int, items: int = ITEMS) -> bytes:
+    """A feed of ``items`` items, each with a paragraph of HTML."""
+    entries = "".join(
+        f"<item><title>Feed {index} item {n}</title><link>http://feeds.example/{index}/{n}"
+        f"</link><guid>f{index}-{n}</guid><description>&lt;p&gt;Harbour news {index} {n}."
+        f"&lt;/p&gt;</description></item>"
+        for n in range(items)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {index}</title>'
+        f"<link>http://feeds.example/{index}</link>{entries}</channel></rss>"
+    ).encode()
+
+
+def test_a_bad_feed_in_the_middle_costs_one_line(home: Path, tmp_path: Path) -> None:
+    middle = FEEDS // 2
+    routes = {f"/{i}.xml": send(200, rss(i), "application/rss+xml") for i in range(FEEDS)}
+    routes[f"/{middle}.xml"] = send(200, b"<html><body><p>Just a page.</p></body></html>")
+    with serve(routes) as base:
+        listing = tmp_path / "urls"
+        listing.write_text("".join(f"{base}/{i}.xml\n" for i in range(FEEDS)))
+        assert run_reader(home, "feed", "import", str(listing)).returncode == 0
+        result = run_reader(home, "refresh", timeout=120)
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line == f"reader: {base}/{middle}.xml: not a feed: an HTML page that announces no feed"
+    assert result.stdout.strip() == (
+        f"refreshed {FEEDS} feeds: {(FEEDS - 1) * ITEMS} new, 0 updated stories, "
+        "0 not modified, 1 failed"
+    )
+    feeds = {f["url"]: f for f in json.loads(run_reader(home, "feed", "list", "--json").stdout)}
+    assert feeds[f"{base}/{middle}.xml"]["stories"] == 0
+    assert feeds[f"{base}/{middle}.xml"]["last_error"]
+    others = [feeds[f"{base}/{i}.xml"] for i in range(FEEDS) if i != middle]
+    assert {f["stories"] for f in others} == {ITEMS}
+    assert not any(f["last_error"] for f in others)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_reader_refresh_is_one_process(home: Path, tmp_path: Path) -> None:
+    """Parsing runs in the fetching threads: no worker process (nor fork server) starts."""
+    routes = {f"/{i}.xml": send(200, rss(i), "application/rss+xml") for i in range(FEEDS)}
+    with serve(routes) as base:
+        listing = tmp_path / "urls"
+        listing.write_text("".join(f"{base}/{i}.xml\n" for i in range(FEEDS)))
+        assert run_reader(home, "feed", "import", str(listing)).returncode == 0
+        command = [sys.executable, "-P", "-m", "reader", "--home", str(home), "refresh"]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        children = set()
+        while process.poll() is None:
+            children.update(_children(process.pid))
+            time.sleep(0.005)
+        out, _ = process.communicate()
+    assert process.returncode == 0 and f"{FEEDS * ITEMS} new" in out
+    assert children == set()
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_a_refresh_holds_a_bounded_number_of_feeds_and_stores_every_item(
+    home: Path, processes: bool
+) -> None:
+    """Storing is made the slow part (each store waits); downloads still never run more
+    than ``IN_FLIGHT`` feeds ahead of what is stored, and every item arrives."""
+    done = [0]
+    ahead: list[int] = []
+    started = [0]
+    lock = threading.Lock()
+
+    def feed(index: int):  # noqa: ANN202 - a route
+        body = rss(index)
+
+        def route(handler: BaseHTTPRequestHandler) -> None:
+            if handler.headers.get("If-None-Match") == f'"{index}"':
+                send(304, b"", headers={"ETag": f'"{index}"'})(handler)
+                return
+            with lock:
+                started[0] += 1
+                ahead.append(started[0] - done[0])
+            send(200, body, "application/rss+xml", {"ETag": f'"{index}"'})(handler)
+
+        return route
+
+    def progress(count: int, total: int) -> None:
+        done[0] = count
+        threading.Event().wait(0.01)  # a slow store: the downloads get ahead if they can
+
+    routes = {f"/{i}.xml": feed(i) for i in range(FEEDS)}
+    with serve(routes) as base, Store(resolve_paths(home)) as store:
+        for i in range(FEEDS):
+            store.add_feed(f"{base}/{i}.xml")
+        feeds = store.list_feeds()
+        report = refreshing.refresh(store, feeds, progress, processes=processes)
+        assert (report.new, report.failures, done[0]) == (FEEDS * ITEMS, [], FEEDS)
+        assert started[0] == FEEDS and max(ahead) <= refreshing.IN_FLIGHT
+        assert {f.url: f.etag for f in store.list_feeds()} == {
+            f"{base}/{i}.xml": f'"{i}"' for i in range(FEEDS)
+        }
+        # Every item is there, each once; the second refresh is all 304 (nothing parsed).
+        sources = {row.url for row in store.list_stories(limit=FEEDS * ITEMS + 1)}
+        assert len(sources) == FEEDS * ITEMS
+        again = refreshing.refresh(store, store.list_feeds(), processes=processes)
+        assert (again.new, again.updated, again.not_modified) == (0, 0, FEEDS)
