@@ -15,7 +15,10 @@ Counted: for newsboat, cache.db; for reader, every file in the home's cache fold
 (stories.sqlite3 and its -wal, after a checkpoint; the picture cache is empty),
 after the refresh and after the index. Prints bytes, the ratio, and reader's bytes
 per table and index (SQLite's ``dbstat``), largest first. Sizes are bytes, not
-timings, so one run per size is enough (they do not vary with the load).
+timings, so one run per size is enough (they do not vary with the load). Then the
+cost of opening a story: the median ``Store.get`` of 500 stories, and of giving back
+their bodies as text alone (``packing.unpack``; with reader before cache migration 14,
+a plain text column, so next to nothing).
 """
 
 from __future__ import annotations
@@ -89,6 +92,40 @@ def per_table(db: Path) -> list[tuple[str, int]]:
     return rows
 
 
+def read_cost(home: Path, sample: int = 500) -> tuple[float, float]:
+    """Median microseconds of ``Store.get`` (a story opened: its row, its bodies given
+    back as text) over ``sample`` stories, and of giving back the bodies alone."""
+    import statistics
+    import time
+
+    from reader.base.paths import resolve_paths
+    from reader.store import Store
+
+    try:
+        from reader.store.packing import unpack
+    except ImportError:  # a reader before cache migration 14: bodies are text
+
+        def unpack(value: object, html: object = None) -> object:
+            return value
+
+    with Store(resolve_paths(home)) as store:
+        conn = sqlite3.connect(home / "cache" / "stories.sqlite3")
+        rows = conn.execute(
+            "SELECT id, body, body_html FROM stories ORDER BY random() LIMIT ?", (sample,)
+        ).fetchall()
+        conn.close()
+        gets, unpacks = [], []
+        for sid, body, html in rows:
+            start = time.perf_counter()
+            store.get(sid)
+            gets.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            unpack(body, html)
+            unpack(html)
+            unpacks.append(time.perf_counter() - start)
+    return statistics.median(gets) * 1e6, statistics.median(unpacks) * 1e6
+
+
 def run(items: int, per_feed: int, text: str, tmp: Path, newsboat: str) -> None:
     count = max(1, items // per_feed)
     articles = bbc_articles() if text == "bbc" else []
@@ -126,12 +163,15 @@ def run(items: int, per_feed: int, text: str, tmp: Path, newsboat: str) -> None:
     subprocess.run([*reader, "index"], check=True, capture_output=True)
     indexed = cache_bytes(home)
     server.shutdown()
+    get_us, unpack_us = read_cost(home)
     print(f"  newsboat cache.db ({nb_items:,} items): {nb_bytes:>13,} bytes")
     print(f"  reader cache/ after refresh ({stories:,} stories): {refreshed:>13,} bytes"
           f"  {refreshed / nb_bytes:.2f}x newsboat")  # fmt: skip
     print(f"  reader cache/ after reader index:        {indexed:>13,} bytes"
           f"  {indexed / nb_bytes:.2f}x newsboat")  # fmt: skip
     print(f"  per story: reader {indexed / stories:,.0f} B, newsboat {nb_bytes / nb_items:,.0f} B")
+    print(f"  a story opened (Store.get): median {get_us:.0f} us, of which its bodies"
+          f" given back as text {unpack_us:.0f} us")  # fmt: skip
     print("  reader's tables and indexes (after reader index):")
     for name, pages in per_table(db):
         if pages >= indexed / 1000:
