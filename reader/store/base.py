@@ -281,6 +281,7 @@ def row_story(row: sqlite3.Row) -> Story:
     """A story row as a ``Story``; a feed item keeps its HTML (``story_markdown`` makes
     the Markdown when it is shown, so the store does no conversion)."""
     with_body = "body" in row.keys()
+    html = packing.unpack(row["body_html"]) if with_body else None
     return Story(
         id=row["id"],
         title=row["title"],
@@ -292,10 +293,10 @@ def row_story(row: sqlite3.Row) -> Story:
         reactions=row["reactions"],
         url=row["url"],
         canonical_url=row["canonical_url"],
-        body=packing.unpack(row["body"], row["body_html"]) if with_body else None,
+        body=packing.unpack(row["body"], html) if with_body else None,
         bookmarked=bool(row["bookmarked"]),
         read=bool(row["read"]),
-        body_html=packing.unpack(row["body_html"]) if with_body else None,
+        body_html=html,
         body_base=row["body_base"] if with_body else None,
         sources=row["sources"] or 1,
     )
