@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from reader.base.paths import resolve_paths
-from reader.store import Store
+from reader.store import Store, packing
 
 from conftest import run_reader
 
@@ -65,6 +65,7 @@ def test_sigkill_mid_ingest_leaves_whole_stories_only(home: Path, tmp_path: Path
     with Store(resolve_paths(home)) as store:  # search indexes what the kill left pending
         assert len(store.search("generated", limit=10_000)) == stored
     with sqlite3.connect(db) as conn:
+        packing.register(conn)  # the index reads the text through them (migration 14)
         conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
 
     resumed = run_reader(home, "ingest", str(pages), timeout=120)

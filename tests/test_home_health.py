@@ -8,6 +8,8 @@ mount a tmpfs (root, as in CI) and are skipped where that is not allowed.
 from __future__ import annotations
 
 import json
+import random
+import string
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -125,9 +127,12 @@ def test_a_read_only_home_reads_and_says_why_it_cannot_write(tmp_path: Path) -> 
 def test_a_full_disk_prints_the_summary_and_the_next_run_works(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()
-    paragraph = "A paragraph of text that fills a small disk quickly. " * 60
+    # One text for every page, of random words: the cache compresses a story's text
+    # (cache migration 14), so a repeated sentence would no longer fill the disk.
+    rng = random.Random(16)
+    paragraph = " ".join("".join(rng.choices(string.ascii_lowercase, k=6)) for _ in range(1400))
     for n in range(300):
-        text = f"Story number {n} about the harbour\n" + f"{paragraph}\n" * 3
+        text = f"Story number {n} about the harbour\n{paragraph}\n"
         (pages / f"page{n}.txt").write_text(text)
     with _tmpfs(tmp_path / "fs", "600k") as fs:
         home = fs / "home"

@@ -19,7 +19,7 @@ from reader.app.app import ReaderApp
 from reader.app.headlines import HeadlineList
 from reader.base.models import Headline, Page, Story
 from reader.base.paths import Paths, resolve_paths
-from reader.store import Store, story_id
+from reader.store import Store, packing, story_id
 from reader.store.query import MAX_TERMS, match_all, match_any, terms, tokens
 from reader.store.schema import CACHE_MIGRATIONS, migrate
 
@@ -71,6 +71,7 @@ def _integrity(paths: Paths, against_content: bool) -> None:
     """FTS5's own check of the index (raises if it is damaged); with ``against_content``
     it also compares the index with every row of ``stories``."""
     with sqlite3.connect(paths.cache_db) as conn:
+        packing.register(conn)  # the index reads the text through them (migration 14)
         conn.execute(
             "INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', ?)",
             (1 if against_content else 0,),
@@ -254,6 +255,7 @@ def test_an_old_cache_gets_the_positional_index_and_finds_everything(paths: Path
 
     with Store(paths) as store:
         with sqlite3.connect(paths.cache_db) as conn:
+            packing.register(conn)  # the triggers unpack the bodies (migration 14)
             sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'stories_fts'")
             assert "detail=full" in sql.fetchone()[0]
             # every story waits for the new index, and edits meanwhile are kept

@@ -80,7 +80,8 @@ class AnalysisStore(StoreBase):
         done = 0
         while limit is None or done < limit:
             rows = self._conn.execute(
-                "SELECT p.story_rowid, s.title, s.body, s.story_group FROM analysis_pending p"
+                "SELECT p.story_rowid, s.title, unpack(s.body, s.body_html), s.story_group"
+                " FROM analysis_pending p"
                 " JOIN stories s ON s.rowid = p.story_rowid ORDER BY p.story_rowid LIMIT ?",
                 (ANALYSIS_CHUNK,),
             ).fetchall()
@@ -203,7 +204,7 @@ class AnalysisStore(StoreBase):
         conn = self._conn
         named = json.dumps([rowid, *copies])
         members = conn.execute(
-            "SELECT rowid, title, body, id FROM stories"
+            "SELECT rowid, title, unpack(body, body_html), id FROM stories"
             " WHERE rowid IN (SELECT value FROM json_each(?1))"
             " OR story_group IN (SELECT coalesce(story_group, rowid) FROM stories"
             " WHERE rowid IN (SELECT value FROM json_each(?1)))",

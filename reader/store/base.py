@@ -26,6 +26,7 @@ from reader.base.clean import title_key
 from reader.base.links import strip_tracking
 from reader.base.models import LIST_KINDS, Headline, Story
 from reader.base.paths import Paths
+from reader.store import packing
 from reader.store.health import diagnose
 from reader.store.rows import StoryRow
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate, write_transaction
@@ -98,6 +99,10 @@ def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=True)
     # The cache's migration 9 calls it.
     conn.create_function("strip_tracking", 1, strip_tracking, deterministic=True)
+    # The cache's views and triggers call pack and unpack (migration 14); a build of
+    # SQLite that distrusts a schema's functions by default must trust our own.
+    packing.register(conn)
+    conn.execute("PRAGMA trusted_schema = ON")
     if writable:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -326,6 +331,7 @@ def row_story(row: sqlite3.Row) -> Story:
     """A story row as a ``Story``; a feed item keeps its HTML (``story_markdown`` makes
     the Markdown when it is shown, so the store does no conversion)."""
     with_body = "body" in row.keys()
+    html = packing.unpack(row["body_html"]) if with_body else None
     return Story(
         id=row["id"],
         title=row["title"],
@@ -337,10 +343,10 @@ def row_story(row: sqlite3.Row) -> Story:
         reactions=row["reactions"],
         url=row["url"],
         canonical_url=row["canonical_url"],
-        body=row["body"] if with_body else None,
+        body=packing.unpack(row["body"], html) if with_body else None,
         bookmarked=bool(row["bookmarked"]),
         read=bool(row["read"]),
-        body_html=row["body_html"] if with_body else None,
+        body_html=html,
         body_base=row["body_base"] if with_body else None,
         sources=row["sources"] or 1,
     )

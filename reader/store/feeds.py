@@ -11,6 +11,7 @@ from typing import NamedTuple
 from reader.base.errors import FeedNotFound
 from reader.base.models import Feed
 from reader.store.base import CHUNK, StoreBase
+from reader.store.packing import stored_values
 from reader.store.rows import StoryRow, timestamp
 
 _COLUMNS = StoryRow._fields[:-1]  # the ranking is not a column (a feed item has none)
@@ -130,7 +131,8 @@ class FeedStore(StoreBase):
             offered = 0
             batches = iter(items)
             while batch := list(islice(batches, _ITEMS_PER_BATCH)):
-                rows = [(*item.row[:-1], now, now) for item in batch if item.row is not None]
+                made = [item.row for item in batch if item.row is not None]
+                rows = [(*stored_values(row), now, now) for row in made]
                 offered += len(rows)
                 conn.executemany(_INSERT_NEW, rows)
                 for item in batch:
@@ -149,8 +151,8 @@ class FeedStore(StoreBase):
                 "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
                 " published, author, reactions, url, canonical_url, source, body,"
                 " body_html, lists, sort_key) SELECT id, ?, title, site, section,"
-                " published, author, reactions, url, canonical_url, source, body,"
-                " body_html, lists, sort_key FROM stories"
+                " published, author, reactions, url, canonical_url, source,"
+                " unpack(body, body_html), unpack(body_html), lists, sort_key FROM stories"
                 " WHERE id IN (SELECT value FROM json_each(?))"
                 " ON CONFLICT (story_id) DO NOTHING",
                 (now, json.dumps(bookmark_ids)),

@@ -57,8 +57,9 @@ class MarkStore(StoryStore):
                     "INSERT INTO user.bookmarks (story_id, bookmarked_at, title, site, section,"
                     " published, author, reactions, url, canonical_url, source, body,"
                     " body_html, lists, sort_key) SELECT id, ?, title, site, section,"
-                    " published, author, reactions, url, canonical_url, source, body,"
-                    " body_html, lists, sort_key FROM stories WHERE id = ?"
+                    " published, author, reactions, url, canonical_url, source,"
+                    " unpack(body, body_html), unpack(body_html), lists, sort_key FROM stories"
+                    " WHERE id = ?"
                     " ON CONFLICT (story_id) DO NOTHING",
                     (timestamp(), sid),
                 )

@@ -84,7 +84,8 @@ class RankingStore(AnalysisStore):
             "SELECT coalesce(story_group, rowid), id, site, title_key, coalesce(reactions, 0)"
             " FROM stories WHERE rowid IN (SELECT value FROM json_each(?1))"
             " OR story_group IN (SELECT value FROM json_each(?1))"
-            " ORDER BY rowid = coalesce(story_group, rowid) DESC, length(body) DESC",
+            " ORDER BY rowid = coalesce(story_group, rowid) DESC,"
+            " length(unpack(body, body_html)) DESC",
             (json.dumps(list(heads)),),
         ):
             copies.setdefault(head, []).append((sid, site, key, reactions))

@@ -73,7 +73,7 @@ class RelatedStore(AnalysisStore, SearchStore):
         """
         conn = self._conn
         row = conn.execute(
-            "SELECT rowid, title, body, coalesce(canonical_url, url),"
+            "SELECT rowid, title, unpack(body, body_html), coalesce(canonical_url, url),"
             " coalesce(story_group, rowid) FROM stories WHERE id = ?",
             (story_id,),
         ).fetchone()
@@ -106,7 +106,8 @@ class RelatedStore(AnalysisStore, SearchStore):
             r[0]: r[1:]
             for r in conn.execute(
                 "SELECT s.rowid, s.id, s.title, s.site, s.url, coalesce(s.canonical_url, s.url),"
-                " coalesce(s.story_group, s.rowid), s.body, c.signature FROM stories s"
+                " coalesce(s.story_group, s.rowid), unpack(s.body, s.body_html), c.signature"
+                " FROM stories s"
                 " LEFT JOIN copy_signatures c ON c.story_rowid = s.rowid"
                 " WHERE s.rowid IN (SELECT value FROM json_each(?))",
                 (json.dumps([rowid] + [other for other, _ in best]),),

@@ -152,7 +152,7 @@ class SearchStore(StoreBase):
                 upto = -1 if last is None else last[0]  # -1: all of them
                 added += conn.execute(
                     "INSERT INTO stories_fts (rowid, title, body)"
-                    " SELECT s.rowid, s.title, s.body FROM fts_pending p"
+                    " SELECT s.rowid, s.title, unpack(s.body, s.body_html) FROM fts_pending p"
                     " JOIN stories s ON s.rowid = p.story_rowid"
                     " WHERE ?1 < 0 OR p.story_rowid <= ?1",
                     (upto,),
@@ -200,7 +200,8 @@ class SearchStore(StoreBase):
                     break
                 bounds = (min(rows[0][0], rows[-1][0]), max(rows[0][0], rows[-1][0]))
                 conn.execute(
-                    "INSERT INTO recent_fts (rowid, title, body) SELECT rowid, title, body"
+                    "INSERT INTO recent_fts (rowid, title, body)"
+                    " SELECT rowid, title, unpack(body, body_html)"
                     " FROM stories WHERE rowid BETWEEN ? AND ?",
                     bounds,
                 )
@@ -218,7 +219,8 @@ class SearchStore(StoreBase):
             with self._write():
                 conn.execute(
                     "INSERT INTO recent_fts (recent_fts, rowid, title, body)"
-                    " SELECT 'delete', s.rowid, s.title, s.body FROM recent_rows r"
+                    " SELECT 'delete', s.rowid, s.title, unpack(s.body, s.body_html)"
+                    " FROM recent_rows r"
                     " JOIN stories s ON s.rowid = r.story_rowid WHERE r.story_rowid < ?",
                     (floor,),
                 )
@@ -484,7 +486,8 @@ class SearchStore(StoreBase):
         match = match_all(parse_query(query).text)
         conn = self._conn
         rows = conn.execute(
-            "SELECT s.id, s.rowid, s.body FROM json_each(?) j JOIN stories s ON s.id = j.value",
+            "SELECT s.id, s.rowid, unpack(s.body, s.body_html) FROM json_each(?) j"
+            " JOIN stories s ON s.id = j.value",
             (json.dumps(list(ids)),),
         ).fetchall()
         marked: dict[int, str] = {}

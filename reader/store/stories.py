@@ -20,6 +20,7 @@ from reader.store.base import (
     StoryFilter,
     row_story,
 )
+from reader.store.packing import stored_values
 from reader.store.rows import StoryRow, prepare, timestamp
 
 Outcome = Literal["ingested", "updated", "unchanged"]
@@ -106,7 +107,7 @@ class StoryStore(StoreBase):
                 chunk = fresh[start : start + self._rows_per_insert]
                 conn.execute(
                     _insert_rows(len(chunk)),
-                    [value for row in chunk for value in (*row[:-1], now, now)],
+                    [value for row in chunk for value in (*stored_values(row), now, now)],
                 )
             self._pend_new_stories(top)
             rowids = {source: rowid for source, (rowid, _) in stored.items()}
@@ -114,7 +115,7 @@ class StoryStore(StoreBase):
                 if source in stored:
                     rowid = rowids[source]
                     undated = row._replace(sort_key=None) if row.published is None else row
-                    conn.execute(_UPDATE_ROW, (*undated[:-3], now, rowid))
+                    conn.execute(_UPDATE_ROW, (*stored_values(undated)[:-2], now, rowid))
                     conn.execute("DELETE FROM ranking_entries WHERE story_rowid = ?", (rowid,))
                     sid = conn.execute("SELECT id FROM stories WHERE rowid = ?", (rowid,))
                     self._refresh_bookmark_copy(sid.fetchone()[0])
@@ -150,8 +151,9 @@ class StoryStore(StoreBase):
         self._conn.execute(
             "UPDATE user.bookmarks SET (title, site, section, published, author, reactions,"
             " url, canonical_url, source, body, body_html, lists, sort_key) = (SELECT title,"
-            " site, section, published, author, reactions, url, canonical_url, source, body,"
-            " body_html, lists, sort_key FROM stories WHERE id = :id)"
+            " site, section, published, author, reactions, url, canonical_url, source,"
+            " unpack(body, body_html), unpack(body_html), lists, sort_key FROM stories"
+            " WHERE id = :id)"
             " WHERE story_id = :id",
             {"id": sid},
         )
@@ -379,7 +381,8 @@ class StoryStore(StoreBase):
             "SELECT g.id, g.title, g.site, g.url FROM stories s"
             " JOIN stories g ON g.story_group = s.story_group AND g.rowid != s.rowid"
             " WHERE s.id = ? AND s.story_group IS NOT NULL"
-            " ORDER BY g.rowid = g.story_group DESC, length(g.body) DESC, g.rowid",
+            " ORDER BY g.rowid = g.story_group DESC, length(unpack(g.body, g.body_html)) DESC,"
+            " g.rowid",
             (sid,),
         ).fetchall()
         return [Copy(*row) for row in rows]

@@ -1,0 +1,82 @@
+"""Story bodies as stored: compressed, and a feed item's text by way of its HTML.
+
+A story's ``body`` (its Markdown, or a feed item's plain text) and ``body_html`` (a
+feed item's HTML) are the bulk of the cache. Each is stored compressed with zlib when
+that makes it smaller (cache migration 14): a BLOB in the column is a zlib stream, a
+TEXT is the text itself (short bodies, and NULL, stay as they are). A feed item's
+plain text is nearly all in its HTML, so it is compressed with the HTML as zlib's
+preset dictionary: stored once, in effect, at a few dozen bytes, and given back
+exactly (the full-text index deletes a story by its exact text, so the text is never
+made again from the HTML, which a new html2text could change). Reading a story
+back costs tens of microseconds.
+
+Every connection to the cache registers ``pack`` and ``unpack`` as SQL functions
+(``register``): the full-text indexes read the text through the ``story_text`` view
+and their triggers through ``unpack(body, body_html)``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+
+from reader.store.rows import StoryRow
+
+__all__ = ["LEVEL", "SMALLEST", "pack", "register", "stored_values", "unpack"]
+
+LEVEL = 6
+"""zlib's level: its default, most of level 9's gain at a fraction of its time."""
+
+SMALLEST = 128
+"""Bytes of UTF-8 below which a body is stored as text: zlib gains little on it."""
+
+_WINDOW = 32768
+"""zlib's window: only the last this many bytes of a dictionary are used."""
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def pack(text: str | bytes | None, html: str | bytes | None = None) -> str | bytes | None:
+    """``text`` as stored: compressed when that is smaller, else unchanged (packing a
+    packed value, or NULL, gives it back). ``html``, stored or not, is the HTML the
+    text was made from: its dictionary (``unpack`` needs the same ``html``)."""
+    if not isinstance(text, str):
+        return text
+    data = _utf8(text)
+    if len(data) < SMALLEST:
+        return text
+    source = unpack(html)
+    if source:
+        zdict = _utf8(source)[-_WINDOW:]
+        compressor = zlib.compressobj(LEVEL, zdict=zdict)
+    else:
+        compressor = zlib.compressobj(LEVEL)
+    packed = compressor.compress(data) + compressor.flush()
+    return packed if len(packed) < len(data) else text
+
+
+def unpack(value: str | bytes | None, html: str | bytes | None = None) -> str | None:
+    """A stored body as text (the inverse of ``pack``, given the same ``html``)."""
+    if not isinstance(value, bytes):
+        return value
+    if value[1] & 0x20:  # zlib's FDICT flag: compressed with the HTML as dictionary
+        source = unpack(html) or ""
+        decompressor = zlib.decompressobj(zdict=_utf8(source)[-_WINDOW:])
+    else:
+        decompressor = zlib.decompressobj()
+    return (decompressor.decompress(value) + decompressor.flush()).decode("utf-8", "surrogatepass")
+
+
+def stored_values(row: StoryRow) -> tuple[object, ...]:
+    """A story row's columns as stored (all but its ranking), the bodies packed."""
+    return (*row[:10], pack(row.body, row.body_html), pack(row.body_html), *row[12:-1])
+
+
+def register(conn: sqlite3.Connection) -> None:
+    """Make ``pack`` and ``unpack`` (each with one or two arguments) SQL functions of
+    ``conn``; the cache's views and triggers call them."""
+    for arguments in (1, 2):
+        conn.create_function("pack", arguments, pack, deterministic=True)
+        conn.create_function("unpack", arguments, unpack, deterministic=True)

@@ -1,0 +1,239 @@
+"""Story bodies stored once, compressed (reader.store.packing, cache migration 14)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+
+import reader.store.base as store_base
+import reader.store.stories as store_stories
+from reader.base.fragments import html_to_text, story_markdown
+from reader.base.models import Page
+from reader.base.paths import Paths
+from reader.store import Store, packing, story_id
+from reader.store.rows import StoryRow
+from reader.store.schema import CACHE_MIGRATIONS
+
+WORDS = "harbour council market quay bonds ferry river tram bakery audit report season".split()
+
+
+def _words(n: int, p: int) -> str:
+    return " ".join(f"{WORDS[(n + p + i) % len(WORDS)]}{i * p}" for i in range(40))
+
+
+def _html(n: int, paragraphs: int = 6) -> str:
+    return "".join(
+        f"<p>Item {n}, part {p}: {_words(n, p)} &amp; caf\u00e9 \u201cquoted\u201d</p>"
+        for p in range(paragraphs)
+    )
+
+
+def _feed_item(n: int) -> tuple[str, str, Page]:
+    html = _html(n)
+    page = Page(
+        title=f"Feed item {n} about the {WORDS[n % len(WORDS)]}",
+        body=html_to_text(html),
+        body_html=html,
+        url=f"http://feeds.example/{n}",
+        feed_url="http://feeds.example/feed.xml",
+        published=f"2025-01-{1 + n % 28:02d}T10:00:00+00:00",
+    )
+    return page.url or "", f"hash-{n}", page
+
+
+def _text_page(n: int) -> tuple[str, str, Page]:
+    body = "\n\n".join(
+        f"Paragraph {p} of page {n}: "
+        + " ".join(WORDS[(n * p + i) % len(WORDS)] for i in range(50))
+        for p in range(4)
+    )
+    return f"/pages/{n}.txt", f"text-{n}", Page(title=f"Text page {n} on bonds", body=body)
+
+
+ITEMS = [_feed_item(n) for n in range(12)] + [_text_page(n) for n in range(8)]
+ITEMS.append(("/pages/short.txt", "short", Page(title="A short one", body="Quay wall.")))
+
+
+# -- pack and unpack -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "short", "caf\u00e9 " * 100, "\ud800 lone surrogate " * 20, "x" * 100_000, None],
+)
+def test_pack_gives_back_the_text(text: str | None) -> None:
+    packed = packing.pack(text)
+    assert packing.unpack(packed) == text
+    assert packing.pack(packed) == packed  # packing twice changes nothing
+
+
+def test_short_text_stays_text_and_long_text_is_compressed() -> None:
+    assert packing.pack("Quay wall.") == "Quay wall."
+    packed = packing.pack(html_to_text(_html(1)))
+    assert isinstance(packed, bytes) and len(packed) < len(html_to_text(_html(1))) / 2
+
+
+def test_a_feed_items_text_takes_its_html_as_dictionary() -> None:
+    html = _html(3)
+    text = html_to_text(html)
+    alone, with_html = packing.pack(text), packing.pack(text, html)
+    assert isinstance(alone, bytes) and isinstance(with_html, bytes)
+    assert len(with_html) < len(alone) / 3
+    assert packing.unpack(with_html, html) == text
+    assert packing.unpack(with_html, packing.pack(html)) == text  # the HTML as stored too
+    with pytest.raises(Exception):  # noqa: B017, PT011 - zlib's own error
+        packing.unpack(with_html)  # without its dictionary it cannot be read
+
+
+def test_html_longer_than_zlibs_window() -> None:
+    html = _html(5, paragraphs=400)
+    assert len(html) > 100_000
+    text = html_to_text(html)
+    assert packing.unpack(packing.pack(text, html), html) == text
+
+
+# -- the store -------------------------------------------------------------------------
+
+
+def _column_types(paths: Paths) -> dict[str, tuple[str, str]]:
+    with sqlite3.connect(paths.cache_db) as conn:
+        rows = conn.execute("SELECT source, typeof(body), typeof(body_html) FROM stories")
+        found = {source: (body, html) for source, body, html in rows}
+    conn.close()
+    return found
+
+
+def _snapshot(store: Store) -> dict[str, tuple[object, ...]]:
+    """What every story reads back as: its text, HTML, Markdown and search hits."""
+    found = {}
+    for source, _, _page in ITEMS:
+        story = store.get(story_id(source))
+        found[source] = (story.title, story.body, story.body_html, story_markdown(story))
+    return found
+
+
+def test_bodies_round_trip_through_the_store(store: Store, paths: Paths) -> None:
+    store.save_pages(ITEMS)
+    for source, _, page in ITEMS:
+        story = store.get(story_id(source))
+        assert (story.body, story.body_html) == (page.body, page.body_html)
+    types = _column_types(paths)
+    assert types["http://feeds.example/1"] == ("blob", "blob")
+    assert types["/pages/1.txt"] == ("blob", "null")
+    assert types["/pages/short.txt"] == ("text", "null")
+    # an update stores the new text, packed again, and the index follows it
+    store.index_pending()
+    source, _, page = _feed_item(1)
+    changed = Page(**{**page.__dict__, "body_html": "<p>Tram strike</p>", "body": "Tram strike"})
+    store.save_pages([(source, "changed", changed)])
+    assert store.get(story_id(source)).body == "Tram strike"
+    assert [s.title for s in store.search("tram strike")] == [page.title]
+    assert story_id(source) not in {s.id for s in store.search("quoted")}
+
+
+def test_search_snippets_and_bookmarks_read_the_text(store: Store, paths: Paths) -> None:
+    store.save_pages(ITEMS)
+    hits = store.search("quoted")
+    assert len(hits) == 12
+    snippets = store.snippets("quoted", [hits[0].id])
+    assert "quoted" in snippets[hits[0].id].text
+    sid = story_id("http://feeds.example/4")
+    store.set_bookmark(sid)
+    with sqlite3.connect(paths.user_db) as conn:
+        body, html = conn.execute(
+            "SELECT body, body_html FROM bookmarks WHERE story_id = ?", (sid,)
+        ).fetchone()
+    conn.close()
+    assert (body, html) == (_feed_item(4)[2].body, _feed_item(4)[2].body_html)
+
+
+def test_related_stories_and_deletes_work_on_packed_bodies(store: Store, paths: Paths) -> None:
+    store.save_pages(ITEMS)
+    store.index_pending()
+    store.analyse_pending()
+    related = store.related(story_id("http://feeds.example/2"))
+    assert related and all(r.title.startswith("Feed item") for r in related[:3])
+    assert store.trim_feed("http://feeds.example/feed.xml", keep=2) == 10
+    assert len(store.search("quoted")) == 2
+    _integrity(paths)
+
+
+def _integrity(paths: Paths) -> None:
+    """FTS5's check of both indexes against every story's text (raises if wrong)."""
+    with sqlite3.connect(paths.cache_db) as conn:
+        packing.register(conn)
+        for table in ("stories_fts", "recent_fts"):
+            conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
+    conn.close()
+
+
+# -- migration 14 ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def old_cache(paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
+    """A cache made by the store as it was at migration 13 (bodies as plain text), with
+    its indexes and analysis done and a bookmark; yields what each story read as."""
+    with monkeypatch.context() as patch:
+        patch.setattr(store_base, "CACHE_MIGRATIONS", CACHE_MIGRATIONS[:13])
+        patch.setattr(store_stories, "stored_values", lambda row: tuple(row[:-1]))
+        with Store(paths) as store:
+            store.save_pages(ITEMS)
+            store.index_pending()
+            store.analyse_pending()
+            store.set_bookmark(story_id("http://feeds.example/3"))
+            before = {
+                "stories": _snapshot(store),
+                "related": [r.title for r in store.related(story_id("http://feeds.example/2"))],
+                "search": sorted(s.id for s in store.search("quoted")),
+            }
+    assert set(_column_types(paths).values()) == {("text", "text"), ("text", "null")}
+    yield before
+
+
+def test_migration_14_keeps_every_storys_text(paths: Paths, old_cache: dict[str, object]) -> None:
+    with Store(paths) as store:
+        assert _snapshot(store) == old_cache["stories"]
+        types = _column_types(paths)
+        assert types["http://feeds.example/0"] == ("blob", "blob")
+        assert types["/pages/0.txt"] == ("blob", "null")
+        # the indexes are made again (the deferred way), and find every story
+        assert sorted(s.id for s in store.search("quoted")) == old_cache["search"]
+        assert len(store.search("bonds")) == 8 + sum("bonds" in p.title for _, _, p in ITEMS[:12])
+        # the analysis was kept, not redone
+        assert store.analyse_pending() == 0
+        related = [r.title for r in store.related(story_id("http://feeds.example/2"))]
+        assert related == old_cache["related"]
+        assert store.get(story_id("http://feeds.example/3")).bookmarked
+    _integrity(paths)
+    with sqlite3.connect(paths.cache_db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(CACHE_MIGRATIONS)
+    conn.close()
+
+
+def test_after_migration_14_updates_and_deletes_keep_the_index_exact(
+    paths: Paths, old_cache: dict[str, object]
+) -> None:
+    with Store(paths) as store:
+        store.index_pending()
+        source, _, page = _feed_item(5)
+        changed = Page(**{**page.__dict__, "body_html": "<p>Sea wall</p>", "body": "Sea wall"})
+        store.save_pages([(source, "changed", changed)])
+        assert [s.title for s in store.search("sea wall")] == [page.title]
+        assert store.trim_feed("http://feeds.example/feed.xml", keep=0) == 11  # 3 is kept
+        assert [s.id for s in store.search("quoted")] == [story_id("http://feeds.example/3")]
+        assert len(store.search("bonds")) == 8
+    _integrity(paths)
+
+
+def test_a_row_made_by_prepare_is_stored_packed() -> None:
+    source, digest, page = _feed_item(7)
+    from reader.store.rows import prepare
+
+    row = prepare(source, digest, page)
+    values = packing.stored_values(row)
+    assert len(values) == len(StoryRow._fields) - 1
+    body, html = values[StoryRow._fields.index("body")], values[StoryRow._fields.index("body_html")]
+    assert packing.unpack(body, html) == page.body and packing.unpack(html) == page.body_html
