@@ -105,16 +105,30 @@ def test_updates_and_deletions_keep_it_exact(store: Store) -> None:
     assert rowid not in _recent(store)
 
 
+def _from_recent(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records, search by search, whether the recent index ranked it."""
+    used: list[bool] = []
+    ranked = Store._ranked_recent
+
+    def recording(self: Store, *args: object) -> list[int] | None:
+        found = ranked(self, *args)  # type: ignore[arg-type]
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Store, "_ranked_recent", recording)
+    return used
+
+
 def test_a_common_word_ranks_the_same_from_either_index(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _save(store, 0, 200)
     _save(store, 200, 5, word="heron")
     store.index_pending()
-    assert store._ranks_recent('"tide"', [], [], False)
-    assert not store._ranks_recent('"heron"', [], [], False)  # 5 matches: the whole index
+    used = _from_recent(store, monkeypatch)
     from_recent = [s.id for s in store.search("tide", limit=WINDOW)]
-    monkeypatch.setattr(Store, "_ranks_recent", lambda *args: False)
+    assert len(store.search("heron", limit=WINDOW)) == 5
+    assert used == [True, False]  # 5 matches: the whole index
+    monkeypatch.setattr(Store, "_ranked_recent", lambda *args: None)
     from_all = [s.id for s in store.search("tide", limit=WINDOW)]
     assert from_recent == from_all and len(from_all) == WINDOW
-    assert len(store.search("heron")) == 5

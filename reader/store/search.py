@@ -23,6 +23,7 @@ best 20), the rest from the whole index, where they have few matches.
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import time
@@ -56,6 +57,11 @@ what it does at 50,000 stories however big the cache grows. A query with fewer t
 ``RANK_WINDOW`` matches among them is ranked from the whole index, where it has few
 matches enough to be cheap (or is a word common long ago only). Measured at
 1,000,000 stories (bench/bench_search.py): "the" 138 ms from the whole index."""
+
+SEARCH_INDEXES = INDEX_CHUNK
+"""Most pending stories a search adds to the index before it runs (a refresh's worth, so
+that what came in is found): a longer backlog, a migration's rebuild, is the app's
+background work (``index_pending`` without a limit), and never holds a search up."""
 
 _RECENT_SLACK = RECENT_STORIES // 10
 """Stories past ``RECENT_STORIES`` let into the recent index before the oldest go, so
@@ -128,26 +134,36 @@ class SearchStore(StoreBase):
     _recent_kept = False
     """The recent index was brought up to date on this connection once already."""
 
-    def index_pending(self) -> int:
+    def index_pending(self, most: int | None = None) -> int:
         """Add the stories stored since the index was last used to the full-text index;
         returns how many.
 
         A few thousand stories (a refresh's worth) go in one statement; a longer backlog
         (the index rebuilt by a migration, a first refresh of many feeds) goes in
         transactions of ``INDEX_CHUNK`` stories with a pause between them, so that the
-        app's other connection can mark a story read meanwhile.
+        app's other connection can mark a story read meanwhile. The recent index
+        (``RECENT_STORIES``) takes the new stories too, and is filled back to its size.
+
+        ``most``: index at most this many (what a search does first, ``SEARCH_INDEXES``):
+        a longer backlog, and the recent index's filling back, are left to a later call
+        without it (the app's background catch-up, ``reader index``); the search finds
+        what is indexed meanwhile, ranked from the whole index until the recent one
+        holds the newest stories again.
         """
         if not self.writable:  # a read-only home: search what is indexed already
             return 0
         conn = self._conn
         added = 0
-        while conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0]:
+        while (most is None or added < most) and conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM fts_pending)"
+        ).fetchone()[0]:
             if added:
                 time.sleep(_INDEX_PAUSE_S)
+            chunk = INDEX_CHUNK if most is None else min(INDEX_CHUNK, most - added)
             with self._write():
                 last = conn.execute(
                     "SELECT story_rowid FROM fts_pending ORDER BY story_rowid LIMIT 1 OFFSET ?",
-                    (INDEX_CHUNK - 1,),
+                    (chunk - 1,),
                 ).fetchone()
                 upto = -1 if last is None else last[0]  # -1: all of them
                 added += conn.execute(
@@ -158,57 +174,93 @@ class SearchStore(StoreBase):
                     (upto,),
                 ).rowcount
                 conn.execute("DELETE FROM fts_pending WHERE ?1 < 0 OR story_rowid <= ?1", (upto,))
-        if added or not self._recent_kept:
-            self._keep_recent()  # (a deletion leaves it one short until new stories come)
+        if most is not None:
+            self._recent_on_top(most)
+        elif added or not self._recent_kept:
+            self._recent_on_top(None)
+            self._fill_recent()  # (a deletion leaves it one short until new stories come)
             self._recent_kept = True
         return added
 
-    def _keep_recent(self) -> None:
-        """Bring the recent index (``RECENT_STORIES``) up to the stories stored now: the
-        new ones in, then (after the migration) older ones down to its size, newest
-        first, in chunks with pauses like the main index; and the oldest out once it
+    def _recent_high(self) -> int | None:
+        """The newest story the recent index holds (None: it is empty)."""
+        (high,) = self._conn.execute("SELECT max(story_rowid) FROM recent_rows").fetchone()
+        return None if high is None else int(high)
+
+    def _recent_whole(self) -> bool:
+        """Whether the recent index holds every story from its oldest on: then the
+        newest matches of any query are its newest matches. It holds none until it is
+        first filled, and misses the newest while a long backlog waits."""
+        high = self._recent_high()
+        return (
+            high is not None
+            and not self._conn.execute(
+                "SELECT 1 FROM stories WHERE rowid > ? LIMIT 1", (high,)
+            ).fetchone()
+        )
+
+    def _add_recent(self, low: int, high: int) -> None:
+        """The stories with rowids from ``low`` to ``high`` into the recent index."""
+        conn = self._conn
+        conn.execute(
+            "INSERT INTO recent_fts (rowid, title, body) SELECT rowid, title, body"
+            " FROM stories WHERE rowid BETWEEN ? AND ?",
+            (low, high),
+        )
+        conn.execute(
+            "INSERT INTO recent_rows (story_rowid) SELECT rowid FROM stories"
+            " WHERE rowid BETWEEN ? AND ?",
+            (low, high),
+        )
+
+    def _recent_on_top(self, most: int | None) -> None:
+        """The stories newer than the recent index's newest into it, oldest first, in
+        chunks with pauses (at most ``most`` of them); none while it is empty (its first
+        filling, ``_fill_recent``, starts from the newest)."""
+        conn = self._conn
+        moved = 0
+        while most is None or moved < most:
+            high = self._recent_high()
+            if high is None:
+                return
+            chunk = INDEX_CHUNK if most is None else min(INDEX_CHUNK, most - moved)
+            rows = conn.execute(
+                "SELECT rowid FROM stories WHERE rowid > ? ORDER BY rowid LIMIT ?", (high, chunk)
+            ).fetchall()
+            if not rows:
+                return
+            if moved:
+                time.sleep(_INDEX_PAUSE_S)
+            with self._write():
+                self._add_recent(rows[0][0], rows[-1][0])
+            moved += len(rows)
+
+    def _fill_recent(self) -> None:
+        """Fill the recent index back to ``RECENT_STORIES`` with the stories older than
+        its oldest, newest first, in chunks with pauses like the main index (after
+        migration 13: the newest stories of the cache); and let the oldest go once it
         holds ``_RECENT_SLACK`` too many. Only ``recent_rows`` is walked, never the
-        stories table (their rows are wide: counting back 50,000 of them took 100 ms)."""
+        stories table (their rows are wide: counting back 50,000 of them took 100 ms).
+        Searches meanwhile rank from it as soon as it holds a window of matches."""
         conn = self._conn
         first = True
         while True:
-            low, high = conn.execute(
-                "SELECT min(story_rowid), max(story_rowid) FROM recent_rows"
+            (low, held) = conn.execute(
+                "SELECT min(story_rowid), count(*) FROM recent_rows"
             ).fetchone()
-            # With no gap left between: the stories newer than its newest, oldest first;
-            # then, while it holds too few, those older than its oldest, newest first.
-            if (
-                high is not None
-                and conn.execute(
-                    "SELECT 1 FROM stories WHERE rowid > ? LIMIT 1", (high,)
-                ).fetchone()
-            ):
-                sql = "SELECT rowid FROM stories WHERE rowid > ? ORDER BY rowid LIMIT ?"
-                args: tuple[int, ...] = (high, INDEX_CHUNK)
-            else:
-                (held,) = conn.execute("SELECT count(*) FROM recent_rows").fetchone()
-                if held >= RECENT_STORIES:
-                    break
-                sql = "SELECT rowid FROM stories WHERE rowid < ? ORDER BY rowid DESC LIMIT ?"
-                args = (2**63 - 1 if low is None else low, min(INDEX_CHUNK, RECENT_STORIES - held))
+            if held >= RECENT_STORIES:
+                break
+            rows = conn.execute(
+                "SELECT rowid FROM stories WHERE rowid < ? ORDER BY rowid DESC LIMIT ?",
+                (2**63 - 1 if low is None else low, min(INDEX_CHUNK, RECENT_STORIES - held)),
+            ).fetchall()
+            if not rows:
+                break
             if not first:
                 time.sleep(_INDEX_PAUSE_S)
             first = False
             with self._write():
-                rows = conn.execute(sql, args).fetchall()
-                if not rows:
-                    break
-                bounds = (min(rows[0][0], rows[-1][0]), max(rows[0][0], rows[-1][0]))
-                conn.execute(
-                    "INSERT INTO recent_fts (rowid, title, body) SELECT rowid, title, body"
-                    " FROM stories WHERE rowid BETWEEN ? AND ?",
-                    bounds,
-                )
-                conn.execute(
-                    "INSERT INTO recent_rows (story_rowid) SELECT rowid FROM stories"
-                    " WHERE rowid BETWEEN ? AND ?",
-                    bounds,
-                )
+                self._add_recent(rows[-1][0], rows[0][0])
         (held,) = conn.execute("SELECT count(*) FROM recent_rows").fetchone()
         if held > RECENT_STORIES + _RECENT_SLACK:
             (floor,) = conn.execute(
@@ -224,18 +276,23 @@ class SearchStore(StoreBase):
                 )
                 conn.execute("DELETE FROM recent_rows WHERE story_rowid < ?", (floor,))
 
-    def _ranks_recent(self, match: str, where: list[str], params: list[Any], joined: bool) -> bool:
-        """Whether the recent index holds ``RANK_WINDOW`` matches of the query (with its
-        filters): then the newest matches, the ones ranked, are all in it."""
-        (found,) = self._conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM recent_fts f"
-            + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
-            + " WHERE recent_fts MATCH ?"
-            + "".join(f" AND {condition}" for condition in where)
-            + " ORDER BY f.rowid DESC LIMIT ?)",
-            [match, *params, RANK_WINDOW],
-        ).fetchone()
-        return bool(found >= RANK_WINDOW)
+    def _ranked_recent(
+        self, sql: str, params: list[Any], limit: int, filtered: bool
+    ) -> list[int] | None:
+        """The best ``limit`` rowids of a query ranked from the recent index (``sql``,
+        from ``search``, with its ``params``), best first; None when the whole index
+        must rank it: the recent index misses the newest stories (``_recent_whole``),
+        or it holds fewer than a window (``RANK_WINDOW``) of matches, so the newest
+        matches are not all in it. With filters (``filtered``) a page of matches among
+        the recent stories is enough: the filter's rows in the whole index are what a
+        selective filter would make the whole index walk, match by match."""
+        if not self._recent_whole():
+            return None
+        found = self._conn.execute(sql, [*params, RANK_WINDOW]).fetchall()
+        if len(found) < RANK_WINDOW and not (filtered and len(found) >= limit):
+            return None
+        ranked = heapq.nsmallest(limit, found, key=lambda row: row[1])  # ties: newest first
+        return [rowid for rowid, _ in ranked]
 
     def _conditions(self, filters: Filters, cols: _Columns, params: list[Any]) -> list[str]:
         """SQL conditions (to join with AND) for ``filters``; parameters go into ``params``.
@@ -336,7 +393,7 @@ class SearchStore(StoreBase):
         grouped = grouped and not (filters.sites or filters.tags)
         if match is None:
             return self._filtered(filters, limit, with_lists, grouped) if filters else []
-        self.index_pending()
+        self.index_pending(SEARCH_INDEXES)
         if not any_words:
             newest = any(self._common_phrase(term) for term in terms(parsed.text))
         params: list[Any] = [match]
@@ -347,23 +404,29 @@ class SearchStore(StoreBase):
             for value in (filters.read, filters.bookmarked, filters.before, filters.after)
         )
         window = "" if any_words else " ORDER BY f.rowid DESC LIMIT ?"
-        index = "stories_fts"
-        if window and limit <= RANK_WINDOW and self._ranks_recent(match, where, params[1:], joined):
-            index = "recent_fts"
-        if window:
-            params.append(max(RANK_WINDOW, limit))
-        params.append(limit)
-        # The inner query finds and scores the matches (rowids only); the columns of a
-        # row are computed for the page of results alone.
-        page = (
-            "(SELECT r, score FROM (SELECT f.rowid AS r, "
-            + ("-f.rowid" if newest else f"bm25({index}, 5.0, 1.0)")
-            + f" AS score FROM {index} f"
-            + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
-            + f" WHERE {index} MATCH ?"
-            + "".join(f" AND {condition}" for condition in where)
-            + f"{window}) ORDER BY score LIMIT ?)"
-        )
+
+        def scored(index: str) -> str:
+            """The matches in ``index`` (rowids only) and their scores, the newest
+            window of them: the columns of a row are computed for the page alone."""
+            return (
+                "SELECT f.rowid AS r, "
+                + ("-f.rowid" if newest else f"bm25({index}, 5.0, 1.0)")
+                + f" AS score FROM {index} f"
+                + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
+                + f" WHERE {index} MATCH ?"
+                + "".join(f" AND {condition}" for condition in where)
+                + window
+            )
+
+        best = None
+        if window and limit <= RANK_WINDOW:
+            best = self._ranked_recent(scored("recent_fts"), params, limit, bool(where))
+        if best is not None:
+            page = "(SELECT j.value AS r, j.key AS score FROM json_each(?) j)"
+            params = [json.dumps(best)]
+        else:
+            page = f"(SELECT r, score FROM ({scored('stories_fts')}) ORDER BY score LIMIT ?)"
+            params += [max(RANK_WINDOW, limit), limit] if window else [limit]
         if grouped:  # each copy found stands for its group's fullest, ranked as the best
             page = (
                 "(SELECT coalesce(m.story_group, m.rowid) AS r, min(p.score) AS score"
@@ -405,7 +468,7 @@ class SearchStore(StoreBase):
             where = self._conditions(filters, cols, params)
             source, test = "FROM stories s", unread.format(id="s.id")
         else:
-            self.index_pending()
+            self.index_pending(SEARCH_INDEXES)
             cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
             params.append(match)
             where = ["stories_fts MATCH ?", *self._conditions(filters, cols, params)]
