@@ -132,3 +132,87 @@ def test_a_common_word_ranks_the_same_from_either_index(
     monkeypatch.setattr(Store, "_ranked_recent", lambda *args: None)
     from_all = [s.id for s in store.search("tide", limit=WINDOW)]
     assert from_recent == from_all and len(from_all) == WINDOW
+
+
+def _empty_recent(store: Store) -> None:
+    """As migration 13 leaves a cache indexed before it: the recent index empty."""
+    store._conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('delete-all')")
+    store._conn.execute("DELETE FROM recent_rows")
+
+
+def _best(store: Store, query: str, limit: int = WINDOW) -> list[str]:
+    """The whole index's ranking of ``query`` (the recent index left out)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "_ranked_recent", lambda *args: None)
+        return [s.id for s in store.search(query, limit=limit)]
+
+
+def test_a_search_before_the_recent_index_is_filled_ranks_from_the_whole_one(
+    store: Store, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 60)
+    store.index_pending()
+    expected = _best(store, "tide")
+    _empty_recent(store)
+    with Store(paths) as reopened:  # the first start after the upgrade
+        used = _from_recent(reopened, monkeypatch)
+        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
+        assert _recent(reopened) == [] and used == [False]  # it waited for no filling
+        reopened.index_pending()  # the app's background catch-up fills it
+        assert _recent(reopened) == _newest(reopened, RECENT)
+        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
+        assert used == [False, True]
+
+
+def test_a_search_while_it_is_half_filled_ranks_what_it_holds(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 60)
+    store.index_pending()
+    _empty_recent(store)
+    monkeypatch.setattr(search, "INDEX_CHUNK", 12)
+    monkeypatch.setattr(search, "RECENT_STORIES", 12)  # one chunk of the filling
+    store._fill_recent()
+    monkeypatch.setattr(search, "RECENT_STORIES", RECENT)
+    assert _recent(store) == _newest(store, 12)
+    used = _from_recent(store, monkeypatch)
+    found = [s.id for s in store.search("tide", limit=WINDOW)]
+    assert used == [True]  # 12 newest stories, a window of matches: the newest ones
+    assert found == _best(store, "tide")
+
+
+def test_a_long_backlog_waits_for_the_background_and_a_short_one_is_indexed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SEARCH_INDEXES", 8)
+    _save(store, 0, 50)
+    store.index_pending()
+    _save(store, 50, 9, word="heron")  # more than a search indexes: a migration's rebuild
+    used = _from_recent(store, monkeypatch)
+    assert store.search("heron", limit=WINDOW) == []  # not indexed yet
+    assert used == [] or used == [False]
+    assert store.search("tide", limit=WINDOW)  # ranked from the whole index meanwhile
+    assert used[-1] is False  # the recent index misses the newest stories
+    assert store.index_pending() == 9  # the app's background catch-up
+    assert len(store.search("heron", limit=WINDOW)) == 9
+    _save(store, 59, 3, word="egret")  # a refresh's worth: the search indexes it first
+    assert len(store.search("egret", limit=WINDOW)) == 3
+    assert _recent(store)[-3:] == _newest(store, 3)  # and the recent index has them
+
+
+def test_a_filter_ranks_its_matches_among_the_recent_stories(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 80)
+    store.index_pending()
+    used = _from_recent(store, monkeypatch)
+    unread = store.search("tide is:unread", limit=3)
+    assert used == [True] and len(unread) == 3  # 40 recent matches, fewer than a window
+    ranked = store.search("tide", limit=200)  # whole index: every match ranked
+    assert [s.id for s in unread] == [s.id for s in ranked if s.id in {u.id for u in unread}]
+    rowids = dict(store._conn.execute("SELECT id, rowid FROM stories"))
+    newest = set(_newest(store, RECENT))
+    assert all(rowids[s.id] in newest for s in unread)
+    store.mark_all_read(ids=[s.id for s in ranked[:-5]])
+    found = store.search("tide is:unread", limit=WINDOW)  # 5 left: the whole index finds all
+    assert used[-1] is False and {s.id for s in found} == {s.id for s in ranked[-5:]}

@@ -26,6 +26,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
+import sqlite3
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -117,6 +118,12 @@ def _host(url: str) -> str:
         return ""
 
 
+def _more_than(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], most: int) -> bool:
+    """Whether ``sql`` gives more than ``most`` rows (counted no further)."""
+    (count,) = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", (*params, most + 1)).fetchone()
+    return bool(count > most)
+
+
 class _Columns(NamedTuple):
     """SQL for a story's columns in a query that filters (see ``_conditions``)."""
 
@@ -144,26 +151,27 @@ class SearchStore(StoreBase):
         app's other connection can mark a story read meanwhile. The recent index
         (``RECENT_STORIES``) takes the new stories too, and is filled back to its size.
 
-        ``most``: index at most this many (what a search does first, ``SEARCH_INDEXES``):
-        a longer backlog, and the recent index's filling back, are left to a later call
-        without it (the app's background catch-up, ``reader index``); the search finds
-        what is indexed meanwhile, ranked from the whole index until the recent one
-        holds the newest stories again.
+        ``most`` (what a search does first, ``SEARCH_INDEXES``): index the waiting
+        stories only if at most this many wait, and leave a longer backlog (a
+        migration's rebuild, a first refresh of many feeds), and the recent index's
+        filling back, to a call without it (the app's background catch-up after its
+        first screen and after a refresh, ``reader index``): a search meanwhile finds
+        what is indexed, ranked from the whole index until the recent one holds the
+        newest stories again.
         """
         if not self.writable:  # a read-only home: search what is indexed already
             return 0
         conn = self._conn
         added = 0
-        while (most is None or added < most) and conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM fts_pending)"
-        ).fetchone()[0]:
+        if most is not None and _more_than(conn, "SELECT 1 FROM fts_pending", (), most):
+            return 0
+        while conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0]:
             if added:
                 time.sleep(_INDEX_PAUSE_S)
-            chunk = INDEX_CHUNK if most is None else min(INDEX_CHUNK, most - added)
             with self._write():
                 last = conn.execute(
                     "SELECT story_rowid FROM fts_pending ORDER BY story_rowid LIMIT 1 OFFSET ?",
-                    (chunk - 1,),
+                    (INDEX_CHUNK - 1,),
                 ).fetchone()
                 upto = -1 if last is None else last[0]  # -1: all of them
                 added += conn.execute(
@@ -215,17 +223,21 @@ class SearchStore(StoreBase):
 
     def _recent_on_top(self, most: int | None) -> None:
         """The stories newer than the recent index's newest into it, oldest first, in
-        chunks with pauses (at most ``most`` of them); none while it is empty (its first
-        filling, ``_fill_recent``, starts from the newest)."""
+        chunks with pauses (none if more than ``most`` of them wait); none while it is
+        empty (its first filling, ``_fill_recent``, starts from the newest)."""
         conn = self._conn
+        high = self._recent_high()
+        newer = "SELECT 1 FROM stories WHERE rowid > ?"
+        if high is None or (most is not None and _more_than(conn, newer, (high,), most)):
+            return
         moved = 0
-        while most is None or moved < most:
+        while True:
             high = self._recent_high()
             if high is None:
                 return
-            chunk = INDEX_CHUNK if most is None else min(INDEX_CHUNK, most - moved)
             rows = conn.execute(
-                "SELECT rowid FROM stories WHERE rowid > ? ORDER BY rowid LIMIT ?", (high, chunk)
+                "SELECT rowid FROM stories WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (high, INDEX_CHUNK),
             ).fetchall()
             if not rows:
                 return
