@@ -157,11 +157,11 @@ def test_a_search_before_the_recent_index_is_filled_ranks_from_the_whole_one(
     with Store(paths) as reopened:  # the first start after the upgrade
         used = _from_recent(reopened, monkeypatch)
         assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
-        assert _recent(reopened) == [] and used == [False]  # it waited for no filling
+        assert _recent(reopened) == [] and used == []  # it waited for no filling
         reopened.index_pending()  # the app's background catch-up fills it
         assert _recent(reopened) == _newest(reopened, RECENT)
         assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
-        assert used == [False, True]
+        assert used == [True]
 
 
 def test_a_search_while_it_is_half_filled_ranks_what_it_holds(
@@ -190,9 +190,8 @@ def test_a_long_backlog_waits_for_the_background_and_a_short_one_is_indexed(
     _save(store, 50, 9, word="heron")  # more than a search indexes: a migration's rebuild
     used = _from_recent(store, monkeypatch)
     assert store.search("heron", limit=WINDOW) == []  # not indexed yet
-    assert used == [] or used == [False]
     assert store.search("tide", limit=WINDOW)  # ranked from the whole index meanwhile
-    assert used[-1] is False  # the recent index misses the newest stories
+    assert used == []  # the recent index misses the newest stories: not asked
     assert store.index_pending() == 9  # the app's background catch-up
     assert len(store.search("heron", limit=WINDOW)) == 9
     _save(store, 59, 3, word="egret")  # a refresh's worth: the search indexes it first
@@ -216,3 +215,20 @@ def test_a_filter_ranks_its_matches_among_the_recent_stories(
     store.mark_all_read(ids=[s.id for s in ranked[:-5]])
     found = store.search("tide is:unread", limit=WINDOW)  # 5 left: the whole index finds all
     assert used[-1] is False and {s.id for s in found} == {s.id for s in ranked[-5:]}
+
+
+def test_a_filter_looks_back_through_the_newest_matches_of_its_words(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "FILTER_SCAN", 50)
+    _save(store, 0, 80)  # rowids 1-80, the newest 40 in the recent index
+    store.index_pending()
+    ids = dict(store._conn.execute("SELECT rowid, id FROM stories"))
+    unread = {1, 2, 3, 36, 37, 38}  # none recent; three among the newest 50 matches
+    store.mark_all_read(ids=[sid for rowid, sid in ids.items() if rowid not in unread])
+    found = {s.id for s in store.search("tide is:unread", limit=WINDOW)}
+    assert found == {ids[36], ids[37], ids[38]}
+    monkeypatch.setattr(search, "FILTER_SCAN", 80)
+    assert {s.id for s in store.search("tide is:unread", limit=WINDOW)} == {
+        ids[rowid] for rowid in unread
+    }
