@@ -232,3 +232,32 @@ def test_a_filter_looks_back_through_the_newest_matches_of_its_words(
     assert {s.id for s in store.search("tide is:unread", limit=WINDOW)} == {
         ids[rowid] for rowid in unread
     }
+
+
+def test_migration_15_remakes_it_with_prefixes_and_the_background_refills_it(
+    store: Store, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 60)
+    store.index_pending()
+    expected = _best(store, "tid*")
+    conn = store._conn
+    conn.execute("DROP TABLE recent_fts")  # as migration 13 made it: no prefix indexes
+    conn.execute(
+        "CREATE VIRTUAL TABLE recent_fts USING fts5 (title, body, content='stories',"
+        " content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', detail=full)"
+    )
+    conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('rebuild')")
+    conn.execute("PRAGMA user_version = 14")
+    with Store(paths) as reopened:
+        (sql,) = reopened._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'recent_fts'"
+        ).fetchone()
+        assert "prefix='3 4'" in sql
+        assert _recent(reopened) == []  # refilled later, never by the migration itself
+        used = _from_recent(reopened, monkeypatch)
+        assert [s.id for s in reopened.search("tid*", limit=WINDOW)] == expected
+        assert used == []
+        reopened.index_pending()
+        assert _recent(reopened) == _newest(reopened, RECENT)
+        assert [s.id for s in reopened.search("tid*", limit=WINDOW)] == expected
+        assert used == [True]
