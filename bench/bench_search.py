@@ -163,7 +163,12 @@ def queries(store: Store, n: int, rng: random.Random) -> dict[str, list[str]]:
         if term.isalpha() and len(term) > 2
     ]
     common = [t for t, d in vocab if 0.1 * total <= d <= 0.6 * total and t not in STOPWORDS]
-    rare = [t for t, d in vocab if 2 <= d <= 20]
+    rare = (
+        [t for t, d in vocab if 2 <= d <= 20]
+        or [  # else the rarest (a bench_scale home)
+            t for t, _ in sorted(vocab, key=lambda term: term[1])[:200]
+        ]
+    )
     middle = [t for t, d in vocab if 200 <= d <= 5000 and len(t) >= 5]
     bodies = [
         row[0].split()
