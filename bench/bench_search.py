@@ -21,11 +21,11 @@ lifted: how search ranked before), and as plain FTS5 (``SELECT rowid FROM fts WH
 fts MATCH ? ORDER BY rank LIMIT 200`` on a bare FTS5 table holding the same titles and
 bodies, the query's words as ``match_all`` makes them), interleaved query by query
 after a warm-up round (``--app``: 500 results, copies grouped, as the app's list
-searches; ``--cpu``: CPU time of the thread, not wall-clock time, for a
-loaded machine). Printed: median and p95 in ms per class, the ratio of medians
-to plain FTS5, the time ``Store.snippets`` takes for 50 results (what ``reader
-search`` shows), and for common words how many of the best 20 of the full ranking
-the windowed ranking keeps.
+searches; ``--no-full``: without the full ranking, for a quick run at 1M; ``--cpu``:
+CPU time of the thread, not wall-clock time, for a loaded machine). Printed: median
+and p95 in ms per class, the ratio of medians to plain FTS5, the time
+``Store.snippets`` takes for 50 results (what ``reader search`` shows), and for
+common words how many of the best 20 of the full ranking the windowed ranking keeps.
 """
 
 from __future__ import annotations
@@ -236,6 +236,7 @@ def main() -> None:
     parser.add_argument("--window", type=int, help="RANK_WINDOW to try (default: reader's)")
     parser.add_argument("--cpu", action="store_true", help="time CPU, not the wall clock")
     parser.add_argument("--app", action="store_true", help="500 results, grouped: as the app")
+    parser.add_argument("--no-full", action="store_true", help="no full ranking (quick at 1M)")
     args = parser.parse_args()
     global CLOCK, LIMIT
     grouped = bool(args.app)
@@ -287,10 +288,13 @@ def main() -> None:
                     search_module.RANK_WINDOW = window
 
             runs = {"ours": ours, "full": full, "plain": bare}
+            if args.no_full:
+                del runs["full"]
             for qs in classes.values():  # warm-up round
                 for q in qs:
-                    for run in runs.values():
-                        run(q)
+                    for key, run in runs.items():
+                        if key == "ours" or not args.no_full:
+                            run(q)
             print(
                 f"{'class':<13} {'n':>3}  {'search p50':>10} {'p95':>6}"
                 f"  {'full rank p50':>13} {'p95':>6}  {'FTS5 p50':>8} {'p95':>6}  ratio"
@@ -303,6 +307,7 @@ def main() -> None:
                         order.reverse()
                     for key, run in order:
                         times[key].append(timed(lambda run=run, q=q: run(q)))  # type: ignore[misc]
+                times.setdefault("full", [float("nan")])
                 med = {key: statistics.median(ts) for key, ts in times.items()}
                 ratio = f"{med['ours'] / med['plain']:5.1f}x" if name != "filters only" else "    -"
                 print(
@@ -319,6 +324,9 @@ def main() -> None:
                 f"snippets for 50 results (common, prefix, phrase): median"
                 f" {statistics.median(snipping):.1f} ms, p95 {p95(snipping):.1f} ms"
             )
+            if args.no_full:
+                plain.close()
+                return
             kept = []
             for q in classes["common"]:
                 windowed = {s.id for s in store.search(q, limit=20, now=NOW)}
