@@ -261,3 +261,25 @@ def test_migration_15_remakes_it_with_prefixes_and_the_background_refills_it(
         assert _recent(reopened) == _newest(reopened, RECENT)
         assert [s.id for s in reopened.search("tid*", limit=WINDOW)] == expected
         assert used == [True]
+
+
+def test_a_big_site_is_tested_row_by_row_with_the_same_listing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.save_pages(
+        [
+            (
+                f"https://{site}.example/{n}",
+                f"hash-{site}-{n}",
+                Page(title=f"Story {n}", body="Tide.", site=site.title(),
+                     published=f"2026-11-{1 + n % 28:02d}T10:00:00+00:00"),
+            )
+            for n in range(20)
+            for site in ("quay", "harbour")
+        ]
+    )  # fmt: skip
+    queries = ("site:quay", "-site:quay", "site:nonesuch", "-site:nonesuch is:unread")
+    as_sets = [[s.id for s in store.search(q)] for q in queries]
+    monkeypatch.setattr(search, "ROW_TEST_OVER", 3)  # every site a big one
+    assert [[s.id for s in store.search(q)] for q in queries] == as_sets
+    assert [len(found) for found in as_sets] == [20, 20, 0, 40]
