@@ -20,15 +20,18 @@ as typed in the app), through ``Store.search`` ranking every match (``RANK_WINDO
 lifted: how search ranked before), and as plain FTS5 (``SELECT rowid FROM fts WHERE
 fts MATCH ? ORDER BY rank LIMIT 200`` on a bare FTS5 table holding the same titles and
 bodies, the query's words as ``match_all`` makes them), interleaved query by query
-after a warm-up round. Printed: median and p95 in ms per class, the ratio of medians
-to plain FTS5, the time ``Store.snippets`` takes for 50 results (what ``reader
-search`` shows), and for common words how many of the best 20 of the full ranking
-the windowed ranking keeps.
+after a warm-up round (``--app``: 500 results, copies grouped, as the app's list
+searches; ``--no-full``: without the full ranking, for a quick run at 1M; ``--cpu``:
+CPU time of the thread, not wall-clock time, for a loaded machine). Printed: median
+and p95 in ms per class, the ratio of medians to plain FTS5, the time
+``Store.snippets`` takes for 50 results (what ``reader search`` shows), and for
+common words how many of the best 20 of the full ranking the windowed ranking keeps.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import statistics
@@ -125,6 +128,29 @@ def build(home: Path, data: Path, size: int, rng: random.Random) -> None:
     print(f"built {len(pages)} stories in {time.perf_counter() - t0:.0f} s")
 
 
+def adopt(home: Path) -> None:
+    """Index a home built by ``bench_scale.py`` (its queue emptied) as a rebuild of the
+    index would, and make the bare FTS5 table (``plain.sqlite3``) from its rows."""
+    with Store(resolve_paths(home)) as store:
+        conn = store._conn  # the bench queues every story, as migration 8 does
+        conn.execute("INSERT OR IGNORE INTO fts_pending (story_rowid) SELECT rowid FROM stories")
+        t0 = time.perf_counter()
+        added = store.index_pending()
+        print(f"indexed {added} stories in {time.perf_counter() - t0:.0f} s", flush=True)
+    plain = sqlite3.connect(home / "plain.sqlite3", isolation_level=None)
+    plain.execute("ATTACH ? AS src", (f"file:{home / 'cache' / 'stories.sqlite3'}?mode=ro",))
+    plain.execute(
+        "CREATE VIRTUAL TABLE fts USING fts5 (title, body,"
+        " tokenize='unicode61 remove_diacritics 2')"
+    )
+    t0 = time.perf_counter()
+    plain.execute("BEGIN")
+    plain.execute("INSERT INTO fts (rowid, title, body) SELECT rowid, title, body FROM src.stories")
+    plain.execute("COMMIT")
+    plain.close()
+    print(f"bare FTS5 table in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
 def queries(store: Store, n: int, rng: random.Random) -> dict[str, list[str]]:
     """``n`` queries of each class, from the index's own vocabulary."""
     conn = store._conn  # the bench reads the vocabulary; reader's code never does this
@@ -138,7 +164,12 @@ def queries(store: Store, n: int, rng: random.Random) -> dict[str, list[str]]:
         if term.isalpha() and len(term) > 2
     ]
     common = [t for t, d in vocab if 0.1 * total <= d <= 0.6 * total and t not in STOPWORDS]
-    rare = [t for t, d in vocab if 2 <= d <= 20]
+    rare = (
+        [t for t, d in vocab if 2 <= d <= 20]
+        or [  # else the rarest (a bench_scale home)
+            t for t, _ in sorted(vocab, key=lambda term: term[1])[:200]
+        ]
+    )
     middle = [t for t, d in vocab if 200 <= d <= 5000 and len(t) >= 5]
     bodies = [
         row[0].split()
@@ -180,10 +211,15 @@ def queries(store: Store, n: int, rng: random.Random) -> dict[str, list[str]]:
     }
 
 
+CLOCK = time.perf_counter
+"""What ``timed`` reads: the wall clock, or with ``--cpu`` this thread's CPU time (SQLite
+runs in the calling thread), which a loaded machine's other processes do not inflate."""
+
+
 def timed(call: Callable[[], object]) -> float:
-    t = time.perf_counter()
+    t = CLOCK()
     call()
-    return (time.perf_counter() - t) * 1000
+    return (CLOCK() - t) * 1000
 
 
 def p95(times: list[float]) -> float:
@@ -198,13 +234,24 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60, help="queries a class (default 60)")
     parser.add_argument("--home", type=Path, help="keep the built home here, reuse it")
     parser.add_argument("--window", type=int, help="RANK_WINDOW to try (default: reader's)")
+    parser.add_argument("--cpu", action="store_true", help="time CPU, not the wall clock")
+    parser.add_argument("--app", action="store_true", help="500 results, grouped: as the app")
+    parser.add_argument("--no-full", action="store_true", help="no full ranking (quick at 1M)")
     args = parser.parse_args()
+    global CLOCK, LIMIT
+    grouped = bool(args.app)
+    if args.app:
+        LIMIT = 500
+    if args.cpu:
+        CLOCK = time.thread_time
     if args.window:
         search_module.RANK_WINDOW = args.window
     rng = random.Random(12)
     with tempfile.TemporaryDirectory() as tmp:
         home = args.home or Path(tmp)
-        if not (home / "plain.sqlite3").exists():
+        if (home / "cache" / "stories.sqlite3").exists() and not (home / "plain.sqlite3").exists():
+            adopt(home)
+        elif not (home / "plain.sqlite3").exists():
             build(home, args.data, args.size, rng)
         plain = sqlite3.connect(home / "plain.sqlite3")
         plain.execute("PRAGMA cache_size = -65536")  # as the store's connection
@@ -219,24 +266,35 @@ def main() -> None:
 
         window = search_module.RANK_WINDOW
         with Store(resolve_paths(home)) as store:
-            print(f"{store.count()} stories; RANK_WINDOW {window}; limit {LIMIT}")
+            load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+            print(
+                f"{store.count()} stories; RANK_WINDOW {window}; limit {LIMIT}"
+                f"{' grouped (as the app)' if grouped else ''};"
+                f" {'CPU time' if args.cpu else 'wall clock'}; load {load}"
+            )
+            t0 = time.perf_counter()  # what the app's catch-up does after its first screen
+            store.index_pending()
+            print(f"index brought up to date in {time.perf_counter() - t0:.1f} s", flush=True)
             classes = queries(store, args.queries, rng)
 
             def ours(query: str) -> None:
-                store.search(query, limit=LIMIT, now=NOW)
+                store.search(query, limit=LIMIT, now=NOW, grouped=grouped)
 
             def full(query: str) -> None:
                 search_module.RANK_WINDOW = 10**9
                 try:
-                    store.search(query, limit=LIMIT, now=NOW)
+                    store.search(query, limit=LIMIT, now=NOW, grouped=grouped)
                 finally:
                     search_module.RANK_WINDOW = window
 
             runs = {"ours": ours, "full": full, "plain": bare}
+            if args.no_full:
+                del runs["full"]
             for qs in classes.values():  # warm-up round
                 for q in qs:
-                    for run in runs.values():
-                        run(q)
+                    for key, run in runs.items():
+                        if key == "ours" or not args.no_full:
+                            run(q)
             print(
                 f"{'class':<13} {'n':>3}  {'search p50':>10} {'p95':>6}"
                 f"  {'full rank p50':>13} {'p95':>6}  {'FTS5 p50':>8} {'p95':>6}  ratio"
@@ -249,6 +307,7 @@ def main() -> None:
                         order.reverse()
                     for key, run in order:
                         times[key].append(timed(lambda run=run, q=q: run(q)))  # type: ignore[misc]
+                times.setdefault("full", [float("nan")])
                 med = {key: statistics.median(ts) for key, ts in times.items()}
                 ratio = f"{med['ours'] / med['plain']:5.1f}x" if name != "filters only" else "    -"
                 print(
@@ -265,6 +324,9 @@ def main() -> None:
                 f"snippets for 50 results (common, prefix, phrase): median"
                 f" {statistics.median(snipping):.1f} ms, p95 {p95(snipping):.1f} ms"
             )
+            if args.no_full:
+                plain.close()
+                return
             kept = []
             for q in classes["common"]:
                 windowed = {s.id for s in store.search(q, limit=20, now=NOW)}

@@ -105,16 +105,181 @@ def test_updates_and_deletions_keep_it_exact(store: Store) -> None:
     assert rowid not in _recent(store)
 
 
+def _from_recent(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records, search by search, whether the recent index ranked it."""
+    used: list[bool] = []
+    ranked = Store._ranked_recent
+
+    def recording(self: Store, *args: object) -> list[int] | None:
+        found = ranked(self, *args)  # type: ignore[arg-type]
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Store, "_ranked_recent", recording)
+    return used
+
+
 def test_a_common_word_ranks_the_same_from_either_index(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _save(store, 0, 200)
     _save(store, 200, 5, word="heron")
     store.index_pending()
-    assert store._ranks_recent('"tide"', [], [], False)
-    assert not store._ranks_recent('"heron"', [], [], False)  # 5 matches: the whole index
+    used = _from_recent(store, monkeypatch)
     from_recent = [s.id for s in store.search("tide", limit=WINDOW)]
-    monkeypatch.setattr(Store, "_ranks_recent", lambda *args: False)
+    assert len(store.search("heron", limit=WINDOW)) == 5
+    assert used == [True, False]  # 5 matches: the whole index
+    monkeypatch.setattr(Store, "_ranked_recent", lambda *args: None)
     from_all = [s.id for s in store.search("tide", limit=WINDOW)]
     assert from_recent == from_all and len(from_all) == WINDOW
-    assert len(store.search("heron")) == 5
+
+
+def _empty_recent(store: Store) -> None:
+    """As migration 13 leaves a cache indexed before it: the recent index empty."""
+    store._conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('delete-all')")
+    store._conn.execute("DELETE FROM recent_rows")
+
+
+def _best(store: Store, query: str, limit: int = WINDOW) -> list[str]:
+    """The whole index's ranking of ``query`` (the recent index left out)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "_ranked_recent", lambda *args: None)
+        return [s.id for s in store.search(query, limit=limit)]
+
+
+def test_a_search_before_the_recent_index_is_filled_ranks_from_the_whole_one(
+    store: Store, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 60)
+    store.index_pending()
+    expected = _best(store, "tide")
+    _empty_recent(store)
+    with Store(paths) as reopened:  # the first start after the upgrade
+        used = _from_recent(reopened, monkeypatch)
+        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
+        assert _recent(reopened) == [] and used == []  # it waited for no filling
+        reopened.index_pending()  # the app's background catch-up fills it
+        assert _recent(reopened) == _newest(reopened, RECENT)
+        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
+        assert used == [True]
+
+
+def test_a_search_while_it_is_half_filled_ranks_what_it_holds(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 60)
+    store.index_pending()
+    _empty_recent(store)
+    monkeypatch.setattr(search, "INDEX_CHUNK", 12)
+    monkeypatch.setattr(search, "RECENT_STORIES", 12)  # one chunk of the filling
+    store._fill_recent()
+    monkeypatch.setattr(search, "RECENT_STORIES", RECENT)
+    assert _recent(store) == _newest(store, 12)
+    used = _from_recent(store, monkeypatch)
+    found = [s.id for s in store.search("tide", limit=WINDOW)]
+    assert used == [True]  # 12 newest stories, a window of matches: the newest ones
+    assert found == _best(store, "tide")
+
+
+def test_a_long_backlog_waits_for_the_background_and_a_short_one_is_indexed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SEARCH_INDEXES", 8)
+    _save(store, 0, 50)
+    store.index_pending()
+    _save(store, 50, 9, word="heron")  # more than a search indexes: a migration's rebuild
+    used = _from_recent(store, monkeypatch)
+    assert store.search("heron", limit=WINDOW) == []  # not indexed yet
+    assert store.search("tide", limit=WINDOW)  # ranked from the whole index meanwhile
+    assert used == []  # the recent index misses the newest stories: not asked
+    assert store.index_pending() == 9  # the app's background catch-up
+    assert len(store.search("heron", limit=WINDOW)) == 9
+    _save(store, 59, 3, word="egret")  # a refresh's worth: the search indexes it first
+    assert len(store.search("egret", limit=WINDOW)) == 3
+    assert _recent(store)[-3:] == _newest(store, 3)  # and the recent index has them
+
+
+def test_a_filter_ranks_its_matches_among_the_recent_stories(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 80)
+    store.index_pending()
+    used = _from_recent(store, monkeypatch)
+    unread = store.search("tide is:unread", limit=3)
+    assert used == [True] and len(unread) == 3  # 40 recent matches, fewer than a window
+    ranked = store.search("tide", limit=200)  # whole index: every match ranked
+    assert [s.id for s in unread] == [s.id for s in ranked if s.id in {u.id for u in unread}]
+    rowids = dict(store._conn.execute("SELECT id, rowid FROM stories"))
+    newest = set(_newest(store, RECENT))
+    assert all(rowids[s.id] in newest for s in unread)
+    store.mark_all_read(ids=[s.id for s in ranked[:-5]])
+    found = store.search("tide is:unread", limit=WINDOW)  # 5 left: the whole index finds all
+    assert used[-1] is False and {s.id for s in found} == {s.id for s in ranked[-5:]}
+
+
+def test_a_filter_looks_back_through_the_newest_matches_of_its_words(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "FILTER_SCAN", 50)
+    _save(store, 0, 80)  # rowids 1-80, the newest 40 in the recent index
+    store.index_pending()
+    ids = dict(store._conn.execute("SELECT rowid, id FROM stories"))
+    unread = {1, 2, 3, 36, 37, 38}  # none recent; three among the newest 50 matches
+    store.mark_all_read(ids=[sid for rowid, sid in ids.items() if rowid not in unread])
+    found = {s.id for s in store.search("tide is:unread", limit=WINDOW)}
+    assert found == {ids[36], ids[37], ids[38]}
+    monkeypatch.setattr(search, "FILTER_SCAN", 80)
+    assert {s.id for s in store.search("tide is:unread", limit=WINDOW)} == {
+        ids[rowid] for rowid in unread
+    }
+
+
+def test_migration_15_remakes_it_with_prefixes_and_the_background_refills_it(
+    store: Store, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 60)
+    store.index_pending()
+    expected = _best(store, "tid*")
+    conn = store._conn
+    conn.execute("DROP TABLE recent_fts")  # as migration 13 made it: no prefix indexes
+    conn.execute(
+        "CREATE VIRTUAL TABLE recent_fts USING fts5 (title, body, content='stories',"
+        " content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', detail=full)"
+    )
+    conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('rebuild')")
+    conn.execute("PRAGMA user_version = 14")
+    with Store(paths) as reopened:
+        (sql,) = reopened._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'recent_fts'"
+        ).fetchone()
+        assert "prefix='3 4'" in sql
+        assert _recent(reopened) == []  # refilled later, never by the migration itself
+        used = _from_recent(reopened, monkeypatch)
+        assert [s.id for s in reopened.search("tid*", limit=WINDOW)] == expected
+        assert used == []
+        reopened.index_pending()
+        assert _recent(reopened) == _newest(reopened, RECENT)
+        assert [s.id for s in reopened.search("tid*", limit=WINDOW)] == expected
+        assert used == [True]
+
+
+def test_a_big_site_is_tested_row_by_row_with_the_same_listing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.save_pages(
+        [
+            (
+                f"https://{site}.example/{n}",
+                f"hash-{site}-{n}",
+                Page(title=f"Story {n}", body="Tide.", site=site.title(),
+                     published=f"2026-11-{1 + n % 28:02d}T10:00:00+00:00"),
+            )
+            for n in range(20)
+            for site in ("quay", "harbour")
+        ]
+    )  # fmt: skip
+    queries = ("site:quay", "-site:quay", "site:nonesuch", "-site:nonesuch is:unread")
+    as_sets = [[s.id for s in store.search(q)] for q in queries]
+    monkeypatch.setattr(search, "ROW_TEST_OVER", 3)  # every site a big one
+    assert [[s.id for s in store.search(q)] for q in queries] == as_sets
+    assert [len(found) for found in as_sets] == [20, 20, 0, 40]

@@ -87,6 +87,7 @@ def cmd_search(args: argparse.Namespace, store: Store) -> int:
     grouped = load_config(store.paths.config_file).collapse_copies
     if grouped:
         analyse_some(store)
+    store.index_pending()  # all of it: a search alone leaves a long backlog to the app's background
     found = store.search(query, limit=args.limit, with_lists=args.json, grouped=grouped)
     snippets = store.snippets(query, [story.id for story in found])
     if args.json:

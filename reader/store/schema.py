@@ -365,6 +365,22 @@ CACHE_MIGRATIONS: list[str] = [
         INSERT OR IGNORE INTO analysis_pending (story_rowid) VALUES (old.rowid);
     END;
     """,
+    # 15: the recent index keeps indexes of its words' first 3 and 4 characters
+    # (prefix='3 4'): a prefix search (``gov*``) reads one list of matches instead of
+    # merging those of every word it begins (on 50,000 stories: 8-9 ms instead of
+    # 13-38 ms). It is made again empty and refilled in the background, the newest
+    # stories first, in chunks (Store.index_pending without a limit: the app's
+    # catch-up); meanwhile a search ranks from the whole index, then from what it holds
+    # (reader.store.search). The triggers of 14 name the table and stay as they are;
+    # it reads the text through 14's story_text view.
+    """
+    DROP TABLE recent_fts;
+    CREATE VIRTUAL TABLE recent_fts USING fts5 (
+        title, body, content='story_text', content_rowid='story_rowid',
+        tokenize='unicode61 remove_diacritics 2', detail=full, prefix='3 4'
+    );
+    DELETE FROM recent_rows;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [

@@ -18,13 +18,22 @@ bm25 counts every match of a word in the index it ranks from, so ranking even a
 window from a million stories costs in proportion to the million (the word "the":
 73-138 ms). A second index holds the newest ``RECENT_STORIES`` stories alone; a query
 with a whole window of matches among them is ranked from it (12 ms for "the", the same
-best 20), the rest from the whole index, where they have few matches.
+best 20), the rest from the whole index, where they have few matches. A query with
+filters is ranked from it when its matches there fill a page; otherwise the whole index
+looks back through the newest ``FILTER_SCAN`` matches of its words. A search never
+waits for a long backlog or the recent index's filling (``index_pending``): the app's
+background catch-up does both. Measured at 1,000,000 stories (bench/bench_search.py
+--cpu): p95 under 40 ms for common words, rare words and prefixes, 52 ms for phrases,
+17 ms for filters alone; words with filters 20 ms median, 113 ms p95 (a common word
+with a selective filter, ranked from the whole index).
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
+import sqlite3
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -57,9 +66,24 @@ what it does at 50,000 stories however big the cache grows. A query with fewer t
 matches enough to be cheap (or is a word common long ago only). Measured at
 1,000,000 stories (bench/bench_search.py): "the" 138 ms from the whole index."""
 
+SEARCH_INDEXES = INDEX_CHUNK
+"""Most pending stories a search adds to the index before it runs (a refresh's worth, so
+that what came in is found): a longer backlog, a migration's rebuild, is the app's
+background work (``index_pending`` without a limit), and never holds a search up."""
+
 _RECENT_SLACK = RECENT_STORIES // 10
 """Stories past ``RECENT_STORIES`` let into the recent index before the oldest go, so
 that a refresh does not make it drop a few stories every time."""
+
+FILTER_SCAN = 20_000
+"""How many of the newest matches of its words a search with filters looks through in
+the whole index, when the recent index holds too few of them passing its filters (a
+page): a common word with a selective filter (``government tag:sport``) would walk
+every match of the word, 290,000 at 1,000,000 stories, testing the filter on each."""
+
+ROW_TEST_OVER = 5_000
+"""A site or tag with more stories than this is tested row by row in a listing of
+filters alone (see ``_conditions``); a smaller one is a set of rowids."""
 
 COMMON_PHRASE_DOCS = 30_000
 """A phrase whose every word is in this many stories (``"of a"``, ``"he said"``) lists
@@ -111,6 +135,12 @@ def _host(url: str) -> str:
         return ""
 
 
+def _more_than(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], most: int) -> bool:
+    """Whether ``sql`` gives more than ``most`` rows (counted no further)."""
+    (count,) = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", (*params, most + 1)).fetchone()
+    return bool(count > most)
+
+
 class _Columns(NamedTuple):
     """SQL for a story's columns in a query that filters (see ``_conditions``)."""
 
@@ -128,19 +158,30 @@ class SearchStore(StoreBase):
     _recent_kept = False
     """The recent index was brought up to date on this connection once already."""
 
-    def index_pending(self) -> int:
+    def index_pending(self, most: int | None = None) -> int:
         """Add the stories stored since the index was last used to the full-text index;
         returns how many.
 
         A few thousand stories (a refresh's worth) go in one statement; a longer backlog
         (the index rebuilt by a migration, a first refresh of many feeds) goes in
         transactions of ``INDEX_CHUNK`` stories with a pause between them, so that the
-        app's other connection can mark a story read meanwhile.
+        app's other connection can mark a story read meanwhile. The recent index
+        (``RECENT_STORIES``) takes the new stories too, and is filled back to its size.
+
+        ``most`` (what a search does first, ``SEARCH_INDEXES``): index the waiting
+        stories only if at most this many wait, and leave a longer backlog (a
+        migration's rebuild, a first refresh of many feeds), and the recent index's
+        filling back, to a call without it (the app's background catch-up after its
+        first screen and after a refresh, ``reader index``): a search meanwhile finds
+        what is indexed, ranked from the whole index until the recent one holds the
+        newest stories again.
         """
         if not self.writable:  # a read-only home: search what is indexed already
             return 0
         conn = self._conn
         added = 0
+        if most is not None and _more_than(conn, "SELECT 1 FROM fts_pending", (), most):
+            return 0
         while conn.execute("SELECT EXISTS (SELECT 1 FROM fts_pending)").fetchone()[0]:
             if added:
                 time.sleep(_INDEX_PAUSE_S)
@@ -158,58 +199,97 @@ class SearchStore(StoreBase):
                     (upto,),
                 ).rowcount
                 conn.execute("DELETE FROM fts_pending WHERE ?1 < 0 OR story_rowid <= ?1", (upto,))
-        if added or not self._recent_kept:
-            self._keep_recent()  # (a deletion leaves it one short until new stories come)
+        if most is not None:
+            self._recent_on_top(most)
+        elif added or not self._recent_kept:
+            self._recent_on_top(None)
+            self._fill_recent()  # (a deletion leaves it one short until new stories come)
             self._recent_kept = True
         return added
 
-    def _keep_recent(self) -> None:
-        """Bring the recent index (``RECENT_STORIES``) up to the stories stored now: the
-        new ones in, then (after the migration) older ones down to its size, newest
-        first, in chunks with pauses like the main index; and the oldest out once it
+    def _recent_high(self) -> int | None:
+        """The newest story the recent index holds (None: it is empty)."""
+        (high,) = self._conn.execute("SELECT max(story_rowid) FROM recent_rows").fetchone()
+        return None if high is None else int(high)
+
+    def _recent_whole(self) -> bool:
+        """Whether the recent index holds every story from its oldest on: then the
+        newest matches of any query are its newest matches. It holds none until it is
+        first filled, and misses the newest while a long backlog waits."""
+        high = self._recent_high()
+        return (
+            high is not None
+            and not self._conn.execute(
+                "SELECT 1 FROM stories WHERE rowid > ? LIMIT 1", (high,)
+            ).fetchone()
+        )
+
+    def _add_recent(self, low: int, high: int) -> None:
+        """The stories with rowids from ``low`` to ``high`` into the recent index."""
+        conn = self._conn
+        conn.execute(
+            "INSERT INTO recent_fts (rowid, title, body) SELECT rowid, title, unpack(body, body_html)"
+            " FROM stories WHERE rowid BETWEEN ? AND ?",
+            (low, high),
+        )
+        conn.execute(
+            "INSERT INTO recent_rows (story_rowid) SELECT rowid FROM stories"
+            " WHERE rowid BETWEEN ? AND ?",
+            (low, high),
+        )
+
+    def _recent_on_top(self, most: int | None) -> None:
+        """The stories newer than the recent index's newest into it, oldest first, in
+        chunks with pauses (none if more than ``most`` of them wait); none while it is
+        empty (its first filling, ``_fill_recent``, starts from the newest)."""
+        conn = self._conn
+        high = self._recent_high()
+        newer = "SELECT 1 FROM stories WHERE rowid > ?"
+        if high is None or (most is not None and _more_than(conn, newer, (high,), most)):
+            return
+        moved = 0
+        while True:
+            high = self._recent_high()
+            if high is None:
+                return
+            rows = conn.execute(
+                "SELECT rowid FROM stories WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (high, INDEX_CHUNK),
+            ).fetchall()
+            if not rows:
+                return
+            if moved:
+                time.sleep(_INDEX_PAUSE_S)
+            with self._write():
+                self._add_recent(rows[0][0], rows[-1][0])
+            moved += len(rows)
+
+    def _fill_recent(self) -> None:
+        """Fill the recent index back to ``RECENT_STORIES`` with the stories older than
+        its oldest, newest first, in chunks with pauses like the main index (after
+        migration 13: the newest stories of the cache); and let the oldest go once it
         holds ``_RECENT_SLACK`` too many. Only ``recent_rows`` is walked, never the
-        stories table (their rows are wide: counting back 50,000 of them took 100 ms)."""
+        stories table (their rows are wide: counting back 50,000 of them took 100 ms).
+        Searches meanwhile rank from it as soon as it holds a window of matches."""
         conn = self._conn
         first = True
         while True:
-            low, high = conn.execute(
-                "SELECT min(story_rowid), max(story_rowid) FROM recent_rows"
+            (low, held) = conn.execute(
+                "SELECT min(story_rowid), count(*) FROM recent_rows"
             ).fetchone()
-            # With no gap left between: the stories newer than its newest, oldest first;
-            # then, while it holds too few, those older than its oldest, newest first.
-            if (
-                high is not None
-                and conn.execute(
-                    "SELECT 1 FROM stories WHERE rowid > ? LIMIT 1", (high,)
-                ).fetchone()
-            ):
-                sql = "SELECT rowid FROM stories WHERE rowid > ? ORDER BY rowid LIMIT ?"
-                args: tuple[int, ...] = (high, INDEX_CHUNK)
-            else:
-                (held,) = conn.execute("SELECT count(*) FROM recent_rows").fetchone()
-                if held >= RECENT_STORIES:
-                    break
-                sql = "SELECT rowid FROM stories WHERE rowid < ? ORDER BY rowid DESC LIMIT ?"
-                args = (2**63 - 1 if low is None else low, min(INDEX_CHUNK, RECENT_STORIES - held))
+            if held >= RECENT_STORIES:
+                break
+            rows = conn.execute(
+                "SELECT rowid FROM stories WHERE rowid < ? ORDER BY rowid DESC LIMIT ?",
+                (2**63 - 1 if low is None else low, min(INDEX_CHUNK, RECENT_STORIES - held)),
+            ).fetchall()
+            if not rows:
+                break
             if not first:
                 time.sleep(_INDEX_PAUSE_S)
             first = False
             with self._write():
-                rows = conn.execute(sql, args).fetchall()
-                if not rows:
-                    break
-                bounds = (min(rows[0][0], rows[-1][0]), max(rows[0][0], rows[-1][0]))
-                conn.execute(
-                    "INSERT INTO recent_fts (rowid, title, body)"
-                    " SELECT rowid, title, unpack(body, body_html)"
-                    " FROM stories WHERE rowid BETWEEN ? AND ?",
-                    bounds,
-                )
-                conn.execute(
-                    "INSERT INTO recent_rows (story_rowid) SELECT rowid FROM stories"
-                    " WHERE rowid BETWEEN ? AND ?",
-                    bounds,
-                )
+                self._add_recent(rows[-1][0], rows[0][0])
         (held,) = conn.execute("SELECT count(*) FROM recent_rows").fetchone()
         if held > RECENT_STORIES + _RECENT_SLACK:
             (floor,) = conn.execute(
@@ -226,21 +306,60 @@ class SearchStore(StoreBase):
                 )
                 conn.execute("DELETE FROM recent_rows WHERE story_rowid < ?", (floor,))
 
-    def _ranks_recent(self, match: str, where: list[str], params: list[Any], joined: bool) -> bool:
-        """Whether the recent index holds ``RANK_WINDOW`` matches of the query (with its
-        filters): then the newest matches, the ones ranked, are all in it."""
-        (found,) = self._conn.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM recent_fts f"
-            + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
-            + " WHERE recent_fts MATCH ?"
-            + "".join(f" AND {condition}" for condition in where)
-            + " ORDER BY f.rowid DESC LIMIT ?)",
-            [match, *params, RANK_WINDOW],
-        ).fetchone()
-        return bool(found >= RANK_WINDOW)
+    def _ranked_recent(
+        self, sql: str, params: list[Any], limit: int, filters: Filters
+    ) -> list[int] | None:
+        """The best ``limit`` rowids of a query ranked from the recent index (``sql``,
+        from ``search``, with its ``params``), best first; None when the whole index
+        must rank it: the recent index holds fewer than a window (``RANK_WINDOW``) of
+        its matches, so the newest matches are not all in it. With ``filters`` a page
+        of matches among the recent stories is enough: finding the rest in the whole
+        index would walk the words' matches one by one, testing the filter."""
+        found = self._conn.execute(sql, [*params, RANK_WINDOW]).fetchall()
+        if len(found) < RANK_WINDOW and not (filters and len(found) >= limit):
+            return None
+        ranked = heapq.nsmallest(limit, found, key=lambda row: row[1])  # ties: newest first
+        return [rowid for rowid, _ in ranked]
 
-    def _conditions(self, filters: Filters, cols: _Columns, params: list[Any]) -> list[str]:
+    def _recent_low(self) -> int | None:
+        """The oldest story the recent index holds (None: it is empty)."""
+        (low,) = self._conn.execute("SELECT min(story_rowid) FROM recent_rows").fetchone()
+        return None if low is None else int(low)
+
+    def _scan_floor(self, match: str) -> int | None:
+        """The oldest of the newest ``FILTER_SCAN`` matches of ``match`` in the whole
+        index: a filtered search looks no further back (None: it has fewer)."""
+        row = self._conn.execute(
+            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
+            " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (match, FILTER_SCAN - 1),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _many_stories(self, sites: list[str], urls: list[str]) -> bool:
+        """Whether more than ``ROW_TEST_OVER`` stories are on ``sites`` or ``urls``."""
+        (count,) = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM stories WHERE site IN"
+            " (SELECT value FROM json_each(?)) UNION ALL SELECT 1 FROM stories"
+            " WHERE feed_url IN (SELECT value FROM json_each(?)) LIMIT ?)",
+            (json.dumps(sites), json.dumps(urls), ROW_TEST_OVER + 1),
+        ).fetchone()
+        return bool(count > ROW_TEST_OVER)
+
+    def _conditions(
+        self,
+        filters: Filters,
+        cols: _Columns,
+        params: list[Any],
+        floor: int | None = None,
+        by_row: bool = False,
+    ) -> list[str]:
         """SQL conditions (to join with AND) for ``filters``; parameters go into ``params``.
+        ``floor``: the query looks at stories from this rowid on (the sets are smaller).
+        ``by_row`` (a listing walking the date index, which reads each row): a site or
+        tag of more than ``ROW_TEST_OVER`` stories is tested on the row, not made a set
+        (a set of 100,000 rowids took 150 ms at 1,000,000 stories; the walk stops at
+        a page).
 
         ``site:`` and ``tag:`` are resolved here to the site names and feeds they
         mean (a few rows: the distinct sites, the subscriptions), then matched by
@@ -267,17 +386,23 @@ class SearchStore(StoreBase):
                 if any(name in _host(url) for name in names)
                 or any(tag == t.casefold() for t in json.loads(tagged or "[]") for tag in tags)
             ]
+            if not sites and not urls:  # no such site or tag: nothing to look for
+                return "0"
             params.extend([json.dumps(sites), json.dumps(urls)])
             test = (
                 "{site} IN (SELECT value FROM json_each(?))"
                 " OR {feed} IN (SELECT value FROM json_each(?))"
             )
-            if cols.rowid is None:
+            if cols.rowid is None or (by_row and self._many_stories(sites, urls)):
                 return "coalesce(" + test.format(site=cols.site, feed=cols.feed) + ", 0)"
+            # Two lookups, each by its covering index: one "site IN ... OR feed_url IN ..."
+            # reads every story row it finds (SQLite's OR by two indexes), 24 ms at
+            # 100,000 stories for a tag of 10,000.
+            low = "" if floor is None else f" AND rowid >= {int(floor)}"
             return (
-                f"+{cols.rowid} IN (SELECT rowid FROM stories WHERE "
-                + test.format(site="site", feed="feed_url")
-                + ")"
+                f"+{cols.rowid} IN (SELECT rowid FROM stories WHERE site IN"
+                f" (SELECT value FROM json_each(?)){low} UNION ALL SELECT rowid FROM stories"
+                f" WHERE feed_url IN (SELECT value FROM json_each(?)){low})"
             )
 
         if filters.contradictory:
@@ -338,34 +463,47 @@ class SearchStore(StoreBase):
         grouped = grouped and not (filters.sites or filters.tags)
         if match is None:
             return self._filtered(filters, limit, with_lists, grouped) if filters else []
-        self.index_pending()
+        self.index_pending(SEARCH_INDEXES)
         if not any_words:
             newest = any(self._common_phrase(term) for term in terms(parsed.text))
-        params: list[Any] = [match]
         cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
-        where = self._conditions(filters, cols, params)
         joined = any(
             value is not None
             for value in (filters.read, filters.bookmarked, filters.before, filters.after)
         )
         window = "" if any_words else " ORDER BY f.rowid DESC LIMIT ?"
-        index = "stories_fts"
-        if window and limit <= RANK_WINDOW and self._ranks_recent(match, where, params[1:], joined):
-            index = "recent_fts"
-        if window:
-            params.append(max(RANK_WINDOW, limit))
-        params.append(limit)
-        # The inner query finds and scores the matches (rowids only); the columns of a
-        # row are computed for the page of results alone.
-        page = (
-            "(SELECT r, score FROM (SELECT f.rowid AS r, "
-            + ("-f.rowid" if newest else f"bm25({index}, 5.0, 1.0)")
-            + f" AS score FROM {index} f"
-            + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
-            + f" WHERE {index} MATCH ?"
-            + "".join(f" AND {condition}" for condition in where)
-            + f"{window}) ORDER BY score LIMIT ?)"
-        )
+
+        def scored(index: str, floor: int | None) -> tuple[str, list[Any]]:
+            """The matches in ``index`` (rowids only; from the story ``floor`` on) and
+            their scores, the newest window of them, and its parameters: the columns
+            of a row are computed for the page alone."""
+            params: list[Any] = [match]
+            where = self._conditions(filters, cols, params, floor)
+            if floor is not None:
+                where.append("f.rowid >= ?")
+                params.append(floor)
+            sql = (
+                "SELECT f.rowid AS r, "
+                + ("-f.rowid" if newest else f"bm25({index}, 5.0, 1.0)")
+                + f" AS score FROM {index} f"
+                + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
+                + f" WHERE {index} MATCH ?"
+                + "".join(f" AND {condition}" for condition in where)
+                + window
+            )
+            return sql, params
+
+        best = None
+        if window and limit <= RANK_WINDOW and self._recent_whole():
+            best = self._ranked_recent(*scored("recent_fts", self._recent_low()), limit, filters)
+        if best is not None:
+            page = "(SELECT j.value AS r, j.key AS score FROM json_each(?) j)"
+            params: list[Any] = [json.dumps(best)]
+        else:
+            floor = self._scan_floor(match) if window and filters else None
+            sql, params = scored("stories_fts", floor)
+            page = f"(SELECT r, score FROM ({sql}) ORDER BY score LIMIT ?)"
+            params += [max(RANK_WINDOW, limit), limit] if window else [limit]
         if grouped:  # each copy found stands for its group's fullest, ranked as the best
             page = (
                 "(SELECT coalesce(m.story_group, m.rowid) AS r, min(p.score) AS score"
@@ -407,7 +545,7 @@ class SearchStore(StoreBase):
             where = self._conditions(filters, cols, params)
             source, test = "FROM stories s", unread.format(id="s.id")
         else:
-            self.index_pending()
+            self.index_pending(SEARCH_INDEXES)
             cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
             params.append(match)
             where = ["stories_fts MATCH ?", *self._conditions(filters, cols, params)]
@@ -460,7 +598,7 @@ class SearchStore(StoreBase):
             )
         else:
             cols = _Columns("s.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
-            where = self._conditions(filters, cols, params)
+            where = self._conditions(filters, cols, params, by_row=True)
             if grouped:
                 where.append(f"({LISTED})")
             sql = (
