@@ -228,8 +228,9 @@ class SearchStore(StoreBase):
         """The stories with rowids from ``low`` to ``high`` into the recent index."""
         conn = self._conn
         conn.execute(
-            "INSERT INTO recent_fts (rowid, title, body) SELECT rowid, title, unpack(body, body_html)"
-            " FROM stories WHERE rowid BETWEEN ? AND ?",
+            "INSERT INTO recent_fts (rowid, title, body)"
+            " SELECT rowid, title, unpack(body, body_html) FROM stories"
+            " WHERE rowid BETWEEN ? AND ?",
             (low, high),
         )
         conn.execute(
