@@ -162,8 +162,10 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
 
     try:
         # One process: parsing in the fetching threads holds a fraction of the memory
-        # of a pool of parsing processes, and is as fast on two cores (bench_feeds.py);
-        # a small page cache and two malloc arenas hold it down further.
+        # of a pool of parsing processes (63 MiB against 224 for a cold refresh of 10,000
+        # items, bench_feeds.py); it is slower on an idle machine, where the second core
+        # would parse too (0.75x newsboat's time; the issue measured 0.44x with the pool,
+        # under load); a small page cache and two malloc arenas hold the memory down.
         limit_arenas(2)
         store.limit_cache(REFRESH_CACHE_MIB)
         report = refresh(store, feeds, progress, failure, config.feed_settings, processes=False)
