@@ -140,3 +140,13 @@ def test_a_refresh_holds_a_bounded_number_of_feeds_and_stores_every_item(
         assert len(sources) == FEEDS * ITEMS
         again = refreshing.refresh(store, store.list_feeds(), processes=processes)
         assert (again.new, again.updated, again.not_modified) == (0, 0, FEEDS)
+
+
+def test_malloc_arenas_are_limited_on_glibc() -> None:
+    """reader refresh caps glibc's malloc arenas from the process's own symbols (no
+    ldconfig run); where the C library is not glibc it changes nothing."""
+    import platform
+
+    from reader.plumbing.malloc import limit_arenas
+
+    assert limit_arenas(2) is (platform.libc_ver()[0] == "glibc")

@@ -9,7 +9,6 @@ thread into those arenas, which keep the memory. Two arenas held a cold refresh 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 
 _log = logging.getLogger(__name__)
@@ -21,10 +20,8 @@ _M_ARENA_MAX = -8
 def limit_arenas(count: int = 2) -> bool:
     """Let this process's malloc use at most ``count`` arenas; False where the C library
     is not glibc (nothing changes there)."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
+    try:  # the process's own symbols: libc is loaded (find_library would run ldconfig)
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError, TypeError):  # not glibc, or no C library found
         _log.debug("mallopt is not available: malloc arenas left as they are")
         return False
