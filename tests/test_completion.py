@@ -264,3 +264,30 @@ def test_man_renders_the_page_from_standard_input(man_source: str, tmp_path: Pat
     assert done.stdout.startswith("READER(1)")
     assert "reader - read news in the terminal" in done.stdout
     assert "COMMAND 'reader feed add'" in done.stdout
+
+
+def test_every_command_names_a_function_that_runs_it() -> None:
+    """The commands' functions are imported only for the command run; each one named
+    in ``reader.cli.COMMANDS`` exists, and every command of the parser has one."""
+    from reader.cli import COMMANDS as RUNNERS
+    from reader.cli import command
+
+    assert all(callable(command(name)) for name in RUNNERS)
+    local = {"completion", "manpage", "repair"}  # run without the store
+    assert set(RUNNERS) | local == set(_subcommand_names(PARSER))
+
+
+def test_a_command_imports_only_its_own_module(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from reader.cli import main; code = main(['--home', sys.argv[1], 'list']);"
+        " print(sorted(m for m in sys.modules if m.startswith('reader.cli.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "home")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "reader.cli.stories" in done.stdout
+    assert "reader.cli.feeds" not in done.stdout and "reader.cli.sync" not in done.stdout

@@ -17,9 +17,10 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 _log = logging.getLogger(__name__)
 
@@ -359,6 +360,8 @@ def _ignore_rule(number: int, table: object, where: str, problems: list[str]) ->
     if action not in ("hide", "drop"):
         problems.append(f'{where}: action must be "hide" or "drop"; rule not used')
         return None
+    import regex  # only for a config with [[ignore]] rules (16 ms to import)
+
     patterns: list[tuple[str, regex.Pattern[str]]] = []
     for name in IGNORE_FIELDS:
         text = table.get(name)

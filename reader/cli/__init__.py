@@ -13,6 +13,7 @@ here, made only then (the layer contract in pyproject.toml names it).
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sqlite3
 import sys
@@ -22,28 +23,13 @@ from reader.base.clean import clean_line, clean_link
 from reader.base.errors import ReaderError
 from reader.base.paths import Paths, resolve_paths
 from reader.cli.completion import completion_script, man_page
-from reader.cli.feeds import cmd_feed, cmd_refresh
-from reader.cli.imports import cmd_import
 from reader.cli.output import CommandError
 from reader.cli.parser import build_parser
-from reader.cli.stories import (
-    cmd_export,
-    cmd_index,
-    cmd_ingest,
-    cmd_list,
-    cmd_mark_read,
-    cmd_related,
-    cmd_search,
-    cmd_show,
-    cmd_top,
-    mark_command,
-)
-from reader.cli.sync import cmd_sync
 from reader.store import Store
 from reader.store.health import DatabaseDamaged, check, diagnose, set_aside
 from reader.store.query import NEGATED_FILTER
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "command", "main"]
 
 
 # Commands that only read: with a damaged story cache they still show what the user
@@ -62,11 +48,11 @@ def _run_command(args: argparse.Namespace, paths: Paths) -> int:
             raise
         print(f"reader: {clean_line(str(exc))}", file=sys.stderr)
         with Store(paths, without_cache=True) as cacheless:
-            status = COMMANDS[args.command](args, cacheless)
+            status = command(args.command)(args, cacheless)
         needs_cache = args.command != "feed" and not getattr(args, "bookmarked", False)
         return 1 if needs_cache else status
     with store:
-        return COMMANDS[args.command](args, store)
+        return command(args.command)(args, store)
 
 
 def cmd_repair(paths: Paths) -> int:
@@ -115,24 +101,36 @@ def run_app(paths: Paths) -> int:
     return run(paths)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
-    "feed": cmd_feed,
-    "refresh": cmd_refresh,
-    "import": cmd_import,
-    "sync": cmd_sync,
-    "ingest": cmd_ingest,
-    "list": cmd_list,
-    "search": cmd_search,
-    "show": cmd_show,
-    "related": cmd_related,
-    "top": cmd_top,
-    "index": cmd_index,
-    "bookmark": mark_command(lambda s, i: s.set_bookmark(i, True), "bookmarked"),
-    "unbookmark": mark_command(lambda s, i: s.set_bookmark(i, False), "unbookmarked"),
-    "mark-read": cmd_mark_read,
-    "mark-unread": mark_command(lambda s, i: s.set_read(i, False), "marked unread"),
-    "export": cmd_export,
+Command = Callable[[argparse.Namespace, Store], int]
+
+COMMANDS: dict[str, str] = {
+    "feed": "feeds:cmd_feed",
+    "refresh": "feeds:cmd_refresh",
+    "import": "imports:cmd_import",
+    "sync": "sync:cmd_sync",
+    "ingest": "stories:cmd_ingest",
+    "list": "stories:cmd_list",
+    "search": "stories:cmd_search",
+    "show": "stories:cmd_show",
+    "related": "stories:cmd_related",
+    "top": "stories:cmd_top",
+    "index": "stories:cmd_index",
+    "bookmark": "stories:cmd_bookmark",
+    "unbookmark": "stories:cmd_unbookmark",
+    "mark-read": "stories:cmd_mark_read",
+    "mark-unread": "stories:cmd_mark_unread",
+    "export": "stories:cmd_export",
 }
+"""Each command's function, as ``module:name`` in ``reader.cli``: only the module of
+the command run is imported (a warm ``reader refresh`` needs none of the story
+commands' imports, ``reader list`` none of the feeds')."""
+
+
+def command(name: str) -> Command:
+    """The function that runs command ``name``."""
+    module, function = COMMANDS[name].split(":")
+    found: Command = getattr(importlib.import_module(f"reader.cli.{module}"), function)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

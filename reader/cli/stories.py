@@ -174,6 +174,11 @@ def mark_command(action: Callable[[Store, str], Story], message: str) -> Callabl
     return command
 
 
+cmd_bookmark = mark_command(lambda s, i: s.set_bookmark(i, True), "bookmarked")
+cmd_unbookmark = mark_command(lambda s, i: s.set_bookmark(i, False), "unbookmarked")
+cmd_mark_unread = mark_command(lambda s, i: s.set_read(i, False), "marked unread")
+
+
 def cmd_mark_read(args: argparse.Namespace, store: Store) -> int:
     if not args.all:
         return mark_command(lambda s, i: s.set_read(i, True), "marked read")(args, store)
