@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -238,3 +239,25 @@ def test_a_row_made_by_prepare_is_stored_packed() -> None:
     assert len(values) == len(StoryRow._fields) - 1
     body, html = values[StoryRow._fields.index("body")], values[StoryRow._fields.index("body_html")]
     assert packing.unpack(body, html) == page.body and packing.unpack(html) == page.body_html
+
+
+def test_the_command_line_says_it_upgrades_an_old_cache_first(
+    home: Path, old_cache: dict[str, object]
+) -> None:
+    import subprocess
+    import sys
+
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "reader", "--home", str(home), "list", "--limit", "1"],
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr
+    first = runs[0].stderr.splitlines()
+    assert len(first) == 1 and first[0].startswith(
+        f"reader: upgrading the story cache from schema 13 to {len(CACHE_MIGRATIONS)}"
+    )
+    assert runs[1].stderr == ""  # once

@@ -28,6 +28,7 @@ from reader.cli.parser import build_parser
 from reader.store import Store
 from reader.store.health import DatabaseDamaged, check, diagnose, set_aside
 from reader.store.query import NEGATED_FILTER
+from reader.store.schema import cache_upgrade
 
 __all__ = ["COMMANDS", "build_parser", "command", "main"]
 
@@ -38,6 +39,7 @@ _READING = frozenset({"list", "show", "search", "export", "feed"})
 
 
 def _run_command(args: argparse.Namespace, paths: Paths) -> int:
+    say_upgrade(paths)
     try:
         store = Store(paths)
     except DatabaseDamaged as exc:
@@ -53,6 +55,15 @@ def _run_command(args: argparse.Namespace, paths: Paths) -> int:
         return 1 if needs_cache else status
     with store:
         return command(args.command)(args, store)
+
+
+def say_upgrade(paths: Paths) -> None:
+    """One line on stderr before opening a story cache that a migration will rewrite."""
+    upgrade = cache_upgrade(paths.cache_db)
+    if upgrade is not None:
+        print(f"reader: upgrading the story cache from schema {upgrade[0]} to {upgrade[1]}"
+              f" ({clean_link(str(paths.cache_db))}); a big cache takes minutes, once",
+              file=sys.stderr, flush=True)  # fmt: skip
 
 
 def cmd_repair(paths: Paths) -> int:
@@ -86,6 +97,7 @@ def run_app(paths: Paths) -> int:
         )
         return 1
     paths.ensure()
+    say_upgrade(paths)
     try:
         Store(paths).close()  # a damaged cache is said here, with the way out
     except DatabaseDamaged as exc:

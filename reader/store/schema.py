@@ -15,10 +15,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from reader.base.errors import SchemaTooNew
 
-__all__ = ["CACHE_MIGRATIONS", "USER_MIGRATIONS", "SchemaTooNew", "migrate"]
+__all__ = ["CACHE_MIGRATIONS", "USER_MIGRATIONS", "SchemaTooNew", "cache_upgrade", "migrate"]
 
 CACHE_MIGRATIONS: list[str] = [
     # 1: stories, headline lists, full-text search over title and body
@@ -448,6 +449,23 @@ USER_MIGRATIONS: list[str] = [
     CREATE TABLE bookmark_undo AS SELECT * FROM bookmarks WHERE false;
     """,
 ]
+
+
+def cache_upgrade(path: Path) -> tuple[int, int] | None:
+    """``(its version, this reader's)`` when the story cache at ``path`` exists and
+    opening it will migrate it (a big cache takes minutes, once: say so first); None
+    for a new, current or unreadable one (opening it says what is wrong)."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return (version, len(CACHE_MIGRATIONS)) if 0 < version < len(CACHE_MIGRATIONS) else None
 
 
 def migrate(conn: sqlite3.Connection, name: str, migrations: list[str]) -> None:
