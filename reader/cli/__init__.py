@@ -28,7 +28,6 @@ from reader.cli.parser import build_parser
 from reader.store import Store
 from reader.store.health import DatabaseDamaged, check, diagnose, set_aside
 from reader.store.query import NEGATED_FILTER
-from reader.store.schema import cache_upgrade
 
 __all__ = ["COMMANDS", "build_parser", "command", "main"]
 
@@ -39,9 +38,8 @@ _READING = frozenset({"list", "show", "search", "export", "feed"})
 
 
 def _run_command(args: argparse.Namespace, paths: Paths) -> int:
-    say_upgrade(paths)
     try:
-        store = Store(paths)
+        store = Store(paths, upgrading=_say_upgrading(paths))
     except DatabaseDamaged as exc:
         reading = args.command in _READING and (
             args.command != "feed" or args.feed_command in ("list", "export")
@@ -57,13 +55,15 @@ def _run_command(args: argparse.Namespace, paths: Paths) -> int:
         return command(args.command)(args, store)
 
 
-def say_upgrade(paths: Paths) -> None:
-    """One line on stderr before opening a story cache that a migration will rewrite."""
-    upgrade = cache_upgrade(paths.cache_db)
-    if upgrade is not None:
-        print(f"reader: upgrading the story cache from schema {upgrade[0]} to {upgrade[1]}"
+def _say_upgrading(paths: Paths) -> Callable[[int, int], None]:
+    """One line on stderr before migrations rewrite a story cache an older reader made."""
+
+    def say(version: int, current: int) -> None:
+        print(f"reader: upgrading the story cache from schema {version} to {current}"
               f" ({clean_link(str(paths.cache_db))}); a big cache takes minutes, once",
               file=sys.stderr, flush=True)  # fmt: skip
+
+    return say
 
 
 def cmd_repair(paths: Paths) -> int:
@@ -97,9 +97,10 @@ def run_app(paths: Paths) -> int:
         )
         return 1
     paths.ensure()
-    say_upgrade(paths)
     try:
-        Store(paths).close()  # a damaged cache is said here, with the way out
+        Store(
+            paths, upgrading=_say_upgrading(paths)
+        ).close()  # a damaged cache is said here, with the way out
     except DatabaseDamaged as exc:
         print(f"reader: {clean_line(str(exc))}", file=sys.stderr)
         if not exc.is_cache:

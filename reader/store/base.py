@@ -29,7 +29,13 @@ from reader.base.paths import Paths
 from reader.store import packing
 from reader.store.health import diagnose
 from reader.store.rows import StoryRow
-from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS, migrate, write_transaction
+from reader.store.schema import (
+    CACHE_MIGRATIONS,
+    USER_MIGRATIONS,
+    Upgrading,
+    migrate,
+    write_transaction,
+)
 
 BUSY_TIMEOUT_S = 120.0
 """How long a second reader process waits for the other to finish writing."""
@@ -149,7 +155,12 @@ class StoreBase:
     """The cache and the user's data, opened together (the user data is attached)."""
 
     def __init__(
-        self, paths: Paths, *, without_cache: bool = False, cache_mib: int = CACHE_MIB
+        self,
+        paths: Paths,
+        *,
+        without_cache: bool = False,
+        cache_mib: int = CACHE_MIB,
+        upgrading: Upgrading | None = None,
     ) -> None:
         """Open ``paths``' databases; raises a ``StoreError`` that says what is wrong.
 
@@ -158,15 +169,18 @@ class StoreBase:
         In a read-only home the databases open read-only: reading works.
         ``cache_mib``: SQLite's page cache for each of the two databases, at most (the
         app's reading connections keep it small: ``READING_CACHE_MIB``).
+        ``upgrading``: told before migrations rewrite a story cache an older reader made.
         """
         paths.ensure()
         self.paths = paths
         try:
-            self._open(paths, without_cache, cache_mib)
+            self._open(paths, without_cache, cache_mib, upgrading)
         except sqlite3.DatabaseError as exc:
             raise (diagnose(paths, exc) or exc) from exc
 
-    def _open(self, paths: Paths, without_cache: bool, cache_mib: int) -> None:
+    def _open(
+        self, paths: Paths, without_cache: bool, cache_mib: int, upgrading: Upgrading | None
+    ) -> None:
         writable = os.access(paths.cache_dir, os.W_OK) and os.access(paths.data_dir, os.W_OK)
         self.writable = writable
         """False in a read-only home: the databases are open read-only."""
@@ -179,7 +193,7 @@ class StoreBase:
         cache = ":memory:" if without_cache else _uri(paths.cache_db, writable)
         self._conn = _connect(cache, writable or without_cache)
         self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
-        migrate(self._conn, "story cache", CACHE_MIGRATIONS)
+        migrate(self._conn, "story cache", CACHE_MIGRATIONS, upgrading)
         self._conn.execute("ATTACH DATABASE ? AS user", (_uri(paths.user_db, writable),))
         self._conn.execute(f"PRAGMA user.cache_size = {-1024 * cache_mib}")
         self._conn.row_factory = sqlite3.Row

@@ -13,13 +13,12 @@ is a list of statements applied in one transaction. Append, never edit.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from reader.base.errors import SchemaTooNew
 
-__all__ = ["CACHE_MIGRATIONS", "USER_MIGRATIONS", "SchemaTooNew", "cache_upgrade", "migrate"]
+__all__ = ["CACHE_MIGRATIONS", "USER_MIGRATIONS", "SchemaTooNew", "migrate"]
 
 CACHE_MIGRATIONS: list[str] = [
     # 1: stories, headline lists, full-text search over title and body
@@ -451,24 +450,14 @@ USER_MIGRATIONS: list[str] = [
 ]
 
 
-def cache_upgrade(path: Path) -> tuple[int, int] | None:
-    """``(its version, this reader's)`` when the story cache at ``path`` exists and
-    opening it will migrate it (a big cache takes minutes, once: say so first); None
-    for a new, current or unreadable one (opening it says what is wrong)."""
-    if not path.exists():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return (version, len(CACHE_MIGRATIONS)) if 0 < version < len(CACHE_MIGRATIONS) else None
+Upgrading = Callable[[int, int], None]
+"""Told ``(the database's version, this reader's)`` before migrations rewrite a database
+made by an older reader (a big cache takes minutes, once: the caller says so first)."""
 
 
-def migrate(conn: sqlite3.Connection, name: str, migrations: list[str]) -> None:
+def migrate(
+    conn: sqlite3.Connection, name: str, migrations: list[str], upgrading: Upgrading | None = None
+) -> None:
     """Bring the database on ``conn`` up to date; ``name`` is for messages."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(migrations):
@@ -478,6 +467,8 @@ def migrate(conn: sqlite3.Connection, name: str, migrations: list[str]) -> None:
         )
     if version == len(migrations):
         return
+    if upgrading is not None and version > 0:
+        upgrading(version, len(migrations))
     with write_transaction(conn):
         # Another process may have migrated while we waited for the lock.
         version = conn.execute("PRAGMA user_version").fetchone()[0]
