@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import multiprocessing
+import multiprocessing.process
 import os
 import random
 import shutil
@@ -32,11 +34,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 WORDS = "harbour council market quay bonds ferry river tram bakery audit report season".split()
@@ -62,7 +64,21 @@ def make_feed(index: int, items: int) -> bytes:
     ).encode()
 
 
-def serve(feeds: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
+class Served:
+    """The feed server's process: its base URL, and ``shutdown()`` to stop it."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, base: str) -> None:
+        self.process = process
+        self.base = base
+
+    def shutdown(self) -> None:
+        """Stop the server's process."""
+        self.process.terminate()
+        self.process.join()
+
+
+def _serve_forever(feeds: dict[str, bytes], port: Connection) -> None:
+    """The server's own process: serves ``feeds`` until it is terminated."""
     modified = formatdate(1748736000, usegmt=True)
     etags = {path: '"' + hashlib.md5(body).hexdigest() + '"' for path, body in feeds.items()}
 
@@ -97,8 +113,21 @@ def serve(feeds: dict[str, bytes]) -> tuple[ThreadingHTTPServer, str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    port.send(server.server_address[1])
+    server.serve_forever()
+
+
+def serve(feeds: dict[str, bytes]) -> tuple[Served, str]:
+    """Serve ``feeds`` (path -> body, with ETag and Last-Modified) from 127.0.0.1 in a
+    process of its own: in the benchmark's process, the server's threads would share a
+    GIL with the memory sampler (and its bigger pauses would slow the faster client
+    more). Returns the server and its base URL."""
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve_forever, args=(feeds, theirs), daemon=True)
+    process.start()
+    base = f"http://127.0.0.1:{ours.recv()}"
+    return Served(process, base), base
 
 
 def _children() -> dict[int, list[int]]:

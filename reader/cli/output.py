@@ -16,8 +16,6 @@ from reader.base.clean import clean_line, clean_link, clean_text
 from reader.base.errors import ReaderError
 from reader.base.fragments import story_markdown
 from reader.base.models import LIST_KINDS, Story
-from reader.cli.text_tables import draw_tables
-from reader.cli.text_wrap import wrap_markdown
 
 
 class CommandError(ReaderError):
@@ -86,6 +84,10 @@ def format_story(story: Story, width: int | None = None, wrap: bool = False) -> 
     if story.also_on:
         sites = ", ".join(clean_line(copy.site or copy.url or copy.id) for copy in story.also_on)
         lines.append(f"Also on: {sites}")
+    # Only `reader show` draws a story: the other commands never import these.
+    from reader.cli.text_tables import draw_tables
+    from reader.cli.text_wrap import wrap_markdown
+
     body = clean_text(story_markdown(story) or "")
     lines += ["", draw_tables(wrap_markdown(body, width) if wrap else body, width), ""]
     for kind, heading in zip(LIST_KINDS, ("Related", "Ranking", "Recommended"), strict=True):

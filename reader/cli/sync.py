@@ -80,12 +80,12 @@ class Synced:
 def sync_before_refresh(args: argparse.Namespace, store: Store) -> Synced | None:
     """With ``[sync]`` set up, sync (printing its line, or its error on stderr); the
     refresh then fetches only the feeds the server does not have. None without sync."""
-    from reader.sync.engine import server_feed_urls, sync
-    from reader.sync.errors import SyncError
-
     settings = _settings(store)
     if settings is None:
         return None
+    from reader.sync.engine import server_feed_urls, sync  # only with [sync] set up
+    from reader.sync.errors import SyncError
+
     synced = Synced()
     try:
         report = sync(store, settings)

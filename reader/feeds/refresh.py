@@ -356,14 +356,16 @@ def refresh(
         return settings(feed.url) if settings is not None else FeedSettings()
 
     def store_result(feed: Feed, fetched: Validators, parsed: ParsedFeed | Failed) -> None:
-        nonlocal waiting_rows
+        nonlocal waiting_rows, hiding
         if isinstance(parsed, Failed):
             _fail(store, report, feed.url, parsed.reason, on_failure)
             finished()
             return
-        hidden, dropped = apply_ignore(store, feed, parsed, own(feed).ignore)
-        report.hidden += hidden
-        report.dropped += dropped
+        if hiding or feed_rules(feed, own(feed).ignore):
+            hidden, dropped = apply_ignore(store, feed, parsed, own(feed).ignore)
+            hiding = hiding or hidden > 0
+            report.hidden += hidden
+            report.dropped += dropped
         if own(feed).fetch_full_page:
             full_pages(store, parsed, FetchPolicy.named_by_user(feed.url))
         waiting.append((feed, fetched, parsed))
@@ -371,6 +373,11 @@ def refresh(
         if waiting_rows >= STORE_BATCH:
             flush()
 
+    # Without hidden stories, a feed without rules has nothing to release or forget:
+    # its items skip the killfile's store calls (two a feed, each waiting for the GIL
+    # while the parsing threads hold it). Only a rule hides a story, so this holds
+    # from the start of the refresh until a rule hides one.
+    hiding = store.any_hidden()
     pool = _Parsers(processes and len(feeds) >= 4 and (os.cpu_count() or 1) > 1)
     if pool.wanted and any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds):
         # A feed never fetched will need parsing: start the workers while the network

@@ -53,7 +53,7 @@ class HiddenStore(StoreBase):
     def forget_hidden(self, sources: Sequence[str]) -> int:
         """Stop hiding ``sources`` (their stories no longer match a rule: a refresh stores
         them as it stores any story). Returns how many were hidden."""
-        if not sources or not self._any_hidden():
+        if not sources or not self.any_hidden():
             return 0
         found = list(self._hidden_as(sources))
         if not found:
@@ -67,7 +67,7 @@ class HiddenStore(StoreBase):
     def release_hidden(self, feed_url: str, rules: Collection[str]) -> list[StoryRow]:
         """The feed's stories hidden by a rule that is not among ``rules`` (its rule was
         removed or changed), taken out of hiding: the caller stores them."""
-        if not self._any_hidden():
+        if not self.any_hidden():
             return []
         conn = self._conn
         with self._write():
@@ -85,7 +85,7 @@ class HiddenStore(StoreBase):
     def trim_hidden(self, feed_url: str, keep: int) -> int:
         """Forget the feed's hidden stories beyond the ``keep`` hidden last (as
         ``trim_feed`` keeps its listed ones to ``max_stories``). Returns how many went."""
-        if not self._any_hidden():
+        if not self.any_hidden():
             return 0
         with self._write():
             return self._conn.execute(
@@ -114,5 +114,7 @@ class HiddenStore(StoreBase):
         )
         return {source: (digest, rule) for source, digest, rule in rows}
 
-    def _any_hidden(self) -> bool:
+    def any_hidden(self) -> bool:
+        """Whether the killfile hides any story at all (a refresh without rules and
+        without hidden stories has nothing to release or forget)."""
         return bool(self._conn.execute("SELECT 1 FROM hidden_stories LIMIT 1").fetchone())
