@@ -210,9 +210,11 @@ class StoreBase:
         )
 
     def limit_cache(self, mib: int) -> None:
-        """Hold at most ``mib`` MiB of the story cache's pages in memory from now on (a
-        refresh appends: 8 MiB stores as fast as the default 64, bench_feeds.py)."""
-        self._conn.execute(f"PRAGMA cache_size = -{max(1, int(mib)) * 1024}")
+        """Hold at most ``mib`` MiB of each database's pages in memory from now on (a
+        refresh appends: 8 MiB stores as fast as the default 64, bench_feeds.py; a
+        listing reads each page once, and every read mark's)."""
+        for schema in ("main", "user"):
+            self._conn.execute(f"PRAGMA {schema}.cache_size = -{max(1, int(mib)) * 1024}")
 
     def close(self) -> None:
         self._conn.close()
