@@ -326,6 +326,11 @@ def refresh(
             on_progress(done, len(feeds))
         slots.release()
 
+    # Without hidden stories, a feed without rules has nothing to release or forget:
+    # its items skip the killfile's store calls (two a feed, each waiting for the GIL
+    # while the parsing threads hold it). Only a rule hides a story, so this holds
+    # from the start of the refresh until a rule hides one.
+    hiding = store.any_hidden()
     waiting: list[tuple[Feed, Validators, ParsedFeed]] = []
     waiting_rows = 0
     refreshed: list[tuple[str, str | None, str | None, str | None]] = []
@@ -373,11 +378,6 @@ def refresh(
         if waiting_rows >= STORE_BATCH:
             flush()
 
-    # Without hidden stories, a feed without rules has nothing to release or forget:
-    # its items skip the killfile's store calls (two a feed, each waiting for the GIL
-    # while the parsing threads hold it). Only a rule hides a story, so this holds
-    # from the start of the refresh until a rule hides one.
-    hiding = store.any_hidden()
     pool = _Parsers(processes and len(feeds) >= 4 and (os.cpu_count() or 1) > 1)
     if pool.wanted and any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds):
         # A feed never fetched will need parsing: start the workers while the network
