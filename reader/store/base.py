@@ -48,6 +48,11 @@ CHUNK = 500
 # (5 ms) each time: more than the insert itself. So a batch goes in with as few
 # statements as SQLite's limit on parameters allows (999 on the oldest builds).
 _MAX_ROWS_PER_INSERT = 1000
+# Ranking entries too (four values each), and for a second reason: every INSERT into
+# ranking_entries fires a trigger, so SQLite keeps a statement journal for it, and a
+# statement of one entry journals the pages it changes once per entry (eight entries
+# a text page: half the cost of storing the page), a statement of thousands once.
+_MAX_ENTRIES_PER_INSERT = 8000
 
 
 CACHE_MIB = 64
@@ -201,6 +206,7 @@ class StoreBase:
         self._rows_per_insert = max(
             1, min(_MAX_ROWS_PER_INSERT, parameters // (len(StoryRow._fields) + 1))
         )
+        self._entries_per_insert = max(1, min(_MAX_ENTRIES_PER_INSERT, parameters // 4))
 
     def limit_cache(self, mib: int) -> None:
         """Hold at most ``mib`` MiB of the story cache's pages in memory from now on (a
