@@ -493,7 +493,7 @@ class _Parsers:
 
         with self._lock:
             if self._pool is None and not self._closed:
-                # The parser is loaded in the fork server, once.
+                # The parser is loaded once, before the workers fork.
                 preload = ("reader.feeds.parse", "fastfeedparser")
                 self._pool = worker_pool(default_workers(), preload=preload)
                 if self._pool is None:  # this system cannot start one

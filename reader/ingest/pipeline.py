@@ -319,7 +319,8 @@ def _parse_one(item: RawPage | PageFile, known: str | None) -> StoryRow | Failed
 
 POOL_WORTH_S = 0.5
 """Parsing that would take longer than this in this process goes to worker processes
-(a pool costs about half a second of CPU to start)."""
+(a pool from the fork server, as the app starts them, costs about half a second of
+CPU to start; one forked from the command line, tens of milliseconds)."""
 
 SLOW_PAGE_S = 0.001
 """Pages that take longer than this each (any HTML page; a text page takes a third of
@@ -336,7 +337,8 @@ IN_FLIGHT = 4
 """Shares of pages waiting or being parsed, per worker, while this process stores."""
 
 _PRELOAD = ("reader.ingest.pipeline", "reader.ingest.textpage", "reader.ingest.htmlpage")
-"""Imported once by the fork server, so every worker starts with them."""
+"""Imported once before the workers fork (here, or in the fork server), so every
+worker starts with them."""
 
 
 class _Run:
