@@ -306,6 +306,39 @@ def test_ranking_entries_split_over_statements_score_as_in_one(tmp_path: Path) -
     assert found[0] == found[1] and found[0][1] == 30 and len(found[0][0]) == 5
 
 
+def test_an_ingest_lets_the_log_grow_and_closing_copies_it(paths: Paths) -> None:
+    """``checkpoint_every``: the write-ahead log holds what was written since the last
+    checkpoint, up to the size given (SQLite's default checkpoints at 4 MiB); closing
+    the cache copies it in, and every story is there."""
+    import base64
+    import random
+
+    rng = random.Random(5)
+    pages = [
+        (
+            f"/big/{n}.txt",
+            f"h{n}",
+            Page(title=f"Big {n}", body=base64.b64encode(rng.randbytes(60_000)).decode()),
+        )
+        for n in range(200)
+    ]  # about 12 MiB of bodies that zlib cannot shrink much
+    wal = paths.cache_db.with_name(paths.cache_db.name + "-wal")
+    with Store(paths) as store:
+        store.checkpoint_every(64)
+        page_size = store._conn.execute("PRAGMA page_size").fetchone()[0]
+        assert (
+            store._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            == (64 << 20) // page_size
+        )
+        for start in range(0, len(pages), 50):
+            store.save_pages(pages[start : start + 50])
+        assert wal.stat().st_size > 8 << 20  # not copied at 4 MiB
+    assert not wal.exists() or wal.stat().st_size == 0
+    with Store(paths) as store:
+        assert store.counts()["stories"] == 200
+        assert store.get(story_id("/big/7.txt")).body == pages[7][2].body
+
+
 def test_similar_stories_share_title_words(store: Store) -> None:
     ingest(store, [str(BONDS), str(ROWERS)])
     ingest_items(store, [("c", page("Harbour bonds: what the audit means"))])

@@ -23,6 +23,10 @@ from reader.store import Store, StoryFilter
 from reader.store.analysis import ANALYSE_INLINE
 from reader.store.health import diagnose
 
+INGEST_LOG_MIB = 64
+"""The write-ahead log an ingest lets grow before copying it into the cache
+(``Store.checkpoint_every``)."""
+
 
 def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
     from reader.ingest.pipeline import ingest
@@ -36,6 +40,7 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
     from reader.base.errors import IngestAborted, StoringFailed
 
     stopped: Exception | None = None
+    store.checkpoint_every(INGEST_LOG_MIB)
     try:
         report = ingest(store, args.inputs, on_failure)
     except IngestAborted as exc:  # one line says where and why; what was stored stays

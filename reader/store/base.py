@@ -213,6 +213,16 @@ class StoreBase:
         refresh appends: 8 MiB stores as fast as the default 64, bench_feeds.py)."""
         self._conn.execute(f"PRAGMA cache_size = -{max(1, int(mib)) * 1024}")
 
+    def checkpoint_every(self, mib: int) -> None:
+        """Copy the write-ahead log into the story cache once it holds ``mib`` MiB, not
+        SQLite's 4, from now on. A long ingest writes the same index pages again batch
+        after batch (a story's id and title fall anywhere in their indexes), and one
+        checkpoint copies a page once however often it was written: 10,000 text pages
+        into a cache of 1,000,000 stories stored in 1.5 s instead of 2.4 (what the log
+        holds at the end is copied when the last connection closes the cache)."""
+        page = self._conn.execute("PRAGMA page_size").fetchone()[0]
+        self._conn.execute(f"PRAGMA wal_autocheckpoint = {max(1, int(mib) * (1 << 20) // page)}")
+
     def close(self) -> None:
         self._conn.close()
 
