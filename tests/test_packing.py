@@ -241,6 +241,23 @@ def test_a_row_made_by_prepare_is_stored_packed() -> None:
     assert packing.unpack(body, html) == page.body and packing.unpack(html) == page.body_html
 
 
+def test_a_row_packed_where_it_was_made_is_stored_the_same(store: Store) -> None:
+    """A worker packs the rows it makes (``packing.packed``): the store writes the
+    same values as for the row unpacked, and reads back the same text."""
+    from reader.store.rows import prepare
+
+    rows = [prepare(source, digest, page) for source, digest, page in ITEMS]
+    packed = [packing.packed(row) for row in rows]
+    assert [packing.stored_values(p) for p in packed] == [packing.stored_values(r) for r in rows]
+    assert isinstance(packed[0].body, bytes) and isinstance(packed[0].body_html, bytes)
+    assert packed[-1].body == "Quay wall."  # short text stays text
+    assert packing.packed(packed[0]) == packed[0]  # packing twice changes nothing
+    store.save_rows(packed)
+    for source, _, page in ITEMS:
+        story = store.get(story_id(source))
+        assert (story.body, story.body_html) == (page.body, page.body_html)
+
+
 def test_the_command_line_says_it_upgrades_an_old_cache_first(
     home: Path, old_cache: dict[str, object]
 ) -> None:

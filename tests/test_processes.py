@@ -1,9 +1,10 @@
 """reader's helper processes: what they import, and that they end with reader.
 
-Parsing runs in worker processes started through multiprocessing's fork server.
-They must import reader from where it is installed, never from a ``reader/`` folder
-in the current directory (whose code would run), and none may outlive a reader
-that was killed.
+Parsing runs in worker processes, forked from a command that runs one thread and
+started through multiprocessing's fork server from a process with threads. They must
+import reader from where it is installed, never from a ``reader/`` folder in the
+current directory (whose code would run), and none may outlive a reader that was
+killed.
 """
 
 from __future__ import annotations
@@ -104,10 +105,11 @@ def test_no_process_outlives_a_killed_reader(home: Path, tmp_path: Path) -> None
     try:
         helpers: set[int] = set()
         deadline = time.monotonic() + 60
-        while len(helpers) < 3 and time.monotonic() < deadline:  # server, tracker, workers
+        # The workers, one a core (forked: reader ingest runs one thread), two at least.
+        while len(helpers) < 2 and time.monotonic() < deadline:
             helpers = _descendants(process.pid)
             time.sleep(0.05)
-        assert len(helpers) >= 3, "the ingest never started its worker processes"
+        assert len(helpers) >= 2, "the ingest never started its worker processes"
         process.send_signal(signal.SIGKILL)  # the main process only, as the OOM killer does
         process.wait(10)
         deadline = time.monotonic() + 10
@@ -119,3 +121,32 @@ def test_no_process_outlives_a_killed_reader(home: Path, tmp_path: Path) -> None
             process.kill()
         for pid in _descendants(process.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+_POOLS = """
+import os, threading
+from reader.plumbing.workers import worker_pool
+
+def parent_of_worker(found):
+    pool = worker_pool(1)
+    found.append(pool.submit(os.getppid).result() == os.getpid())
+    pool.shutdown()
+
+alone, threaded = [], []
+parent_of_worker(alone)
+helper = threading.Thread(target=parent_of_worker, args=(threaded,))
+helper.start()
+helper.join()
+print(alone[0], threaded[0])
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+def test_workers_fork_from_one_thread_and_come_from_the_fork_server_beside_threads() -> None:
+    """A command (one thread) forks its workers, which start at once; a process with
+    threads has them forked by the fork server (forking it would be unsafe)."""
+    ran = subprocess.run(
+        [sys.executable, "-P", "-c", _POOLS], capture_output=True, text=True, timeout=120
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["True", "False"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from reader.base.errors import FeedError, FeedNotFound, ReaderError, StoryError
 from reader.base.fragments import story_markdown
 from reader.base.models import Page
-from reader.base.paths import Paths
+from reader.base.paths import Paths, resolve_paths
 from reader.ingest.pipeline import ingest, ingest_items
 from reader.store import Store, StoryFilter, StoryNotFound, story_id
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS
@@ -277,6 +278,65 @@ def test_cache_wide_ranking_follows_updates_and_breaks_ties_by_reactions(store: 
         ("Alpha", story_id("a")),  # 1 (from b) + 1/2 (from a)
         ("Gamma", None),
     ]
+
+
+def test_ranking_entries_split_over_statements_score_as_in_one(tmp_path: Path) -> None:
+    """A batch's ranking entries go in as few statements as the parameters allow:
+    split into statements of two entries, the scores and entries are the same."""
+
+    def ranked(n: int) -> bytes:
+        lines = "".join(f"- Story {(n * 7 + k) % 5}\n" for k in range(5))
+        return f"Story {n}\nBody {n}.\nRanking\n{lines}".encode()
+
+    items = [(f"p{n}", ranked(n)) for n in range(6)]
+    found = []
+    for per_statement in (None, 2):
+        with Store(resolve_paths(tmp_path / f"home-{per_statement}")) as store:
+            if per_statement is not None:
+                store._entries_per_insert = per_statement
+            ingest_items(store, items)
+            found.append(
+                (
+                    store._conn.execute(
+                        "SELECT title_key, score FROM ranking_scores ORDER BY title_key"
+                    ).fetchall(),
+                    store._conn.execute("SELECT count(*) FROM ranking_entries").fetchone()[0],
+                )
+            )
+    assert found[0] == found[1] and found[0][1] == 30 and len(found[0][0]) == 5
+
+
+def test_an_ingest_lets_the_log_grow_and_closing_copies_it(paths: Paths) -> None:
+    """``checkpoint_every``: the write-ahead log holds what was written since the last
+    checkpoint, up to the size given (SQLite's default checkpoints at 4 MiB); closing
+    the cache copies it in, and every story is there."""
+    import base64
+    import random
+
+    rng = random.Random(5)
+    pages = [
+        (
+            f"/big/{n}.txt",
+            f"h{n}",
+            Page(title=f"Big {n}", body=base64.b64encode(rng.randbytes(60_000)).decode()),
+        )
+        for n in range(200)
+    ]  # about 12 MiB of bodies that zlib cannot shrink much
+    wal = paths.cache_db.with_name(paths.cache_db.name + "-wal")
+    with Store(paths) as store:
+        store.checkpoint_every(64)
+        page_size = store._conn.execute("PRAGMA page_size").fetchone()[0]
+        assert (
+            store._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            == (64 << 20) // page_size
+        )
+        for start in range(0, len(pages), 50):
+            store.save_pages(pages[start : start + 50])
+        assert wal.stat().st_size > 8 << 20  # not copied at 4 MiB
+    assert not wal.exists() or wal.stat().st_size == 0
+    with Store(paths) as store:
+        assert store.counts()["stories"] == 200
+        assert store.get(story_id("/big/7.txt")).body == pages[7][2].body
 
 
 def test_similar_stories_share_title_words(store: Store) -> None:

@@ -160,3 +160,24 @@ def test_html_is_routed_away_from_the_text_parser() -> None:
         b"<!DOCTYPE html><html><title>Hi</title><body><p>Hello.</p></body></html>", "x"
     )
     assert page.title == "Hi"
+
+
+def test_headlines_lose_runs_of_whitespace_of_any_kind() -> None:
+    """A headline kept as it is (single spaces) or squashed (tabs, runs, no-break
+    spaces, a bullet or number followed by more than one space)."""
+    text = (
+        "Title line\nBody paragraph.\nRelated\n"
+        "- Plain headline here\n"
+        "-\t\tTabbed  after a bullet\n"
+        "3.   Numbered\u00a0with a no-break space\n"
+        "Run  of   spaces\n"
+        "\u2022 Dot\u2003em space\n"
+    )
+    page = parse_text(text, "s")
+    assert [h.title for h in page.related] == [
+        "Plain headline here",
+        "Tabbed after a bullet",
+        "Numbered with a no-break space",
+        "Run of spaces",
+        "Dot em space",
+    ]

@@ -26,6 +26,10 @@ from reader.store.health import diagnose
 LIST_CACHE_MIB = 4
 """SQLite's page cache for ``reader list`` (see ``cmd_list``)."""
 
+INGEST_LOG_MIB = 64
+"""The write-ahead log an ingest lets grow before copying it into the cache
+(``Store.checkpoint_every``)."""
+
 
 def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
     from reader.ingest.pipeline import ingest
@@ -39,6 +43,7 @@ def cmd_ingest(args: argparse.Namespace, store: Store) -> int:
     from reader.base.errors import IngestAborted, StoringFailed
 
     stopped: Exception | None = None
+    store.checkpoint_every(INGEST_LOG_MIB)
     try:
         report = ingest(store, args.inputs, on_failure)
     except IngestAborted as exc:  # one line says where and why; what was stored stays

@@ -45,6 +45,7 @@ from reader.plumbing.fetch import (
 )
 from reader.plumbing.fetch import client as http_client
 from reader.store import Store
+from reader.store.packing import unpack
 from reader.store.rows import StoryRow
 
 if TYPE_CHECKING:  # multiprocessing is imported only by a refresh that parses in processes
@@ -138,7 +139,7 @@ def ignore_fields(row: StoryRow, tags: Sequence[str]) -> dict[str, str | Sequenc
         "title": row.title,
         "author": row.author or "",
         "link": row.url or "",
-        "content": row.body,
+        "content": unpack(row.body, row.body_html) or "",
         "tag": tags,
     }
 
@@ -499,7 +500,7 @@ class _Parsers:
 
         with self._lock:
             if self._pool is None and not self._closed:
-                # The parser is loaded in the fork server, once.
+                # The parser is loaded once, before the workers fork.
                 preload = ("reader.feeds.parse", "fastfeedparser")
                 self._pool = worker_pool(default_workers(), preload=preload)
                 if self._pool is None:  # this system cannot start one

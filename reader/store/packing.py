@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
+from typing import overload
 
 from reader.store.rows import StoryRow
 
-__all__ = ["LEVEL", "SMALLEST", "pack", "register", "stored_values", "unpack"]
+__all__ = ["LEVEL", "SMALLEST", "pack", "packed", "register", "stored_values", "unpack"]
 
 LEVEL = 6
 """zlib's level: its default, most of level 9's gain at a fraction of its time."""
@@ -38,6 +39,10 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+@overload
+def pack(text: str | bytes, html: str | bytes | None = None) -> str | bytes: ...
+@overload
+def pack(text: str | bytes | None, html: str | bytes | None = None) -> str | bytes | None: ...
 def pack(text: str | bytes | None, html: str | bytes | None = None) -> str | bytes | None:
     """``text`` as stored: compressed when that is smaller, else unchanged (packing a
     packed value, or NULL, gives it back). ``html``, stored or not, is the HTML the
@@ -69,8 +74,16 @@ def unpack(value: str | bytes | None, html: str | bytes | None = None) -> str | 
     return (decompressor.decompress(value) + decompressor.flush()).decode("utf-8", "surrogatepass")
 
 
+def packed(row: StoryRow) -> StoryRow:
+    """``row`` with its bodies as stored: packed where the row is made (a worker
+    process), so that the storing process only writes (``stored_values`` then has
+    nothing left to pack)."""
+    return row._replace(body=pack(row.body, row.body_html), body_html=pack(row.body_html))
+
+
 def stored_values(row: StoryRow) -> tuple[object, ...]:
-    """A story row's columns as stored (all but its ranking), the bodies packed."""
+    """A story row's columns as stored (all but its ranking), the bodies packed
+    (unless ``packed`` did it already)."""
     return (*row[:10], pack(row.body, row.body_html), pack(row.body_html), *row[12:-1])
 
 

@@ -36,8 +36,10 @@ class StoryRow(NamedTuple):
     published: str | None
     author: str | None
     reactions: int | None
-    body: str
-    body_html: str | None
+    body: str | bytes
+    """The text (Markdown, or a feed item's plain text), or once ``packing.packed``
+    has run (where the row was made: a worker process) the text as stored."""
+    body_html: str | bytes | None
     lists: str
     sort_key: str | None
     """When the page was published, else when it first came; None in an update keeps

@@ -41,6 +41,15 @@ def _insert_rows(count: int) -> str:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _insert_entries(count: int) -> str:
+    """An INSERT of ``count`` ranking entries."""
+    return (
+        "INSERT INTO ranking_entries (story_rowid, position, title, title_key)"
+        f" VALUES {', '.join(['(?, ?, ?, ?)'] * count)}"
+    )
+
+
 # An update keeps the feed a story came from when the new version names none, and
 # an undated story keeps its place in the list (its sort key is when it first came).
 _KEEP_UNLESS_GIVEN = ("feed_url", "sort_key")
@@ -120,22 +129,21 @@ class StoryStore(StoreBase):
                     sid = conn.execute("SELECT id FROM stories WHERE rowid = ?", (rowid,))
                     self._refresh_bookmark_copy(sid.fetchone()[0])
             # The new stories' rowids in one read (they are the rows after ``top``), and
-            # every ranking entry of the batch in one statement.
+            # the batch's ranking entries in as few statements as the parameters allow.
             if any(row.ranking for row in fresh):
                 rowids.update(
                     conn.execute("SELECT source, rowid FROM stories WHERE rowid > ?", (top,))
                 )
-            entries = [
-                (rowids[source], n, title, key)
+            values = [
+                value
                 for source, row in latest.items()
                 for n, (title, key) in enumerate(row.ranking)
+                for value in (rowids[source], n, title, key)
             ]
-            if entries:
-                conn.executemany(
-                    "INSERT INTO ranking_entries (story_rowid, position, title, title_key)"
-                    " VALUES (?, ?, ?, ?)",
-                    entries,
-                )
+            step = self._entries_per_insert * 4
+            for start in range(0, len(values), step):
+                some = values[start : start + step]
+                conn.execute(_insert_entries(len(some) // 4), some)
         return outcomes
 
     def _stored(self, sources: Sequence[str]) -> dict[str, tuple[int, str]]:
