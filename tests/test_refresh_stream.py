@@ -12,11 +12,15 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+import regex
 from http_server import send, serve
 
+from reader.base.config import IgnoreRule
+from reader.base.errors import Failed
 from reader.base.paths import resolve_paths
 from reader.feeds import refresh as refreshing
 from reader.store import Store
+from reader.store.packing import unpack
 
 from conftest import run_reader
 
@@ -150,3 +154,45 @@ def test_malloc_arenas_are_limited_on_glibc() -> None:
     from reader.plumbing.malloc import limit_arenas
 
     assert limit_arenas(2) is (platform.libc_ver()[0] == "glibc")
+
+
+def _long_rss() -> bytes:
+    """A feed whose items are long enough to be stored compressed."""
+    words = " ".join(f"harbour{n} council market" for n in range(60))
+    paragraph = f"&lt;p&gt;{words}&lt;/p&gt;"
+    entries = "".join(
+        f"<item><title>Item {n}</title><link>http://feeds.example/long/{n}</link>"
+        f"<guid>long-{n}</guid><description>{paragraph * 3}</description></item>"
+        for n in range(5)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Long</title>'
+        f"<link>http://feeds.example/long</link>{entries}</channel></rss>"
+    ).encode()
+
+
+def test_a_new_feeds_rows_come_packed_and_are_stored_as_the_others(tmp_path: Path) -> None:
+    url = "http://feeds.example/long"
+    plain = refreshing.parse_safely(_long_rss(), url)
+    new = refreshing.parse_safely(_long_rss(), url, new=True)
+    assert not isinstance(plain, Failed) and not isinstance(new, Failed)
+    assert all(isinstance(row.body, str) for row in plain.rows)
+    assert all(isinstance(row.body, bytes) and isinstance(row.body_html, bytes) for row in new.rows)
+    for a, b in zip(plain.rows, new.rows, strict=True):
+        assert unpack(b.body_html) == a.body_html
+        assert unpack(b.body, b.body_html) == a.body
+        assert b.content_hash == a.content_hash
+    # Rows that rules judge, or whose pages are fetched in full, change after parsing.
+    rule = IgnoreRule(1, "*", (("title", regex.compile("nothing matches this")),))
+    judged = refreshing.parse_safely(_long_rss(), url, rules=(rule,), new=True)
+    full = refreshing.parse_safely(_long_rss(), url, keep_pages=True, new=True)
+    for kept in (judged, full):
+        assert not isinstance(kept, Failed)
+        assert all(isinstance(row.body, str) for row in kept.rows)
+    # Stored from packed rows or from text, a story reads back the same.
+    stores = []
+    for name, parsed in (("plain", plain), ("new", new)):
+        with Store(resolve_paths(tmp_path / name)) as store:
+            refreshing.store_feeds(store, [parsed])
+            stores.append([(s.title, s.body) for s in store.iter_stories(with_body=True)])
+    assert stores[0] == stores[1] and len(stores[0]) == 5

@@ -45,7 +45,7 @@ from reader.plumbing.fetch import (
 )
 from reader.plumbing.fetch import client as http_client
 from reader.store import Store
-from reader.store.packing import unpack
+from reader.store.packing import packed, unpack
 from reader.store.rows import StoryRow
 
 if TYPE_CHECKING:  # multiprocessing is imported only by a refresh that parses in processes
@@ -208,6 +208,7 @@ def parse_safely(
     keep_pages: bool = False,
     rules: Sequence[IgnoreRule] = (),
     tags: Sequence[str] = (),
+    new: bool = False,
 ) -> ParsedFeed | Failed:
     """Parse a feed document into story rows; a ``Failed`` says why it failed.
 
@@ -215,6 +216,12 @@ def parse_safely(
     for (``fetch_full_page`` works on them): the rows are all that is stored. With
     the feed's ``[[ignore]]`` rules (``feed_rules``) and tags, each row is tried
     against them here too (``ParsedFeed.ignored``), off the storing process.
+
+    ``new``: a feed never fetched before, whose every item will be stored: the rows'
+    bodies are packed here too (``packing.packed``), off the storing thread (zlib lets
+    the GIL go: in one process, the storing thread stores meanwhile). A known feed's
+    rows are packed when stored, since most of its items are stored already and are
+    skipped; so are those of a feed with rules or full pages (its rows change after).
     """
     try:
         parsed = parse_feed(data, url)
@@ -223,6 +230,8 @@ def parse_safely(
         parsed.prepare_rows()
         if rules:
             parsed.ignored = verdicts(rules, parsed.rows, tags)
+        elif new and not keep_pages:
+            parsed.rows = [packed(row) for row in parsed.rows]
     except FeedError as exc:
         return Failed(str(exc))
     except Exception as exc:  # a parser bug must not stop the other feeds: logged
@@ -231,6 +240,11 @@ def parse_safely(
     if not keep_pages:
         parsed.pages = []
     return parsed
+
+
+def never_fetched(feed: Feed) -> bool:
+    """Whether ``feed`` was never refreshed (nothing of it is stored yet)."""
+    return not (feed.etag or feed.last_modified or feed.last_refresh)
 
 
 def due(feeds: Sequence[Feed], settings: Callable[[str], FeedSettings]) -> list[Feed]:
@@ -380,7 +394,7 @@ def refresh(
             flush()
 
     pool = _Parsers(processes and len(feeds) >= 4 and (os.cpu_count() or 1) > 1)
-    if pool.wanted and any(not (f.etag or f.last_modified or f.last_refresh) for f in feeds):
+    if pool.wanted and any(never_fetched(f) for f in feeds):
         # A feed never fetched will need parsing: start the workers while the network
         # starts, not when the first feed arrives.
         threading.Thread(target=pool.start, daemon=True).start()
@@ -388,7 +402,8 @@ def refresh(
 
     def parse(feed: Feed, data: bytes) -> ParsedFeed | Failed:
         keep = own(feed).fetch_full_page
-        return parse_safely(data, feed.url, keep, feed_rules(feed, own(feed).ignore), feed.tags)
+        rules = feed_rules(feed, own(feed).ignore)
+        return parse_safely(data, feed.url, keep, rules, feed.tags, never_fetched(feed))
 
     def fetch(feed: Feed) -> tuple[Validators, Parsed]:
         """Fetch a feed and parse it, or hand it straight to a parser process (runs in a
@@ -406,7 +421,8 @@ def refresh(
             try:
                 keep = own(feed).fetch_full_page
                 rules = feed_rules(feed, own(feed).ignore)
-                job = parsers.submit(parse_safely, fetched.data, feed.url, keep, rules, feed.tags)
+                job = parsers.submit(parse_safely, fetched.data, feed.url, keep, rules, feed.tags,
+                                     never_fetched(feed))  # fmt: skip
                 return validators, job
             except RuntimeError:  # the pool broke: parse here instead
                 pass
