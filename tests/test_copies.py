@@ -87,6 +87,8 @@ def test_signatures_tell_copies_from_stories_on_the_same_subject() -> None:
     assert similarity.resemblance(original, cut) >= similarity.COPY_RESEMBLANCE
     assert similarity.resemblance(original, other) < 0.1
     assert len(original) == similarity.HASHES  # a byte a value
+    wide = array("I", [value | 0xABCD00 for value in original]).tobytes()  # as before 16
+    assert similarity.narrow(wide) == original == similarity.narrow(original)
     assert similarity.signature("Short", "A line of summary only.") is None
 
 

@@ -209,7 +209,10 @@ def _signature(found: list[str]) -> bytes | None:
 
 def narrow(wide: bytes) -> bytes:
     """A signature of 32-bit values (as stored before cache migration 16) as ``signature``
-    makes it: the low byte of each value."""
+    makes it: the low byte of each value. Any other value is given back as it is (one
+    made narrow already; one of another size, which ``resemblance`` never matches)."""
+    if len(wide) != 4 * HASHES:
+        return wide
     return bytes(value & 0xFF for value in array("I", wide))
 
 
