@@ -30,10 +30,13 @@ DOC_TERMS = 48
 0.912 with 64 and 64, 0.903 with 48 and 64; with the smoothed ``idf``, 0.923 at 48 and
 128. The TF-IDF cosine over every word: 0.906. (Measured when these terms were stored
 as postings; since cache migration 16 each candidate the full-text index finds has its
-vector made from its text when it is scored: 0.924.)"""
+vector made from its text when it is scored: 0.928.)"""
 
 QUERY_TERMS = 128
 """Terms of the asking story's vector, against which candidates are scored."""
+
+RARE_TERMS = 8
+"""Terms no other story has, kept in a candidate's vector besides ``DOC_TERMS``."""
 
 TITLE_WEIGHT = 3
 """A title word counts as this many body words."""
@@ -109,17 +112,32 @@ _TF = [0.0, *(1.0 + math.log(n) for n in range(1, 64))]
 
 
 def term_weights(
-    counts: Mapping[str, int], idfs: Mapping[str, float], keep: int
+    counts: Mapping[str, int],
+    idfs: Mapping[str, float],
+    keep: int,
+    rare: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """The ``keep`` heaviest terms of a story as an l2-normalised tf-idf vector, the
-    heaviest first: tf is sublinear (1 + log count), ``idfs`` gives each term's idf
-    (``idf``)."""
+    heaviest first.
+
+    tf is sublinear (1 + log count), ``idfs`` gives each term's idf (``idf``). ``rare``
+    gives an idf to terms no other story has (a name in the only story about
+    something): up to ``RARE_TERMS`` of them are kept besides, so that a story of
+    words no other has does not seem close to any sharing its few common ones.
+    """
     weights = {
         term: (_TF[count] if count < 64 else 1.0 + math.log(count)) * idfs.get(term, 0.0)
         for term, count in counts.items()
     }
     best = sorted(weights.items(), key=itemgetter(1), reverse=True)[:keep]
     best = [item for item in best if item[1] > 0]
+    if rare:
+        unique = {
+            term: (_TF[count] if count < 64 else 1.0 + math.log(count)) * rare[term]
+            for term, count in counts.items()
+            if term in rare
+        }
+        best += sorted(unique.items(), key=itemgetter(1), reverse=True)[:RARE_TERMS]
     norm = math.sqrt(sum(w * w for _, w in best)) or 1.0
     return {term: w / norm for term, w in best}
 
