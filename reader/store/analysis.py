@@ -84,11 +84,12 @@ class AnalysisStore(SearchStore):
     def analyse_pending(self, limit: int | None = None) -> int:
         """Analyse the stories stored since the last analysis that are in the full-text
         index (about ``limit`` of them at most, the oldest first); returns how many. A
-        short backlog of the index (``SEARCH_INDEXES``) is indexed first; a longer one
-        is the background's (``index_pending`` without a limit, then this)."""
+        short backlog of the index is indexed first (a chunk's worth, or with no
+        ``limit`` ``SEARCH_INDEXES``); a longer one is the background's
+        (``index_pending`` without a limit, then this)."""
         if not self.writable:
             return 0
-        self.index_pending(SEARCH_INDEXES)
+        self.index_pending(SEARCH_INDEXES if limit is None else max(limit, ANALYSIS_CHUNK))
         done = 0
         while limit is None or done < limit:
             rows = self._conn.execute(
