@@ -4,7 +4,7 @@ pane and ``reader related``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection
 from typing import NamedTuple
 
 from reader.base.clean import title_key
@@ -71,7 +71,7 @@ class RelatedStore(AnalysisStore):
     _known_total: int | None = None
     _known: dict[str, int]
 
-    def _remembered_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+    def _remembered_frequencies(self, terms: Collection[str]) -> tuple[dict[str, int], int]:
         """``_frequencies``, with those of the terms asked since the last analysis
         remembered (``FREQUENCIES_KEPT``): consecutive stories share most words."""
         (total,) = self._conn.execute(
@@ -100,12 +100,12 @@ class RelatedStore(AnalysisStore):
         body, document frequencies as analysed) make its vector. The full-text index
         gives the newest stories holding each of its ``MATCH_TERMS`` heaviest,
         ``MATCHES_READ`` in all, so the cost does not grow with the cache; twice
-        ``limit`` and ``CANDIDATES_OVER`` more holding the heaviest share of the vector
-        are read, and each is
-        scored by the dot product of the two vectors (a cosine; its vector of its
-        ``DOC_TERMS`` heaviest terms, made from its text). Copies of the story never
-        take a place: the same group of copies, the same link (canonical or not), the
-        same folded title, or most of its shingles.
+        ``limit`` and ``CANDIDATES_OVER`` more, those holding the heaviest share of the
+        vector, are read, and each is scored by the dot product of the two vectors (a
+        cosine; its vector of its ``DOC_TERMS`` heaviest terms and ``RARE_TERMS`` words
+        no other story has, made from its text). Copies of the story never take a
+        place: the same group of copies, the same link (canonical or not), the same
+        folded title, or most of its shingles.
         """
         conn = self._conn
         row = conn.execute(
