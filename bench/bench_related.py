@@ -128,7 +128,7 @@ def main() -> None:
         store.analyse_pending()
         print(
             f"cache grown to {store.count()} stories in {stored:.0f} s,"
-            f" analysed (related postings, copies) in {time.perf_counter() - t0:.0f} s"
+            f" analysed (document frequencies, copies) in {time.perf_counter() - t0:.0f} s"
         )
         asked = rng.sample(range(len(items)), min(args.queries, len(items)))
         store.related(story_id(items[asked[0]][0]), limit=10)  # warm

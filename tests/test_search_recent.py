@@ -9,20 +9,27 @@ from collections.abc import Iterator
 
 import pytest
 
+import reader.store.base as store_base
 import reader.store.search as search
 from reader.base.models import Page
 from reader.base.paths import Paths
 from reader.store import Store
+from reader.store.schema import CACHE_MIGRATIONS
 
 RECENT, SLACK, WINDOW = 40, 5, 10
 
 
 @pytest.fixture
-def store(paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+def small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recent index of ``RECENT`` stories, windows of ``WINDOW``."""
     monkeypatch.setattr(search, "RECENT_STORIES", RECENT)
     monkeypatch.setattr(search, "_RECENT_SLACK", SLACK)
     monkeypatch.setattr(search, "RANK_WINDOW", WINDOW)
     monkeypatch.setattr(search, "INDEX_CHUNK", 7)  # every chunked path, on few stories
+
+
+@pytest.fixture
+def store(paths: Paths, small: None) -> Iterator[Store]:
     with Store(paths) as store:
         yield store
 
@@ -235,19 +242,14 @@ def test_a_filter_looks_back_through_the_newest_matches_of_its_words(
 
 
 def test_migration_15_remakes_it_with_prefixes_and_the_background_refills_it(
-    store: Store, paths: Paths, monkeypatch: pytest.MonkeyPatch
+    paths: Paths, small: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _save(store, 0, 60)
-    store.index_pending()
-    expected = _best(store, "tid*")
-    conn = store._conn
-    conn.execute("DROP TABLE recent_fts")  # as migration 13 made it: no prefix indexes
-    conn.execute(
-        "CREATE VIRTUAL TABLE recent_fts USING fts5 (title, body, content='stories',"
-        " content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', detail=full)"
-    )
-    conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('rebuild')")
-    conn.execute("PRAGMA user_version = 14")
+    with monkeypatch.context() as patch:
+        patch.setattr(store_base, "CACHE_MIGRATIONS", CACHE_MIGRATIONS[:14])  # no prefixes
+        with Store(paths) as old:
+            _save(old, 0, 60)
+            old.index_pending()
+            expected = _best(old, "tid*")
     with Store(paths) as reopened:
         (sql,) = reopened._conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'recent_fts'"

@@ -5,16 +5,16 @@ Pure functions over text, used by the store's analysis of new stories:
 * ``term_counts`` and ``term_weights``: a story's words as a sublinear tf-idf vector,
   cut to its ``DOC_TERMS`` heaviest terms and normalised; the related pane ranks
   stories by the dot product of such vectors (a cosine over the telling words).
-* ``signature`` and ``bands``: a one-permutation MinHash of the story's word
-  3-shingles (Li, Owen and Zhang 2012, densified by rotation), banded for
-  locality-sensitive lookup, and ``resemblance`` to confirm that a candidate is a copy.
+* ``signature``: a one-permutation MinHash of the story's word 3-shingles (Li, Owen
+  and Zhang 2012, densified by rotation), each value cut to its low byte (b-bit
+  MinHash, Li and König 2010), and ``resemblance`` to confirm that a candidate (found
+  by the full-text index) is a copy.
 
 Measured on the BBC News set (``bench/bench_related.py``, ``bench/bench_copies.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
@@ -25,28 +25,27 @@ from collections.abc import Mapping
 from operator import eq, itemgetter, xor
 
 DOC_TERMS = 48
-"""Terms kept per story for the related postings. Precision@5 on the BBC set
+"""Terms a story's vector keeps when a related search scores it. Precision@5 on the BBC set
 (``bench/bench_related.py``, unsmoothed idf): 0.914 with 48 here and 128 query terms,
 0.912 with 64 and 64, 0.903 with 48 and 64; with the smoothed ``idf``, 0.923 at 48 and
-128. The TF-IDF cosine over every word: 0.906. Disk grows with this number, query
-time with ``QUERY_TERMS``."""
+128. The TF-IDF cosine over every word: 0.906. (Measured when these terms were stored
+as postings; since cache migration 16 each candidate the full-text index finds has its
+vector made from its text when it is scored: 0.928.)"""
 
 QUERY_TERMS = 128
-"""Terms of the asking story looked up in the related postings."""
+"""Terms of the asking story's vector, against which candidates are scored."""
 
 RARE_TERMS = 8
-"""Terms no other story had when a story was analysed, kept besides ``DOC_TERMS``."""
+"""Terms no other story has, kept in a candidate's vector besides ``DOC_TERMS``."""
 
 TITLE_WEIGHT = 3
 """A title word counts as this many body words."""
 
 HASHES = 63
-"""MinHash values per signature: ``BANDS`` bands of ``ROWS`` values."""
+"""MinHash values per signature, a byte each."""
 
-ROWS = 3
-BANDS = HASHES // ROWS
-"""A pair with shingle Jaccard s shares a band with probability 1 - (1 - s^3)^21: 0.94
-at s = 0.5, 0.75 at 0.4, 0.02 at 0.1."""
+_CHANCE = 1 / 256
+"""How often two one-byte values agree by chance (b-bit MinHash with b = 8)."""
 
 MIN_SHINGLES = 24
 """Stories with fewer shingles (a headline and a line of summary) are never grouped as
@@ -87,7 +86,9 @@ def term_counts(title: str, body: str, stopwords: frozenset[str]) -> Counter[str
 
 
 def _counts(title: list[str], body: list[str], stopwords: frozenset[str]) -> Counter[str]:
-    counts = Counter(_telling(body, stopwords))
+    counts = Counter(body)  # counted first, each distinct word then tested once
+    for word in [w for w in counts if len(w) < 3 or w in stopwords or w.isdigit()]:
+        del counts[word]
     for word in _telling(title, stopwords):
         counts[word] += TITLE_WEIGHT
     return counts
@@ -116,12 +117,13 @@ def term_weights(
     keep: int,
     rare: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """The ``keep`` heaviest terms of a story as an l2-normalised tf-idf vector.
+    """The ``keep`` heaviest terms of a story as an l2-normalised tf-idf vector, the
+    heaviest first.
 
     tf is sublinear (1 + log count), ``idfs`` gives each term's idf (``idf``). ``rare``
-    gives an idf to terms no other story has yet (a name in the first story about
-    something): up to ``RARE_TERMS`` of them are kept besides, so that the next story
-    on the subject finds this one.
+    gives an idf to terms no other story has (a name in the only story about
+    something): up to ``RARE_TERMS`` of them are kept besides, so that a story of
+    words no other has does not seem close to any sharing its few common ones.
     """
     weights = {
         term: (_TF[count] if count < 64 else 1.0 + math.log(count)) * idfs.get(term, 0.0)
@@ -193,15 +195,17 @@ def _word_mixes(found: list[str]) -> tuple[dict[str, int], dict[str, int], dict[
 
 
 def signature(title: str, body: str) -> bytes | None:
-    """A one-permutation MinHash of the story's word 3-shingles: ``HASHES`` 32-bit
-    values, or None when there are fewer than ``MIN_SHINGLES`` shingles.
+    """A one-permutation MinHash of the story's word 3-shingles: ``HASHES`` values of a
+    byte, or None when there are fewer than ``MIN_SHINGLES`` shingles.
 
     Each word is hashed once (crc32, mixed to 64 bits three ways); a shingle's hash
     is the exclusive or of its words' three mixes; its bin is that value modulo
     ``HASHES``, and the bin keeps the smallest value (its high 32 bits). An empty
     bin takes the value of the next full bin (densification by rotation), so two
     signatures agree in a bin with probability close to the Jaccard similarity of
-    the two shingle sets.
+    the two shingle sets. Each value keeps its low byte (``narrow``): values that
+    agree still agree, others agree by chance one time in 256 (``resemblance``
+    corrects for it), a quarter of the bytes.
     """
     return _signature(_WORD.findall(fold(f"{title}\n{body}")))
 
@@ -218,31 +222,22 @@ def _signature(found: list[str]) -> bytes | None:
         while (low := mins.get((slot + step) % HASHES)) is None:
             step += 1
         values.append((low + step) & 0xFFFFFFFF)  # the offset keeps rotated values apart
-    return values.tobytes()
+    return narrow(values.tobytes())
 
 
-def bands(sig: bytes) -> list[int]:
-    """The signature's ``BANDS`` band keys, as signed 64-bit integers for SQLite."""
-    width = ROWS * 4
-    return [
-        int.from_bytes(
-            hashlib.blake2b(
-                sig[band * width : (band + 1) * width],
-                digest_size=8,
-                person=band.to_bytes(2, "little"),
-            ).digest(),
-            "little",
-            signed=True,
-        )
-        for band in range(BANDS)
-    ]
+def narrow(wide: bytes) -> bytes:
+    """A signature of 32-bit values (as stored before cache migration 16) as ``signature``
+    makes it: the low byte of each value. Any other value is given back as it is (one
+    made narrow already; one of another size, which ``resemblance`` never matches)."""
+    if len(wide) != 4 * HASHES:
+        return wide
+    return bytes(value & 0xFF for value in array("I", wide))
 
 
 def resemblance(one: bytes, other: bytes) -> float:
     """The Jaccard similarity of two stories' shingle sets, as their signatures
-    estimate it: the share of bins in which they agree."""
-    a, b = array("I", one), array("I", other)
-    if len(a) != len(b) or not a:
+    estimate it: the share of bins in which they agree, less the agreements of chance."""
+    if len(one) != len(other) or not one:
         return 0.0
-    agreeing: int = sum(map(eq, a, b))
-    return agreeing / len(a)
+    agreeing: int = sum(map(eq, one, other))
+    return max(0.0, (agreeing / len(one) - _CHANCE) / (1 - _CHANCE))

@@ -26,6 +26,7 @@ from reader.base.clean import title_key
 from reader.base.links import strip_tracking
 from reader.base.models import LIST_KINDS, Headline, Story
 from reader.base.paths import Paths
+from reader.base.similarity import narrow
 from reader.store import packing
 from reader.store.health import diagnose
 from reader.store.rows import StoryRow
@@ -110,6 +111,8 @@ def _connect(path: str, writable: bool = True) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=True)
     # The cache's migration 9 calls it.
     conn.create_function("strip_tracking", 1, strip_tracking, deterministic=True)
+    # And migration 16 narrow_signature.
+    conn.create_function("narrow_signature", 1, narrow, deterministic=True)
     # The cache's views and triggers call pack and unpack (migration 14); a build of
     # SQLite that distrusts a schema's functions by default must trust our own.
     packing.register(conn)

@@ -389,8 +389,7 @@ class StoryStore(StoreBase):
             "SELECT g.id, g.title, g.site, g.url FROM stories s"
             " JOIN stories g ON g.story_group = s.story_group AND g.rowid != s.rowid"
             " WHERE s.id = ? AND s.story_group IS NOT NULL"
-            " ORDER BY g.rowid = g.story_group DESC, length(unpack(g.body, g.body_html)) DESC,"
-            " g.rowid",
+            " ORDER BY g.rowid = g.story_group DESC, g.text_length DESC, g.rowid",
             (sid,),
         ).fetchall()
         return [Copy(*row) for row in rows]
