@@ -63,7 +63,8 @@ def _recent_matches(store: Store, query: str) -> set[int]:
 def test_it_holds_the_newest_stories_and_lets_the_oldest_go(store: Store) -> None:
     _save(store, 0, 25)
     store.index_pending()
-    assert _recent(store) == _newest(store, 25)  # fewer stories than it holds: all
+    assert _recent(store) == []  # fewer stories than it holds: the main index ranks
+    assert len(store.search("tide", limit=WINDOW)) == WINDOW
     _save(store, 25, 40)  # 65 stories: more than a chunk of new ones at once
     store.index_pending()
     held = _recent(store)
@@ -88,15 +89,45 @@ def test_a_cache_indexed_before_it_existed_is_filled_newest_first(
         assert _recent_matches(reopened, "tide") == set(_newest(reopened, RECENT))
 
 
+def test_a_cache_it_would_hold_whole_keeps_it_empty(
+    store: Store, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, RECENT + SLACK)
+    store.index_pending()
+    assert _recent(store) == []  # it would hold every story: a second copy
+    store._conn.execute("DELETE FROM stories WHERE rowid <= ?", (SLACK,))
+    store._add_recent(SLACK + 1, RECENT + SLACK)  # as a cache indexed before this left it
+    expected = _best(store, "tide")
+    with Store(paths) as reopened:  # the next start's catch-up empties it
+        reopened.index_pending()
+        assert _recent(reopened) == [] and _recent_matches(reopened, "tide") == set()
+        used = _from_recent(reopened, monkeypatch)
+        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
+        assert used == []
+        _save(reopened, RECENT + SLACK, SLACK + 1)  # the cache outgrows it: it is filled
+        reopened.index_pending()
+        assert _recent(reopened) == _newest(reopened, RECENT)
+        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == _best(reopened, "tide")
+        assert used == [True]
+        reopened._conn.execute("DELETE FROM stories WHERE rowid <= ?", (2 * SLACK,))
+    with Store(paths) as trimmed:  # a feed trimmed to RECENT + 1 stories: it is kept
+        trimmed.index_pending()
+        assert _recent(trimmed) == _newest(trimmed, RECENT)
+        trimmed._conn.execute("DELETE FROM stories WHERE rowid = ?", (2 * SLACK + 1,))
+    with Store(paths) as small:  # RECENT stories: it would hold them all
+        small.index_pending()
+        assert _recent(small) == [] and _recent_matches(small, "tide") == set()
+
+
 def test_updates_and_deletions_keep_it_exact(store: Store) -> None:
-    _save(store, 0, 30)
+    _save(store, 0, 50)
     store.index_pending()
     store.save_pages(
-        [("https://quay.example/29", "changed", Page(title="Story 29", body="A heron flew."))]
+        [("https://quay.example/49", "changed", Page(title="Story 49", body="A heron flew."))]
     )
     store.index_pending()
     (rowid,) = store._conn.execute(
-        "SELECT rowid FROM stories WHERE source = 'https://quay.example/29'"
+        "SELECT rowid FROM stories WHERE source = 'https://quay.example/49'"
     ).fetchone()
     assert _recent_matches(store, "heron") == {rowid}
     assert rowid not in _recent_matches(store, "tide")

@@ -16,9 +16,10 @@ phrase of very common words is listed newest first (``COMMON_PHRASE_DOCS``).
 
 bm25 counts every match of a word in the index it ranks from, so ranking even a
 window from a million stories costs in proportion to the million (the word "the":
-73-138 ms). A second index holds the newest ``RECENT_STORIES`` stories alone; a query
-with a whole window of matches among them is ranked from it (12 ms for "the", the same
-best 20), the rest from the whole index, where they have few matches. A query with
+73-138 ms). A second index holds the newest ``RECENT_STORIES`` stories alone (once the
+cache holds more: a smaller one would be indexed twice over); a query with a whole
+window of matches among them is ranked from it (12 ms for "the", the same best 20),
+the rest from the whole index, where they have few matches. A query with
 filters is ranked from it when its matches there fill a page; otherwise the whole index
 looks back through the newest ``FILTER_SCAN`` matches of its words. A search never
 waits for a long backlog or the recent index's filling (``index_pending``): the app's
@@ -58,7 +59,9 @@ RANK_WINDOW = 2000
 docstring). bm25 costs about 5 µs a match; 4,000 measured twice as slow."""
 
 RECENT_STORIES = 50_000
-"""How many of the newest stories the second full-text index (``recent_fts``) holds.
+"""How many of the newest stories the second full-text index (``recent_fts``) holds,
+once the cache holds more than this and ``_RECENT_SLACK`` (until then it is empty: it
+would be a second copy of the whole index, 35 MB at 10,000 BBC feed items).
 bm25 reads every match of a word in the index it ranks from, to count them; ranking
 the newest ``RANK_WINDOW`` matches from an index of the newest stories alone costs
 what it does at 50,000 stories however big the cache grows. A query with fewer than
@@ -166,7 +169,9 @@ class SearchStore(StoreBase):
         (the index rebuilt by a migration, a first refresh of many feeds) goes in
         transactions of ``INDEX_CHUNK`` stories with a pause between them, so that the
         app's other connection can mark a story read meanwhile. The recent index
-        (``RECENT_STORIES``) takes the new stories too, and is filled back to its size.
+        (``RECENT_STORIES``) takes the new stories too, and is filled back to its size
+        once the cache outgrows it; in a smaller cache it is kept empty
+        (``_recent_wanted``).
 
         ``most`` (what a search does first, ``SEARCH_INDEXES``): index the waiting
         stories only if at most this many wait, and leave a longer backlog (a
@@ -202,10 +207,32 @@ class SearchStore(StoreBase):
         if most is not None:
             self._recent_on_top(most)
         elif added or not self._recent_kept:
-            self._recent_on_top(None)
-            self._fill_recent()  # (a deletion leaves it one short until new stories come)
+            if self._recent_wanted():
+                self._recent_on_top(None)
+                self._fill_recent()  # (a deletion leaves it one short until new stories come)
+            else:
+                self._empty_recent()
             self._recent_kept = True
         return added
+
+    def _recent_wanted(self) -> bool:
+        """Whether the recent index should hold stories: the cache holds more than
+        ``RECENT_STORIES`` and ``_RECENT_SLACK`` (once filled, it is kept down to
+        ``RECENT_STORIES``, so that a cache trimmed about that size is not emptied and
+        filled again and again). A smaller cache would be held whole twice: its
+        searches rank from the main index, which costs the same at that size."""
+        held = self._recent_high() is not None
+        most = RECENT_STORIES if held else RECENT_STORIES + _RECENT_SLACK
+        return _more_than(self._conn, "SELECT 1 FROM stories", (), most)
+
+    def _empty_recent(self) -> None:
+        """Empty the recent index (a cache too small for it, ``_recent_wanted``): one
+        statement, whatever it holds; the space is reused as stories come."""
+        if self._recent_high() is None:
+            return
+        with self._write():
+            self._conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('delete-all')")
+            self._conn.execute("DELETE FROM recent_rows")
 
     def _recent_high(self) -> int | None:
         """The newest story the recent index holds (None: it is empty)."""
