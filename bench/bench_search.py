@@ -31,6 +31,7 @@ common words how many of the best 20 of the full ranking the windowed ranking ke
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sqlite3
@@ -178,9 +179,9 @@ def queries(store: Store, n: int, rng: random.Random) -> dict[str, list[str]]:
     bodies = [
         row[0].split()
         for row in conn.execute(
-            "SELECT unpack(body, body_html) FROM stories WHERE rowid IN"
-            " (SELECT abs(random()) % ? + 1 FROM stories LIMIT ?)",
-            (total, n * 4),
+            "SELECT unpack(body, body_html) FROM stories"
+            " WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+            (json.dumps([rng.randrange(1, total + 1) for _ in range(n * 4)]),),
         )
     ]
     phrases = []
