@@ -307,3 +307,35 @@ def test_a_phrase_of_common_words_lists_newest_first(
     assert [s.title for s in store.search('"of a"')] == ["last", "middle", "best"]
     assert [s.title for s in store.search('"a tale"')] == ["last"]  # "tale" is rare: ranked
     assert [s.title for s in store.search('"of a" kind')] == ["middle", "best"]
+
+
+def test_a_site_or_tag_of_more_stories_than_the_matches_is_tested_on_their_rows(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = [
+        "harbour site:quay",
+        "rowers site:quay",
+        "harbour -site:quay",
+        "tag:local harbour",
+        "-tag:sport harbour",
+        "harbour site:bbc is:unread",
+        "rowers tag:sport after:2026-11-30",
+    ]
+    found = {query: _titles(filled, query) for query in queries}
+    assert found["rowers site:quay"] == ["Rowers win silver"]
+    assert found["harbour -site:quay"] == ["Harbour bonds rise"]
+    asked: list[tuple[int, bool]] = []
+    many = Store._many_stories
+
+    def recording(self: Store, sites: list[str], urls: list[str], most: int) -> bool:
+        asked.append((most, many(self, sites, urls, most)))
+        return asked[-1][1]
+
+    monkeypatch.setattr(Store, "_many_stories", recording)
+    assert _titles(filled, "rowers site:quay") == ["Rowers win silver"]
+    assert asked == [(1, True)]  # one match read, two stories on the site: its row
+    assert _titles(filled, "harbour tag:sport") == ["Rowers win silver"]
+    assert asked[-1] == (3, False)  # three matches, the tag's one story: a set
+    for forced in (True, False):  # either way, the same stories in the same order
+        monkeypatch.setattr(Store, "_many_stories", lambda *args, forced=forced: forced)
+        assert {query: _titles(filled, query) for query in queries} == found

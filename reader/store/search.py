@@ -82,7 +82,9 @@ FILTER_SCAN = 20_000
 """How many of the newest matches of its words a search with filters looks through in
 the whole index, when the recent index holds too few of them passing its filters (a
 page): a common word with a selective filter (``government tag:sport``) would walk
-every match of the word, 290,000 at 1,000,000 stories, testing the filter on each."""
+every match of the word, 290,000 at 1,000,000 stories, testing the filter on each.
+A site or tag of more stories than the matches it reads is tested on their rows
+(``_conditions``): making a set of a tag's 100,000 stories took 50 ms."""
 
 ROW_TEST_OVER = 5_000
 """A site or tag with more stories than this is tested row by row in a listing of
@@ -153,6 +155,16 @@ class _Columns(NamedTuple):
     site: str
     feed: str
     date: str
+
+
+class _Where(NamedTuple):
+    """What ``_conditions`` makes of a query's filters."""
+
+    conditions: list[str]
+    """SQL conditions to join with AND."""
+    reads_row: bool
+    """Whether one tests a site or tag on the story's row (``cols.site``, ``cols.feed``):
+    a query over a full-text index must join the stories table for it."""
 
 
 class SearchStore(StoreBase):
@@ -354,25 +366,27 @@ class SearchStore(StoreBase):
         (low,) = self._conn.execute("SELECT min(story_rowid) FROM recent_rows").fetchone()
         return None if low is None else int(low)
 
-    def _scan_floor(self, match: str) -> int | None:
+    def _scan_window(self, match: str) -> tuple[int | None, int]:
         """The oldest of the newest ``FILTER_SCAN`` matches of ``match`` in the whole
-        index: a filtered search looks no further back (None: it has fewer)."""
-        row = self._conn.execute(
-            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
-            " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            (match, FILTER_SCAN - 1),
+        index, where a filtered search looks no further back (None: it has fewer),
+        and how many matches it looks through (at most ``FILTER_SCAN``)."""
+        count, low = self._conn.execute(
+            "SELECT count(*), min(rowid) FROM (SELECT rowid FROM stories_fts"
+            " WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+            (match, FILTER_SCAN),
         ).fetchone()
-        return None if row is None else int(row[0])
+        return (int(low) if count >= FILTER_SCAN else None), int(count)
 
-    def _many_stories(self, sites: list[str], urls: list[str]) -> bool:
-        """Whether more than ``ROW_TEST_OVER`` stories are on ``sites`` or ``urls``."""
+    def _many_stories(self, sites: list[str], urls: list[str], most: int) -> bool:
+        """Whether more than ``most`` stories are on ``sites`` or ``urls`` (counted
+        from their indexes no further)."""
         (count,) = self._conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM stories WHERE site IN"
             " (SELECT value FROM json_each(?)) UNION ALL SELECT 1 FROM stories"
             " WHERE feed_url IN (SELECT value FROM json_each(?)) LIMIT ?)",
-            (json.dumps(sites), json.dumps(urls), ROW_TEST_OVER + 1),
+            (json.dumps(sites), json.dumps(urls), most + 1),
         ).fetchone()
-        return bool(count > ROW_TEST_OVER)
+        return bool(count > most)
 
     def _conditions(
         self,
@@ -380,14 +394,15 @@ class SearchStore(StoreBase):
         cols: _Columns,
         params: list[Any],
         floor: int | None = None,
-        by_row: bool = False,
-    ) -> list[str]:
+        row_over: int | None = None,
+    ) -> _Where:
         """SQL conditions (to join with AND) for ``filters``; parameters go into ``params``.
         ``floor``: the query looks at stories from this rowid on (the sets are smaller).
-        ``by_row`` (a listing walking the date index, which reads each row): a site or
-        tag of more than ``ROW_TEST_OVER`` stories is tested on the row, not made a set
-        (a set of 100,000 rowids took 150 ms at 1,000,000 stories; the walk stops at
-        a page).
+        ``row_over``: a site or tag of more stories than this is tested on the story's
+        row (``cols.site``, ``cols.feed``), not made a set: a set of 100,000 rowids
+        took 150 ms at 1,000,000 stories (50 ms for a tag's 100,000), and a walk
+        that stops at a page (a listing: ``ROW_TEST_OVER``) or reads at most so many
+        matches (a search: their number) reads fewer rows than that.
 
         ``site:`` and ``tag:`` are resolved here to the site names and feeds they
         mean (a few rows: the distinct sites, the subscriptions), then matched by
@@ -396,9 +411,11 @@ class SearchStore(StoreBase):
         full-text index stays in charge, and no story row is read to test it).
         """
         where: list[str] = []
+        reads_row = False
         feeds = self._conn.execute("SELECT url, tags FROM user.feeds").fetchall()
 
         def matching(names: Sequence[str] = (), tags: Sequence[str] = ()) -> str:
+            nonlocal reads_row
             sites = (
                 [
                     site
@@ -421,7 +438,10 @@ class SearchStore(StoreBase):
                 "{site} IN (SELECT value FROM json_each(?))"
                 " OR {feed} IN (SELECT value FROM json_each(?))"
             )
-            if cols.rowid is None or (by_row and self._many_stories(sites, urls)):
+            if cols.rowid is None or (
+                row_over is not None and self._many_stories(sites, urls, row_over)
+            ):
+                reads_row = True
                 return "coalesce(" + test.format(site=cols.site, feed=cols.feed) + ", 0)"
             # Two lookups, each by its covering index: one "site IN ... OR feed_url IN ..."
             # reads every story row it finds (SQLite's OR by two indexes), 24 ms at
@@ -459,7 +479,7 @@ class SearchStore(StoreBase):
         if filters.after is not None:
             where.append(f"{cols.date} >= ?")
             params.append(filters.after)
-        return where
+        return _Where(where, reads_row)
 
     def search(
         self,
@@ -500,23 +520,27 @@ class SearchStore(StoreBase):
             for value in (filters.read, filters.bookmarked, filters.before, filters.after)
         )
         window = "" if any_words else " ORDER BY f.rowid DESC LIMIT ?"
+        # A filtered search reads at most the newest FILTER_SCAN matches of its words:
+        # a site or tag of more stories than it reads is tested on their rows.
+        scan_floor, walked = self._scan_window(match) if window and filters else (None, None)
 
         def scored(index: str, floor: int | None) -> tuple[str, list[Any]]:
             """The matches in ``index`` (rowids only; from the story ``floor`` on) and
             their scores, the newest window of them, and its parameters: the columns
             of a row are computed for the page alone."""
             params: list[Any] = [match]
-            where = self._conditions(filters, cols, params, floor)
+            where = self._conditions(filters, cols, params, floor, row_over=walked)
+            conditions = where.conditions
             if floor is not None:
-                where.append("f.rowid >= ?")
+                conditions.append("f.rowid >= ?")
                 params.append(floor)
             sql = (
                 "SELECT f.rowid AS r, "
                 + ("-f.rowid" if newest else f"bm25({index}, 5.0, 1.0)")
                 + f" AS score FROM {index} f"
-                + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
+                + (" JOIN stories s ON s.rowid = f.rowid" if joined or where.reads_row else "")
                 + f" WHERE {index} MATCH ?"
-                + "".join(f" AND {condition}" for condition in where)
+                + "".join(f" AND {condition}" for condition in conditions)
                 + window
             )
             return sql, params
@@ -528,8 +552,7 @@ class SearchStore(StoreBase):
             page = "(SELECT j.value AS r, j.key AS score FROM json_each(?) j)"
             params: list[Any] = [json.dumps(best)]
         else:
-            floor = self._scan_floor(match) if window and filters else None
-            sql, params = scored("stories_fts", floor)
+            sql, params = scored("stories_fts", scan_floor)
             page = f"(SELECT r, score FROM ({sql}) ORDER BY score LIMIT ?)"
             params += [max(RANK_WINDOW, limit), limit] if window else [limit]
         if grouped:  # each copy found stands for its group's fullest, ranked as the best
@@ -565,18 +588,18 @@ class SearchStore(StoreBase):
         if match is None and filters.bookmarked:  # the bookmarks lead, as in the listing
             cols = _Columns(None, "b.story_id", "coalesce(s.site, b.site)", "s.feed_url",
                             "coalesce(s.sort_key, b.sort_key)")  # fmt: skip
-            where = self._conditions(filters, cols, params)
+            where = self._conditions(filters, cols, params).conditions
             source = "FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
             test = unread.format(id="b.story_id")
         elif match is None:
             cols = _Columns("s.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
-            where = self._conditions(filters, cols, params)
+            where = self._conditions(filters, cols, params).conditions
             source, test = "FROM stories s", unread.format(id="s.id")
         else:
             self.index_pending(SEARCH_INDEXES)
             cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
             params.append(match)
-            where = ["stories_fts MATCH ?", *self._conditions(filters, cols, params)]
+            where = ["stories_fts MATCH ?", *self._conditions(filters, cols, params).conditions]
             source = "FROM stories_fts f JOIN stories s ON s.rowid = f.rowid"
             test = unread.format(id="s.id")
         sql = f"SELECT count(*), coalesce(sum({test}), 0) {source}" + (
@@ -617,7 +640,7 @@ class SearchStore(StoreBase):
                 "s.feed_url",
                 "coalesce(s.sort_key, b.sort_key)",
             )
-            where = self._conditions(filters, cols, params)
+            where = self._conditions(filters, cols, params).conditions
             sql = (
                 f"SELECT {LIST_COLUMNS.format(id='b.story_id')}"
                 " FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
@@ -626,7 +649,7 @@ class SearchStore(StoreBase):
             )
         else:
             cols = _Columns("s.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
-            where = self._conditions(filters, cols, params, by_row=True)
+            where = self._conditions(filters, cols, params, row_over=ROW_TEST_OVER).conditions
             if grouped:
                 where.append(f"({LISTED})")
             sql = (
