@@ -314,3 +314,23 @@ def test_a_big_site_is_tested_row_by_row_with_the_same_listing(
     monkeypatch.setattr(search, "ROW_TEST_OVER", 3)  # every site a big one
     assert [[s.id for s in store.search(q)] for q in queries] == as_sets
     assert [len(found) for found in as_sets] == [20, 20, 0, 40]
+
+
+def test_a_phrase_listed_newest_first_takes_its_page_from_the_recent_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "COMMON_PHRASE_DOCS", 3)  # "the", "tide": in every story
+    monkeypatch.setattr(search, "RANK_WINDOW", 100)  # more than the recent index holds
+    _save(store, 0, 80)
+    store.index_pending()
+    used = _from_recent(store, monkeypatch)
+    found = [s.id for s in store.search('"the tide"', limit=5)]
+    assert used == [True]  # 40 recent matches: more than a page, though not a window
+    ids = dict(store._conn.execute("SELECT rowid, id FROM stories"))
+    assert (
+        found
+        == [ids[rowid] for rowid in sorted(ids, reverse=True)[:5]]
+        == _best(store, '"the tide"', limit=5)
+    )
+    assert len(store.search('"the tide"', limit=60)) == 60  # more than it holds: the whole
+    assert used[-1] is False

@@ -347,16 +347,17 @@ class SearchStore(StoreBase):
                 conn.execute("DELETE FROM recent_rows WHERE story_rowid < ?", (floor,))
 
     def _ranked_recent(
-        self, sql: str, params: list[Any], limit: int, filters: Filters
+        self, sql: str, params: list[Any], limit: int, window: int, filters: Filters
     ) -> list[int] | None:
         """The best ``limit`` rowids of a query ranked from the recent index (``sql``,
         from ``search``, with its ``params``), best first; None when the whole index
-        must rank it: the recent index holds fewer than a window (``RANK_WINDOW``) of
-        its matches, so the newest matches are not all in it. With ``filters`` a page
-        of matches among the recent stories is enough: finding the rest in the whole
-        index would walk the words' matches one by one, testing the filter."""
-        found = self._conn.execute(sql, [*params, RANK_WINDOW]).fetchall()
-        if len(found) < RANK_WINDOW and not (filters and len(found) >= limit):
+        must rank it: the recent index holds fewer than a ``window`` of its matches
+        (``RANK_WINDOW``; a page for a phrase listed newest first), so the newest
+        matches are not all in it. With ``filters`` a page of matches among the recent
+        stories is enough: finding the rest in the whole index would walk the words'
+        matches one by one, testing the filter."""
+        found = self._conn.execute(sql, [*params, window]).fetchall()
+        if len(found) < window and not (filters and len(found) >= limit):
             return None
         ranked = heapq.nsmallest(limit, found, key=lambda row: row[1])  # ties: newest first
         return [rowid for rowid, _ in ranked]
@@ -545,16 +546,20 @@ class SearchStore(StoreBase):
             )
             return sql, params
 
+        # What is ranked: the newest RANK_WINDOW matches; of a phrase listed newest
+        # first, the newest page of them is the page.
+        ranked = limit if newest else max(RANK_WINDOW, limit)
         best = None
         if window and limit <= RANK_WINDOW and self._recent_whole():
-            best = self._ranked_recent(*scored("recent_fts", self._recent_low()), limit, filters)
+            recent = scored("recent_fts", self._recent_low())
+            best = self._ranked_recent(*recent, limit, ranked, filters)
         if best is not None:
             page = "(SELECT j.value AS r, j.key AS score FROM json_each(?) j)"
             params: list[Any] = [json.dumps(best)]
         else:
             sql, params = scored("stories_fts", scan_floor)
             page = f"(SELECT r, score FROM ({sql}) ORDER BY score LIMIT ?)"
-            params += [max(RANK_WINDOW, limit), limit] if window else [limit]
+            params += [ranked, limit] if window else [limit]
         if grouped:  # each copy found stands for its group's fullest, ranked as the best
             page = (
                 "(SELECT coalesce(m.story_group, m.rowid) AS r, min(p.score) AS score"
