@@ -334,3 +334,39 @@ def test_a_phrase_listed_newest_first_takes_its_page_from_the_recent_index(
     )
     assert len(store.search('"the tide"', limit=60)) == 60  # more than it holds: the whole
     assert used[-1] is False
+
+
+def test_a_ranked_phrase_looks_back_through_the_newest_stories_holding_its_word(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 3, word="heron")  # the oldest stories: "heron" in fewer than a window
+    _save(store, 3, 80)  # "tide table" in every one of these
+    store.index_pending()
+    monkeypatch.setattr(Store, "_ranked_recent", lambda *args: None)  # the whole index
+    ids = dict(store._conn.execute("SELECT rowid, id FROM stories"))
+    newest = {ids[rowid] for rowid in sorted(ids)[-WINDOW:]}
+    found = store.search('"tide table"', limit=WINDOW)
+    assert {s.id for s in found} == newest  # the newest WINDOW stories holding "tide"
+    assert {s.id for s in store.search('"heron table"')} == {ids[1], ids[2], ids[3]}
+    # A limit over the window: "tide" in more stories than it, they are still all read.
+    assert len(store.search('"tide table"', limit=3 * WINDOW)) == 3 * WINDOW
+
+
+def test_a_ranked_phrase_with_a_page_of_recent_matches_is_ranked_from_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANK_WINDOW", 100)  # more than the recent index holds
+    _save(store, 0, 80)
+    store.index_pending()
+    used = _from_recent(store, monkeypatch)
+    found = store.search('"tide table"', limit=5)
+    rowids = dict(store._conn.execute("SELECT id, rowid FROM stories"))
+    assert used == [True] and len(found) == 5  # 40 recent matches: a page, not a window
+    assert all(rowids[s.id] in set(_newest(store, RECENT)) for s in found)
+    scores = dict(
+        store._conn.execute(
+            "SELECT rowid, bm25(recent_fts, 5.0, 1.0) FROM recent_fts WHERE recent_fts MATCH ?",
+            ('"tide table"',),
+        )
+    )
+    assert [scores[rowids[s.id]] for s in found] == sorted(scores.values())[:5]  # the best

@@ -347,17 +347,19 @@ class SearchStore(StoreBase):
                 conn.execute("DELETE FROM recent_rows WHERE story_rowid < ?", (floor,))
 
     def _ranked_recent(
-        self, sql: str, params: list[Any], limit: int, window: int, filters: Filters
+        self, sql: str, params: list[Any], limit: int, window: int, page_will_do: bool
     ) -> list[int] | None:
         """The best ``limit`` rowids of a query ranked from the recent index (``sql``,
         from ``search``, with its ``params``), best first; None when the whole index
         must rank it: the recent index holds fewer than a ``window`` of its matches
         (``RANK_WINDOW``; a page for a phrase listed newest first), so the newest
-        matches are not all in it. With ``filters`` a page of matches among the recent
-        stories is enough: finding the rest in the whole index would walk the words'
-        matches one by one, testing the filter."""
+        matches are not all in it. With ``page_will_do`` (a query with filters or a
+        phrase) a page of matches among the recent stories is enough: finding the rest
+        in the whole index would walk the words' matches one by one, testing the filter,
+        or read the positions of its words in every story holding them all, to count
+        the phrase's matches for bm25."""
         found = self._conn.execute(sql, [*params, window]).fetchall()
-        if len(found) < window and not (filters and len(found) >= limit):
+        if len(found) < window and not (page_will_do and len(found) >= limit):
             return None
         ranked = heapq.nsmallest(limit, found, key=lambda row: row[1])  # ties: newest first
         return [rowid for rowid, _ in ranked]
@@ -513,8 +515,11 @@ class SearchStore(StoreBase):
         if match is None:
             return self._filtered(filters, limit, with_lists, grouped) if filters else []
         self.index_pending(SEARCH_INDEXES)
+        uncommon: list[Term | None] = []
         if not any_words:
-            newest = any(self._common_phrase(term) for term in terms(parsed.text))
+            phrases = [term for term in terms(parsed.text) if len(term.tokens) > 1]
+            uncommon = [self._uncommon_word(term) for term in phrases]
+            newest = None in uncommon
         cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
         joined = any(
             value is not None
@@ -552,12 +557,15 @@ class SearchStore(StoreBase):
         best = None
         if window and limit <= RANK_WINDOW and self._recent_whole():
             recent = scored("recent_fts", self._recent_low())
-            best = self._ranked_recent(*recent, limit, ranked, filters)
+            best = self._ranked_recent(*recent, limit, ranked, bool(filters or uncommon))
         if best is not None:
             page = "(SELECT j.value AS r, j.key AS score FROM json_each(?) j)"
             params: list[Any] = [json.dumps(best)]
         else:
-            sql, params = scored("stories_fts", scan_floor)
+            floor = scan_floor
+            if window and not filters and not newest and uncommon:
+                floor = self._phrase_floor([w for w in uncommon if w is not None], ranked)
+            sql, params = scored("stories_fts", floor)
             page = f"(SELECT r, score FROM ({sql}) ORDER BY score LIMIT ?)"
             params += [ranked, limit] if window else [limit]
         if grouped:  # each copy found stands for its group's fullest, ranked as the best
@@ -613,20 +621,38 @@ class SearchStore(StoreBase):
         total, unread_count = self._conn.execute(sql, params).fetchone()
         return (int(unread_count), int(total))
 
-    def _common_phrase(self, term: Term) -> bool:
-        """Whether ``term`` is a phrase of words each in ``COMMON_PHRASE_DOCS`` stories
-        or more (counted no further): ranking it would cost a scan of all its matches."""
-        if len(term.tokens) < 2:
-            return False
-        for token in term.tokens:
+    def _uncommon_word(self, phrase: Term) -> Term | None:
+        """The first word of ``phrase`` in fewer than ``COMMON_PHRASE_DOCS`` stories
+        (counted no further); None when each is in that many, and ranking the phrase
+        would cost a scan of all its matches."""
+        for token in phrase.tokens:
+            word = Term((token,))
             (count,) = self._conn.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ?"
                 " LIMIT ?)",
-                (Term((token,)).fts(), COMMON_PHRASE_DOCS),
+                (word.fts(), COMMON_PHRASE_DOCS),
             ).fetchone()
             if count < COMMON_PHRASE_DOCS:
-                return False
-        return True
+                return word
+        return None
+
+    def _phrase_floor(self, words: Sequence[Term], most: int) -> int | None:
+        """The newest of the oldest of the newest ``most`` stories (a window) holding
+        each of ``words`` (a ranked phrase's uncommon word each): the phrase's matches
+        from there on are all that ranking it reads (None: each is in fewer stories).
+        FTS5 reads the positions of a phrase's words in every story holding them all;
+        looking back through its matches until a window of them would read a few times
+        a window of stories holding its rarer word."""
+        floors = []
+        for word in words:
+            count, low = self._conn.execute(
+                "SELECT count(*), min(rowid) FROM (SELECT rowid FROM stories_fts"
+                " WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+                (word.fts(), most),
+            ).fetchone()
+            if count >= most:
+                floors.append(int(low))
+        return max(floors, default=None)
 
     def _filtered(
         self, filters: Filters, limit: int, with_lists: bool, grouped: bool = False
