@@ -339,3 +339,21 @@ def test_a_site_or_tag_of_more_stories_than_the_matches_is_tested_on_their_rows(
     for forced in (True, False):  # either way, the same stories in the same order
         monkeypatch.setattr(Store, "_many_stories", lambda *args, forced=forced: forced)
         assert {query: _titles(filled, query) for query in queries} == found
+
+
+def test_fewer_bookmarks_than_the_matches_are_a_set_of_rowids(filled: Store) -> None:
+    statements: list[str] = []
+    filled._conn.set_trace_callback(statements.append)
+
+    def found(query: str) -> tuple[list[str], bool]:
+        statements.clear()
+        titles = _titles(filled, query)
+        return titles, any("JOIN stories m ON m.id = k.story_id" in s for s in statements)
+
+    assert found("harbour is:bookmarked") == (["Harbour bonds rise"], True)  # 1 of 3
+    assert found("-is:bookmarked harbour") == (["Rowers win silver", "Tram fares frozen"], True)
+    filled.set_bookmark(story_id("quay:1"))
+    assert found("rowers is:bookmarked") == ([], False)  # 2 bookmarks, 1 match: looked up
+    assert found("rowers -is:bookmarked") == (["Rowers win silver"], False)
+    assert found("harbour -is:bookmarked") == (["Rowers win silver"], True)
+    assert found("tram is:bookmarked site:quay") == (["Tram fares frozen"], False)

@@ -16,17 +16,26 @@ phrase of very common words is listed newest first (``COMMON_PHRASE_DOCS``).
 
 bm25 counts every match of a word in the index it ranks from, so ranking even a
 window from a million stories costs in proportion to the million (the word "the":
-73-138 ms). A second index holds the newest ``RECENT_STORIES`` stories alone (once the
-cache holds more: a smaller one would be indexed twice over); a query with a whole
-window of matches among them is ranked from it (12 ms for "the", the same best 20),
-the rest from the whole index, where they have few matches. A query with
-filters is ranked from it when its matches there fill a page; otherwise the whole index
-looks back through the newest ``FILTER_SCAN`` matches of its words. A search never
-waits for a long backlog or the recent index's filling (``index_pending``): the app's
-background catch-up does both. Measured at 1,000,000 stories (bench/bench_search.py
---cpu): p95 under 40 ms for common words, rare words and prefixes, 52 ms for phrases,
-17 ms for filters alone; words with filters 20 ms median, 113 ms p95 (a common word
-with a selective filter, ranked from the whole index).
+73-138 ms). A second index holds the newest ``RECENT_STORIES`` stories alone, once the
+cache holds more (a smaller cache would be indexed twice over, and its searches rank
+from the main index at the same cost); a query with a whole window of matches among
+them is ranked from it (12 ms for "the", the same best 20), the rest from the whole
+index, where they have few matches. A query with filters or a phrase is ranked from
+it when its matches there fill a page. Otherwise, in the whole index, a query with
+filters looks back through the newest ``FILTER_SCAN`` matches of its words, testing a
+site or tag on their rows when it has more stories than that (making a set of a tag's
+100,000 rowids took 50 ms); a ranked phrase looks back through the newest
+``RANK_WINDOW`` stories holding its uncommon word (``_phrase_floor``: FTS5 reads its
+words' positions in every story holding them all), so it ranks fewer, newer matches
+than a window when it is in few of them; a phrase of very common words lists its
+newest page of matches. A search never waits for a long backlog or the recent index's
+filling (``index_pending``): the app's background catch-up does both.
+
+Measured at 1,000,000 stories (bench/bench_search.py --cpu --no-full, CPU ms, median /
+p95, load 3-4): common words 6.0 / 20.0, rare 3.3 / 4.3, prefixes 6.9 / 12.3, phrases
+6.8 / 16.9 (11.2 / 26.5 before the phrase window and the recent page), words with
+filters 4.3 / 13.0 (14.9 / 62.8 before the row tests), filters alone 2.1 / 7.5, no
+match 0.1 / 0.2.
 """
 
 from __future__ import annotations
@@ -163,8 +172,8 @@ class _Where(NamedTuple):
     conditions: list[str]
     """SQL conditions to join with AND."""
     reads_row: bool
-    """Whether one tests a site or tag on the story's row (``cols.site``, ``cols.feed``):
-    a query over a full-text index must join the stories table for it."""
+    """Whether one reads the story's row (``cols.id``, ``cols.site``, ``cols.feed``,
+    ``cols.date``): a query over a full-text index must join the stories table for it."""
 
 
 class SearchStore(StoreBase):
@@ -398,6 +407,7 @@ class SearchStore(StoreBase):
         params: list[Any],
         floor: int | None = None,
         row_over: int | None = None,
+        matches: int | None = None,
     ) -> _Where:
         """SQL conditions (to join with AND) for ``filters``; parameters go into ``params``.
         ``floor``: the query looks at stories from this rowid on (the sets are smaller).
@@ -405,7 +415,10 @@ class SearchStore(StoreBase):
         row (``cols.site``, ``cols.feed``), not made a set: a set of 100,000 rowids
         took 150 ms at 1,000,000 stories (50 ms for a tag's 100,000), and a walk
         that stops at a page (a listing: ``ROW_TEST_OVER``) or reads at most so many
-        matches (a search: their number) reads fewer rows than that.
+        matches (a search: their number) reads fewer rows than that. ``matches`` (a
+        search over ``cols.rowid``, a full-text index): how many matches it reads at
+        most; fewer bookmarks than that are a set of rowids, not looked up a match at
+        a time by the story's id (2.5 us each).
 
         ``site:`` and ``tag:`` are resolved here to the site names and feeds they
         mean (a few rows: the distinct sites, the subscriptions), then matched by
@@ -467,19 +480,32 @@ class SearchStore(StoreBase):
         if filters.not_tags:
             where.append(f"NOT {matching(tags=filters.not_tags)}")
         if filters.read is not None:
+            reads_row = True
             where.append(
                 ("" if filters.read else "NOT ")
                 + f"EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {cols.id})"
             )
         if filters.bookmarked is not None:
-            where.append(
-                ("" if filters.bookmarked else "NOT ")
-                + f"EXISTS (SELECT 1 FROM user.bookmarks k WHERE k.story_id = {cols.id})"
-            )
+            negation = "" if filters.bookmarked else "NOT "
+            if matches is not None and not _more_than(
+                self._conn, "SELECT 1 FROM user.bookmarks", (), matches
+            ):  # fewer bookmarks than matches read: their rowids, by the id index
+                where.append(
+                    f"{negation}+{cols.rowid} IN (SELECT m.rowid FROM user.bookmarks k"
+                    " JOIN stories m ON m.id = k.story_id)"
+                )
+            else:
+                reads_row = True
+                where.append(
+                    negation
+                    + f"EXISTS (SELECT 1 FROM user.bookmarks k WHERE k.story_id = {cols.id})"
+                )
         if filters.before is not None:
+            reads_row = True
             where.append(f"{cols.date} < ?")
             params.append(filters.before)
         if filters.after is not None:
+            reads_row = True
             where.append(f"{cols.date} >= ?")
             params.append(filters.after)
         return _Where(where, reads_row)
@@ -521,10 +547,6 @@ class SearchStore(StoreBase):
             uncommon = [self._uncommon_word(term) for term in phrases]
             newest = None in uncommon
         cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
-        joined = any(
-            value is not None
-            for value in (filters.read, filters.bookmarked, filters.before, filters.after)
-        )
         window = "" if any_words else " ORDER BY f.rowid DESC LIMIT ?"
         # A filtered search reads at most the newest FILTER_SCAN matches of its words:
         # a site or tag of more stories than it reads is tested on their rows.
@@ -535,7 +557,7 @@ class SearchStore(StoreBase):
             their scores, the newest window of them, and its parameters: the columns
             of a row are computed for the page alone."""
             params: list[Any] = [match]
-            where = self._conditions(filters, cols, params, floor, row_over=walked)
+            where = self._conditions(filters, cols, params, floor, walked, walked)
             conditions = where.conditions
             if floor is not None:
                 conditions.append("f.rowid >= ?")
@@ -544,7 +566,7 @@ class SearchStore(StoreBase):
                 "SELECT f.rowid AS r, "
                 + ("-f.rowid" if newest else f"bm25({index}, 5.0, 1.0)")
                 + f" AS score FROM {index} f"
-                + (" JOIN stories s ON s.rowid = f.rowid" if joined or where.reads_row else "")
+                + (" JOIN stories s ON s.rowid = f.rowid" if where.reads_row else "")
                 + f" WHERE {index} MATCH ?"
                 + "".join(f" AND {condition}" for condition in conditions)
                 + window
