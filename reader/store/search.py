@@ -103,8 +103,9 @@ COMMON_PHRASE_DOCS = 30_000
 """A phrase whose every word is in this many stories (``"of a"``, ``"he said"``) lists
 its matches newest first, unranked: bm25 counts the stories holding a phrase by
 reading every one (70 ms for ``"of a"`` at 100,000 stories), and such a phrase says
-little about relevance anyway. A phrase with a rarer word is ranked (6 ms for
-``"prime minister"``)."""
+little about relevance anyway; the newest page of them is all it reads (from the
+recent index when that holds a page). A phrase with a rarer word is ranked (6 ms for
+``"prime minister"``), from the newest ``RANK_WINDOW`` stories holding that word."""
 
 SNIPPET_TOKENS = 14
 """About how many words a snippet holds."""
