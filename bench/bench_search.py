@@ -31,6 +31,7 @@ common words how many of the best 20 of the full ranking the windowed ranking ke
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sqlite3
@@ -45,7 +46,7 @@ from pathlib import Path
 import reader.store.search as search_module
 from reader.base.models import Page
 from reader.base.paths import resolve_paths
-from reader.store import Store
+from reader.store import Store, packing
 from reader.store.query import STOPWORDS, match_all, parse_query
 from reader.store.rows import content_hash, story_id
 
@@ -138,6 +139,7 @@ def adopt(home: Path) -> None:
         added = store.index_pending()
         print(f"indexed {added} stories in {time.perf_counter() - t0:.0f} s", flush=True)
     plain = sqlite3.connect(home / "plain.sqlite3", isolation_level=None)
+    packing.register(plain)  # the bodies are stored packed (cache migration 14)
     plain.execute("ATTACH ? AS src", (f"file:{home / 'cache' / 'stories.sqlite3'}?mode=ro",))
     plain.execute(
         "CREATE VIRTUAL TABLE fts USING fts5 (title, body,"
@@ -145,7 +147,10 @@ def adopt(home: Path) -> None:
     )
     t0 = time.perf_counter()
     plain.execute("BEGIN")
-    plain.execute("INSERT INTO fts (rowid, title, body) SELECT rowid, title, body FROM src.stories")
+    plain.execute(
+        "INSERT INTO fts (rowid, title, body)"
+        " SELECT rowid, title, unpack(body, body_html) FROM src.stories"
+    )
     plain.execute("COMMIT")
     plain.close()
     print(f"bare FTS5 table in {time.perf_counter() - t0:.0f} s", flush=True)
@@ -174,9 +179,9 @@ def queries(store: Store, n: int, rng: random.Random) -> dict[str, list[str]]:
     bodies = [
         row[0].split()
         for row in conn.execute(
-            "SELECT body FROM stories WHERE rowid IN (SELECT abs(random()) % ? + 1"
-            " FROM stories LIMIT ?)",
-            (total, n * 4),
+            "SELECT unpack(body, body_html) FROM stories"
+            " WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+            (json.dumps([rng.randrange(1, total + 1) for _ in range(n * 4)]),),
         )
     ]
     phrases = []

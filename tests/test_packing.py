@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import reader.store.base as store_base
+import reader.store.search as search
 import reader.store.stories as store_stories
 from reader.base.fragments import html_to_text, story_markdown
 from reader.base.models import Page
@@ -162,13 +163,35 @@ def test_related_stories_and_deletes_work_on_packed_bodies(store: Store, paths: 
     _integrity(paths)
 
 
+@pytest.fixture(autouse=True)
+def _small_recent_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recent index of the newest 16 stories, kept for a cache of more than 19 (the 20
+    stories here): its triggers unpack the bodies of the feed items it holds too."""
+    monkeypatch.setattr(search, "RECENT_STORIES", 16)
+    monkeypatch.setattr(search, "_RECENT_SLACK", 3)
+
+
 def _integrity(paths: Paths) -> None:
-    """FTS5's check of both indexes against every story's text (raises if wrong)."""
+    """FTS5's check of the main index against every story's text (raises if wrong), and
+    of the recent index, which holds some stories only: its structure, and each of its
+    words where the main index has it, in the stories it holds."""
     with sqlite3.connect(paths.cache_db) as conn:
         packing.register(conn)
+        conn.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
+        conn.execute("INSERT INTO recent_fts (recent_fts, rank) VALUES ('integrity-check', 0)")
         for table in ("stories_fts", "recent_fts"):
-            conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
+            conn.execute(
+                f"CREATE VIRTUAL TABLE temp.{table}_i USING fts5vocab(main, {table}, instance)"
+            )
+        held = [r for (r,) in conn.execute("SELECT story_rowid FROM recent_rows ORDER BY 1")]
+        words = "SELECT term, doc, col, offset FROM temp.{}_i{} ORDER BY 1, 2, 3, 4"
+        recent = conn.execute(words.format("recent_fts", "")).fetchall()
+        whole = conn.execute(
+            words.format("stories_fts", " WHERE doc IN (SELECT story_rowid FROM recent_rows)")
+        ).fetchall()
     conn.close()
+    assert held and recent == whole
+    assert sorted({doc for _, doc, _, _ in recent}) == held
 
 
 # -- migration 14 ----------------------------------------------------------------------

@@ -307,3 +307,53 @@ def test_a_phrase_of_common_words_lists_newest_first(
     assert [s.title for s in store.search('"of a"')] == ["last", "middle", "best"]
     assert [s.title for s in store.search('"a tale"')] == ["last"]  # "tale" is rare: ranked
     assert [s.title for s in store.search('"of a" kind')] == ["middle", "best"]
+
+
+def test_a_site_or_tag_of_more_stories_than_the_matches_is_tested_on_their_rows(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = [
+        "harbour site:quay",
+        "rowers site:quay",
+        "harbour -site:quay",
+        "tag:local harbour",
+        "-tag:sport harbour",
+        "harbour site:bbc is:unread",
+        "rowers tag:sport after:2026-11-30",
+    ]
+    found = {query: _titles(filled, query) for query in queries}
+    assert found["rowers site:quay"] == ["Rowers win silver"]
+    assert found["harbour -site:quay"] == ["Harbour bonds rise"]
+    asked: list[tuple[int, bool]] = []
+    many = Store._many_stories
+
+    def recording(self: Store, sites: list[str], urls: list[str], most: int) -> bool:
+        asked.append((most, many(self, sites, urls, most)))
+        return asked[-1][1]
+
+    monkeypatch.setattr(Store, "_many_stories", recording)
+    assert _titles(filled, "rowers site:quay") == ["Rowers win silver"]
+    assert asked == [(1, True)]  # one match read, two stories on the site: its row
+    assert _titles(filled, "harbour tag:sport") == ["Rowers win silver"]
+    assert asked[-1] == (3, False)  # three matches, the tag's one story: a set
+    for forced in (True, False):  # either way, the same stories in the same order
+        monkeypatch.setattr(Store, "_many_stories", lambda *args, forced=forced: forced)
+        assert {query: _titles(filled, query) for query in queries} == found
+
+
+def test_fewer_bookmarks_than_the_matches_are_a_set_of_rowids(filled: Store) -> None:
+    statements: list[str] = []
+    filled._conn.set_trace_callback(statements.append)
+
+    def found(query: str) -> tuple[list[str], bool]:
+        statements.clear()
+        titles = _titles(filled, query)
+        return titles, any("JOIN stories m ON m.id = k.story_id" in s for s in statements)
+
+    assert found("harbour is:bookmarked") == (["Harbour bonds rise"], True)  # 1 of 3
+    assert found("-is:bookmarked harbour") == (["Rowers win silver", "Tram fares frozen"], True)
+    filled.set_bookmark(story_id("quay:1"))
+    assert found("rowers is:bookmarked") == ([], False)  # 2 bookmarks, 1 match: looked up
+    assert found("rowers -is:bookmarked") == (["Rowers win silver"], False)
+    assert found("harbour -is:bookmarked") == (["Rowers win silver"], True)
+    assert found("tram is:bookmarked site:quay") == (["Tram fares frozen"], False)

@@ -70,7 +70,8 @@ def _recent_matches(store: Store, query: str) -> set[int]:
 def test_it_holds_the_newest_stories_and_lets_the_oldest_go(store: Store) -> None:
     _save(store, 0, 25)
     store.index_pending()
-    assert _recent(store) == _newest(store, 25)  # fewer stories than it holds: all
+    assert _recent(store) == []  # fewer stories than it holds: the main index ranks
+    assert len(store.search("tide", limit=WINDOW)) == WINDOW
     _save(store, 25, 40)  # 65 stories: more than a chunk of new ones at once
     store.index_pending()
     held = _recent(store)
@@ -95,15 +96,45 @@ def test_a_cache_indexed_before_it_existed_is_filled_newest_first(
         assert _recent_matches(reopened, "tide") == set(_newest(reopened, RECENT))
 
 
+def test_a_cache_it_would_hold_whole_keeps_it_empty(
+    store: Store, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, RECENT + SLACK)
+    store.index_pending()
+    assert _recent(store) == []  # it would hold every story: a second copy
+    store._conn.execute("DELETE FROM stories WHERE rowid <= ?", (SLACK,))
+    store._add_recent(SLACK + 1, RECENT + SLACK)  # as a cache indexed before this left it
+    expected = _best(store, "tide")
+    with Store(paths) as reopened:  # the next start's catch-up empties it
+        reopened.index_pending()
+        assert _recent(reopened) == [] and _recent_matches(reopened, "tide") == set()
+        used = _from_recent(reopened, monkeypatch)
+        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
+        assert used == []
+        _save(reopened, RECENT + SLACK, SLACK + 1)  # the cache outgrows it: it is filled
+        reopened.index_pending()
+        assert _recent(reopened) == _newest(reopened, RECENT)
+        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == _best(reopened, "tide")
+        assert used == [True]
+        reopened._conn.execute("DELETE FROM stories WHERE rowid <= ?", (2 * SLACK,))
+    with Store(paths) as trimmed:  # a feed trimmed to RECENT + 1 stories: it is kept
+        trimmed.index_pending()
+        assert _recent(trimmed) == _newest(trimmed, RECENT)
+        trimmed._conn.execute("DELETE FROM stories WHERE rowid = ?", (2 * SLACK + 1,))
+    with Store(paths) as small:  # RECENT stories: it would hold them all
+        small.index_pending()
+        assert _recent(small) == [] and _recent_matches(small, "tide") == set()
+
+
 def test_updates_and_deletions_keep_it_exact(store: Store) -> None:
-    _save(store, 0, 30)
+    _save(store, 0, 50)
     store.index_pending()
     store.save_pages(
-        [("https://quay.example/29", "changed", Page(title="Story 29", body="A heron flew."))]
+        [("https://quay.example/49", "changed", Page(title="Story 49", body="A heron flew."))]
     )
     store.index_pending()
     (rowid,) = store._conn.execute(
-        "SELECT rowid FROM stories WHERE source = 'https://quay.example/29'"
+        "SELECT rowid FROM stories WHERE source = 'https://quay.example/49'"
     ).fetchone()
     assert _recent_matches(store, "heron") == {rowid}
     assert rowid not in _recent_matches(store, "tide")
@@ -285,3 +316,59 @@ def test_a_big_site_is_tested_row_by_row_with_the_same_listing(
     monkeypatch.setattr(search, "ROW_TEST_OVER", 3)  # every site a big one
     assert [[s.id for s in store.search(q)] for q in queries] == as_sets
     assert [len(found) for found in as_sets] == [20, 20, 0, 40]
+
+
+def test_a_phrase_listed_newest_first_takes_its_page_from_the_recent_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "COMMON_PHRASE_DOCS", 3)  # "the", "tide": in every story
+    monkeypatch.setattr(search, "RANK_WINDOW", 100)  # more than the recent index holds
+    _save(store, 0, 80)
+    store.index_pending()
+    used = _from_recent(store, monkeypatch)
+    found = [s.id for s in store.search('"the tide"', limit=5)]
+    assert used == [True]  # 40 recent matches: more than a page, though not a window
+    ids = dict(store._conn.execute("SELECT rowid, id FROM stories"))
+    assert (
+        found
+        == [ids[rowid] for rowid in sorted(ids, reverse=True)[:5]]
+        == _best(store, '"the tide"', limit=5)
+    )
+    assert len(store.search('"the tide"', limit=60)) == 60  # more than it holds: the whole
+    assert used[-1] is False
+
+
+def test_a_ranked_phrase_looks_back_through_the_newest_stories_holding_its_word(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _save(store, 0, 3, word="heron")  # the oldest stories: "heron" in fewer than a window
+    _save(store, 3, 80)  # "tide table" in every one of these
+    store.index_pending()
+    monkeypatch.setattr(Store, "_ranked_recent", lambda *args: None)  # the whole index
+    ids = dict(store._conn.execute("SELECT rowid, id FROM stories"))
+    newest = {ids[rowid] for rowid in sorted(ids)[-WINDOW:]}
+    found = store.search('"tide table"', limit=WINDOW)
+    assert {s.id for s in found} == newest  # the newest WINDOW stories holding "tide"
+    assert {s.id for s in store.search('"heron table"')} == {ids[1], ids[2], ids[3]}
+    # A limit over the window: "tide" in more stories than it, they are still all read.
+    assert len(store.search('"tide table"', limit=3 * WINDOW)) == 3 * WINDOW
+
+
+def test_a_ranked_phrase_with_a_page_of_recent_matches_is_ranked_from_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANK_WINDOW", 100)  # more than the recent index holds
+    _save(store, 0, 80)
+    store.index_pending()
+    used = _from_recent(store, monkeypatch)
+    found = store.search('"tide table"', limit=5)
+    rowids = dict(store._conn.execute("SELECT id, rowid FROM stories"))
+    assert used == [True] and len(found) == 5  # 40 recent matches: a page, not a window
+    assert all(rowids[s.id] in set(_newest(store, RECENT)) for s in found)
+    scores = dict(
+        store._conn.execute(
+            "SELECT rowid, bm25(recent_fts, 5.0, 1.0) FROM recent_fts WHERE recent_fts MATCH ?",
+            ('"tide table"',),
+        )
+    )
+    assert [scores[rowids[s.id]] for s in found] == sorted(scores.values())[:5]  # the best

@@ -16,16 +16,26 @@ phrase of very common words is listed newest first (``COMMON_PHRASE_DOCS``).
 
 bm25 counts every match of a word in the index it ranks from, so ranking even a
 window from a million stories costs in proportion to the million (the word "the":
-73-138 ms). A second index holds the newest ``RECENT_STORIES`` stories alone; a query
-with a whole window of matches among them is ranked from it (12 ms for "the", the same
-best 20), the rest from the whole index, where they have few matches. A query with
-filters is ranked from it when its matches there fill a page; otherwise the whole index
-looks back through the newest ``FILTER_SCAN`` matches of its words. A search never
-waits for a long backlog or the recent index's filling (``index_pending``): the app's
-background catch-up does both. Measured at 1,000,000 stories (bench/bench_search.py
---cpu): p95 under 40 ms for common words, rare words and prefixes, 52 ms for phrases,
-17 ms for filters alone; words with filters 20 ms median, 113 ms p95 (a common word
-with a selective filter, ranked from the whole index).
+73-138 ms). A second index holds the newest ``RECENT_STORIES`` stories alone, once the
+cache holds more (a smaller cache would be indexed twice over, and its searches rank
+from the main index at the same cost); a query with a whole window of matches among
+them is ranked from it (12 ms for "the", the same best 20), the rest from the whole
+index, where they have few matches. A query with filters or a phrase is ranked from
+it when its matches there fill a page. Otherwise, in the whole index, a query with
+filters looks back through the newest ``FILTER_SCAN`` matches of its words, testing a
+site or tag on their rows when it has more stories than that (making a set of a tag's
+100,000 rowids took 50 ms); a ranked phrase looks back through the newest
+``RANK_WINDOW`` stories holding its uncommon word (``_phrase_floor``: FTS5 reads its
+words' positions in every story holding them all), so it ranks fewer, newer matches
+than a window when it is in few of them; a phrase of very common words lists its
+newest page of matches. A search never waits for a long backlog or the recent index's
+filling (``index_pending``): the app's background catch-up does both.
+
+Measured at 1,000,000 stories (bench/bench_search.py --cpu --no-full, CPU ms, median /
+p95, load 3-4): common words 6.0 / 20.0, rare 3.3 / 4.3, prefixes 6.9 / 12.3, phrases
+6.8 / 16.9 (11.2 / 26.5 before the phrase window and the recent page), words with
+filters 4.3 / 13.0 (14.9 / 62.8 before the row tests), filters alone 2.1 / 7.5, no
+match 0.1 / 0.2.
 """
 
 from __future__ import annotations
@@ -58,7 +68,9 @@ RANK_WINDOW = 2000
 docstring). bm25 costs about 5 µs a match; 4,000 measured twice as slow."""
 
 RECENT_STORIES = 50_000
-"""How many of the newest stories the second full-text index (``recent_fts``) holds.
+"""How many of the newest stories the second full-text index (``recent_fts``) holds,
+once the cache holds more than this and ``_RECENT_SLACK`` (until then it is empty: it
+would be a second copy of the whole index, 35 MB at 10,000 BBC feed items).
 bm25 reads every match of a word in the index it ranks from, to count them; ranking
 the newest ``RANK_WINDOW`` matches from an index of the newest stories alone costs
 what it does at 50,000 stories however big the cache grows. A query with fewer than
@@ -79,7 +91,9 @@ FILTER_SCAN = 20_000
 """How many of the newest matches of its words a search with filters looks through in
 the whole index, when the recent index holds too few of them passing its filters (a
 page): a common word with a selective filter (``government tag:sport``) would walk
-every match of the word, 290,000 at 1,000,000 stories, testing the filter on each."""
+every match of the word, 290,000 at 1,000,000 stories, testing the filter on each.
+A site or tag of more stories than the matches it reads is tested on their rows
+(``_conditions``): making a set of a tag's 100,000 stories took 50 ms."""
 
 ROW_TEST_OVER = 5_000
 """A site or tag with more stories than this is tested row by row in a listing of
@@ -89,8 +103,9 @@ COMMON_PHRASE_DOCS = 30_000
 """A phrase whose every word is in this many stories (``"of a"``, ``"he said"``) lists
 its matches newest first, unranked: bm25 counts the stories holding a phrase by
 reading every one (70 ms for ``"of a"`` at 100,000 stories), and such a phrase says
-little about relevance anyway. A phrase with a rarer word is ranked (6 ms for
-``"prime minister"``)."""
+little about relevance anyway; the newest page of them is all it reads (from the
+recent index when that holds a page). A phrase with a rarer word is ranked (6 ms for
+``"prime minister"``), from the newest ``RANK_WINDOW`` stories holding that word."""
 
 SNIPPET_TOKENS = 14
 """About how many words a snippet holds."""
@@ -152,6 +167,16 @@ class _Columns(NamedTuple):
     date: str
 
 
+class _Where(NamedTuple):
+    """What ``_conditions`` makes of a query's filters."""
+
+    conditions: list[str]
+    """SQL conditions to join with AND."""
+    reads_row: bool
+    """Whether one reads the story's row (``cols.id``, ``cols.site``, ``cols.feed``,
+    ``cols.date``): a query over a full-text index must join the stories table for it."""
+
+
 class SearchStore(StoreBase):
     """The full-text index and searching it."""
 
@@ -166,7 +191,9 @@ class SearchStore(StoreBase):
         (the index rebuilt by a migration, a first refresh of many feeds) goes in
         transactions of ``INDEX_CHUNK`` stories with a pause between them, so that the
         app's other connection can mark a story read meanwhile. The recent index
-        (``RECENT_STORIES``) takes the new stories too, and is filled back to its size.
+        (``RECENT_STORIES``) takes the new stories too, and is filled back to its size
+        once the cache outgrows it; in a smaller cache it is kept empty
+        (``_recent_wanted``).
 
         ``most`` (what a search does first, ``SEARCH_INDEXES``): index the waiting
         stories only if at most this many wait, and leave a longer backlog (a
@@ -202,10 +229,32 @@ class SearchStore(StoreBase):
         if most is not None:
             self._recent_on_top(most)
         elif added or not self._recent_kept:
-            self._recent_on_top(None)
-            self._fill_recent()  # (a deletion leaves it one short until new stories come)
+            if self._recent_wanted():
+                self._recent_on_top(None)
+                self._fill_recent()  # (a deletion leaves it one short until new stories come)
+            else:
+                self._empty_recent()
             self._recent_kept = True
         return added
+
+    def _recent_wanted(self) -> bool:
+        """Whether the recent index should hold stories: the cache holds more than
+        ``RECENT_STORIES`` and ``_RECENT_SLACK`` (once filled, it is kept down to
+        ``RECENT_STORIES``, so that a cache trimmed about that size is not emptied and
+        filled again and again). A smaller cache would be held whole twice: its
+        searches rank from the main index, which costs the same at that size."""
+        held = self._recent_high() is not None
+        most = RECENT_STORIES if held else RECENT_STORIES + _RECENT_SLACK
+        return _more_than(self._conn, "SELECT 1 FROM stories", (), most)
+
+    def _empty_recent(self) -> None:
+        """Empty the recent index (a cache too small for it, ``_recent_wanted``): one
+        statement, whatever it holds; the space is reused as stories come."""
+        if self._recent_high() is None:
+            return
+        with self._write():
+            self._conn.execute("INSERT INTO recent_fts (recent_fts) VALUES ('delete-all')")
+            self._conn.execute("DELETE FROM recent_rows")
 
     def _recent_high(self) -> int | None:
         """The newest story the recent index holds (None: it is empty)."""
@@ -308,16 +357,19 @@ class SearchStore(StoreBase):
                 conn.execute("DELETE FROM recent_rows WHERE story_rowid < ?", (floor,))
 
     def _ranked_recent(
-        self, sql: str, params: list[Any], limit: int, filters: Filters
+        self, sql: str, params: list[Any], limit: int, window: int, page_will_do: bool
     ) -> list[int] | None:
         """The best ``limit`` rowids of a query ranked from the recent index (``sql``,
         from ``search``, with its ``params``), best first; None when the whole index
-        must rank it: the recent index holds fewer than a window (``RANK_WINDOW``) of
-        its matches, so the newest matches are not all in it. With ``filters`` a page
-        of matches among the recent stories is enough: finding the rest in the whole
-        index would walk the words' matches one by one, testing the filter."""
-        found = self._conn.execute(sql, [*params, RANK_WINDOW]).fetchall()
-        if len(found) < RANK_WINDOW and not (filters and len(found) >= limit):
+        must rank it: the recent index holds fewer than a ``window`` of its matches
+        (``RANK_WINDOW``; a page for a phrase listed newest first), so the newest
+        matches are not all in it. With ``page_will_do`` (a query with filters or a
+        phrase) a page of matches among the recent stories is enough: finding the rest
+        in the whole index would walk the words' matches one by one, testing the filter,
+        or read the positions of its words in every story holding them all, to count
+        the phrase's matches for bm25."""
+        found = self._conn.execute(sql, [*params, window]).fetchall()
+        if len(found) < window and not (page_will_do and len(found) >= limit):
             return None
         ranked = heapq.nsmallest(limit, found, key=lambda row: row[1])  # ties: newest first
         return [rowid for rowid, _ in ranked]
@@ -327,25 +379,27 @@ class SearchStore(StoreBase):
         (low,) = self._conn.execute("SELECT min(story_rowid) FROM recent_rows").fetchone()
         return None if low is None else int(low)
 
-    def _scan_floor(self, match: str) -> int | None:
+    def _scan_window(self, match: str) -> tuple[int | None, int]:
         """The oldest of the newest ``FILTER_SCAN`` matches of ``match`` in the whole
-        index: a filtered search looks no further back (None: it has fewer)."""
-        row = self._conn.execute(
-            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
-            " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            (match, FILTER_SCAN - 1),
+        index, where a filtered search looks no further back (None: it has fewer),
+        and how many matches it looks through (at most ``FILTER_SCAN``)."""
+        count, low = self._conn.execute(
+            "SELECT count(*), min(rowid) FROM (SELECT rowid FROM stories_fts"
+            " WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+            (match, FILTER_SCAN),
         ).fetchone()
-        return None if row is None else int(row[0])
+        return (int(low) if count >= FILTER_SCAN else None), int(count)
 
-    def _many_stories(self, sites: list[str], urls: list[str]) -> bool:
-        """Whether more than ``ROW_TEST_OVER`` stories are on ``sites`` or ``urls``."""
+    def _many_stories(self, sites: list[str], urls: list[str], most: int) -> bool:
+        """Whether more than ``most`` stories are on ``sites`` or ``urls`` (counted
+        from their indexes no further)."""
         (count,) = self._conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM stories WHERE site IN"
             " (SELECT value FROM json_each(?)) UNION ALL SELECT 1 FROM stories"
             " WHERE feed_url IN (SELECT value FROM json_each(?)) LIMIT ?)",
-            (json.dumps(sites), json.dumps(urls), ROW_TEST_OVER + 1),
+            (json.dumps(sites), json.dumps(urls), most + 1),
         ).fetchone()
-        return bool(count > ROW_TEST_OVER)
+        return bool(count > most)
 
     def _conditions(
         self,
@@ -353,14 +407,19 @@ class SearchStore(StoreBase):
         cols: _Columns,
         params: list[Any],
         floor: int | None = None,
-        by_row: bool = False,
-    ) -> list[str]:
+        row_over: int | None = None,
+        matches: int | None = None,
+    ) -> _Where:
         """SQL conditions (to join with AND) for ``filters``; parameters go into ``params``.
         ``floor``: the query looks at stories from this rowid on (the sets are smaller).
-        ``by_row`` (a listing walking the date index, which reads each row): a site or
-        tag of more than ``ROW_TEST_OVER`` stories is tested on the row, not made a set
-        (a set of 100,000 rowids took 150 ms at 1,000,000 stories; the walk stops at
-        a page).
+        ``row_over``: a site or tag of more stories than this is tested on the story's
+        row (``cols.site``, ``cols.feed``), not made a set: a set of 100,000 rowids
+        took 150 ms at 1,000,000 stories (50 ms for a tag's 100,000), and a walk
+        that stops at a page (a listing: ``ROW_TEST_OVER``) or reads at most so many
+        matches (a search: their number) reads fewer rows than that. ``matches`` (a
+        search over ``cols.rowid``, a full-text index): how many matches it reads at
+        most; fewer bookmarks than that are a set of rowids, not looked up a match at
+        a time by the story's id (2.5 us each).
 
         ``site:`` and ``tag:`` are resolved here to the site names and feeds they
         mean (a few rows: the distinct sites, the subscriptions), then matched by
@@ -369,9 +428,11 @@ class SearchStore(StoreBase):
         full-text index stays in charge, and no story row is read to test it).
         """
         where: list[str] = []
+        reads_row = False
         feeds = self._conn.execute("SELECT url, tags FROM user.feeds").fetchall()
 
         def matching(names: Sequence[str] = (), tags: Sequence[str] = ()) -> str:
+            nonlocal reads_row
             sites = (
                 [
                     site
@@ -394,7 +455,10 @@ class SearchStore(StoreBase):
                 "{site} IN (SELECT value FROM json_each(?))"
                 " OR {feed} IN (SELECT value FROM json_each(?))"
             )
-            if cols.rowid is None or (by_row and self._many_stories(sites, urls)):
+            if cols.rowid is None or (
+                row_over is not None and self._many_stories(sites, urls, row_over)
+            ):
+                reads_row = True
                 return "coalesce(" + test.format(site=cols.site, feed=cols.feed) + ", 0)"
             # Two lookups, each by its covering index: one "site IN ... OR feed_url IN ..."
             # reads every story row it finds (SQLite's OR by two indexes), 24 ms at
@@ -417,22 +481,35 @@ class SearchStore(StoreBase):
         if filters.not_tags:
             where.append(f"NOT {matching(tags=filters.not_tags)}")
         if filters.read is not None:
+            reads_row = True
             where.append(
                 ("" if filters.read else "NOT ")
                 + f"EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = {cols.id})"
             )
         if filters.bookmarked is not None:
-            where.append(
-                ("" if filters.bookmarked else "NOT ")
-                + f"EXISTS (SELECT 1 FROM user.bookmarks k WHERE k.story_id = {cols.id})"
-            )
+            negation = "" if filters.bookmarked else "NOT "
+            if matches is not None and not _more_than(
+                self._conn, "SELECT 1 FROM user.bookmarks", (), matches
+            ):  # fewer bookmarks than matches read: their rowids, by the id index
+                where.append(
+                    f"{negation}+{cols.rowid} IN (SELECT m.rowid FROM user.bookmarks k"
+                    " JOIN stories m ON m.id = k.story_id)"
+                )
+            else:
+                reads_row = True
+                where.append(
+                    negation
+                    + f"EXISTS (SELECT 1 FROM user.bookmarks k WHERE k.story_id = {cols.id})"
+                )
         if filters.before is not None:
+            reads_row = True
             where.append(f"{cols.date} < ?")
             params.append(filters.before)
         if filters.after is not None:
+            reads_row = True
             where.append(f"{cols.date} >= ?")
             params.append(filters.after)
-        return where
+        return _Where(where, reads_row)
 
     def search(
         self,
@@ -465,46 +542,55 @@ class SearchStore(StoreBase):
         if match is None:
             return self._filtered(filters, limit, with_lists, grouped) if filters else []
         self.index_pending(SEARCH_INDEXES)
+        uncommon: list[Term | None] = []
         if not any_words:
-            newest = any(self._common_phrase(term) for term in terms(parsed.text))
+            phrases = [term for term in terms(parsed.text) if len(term.tokens) > 1]
+            uncommon = [self._uncommon_word(term) for term in phrases]
+            newest = None in uncommon
         cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
-        joined = any(
-            value is not None
-            for value in (filters.read, filters.bookmarked, filters.before, filters.after)
-        )
         window = "" if any_words else " ORDER BY f.rowid DESC LIMIT ?"
+        # A filtered search reads at most the newest FILTER_SCAN matches of its words:
+        # a site or tag of more stories than it reads is tested on their rows.
+        scan_floor, walked = self._scan_window(match) if window and filters else (None, None)
 
         def scored(index: str, floor: int | None) -> tuple[str, list[Any]]:
             """The matches in ``index`` (rowids only; from the story ``floor`` on) and
             their scores, the newest window of them, and its parameters: the columns
             of a row are computed for the page alone."""
             params: list[Any] = [match]
-            where = self._conditions(filters, cols, params, floor)
+            where = self._conditions(filters, cols, params, floor, walked, walked)
+            conditions = where.conditions
             if floor is not None:
-                where.append("f.rowid >= ?")
+                conditions.append("f.rowid >= ?")
                 params.append(floor)
             sql = (
                 "SELECT f.rowid AS r, "
                 + ("-f.rowid" if newest else f"bm25({index}, 5.0, 1.0)")
                 + f" AS score FROM {index} f"
-                + (" JOIN stories s ON s.rowid = f.rowid" if joined else "")
+                + (" JOIN stories s ON s.rowid = f.rowid" if where.reads_row else "")
                 + f" WHERE {index} MATCH ?"
-                + "".join(f" AND {condition}" for condition in where)
+                + "".join(f" AND {condition}" for condition in conditions)
                 + window
             )
             return sql, params
 
+        # What is ranked: the newest RANK_WINDOW matches; of a phrase listed newest
+        # first, the newest page of them is the page.
+        ranked = limit if newest else max(RANK_WINDOW, limit)
         best = None
         if window and limit <= RANK_WINDOW and self._recent_whole():
-            best = self._ranked_recent(*scored("recent_fts", self._recent_low()), limit, filters)
+            recent = scored("recent_fts", self._recent_low())
+            best = self._ranked_recent(*recent, limit, ranked, bool(filters or uncommon))
         if best is not None:
             page = "(SELECT j.value AS r, j.key AS score FROM json_each(?) j)"
             params: list[Any] = [json.dumps(best)]
         else:
-            floor = self._scan_floor(match) if window and filters else None
+            floor = scan_floor
+            if window and not filters and not newest and uncommon:
+                floor = self._phrase_floor([w for w in uncommon if w is not None], ranked)
             sql, params = scored("stories_fts", floor)
             page = f"(SELECT r, score FROM ({sql}) ORDER BY score LIMIT ?)"
-            params += [max(RANK_WINDOW, limit), limit] if window else [limit]
+            params += [ranked, limit] if window else [limit]
         if grouped:  # each copy found stands for its group's fullest, ranked as the best
             page = (
                 "(SELECT coalesce(m.story_group, m.rowid) AS r, min(p.score) AS score"
@@ -538,18 +624,18 @@ class SearchStore(StoreBase):
         if match is None and filters.bookmarked:  # the bookmarks lead, as in the listing
             cols = _Columns(None, "b.story_id", "coalesce(s.site, b.site)", "s.feed_url",
                             "coalesce(s.sort_key, b.sort_key)")  # fmt: skip
-            where = self._conditions(filters, cols, params)
+            where = self._conditions(filters, cols, params).conditions
             source = "FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
             test = unread.format(id="b.story_id")
         elif match is None:
             cols = _Columns("s.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
-            where = self._conditions(filters, cols, params)
+            where = self._conditions(filters, cols, params).conditions
             source, test = "FROM stories s", unread.format(id="s.id")
         else:
             self.index_pending(SEARCH_INDEXES)
             cols = _Columns("f.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
             params.append(match)
-            where = ["stories_fts MATCH ?", *self._conditions(filters, cols, params)]
+            where = ["stories_fts MATCH ?", *self._conditions(filters, cols, params).conditions]
             source = "FROM stories_fts f JOIN stories s ON s.rowid = f.rowid"
             test = unread.format(id="s.id")
         sql = f"SELECT count(*), coalesce(sum({test}), 0) {source}" + (
@@ -558,20 +644,38 @@ class SearchStore(StoreBase):
         total, unread_count = self._conn.execute(sql, params).fetchone()
         return (int(unread_count), int(total))
 
-    def _common_phrase(self, term: Term) -> bool:
-        """Whether ``term`` is a phrase of words each in ``COMMON_PHRASE_DOCS`` stories
-        or more (counted no further): ranking it would cost a scan of all its matches."""
-        if len(term.tokens) < 2:
-            return False
-        for token in term.tokens:
+    def _uncommon_word(self, phrase: Term) -> Term | None:
+        """The first word of ``phrase`` in fewer than ``COMMON_PHRASE_DOCS`` stories
+        (counted no further); None when each is in that many, and ranking the phrase
+        would cost a scan of all its matches."""
+        for token in phrase.tokens:
+            word = Term((token,))
             (count,) = self._conn.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ?"
                 " LIMIT ?)",
-                (Term((token,)).fts(), COMMON_PHRASE_DOCS),
+                (word.fts(), COMMON_PHRASE_DOCS),
             ).fetchone()
             if count < COMMON_PHRASE_DOCS:
-                return False
-        return True
+                return word
+        return None
+
+    def _phrase_floor(self, words: Sequence[Term], most: int) -> int | None:
+        """The newest of the oldest of the newest ``most`` stories (a window) holding
+        each of ``words`` (a ranked phrase's uncommon word each): the phrase's matches
+        from there on are all that ranking it reads (None: each is in fewer stories).
+        FTS5 reads the positions of a phrase's words in every story holding them all;
+        looking back through its matches until a window of them would read a few times
+        a window of stories holding its rarer word."""
+        floors = []
+        for word in words:
+            count, low = self._conn.execute(
+                "SELECT count(*), min(rowid) FROM (SELECT rowid FROM stories_fts"
+                " WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
+                (word.fts(), most),
+            ).fetchone()
+            if count >= most:
+                floors.append(int(low))
+        return max(floors, default=None)
 
     def _filtered(
         self, filters: Filters, limit: int, with_lists: bool, grouped: bool = False
@@ -590,7 +694,7 @@ class SearchStore(StoreBase):
                 "s.feed_url",
                 "coalesce(s.sort_key, b.sort_key)",
             )
-            where = self._conditions(filters, cols, params)
+            where = self._conditions(filters, cols, params).conditions
             sql = (
                 f"SELECT {LIST_COLUMNS.format(id='b.story_id')}"
                 " FROM user.bookmarks b LEFT JOIN stories s ON s.id = b.story_id"
@@ -599,7 +703,7 @@ class SearchStore(StoreBase):
             )
         else:
             cols = _Columns("s.rowid", "s.id", "s.site", "s.feed_url", "s.sort_key")
-            where = self._conditions(filters, cols, params, by_row=True)
+            where = self._conditions(filters, cols, params, row_over=ROW_TEST_OVER).conditions
             if grouped:
                 where.append(f"({LISTED})")
             sql = (
