@@ -465,13 +465,14 @@ def test_ctrl_c_stops_a_refresh_with_one_line(home: Path) -> None:
                 feeds = json.loads(run_reader(home, "feed", "list", "--json").stdout)
                 if quick <= {f["url"] for f in feeds if f["last_refresh"]}:
                     break
+                time.sleep(0.05)
             os.killpg(process.pid, signal.SIGINT)  # as Ctrl+C does: to every process
             out, err = process.communicate(timeout=30)
         finally:
             release.set()
             if process.poll() is None:
                 process.kill()
-    assert process.returncode == 130
+    assert process.returncode == 130, err  # its stderr says why, if it is not 130
     assert err == "reader: interrupted\n"
     listed = json.loads(run_reader(home, "list", "--json").stdout)
     assert len(listed) >= 3  # what was stored before the interrupt stays
