@@ -1,11 +1,13 @@
 """Disk: reader's cache beside newsboat's cache.db for the same feed items.
 
-    python bench/bench_disk.py [--items 10000 100000] [--per-feed 1000] [--text bbc|generated]
+    python bench/bench_disk.py [--items 10000 100000] [--per-feed 1000]
+        [--text bbc|generated] [--data DIR]
 
 Serves N/per-feed RSS feeds from 127.0.0.1 (``--text generated``: bench_feeds'
 items, about 2 KB of HTML each from a 12-word vocabulary; ``--text bbc``: each item
-an article of the BBC News corpus at /tmp/w/bbcdata/bbc as HTML paragraphs, real
-text that compresses as news does). newsboat (Debian's package) fills a fresh
+an article of the BBC News corpus in ``--data`` as HTML paragraphs, real text that
+compresses as news does: the dataset as for ``bench_related.py``, brought into a
+temporary folder, never committed). newsboat (Debian's package) fills a fresh
 cache.db with ``-x reload``; reader makes a fresh home, subscribes to the same feeds
 and runs a cold ``reader refresh``, then ``reader index`` (the full-text index and
 the analysis for related stories and copies: the state the app reaches in the
@@ -36,13 +38,11 @@ from pathlib import Path
 
 from bench_feeds import make_feed, serve
 
-BBC = Path("/tmp/w/bbcdata/bbc")
 
-
-def bbc_articles() -> list[tuple[str, list[str]]]:
-    """The corpus as (title, paragraphs), in a fixed order."""
+def bbc_articles(data: Path) -> list[tuple[str, list[str]]]:
+    """The corpus in ``data`` as (title, paragraphs), in a fixed order."""
     articles = []
-    for path in sorted(BBC.glob("*/*.txt")):
+    for path in sorted(data.glob("*/*.txt")):
         lines = [line.strip() for line in path.read_bytes().decode("latin-1").splitlines()]
         lines = [line for line in lines if line]
         if len(lines) > 1:
@@ -126,9 +126,9 @@ def read_cost(home: Path, sample: int = 500) -> tuple[float, float]:
     return statistics.median(gets) * 1e6, statistics.median(unpacks) * 1e6
 
 
-def run(items: int, per_feed: int, text: str, tmp: Path, newsboat: str) -> None:
+def run(items: int, per_feed: int, text: str, tmp: Path, newsboat: str, data: Path) -> None:
     count = max(1, items // per_feed)
-    articles = bbc_articles() if text == "bbc" else []
+    articles = bbc_articles(data) if text == "bbc" else []
     feeds = {
         f"/feed/{i}.xml": (
             make_bbc_feed(i, per_feed, articles) if text == "bbc" else make_feed(i, per_feed)
@@ -184,15 +184,16 @@ def main() -> None:
     parser.add_argument("--items", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--per-feed", type=int, default=1000)
     parser.add_argument("--text", choices=("bbc", "generated"), default="bbc")
+    parser.add_argument("--data", type=Path, help="the BBC News dataset's folder (--text bbc)")
     args = parser.parse_args()
     newsboat = shutil.which("newsboat")
     if newsboat is None:
         sys.exit("newsboat is not installed (apt-get install newsboat)")
-    if args.text == "bbc" and not BBC.is_dir():
-        sys.exit(f"the BBC corpus is not at {BBC} (or use --text generated)")
-    with tempfile.TemporaryDirectory(prefix="reader-disk-bench-", dir="/tmp/disk") as tmp:
+    if args.text == "bbc" and (args.data is None or not args.data.is_dir()):
+        sys.exit("--text bbc needs --data DIR, the BBC News dataset's folder (or --text generated)")
+    with tempfile.TemporaryDirectory(prefix="reader-disk-bench-") as tmp:
         for items in args.items:
-            run(items, args.per_feed, args.text, Path(tmp), newsboat)
+            run(items, args.per_feed, args.text, Path(tmp), newsboat, args.data)
 
 
 if __name__ == "__main__":

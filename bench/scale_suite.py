@@ -224,7 +224,8 @@ def run_part(part: str, size: int, args: argparse.Namespace, root: Path, log: Pa
         command = [str(BENCH / "bench_feeds.py"), "--feeds", "200", "--items",
                    str(max(1, size // 200)), "--runs", runs, "--no-after"]  # fmt: skip
     elif part == "disk":
-        command = [str(BENCH / "bench_disk.py"), "--items", str(size), "--text", "bbc"]
+        command = [str(BENCH / "bench_disk.py"), "--items", str(size), "--text", "bbc",
+                   "--data", data]  # fmt: skip
     else:
         command = [str(BENCH / "bench_app.py"), "--runs", runs, "--only", "next"]
     return readers[part](_run(command, out))
