@@ -4,13 +4,13 @@ and undo for the last mark change the app made (``mark_undo``, ``bookmark_undo``
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
 from reader.base.models import Story
-from reader.store.base import StoryFilter
+from reader.store.base import UNREAD_READ_TRIGGER, StoryFilter
 from reader.store.rows import timestamp
 from reader.store.stories import StoryStore
 
@@ -103,13 +103,20 @@ class MarkStore(StoryStore):
             # Every copy, not only the one a grouped list shows: a story is read as a whole.
             column, source, where = self._selected(replace(flt, grouped=False), params)
             selected = f"SELECT {column} AS id {source}{where}"
-        if not undoable:
-            return self._conn.execute(  # an upsert's SELECT needs a WHERE to parse
-                "INSERT INTO user.read_marks (story_id, read_at)"
-                f" SELECT id, ? FROM ({selected}) WHERE true ON CONFLICT (story_id) DO NOTHING",
-                [timestamp(), *params],
-            ).rowcount
-        with self._write():
+        everything = (
+            ids is None
+            and not flt.bookmarked
+            and not self._where(replace(flt, grouped=False, unread=False), "s.id", "s.site", [])
+        )
+        with self._write(), self._unread_emptied() if everything else nullcontext():
+            if not undoable:
+                marked: int = self._conn.execute(  # an upsert's SELECT needs a WHERE to parse
+                    "INSERT INTO user.read_marks (story_id, read_at)"
+                    f" SELECT id, ? FROM ({selected}) WHERE true"
+                    " ON CONFLICT (story_id) DO NOTHING",
+                    [timestamp(), *params],
+                ).rowcount
+                return marked
             self._forget_undo()
             self._conn.execute(
                 "INSERT INTO user.mark_undo (story_id, mark, was_on)"
@@ -198,6 +205,16 @@ class MarkStore(StoryStore):
                 ).rowcount
             self._forget_undo()
         return MarkUndone(mark, changed, was_on)
+
+    @contextmanager
+    def _unread_emptied(self) -> Iterator[None]:
+        """Inside the caller's transaction, while every story is marked read: no trigger
+        a read mark, and the mirror of the unread stories emptied in one statement after.
+        On an error the transaction's rollback brings the trigger back."""
+        self._conn.execute("DROP TRIGGER temp.unread_read")
+        yield
+        self._conn.execute("DELETE FROM unread")
+        self._conn.execute(UNREAD_READ_TRIGGER)
 
     def _forget_undo(self) -> None:
         """Drop the record of the last change (inside the caller's transaction)."""
