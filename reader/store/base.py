@@ -138,37 +138,33 @@ _NOT_HIDDEN = "(s.feed_url IS NULL OR s.feed_url NOT IN (SELECT url FROM user.fe
 LISTED_UNREAD = "u.story_group IS NULL OR u.story_group = u.story_rowid"
 """``LISTED`` for a row of the unread mirror (``unread u``), which answers it alone."""
 
+# What keeps the cache's mirror of the unread stories (``unread``, cache migration 18)
+# exact on a connection that writes: a read mark made deletes its story's row, one
+# removed puts it back, a story stored is unread unless its id has a read mark (a story
+# the cache lost and stored again stays read). TEMP triggers, the only ones that may read
+# the attached user data, made on every connection after ATTACH; the cache's own
+# triggers follow a story deleted, or its sort key or group changed. Marking every story
+# read, and undoing a mark of many, drop theirs for the statement and do its work in one
+# (``MarkStore._trigger_dropped``): a trigger a row made them 3-7x slower at 200,000.
 UNREAD_READ_TRIGGER = """
 CREATE TEMP TRIGGER unread_read AFTER INSERT ON user.read_marks BEGIN
     DELETE FROM unread WHERE (sort_key, story_rowid) IN
         (SELECT sort_key, rowid FROM main.stories WHERE id = new.story_id);
-END;
+END
 """
-"""The TEMP trigger that takes a story newly read out of the unread mirror; marking
-every story read drops it for the statement and empties the mirror at once (``Store.
-mark_all_read``: a trigger a row made it 3-7x slower at 200,000 stories)."""
-
-UNREAD_TRIGGERS = (
-    UNREAD_READ_TRIGGER
-    + """
+UNREAD_UNREAD_TRIGGER = """
 CREATE TEMP TRIGGER unread_unread AFTER DELETE ON user.read_marks BEGIN
     INSERT OR IGNORE INTO unread (sort_key, story_rowid, story_group)
     SELECT sort_key, rowid, story_group FROM main.stories WHERE id = old.story_id;
-END;
+END
+"""
+UNREAD_STORY_TRIGGER = """
 CREATE TEMP TRIGGER unread_story_insert AFTER INSERT ON main.stories
 WHEN NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = new.id) BEGIN
     INSERT OR IGNORE INTO unread (sort_key, story_rowid, story_group)
     VALUES (new.sort_key, new.rowid, new.story_group);
-END;
+END
 """
-)
-"""What keeps the cache's mirror of the unread stories (``unread``, cache migration 18)
-exact on a connection that writes: a read mark made deletes its story's row, one
-removed puts it back, a story stored is unread unless its id has a read mark (a story
-the cache lost and stored again stays read). TEMP triggers, the only ones that may read
-the attached user data, made on every connection after ATTACH; the cache's own
-triggers follow a story deleted, or its sort key or group changed."""
-
 # Columns of a story row in listings; bookmarks stand in when the cache lost the story.
 LIST_COLUMNS = """
     {id} AS id, coalesce(s.title, b.title) AS title, coalesce(s.site, b.site) AS site,
@@ -241,7 +237,8 @@ class StoreBase:
             # commits, never corrupt the file: the cache's own setting.
             self._conn.execute("PRAGMA user.synchronous = NORMAL")
         if writable and not without_cache:
-            self._conn.executescript(UNREAD_TRIGGERS)
+            for trigger in (UNREAD_READ_TRIGGER, UNREAD_UNREAD_TRIGGER, UNREAD_STORY_TRIGGER):
+                self._conn.execute(trigger)
             self._fill_unread()
         self._conn.row_factory = sqlite3.Row
         parameters = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
