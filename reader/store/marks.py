@@ -104,7 +104,8 @@ class MarkStore(StoryStore):
             column, source, where = self._selected(replace(flt, grouped=False), params)
             selected = f"SELECT {column} AS id {source}{where}"
         everything = (
-            ids is None
+            self._unread_filled()
+            and ids is None
             and not flt.bookmarked
             and not self._where(replace(flt, grouped=False, unread=False), "s.id", "s.site", [])
         )

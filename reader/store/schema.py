@@ -392,8 +392,13 @@ CACHE_MIGRATIONS: list[str] = [
     # Store fills the table once after ATTACH (unread_mirror.filled says it has) and
     # keeps it exact with TEMP triggers on the read marks and on new stories
     # (reader.store.base.UNREAD_TRIGGERS); the triggers here follow a story deleted, or
-    # its sort key or group changed.
+    # its sort key or group changed. Run again on a cache that has them (a version
+    # number set back), it makes them anew, to be filled again.
     """
+    DROP TRIGGER IF EXISTS unread_story_delete;
+    DROP TRIGGER IF EXISTS unread_story_update;
+    DROP TABLE IF EXISTS unread;
+    DROP TABLE IF EXISTS unread_mirror;
     CREATE TABLE unread (
         sort_key TEXT NOT NULL,
         story_rowid INTEGER NOT NULL,
