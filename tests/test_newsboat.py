@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from http_server import send, serve
+from unread_helpers import assert_unread_exact
 
 from reader.base.models import Page
 from reader.base.paths import resolve_paths
@@ -514,6 +515,8 @@ def test_importing_again_adds_nothing_twice_and_keeps_the_marks(home: Path, tmp_
     assert len(_listed(home)) == 6 and set(after) == set(before)
     assert {t for t, s in after.items() if s["read"]} == {"Dated", "Only a title"}
     assert {t for t, s in after.items() if s["bookmarked"]} == {"No guid", "Only a guid"}
+    with Store(resolve_paths(home)) as store:  # the import's read marks, in the unread list
+        assert_unread_exact(store)
 
 
 @pytest.mark.skipif(NEWSBOAT is None, reason="needs the newsboat binary")

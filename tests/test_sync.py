@@ -21,7 +21,10 @@ from pathlib import Path
 
 import pytest
 from sync_servers import Answer, Request, python_command, serve_api, write_sync_config
+from unread_helpers import assert_unread_exact, plain_unread
 
+from reader.base.paths import resolve_paths
+from reader.store import Store, StoryFilter
 from reader.sync.config import Secret, load_sync_settings
 from reader.sync.errors import ConfigError, PasswordUnavailable, ServerFailed, Unreachable
 from reader.sync.fever import FeverClient
@@ -225,6 +228,22 @@ def test_hostile_text_is_cleaned_and_bad_links_dropped(home: Path) -> None:
     assert shown["author"] == "Mallory"
     everything = run_reader(home, "export", "--format", "json").stdout
     assert not any(ch in everything for ch in "\x1b\x07\u202e")
+
+
+def test_a_syncs_read_marks_keep_the_unread_list_exact(home: Path) -> None:
+    items = [item(n) for n in range(1, 7)]
+    with fever_home(home, fever(items, unread="2,4,6")):
+        assert run_reader(home, "sync").returncode == 0
+    with Store(resolve_paths(home)) as store:
+        assert len(plain_unread(store)) == 3
+        assert_unread_exact(store)
+    with fever_home(home, fever(items, unread="1,2,4")):  # 6 read there now
+        done = run_reader(home, "sync")
+        assert done.returncode == 0, done.stderr
+    with Store(resolve_paths(home)) as store:
+        unread = store.list_stories(StoryFilter(unread=True))
+        assert sorted(s.title for s in unread) == ["Item 2", "Item 4"]
+        assert_unread_exact(store)
 
 
 def test_an_entry_too_big_is_cut(home: Path) -> None:

@@ -140,6 +140,39 @@ def _uri(path: Path, writable: bool) -> str:
 LISTED = "s.story_group IS NULL OR s.story_group = s.rowid"
 """The stories a grouped listing shows (``stories_by_date`` answers it alone)."""
 
+_NOT_HIDDEN = "(s.feed_url IS NULL OR s.feed_url NOT IN (SELECT url FROM user.feeds WHERE hidden))"
+"""Not from a hidden feed (the default list leaves their stories out)."""
+
+LISTED_UNREAD = "u.story_group IS NULL OR u.story_group = u.story_rowid"
+"""``LISTED`` for a row of the unread mirror (``unread u``), which answers it alone."""
+
+# What keeps the cache's mirror of the unread stories (``unread``, cache migration 17)
+# exact on a connection that writes: a read mark made deletes its story's row, one
+# removed puts it back, a story stored is unread unless its id has a read mark (a story
+# the cache lost and stored again stays read). TEMP triggers, the only ones that may read
+# the attached user data, made on every connection after ATTACH; the cache's own
+# triggers follow a story deleted, or its sort key or group changed. Marking every story
+# read, and undoing a mark of many, drop theirs for the statement and do its work in one
+# (``MarkStore._trigger_dropped``): a trigger a row made them 3-7x slower at 200,000.
+UNREAD_READ_TRIGGER = """
+CREATE TEMP TRIGGER unread_read AFTER INSERT ON user.read_marks BEGIN
+    DELETE FROM unread WHERE (sort_key, story_rowid) IN
+        (SELECT sort_key, rowid FROM main.stories WHERE id = new.story_id);
+END
+"""
+UNREAD_UNREAD_TRIGGER = """
+CREATE TEMP TRIGGER unread_unread AFTER DELETE ON user.read_marks BEGIN
+    INSERT OR IGNORE INTO unread (sort_key, story_rowid, story_group)
+    SELECT sort_key, rowid, story_group FROM main.stories WHERE id = old.story_id;
+END
+"""
+UNREAD_STORY_TRIGGER = """
+CREATE TEMP TRIGGER unread_story_insert AFTER INSERT ON main.stories
+WHEN NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = new.id) BEGIN
+    INSERT OR IGNORE INTO unread (sort_key, story_rowid, story_group)
+    VALUES (new.sort_key, new.rowid, new.story_group);
+END
+"""
 # Columns of a story row in listings; bookmarks stand in when the cache lost the story.
 LIST_COLUMNS = """
     {id} AS id, coalesce(s.title, b.title) AS title, coalesce(s.site, b.site) AS site,
@@ -211,12 +244,46 @@ class StoreBase:
             # crash of the program, and a power cut can take back only the last
             # commits, never corrupt the file: the cache's own setting.
             self._conn.execute("PRAGMA user.synchronous = NORMAL")
+        self._mirrored = (
+            self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'unread_mirror'")
+        ).fetchone() is not None
+        """Whether the cache has the unread mirror (migration 17): not when a caller made it
+        with an older list of migrations (the tests' caches of older readers)."""
+        if writable and not without_cache and self._mirrored:
+            for trigger in (UNREAD_READ_TRIGGER, UNREAD_UNREAD_TRIGGER, UNREAD_STORY_TRIGGER):
+                self._conn.execute(trigger)
+            self._fill_unread()
         self._conn.row_factory = sqlite3.Row
         parameters = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._rows_per_insert = max(
             1, min(_MAX_ROWS_PER_INSERT, parameters // (len(StoryRow._fields) + 1))
         )
         self._entries_per_insert = max(1, min(_MAX_ENTRIES_PER_INSERT, parameters // 4))
+
+    def _fill_unread(self) -> None:
+        """Fill the mirror of the unread stories from the read marks, once (a cache that
+        migration 17 made or upgraded; at 1,000,000 stories a few seconds, after the
+        upgrade notice). Another process may have filled it while we waited."""
+        if self._unread_filled():
+            return
+        with self._write():
+            if self._unread_filled():
+                return
+            self._conn.execute("DELETE FROM unread")
+            self._conn.execute(
+                "INSERT INTO unread (sort_key, story_rowid, story_group)"
+                " SELECT s.sort_key, s.rowid, s.story_group FROM stories s"
+                " WHERE NOT EXISTS (SELECT 1 FROM user.read_marks r WHERE r.story_id = s.id)"
+            )
+            self._conn.execute("UPDATE unread_mirror SET filled = 1")
+
+    def _unread_filled(self) -> bool:
+        """Whether the mirror of the unread stories is filled (a read-only home whose
+        cache was upgraded but never opened writable has it empty)."""
+        if not self._mirrored:
+            return False
+        row = self._conn.execute("SELECT filled FROM unread_mirror").fetchone()
+        return bool(row and row[0])
 
     def limit_cache(self, mib: int) -> None:
         """Hold at most ``mib`` MiB of each database's pages in memory from now on (a
@@ -275,13 +342,9 @@ class StoreBase:
         rare tag's from the feed index (``_rare_tag``)."""
         where: list[str] = []
         if (
-            not (flt.bookmarked or flt.site or flt.tag or flt.feed)
-            and self._conn.execute("SELECT 1 FROM user.feeds WHERE hidden LIMIT 1").fetchone()
+            not (flt.bookmarked or flt.site or flt.tag or flt.feed) and self._hidden_feeds()
         ):  # hidden feeds' stories stay out of the default list
-            where.append(
-                "(s.feed_url IS NULL OR s.feed_url NOT IN"
-                " (SELECT url FROM user.feeds WHERE hidden))"
-            )
+            where.append(_NOT_HIDDEN)
         if flt.grouped and not (flt.bookmarked or flt.site or flt.tag or flt.feed):  # all its own
             where.append(f"({LISTED})")
         if flt.unread:
@@ -300,6 +363,32 @@ class StoreBase:
             where.append("s.feed_url = ?")
             params.append(flt.feed)
         return f" WHERE {' AND '.join(where)}" if where else ""
+
+    def _walk(
+        self, flt: StoryFilter, params: list[Any], by_date: bool = False
+    ) -> tuple[str, str, str, str]:
+        """The ``FROM`` and ``WHERE`` of the stories ``flt`` selects (not bookmarks), and
+        the columns of their listing key (sort key, rowid): in the unread list (no site,
+        tag or feed), the mirror of the unread stories (``unread u``) once it is filled,
+        so that a page costs its rows however many read stories lie around them, the
+        story row joined only to leave hidden feeds out; otherwise ``stories s``."""
+        if flt.unread and not (flt.bookmarked or flt.site or flt.tag or flt.feed):
+            if self._unread_filled():
+                where: list[str] = []
+                source = "FROM unread u"
+                if self._hidden_feeds():
+                    source += " CROSS JOIN stories s ON s.rowid = u.story_rowid"
+                    where.append(_NOT_HIDDEN)
+                if flt.grouped:
+                    where.append(f"({LISTED_UNREAD})")
+                clause = f" WHERE {' AND '.join(where)}" if where else ""
+                return source, clause, "u.sort_key", "u.story_rowid"
+        where_s = self._where(flt, "s.id", "s.site", params, by_date)
+        return "FROM stories s", where_s, "s.sort_key", "s.rowid"
+
+    def _hidden_feeds(self) -> bool:
+        found = self._conn.execute("SELECT 1 FROM user.feeds WHERE hidden LIMIT 1").fetchone()
+        return found is not None
 
     def _rare_tag(self, tag: str) -> bool:
         """Whether fewer than ``RARE_TAG`` stories come from ``tag``'s feeds (counted in

@@ -4,13 +4,13 @@ and undo for the last mark change the app made (``mark_undo``, ``bookmark_undo``
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
 from reader.base.models import Story
-from reader.store.base import StoryFilter
+from reader.store.base import UNREAD_READ_TRIGGER, UNREAD_UNREAD_TRIGGER, StoryFilter
 from reader.store.rows import timestamp
 from reader.store.stories import StoryStore
 
@@ -103,26 +103,36 @@ class MarkStore(StoryStore):
             # Every copy, not only the one a grouped list shows: a story is read as a whole.
             column, source, where = self._selected(replace(flt, grouped=False), params)
             selected = f"SELECT {column} AS id {source}{where}"
-        if not undoable:
-            return self._conn.execute(  # an upsert's SELECT needs a WHERE to parse
+        everything = (
+            self._unread_filled()
+            and ids is None
+            and not flt.bookmarked
+            and not self._where(replace(flt, grouped=False, unread=False), "s.id", "s.site", [])
+        )
+        dropped = (
+            self._trigger_dropped("unread_read", UNREAD_READ_TRIGGER)
+            if everything
+            else nullcontext()
+        )
+        with self._write(), dropped:
+            if undoable:
+                self._forget_undo()
+                self._conn.execute(
+                    "INSERT INTO user.mark_undo (story_id, mark, was_on)"
+                    f" SELECT id, 'read', 0 FROM ({selected}) AS chosen WHERE NOT EXISTS"
+                    " (SELECT 1 FROM user.read_marks r WHERE r.story_id = chosen.id)"
+                    " ON CONFLICT (story_id) DO NOTHING",
+                    params,
+                )
+                selected, params = "SELECT story_id AS id FROM user.mark_undo", []
+            marked: int = self._conn.execute(  # an upsert's SELECT needs a WHERE to parse
                 "INSERT INTO user.read_marks (story_id, read_at)"
                 f" SELECT id, ? FROM ({selected}) WHERE true ON CONFLICT (story_id) DO NOTHING",
                 [timestamp(), *params],
             ).rowcount
-        with self._write():
-            self._forget_undo()
-            self._conn.execute(
-                "INSERT INTO user.mark_undo (story_id, mark, was_on)"
-                f" SELECT id, 'read', 0 FROM ({selected}) AS chosen WHERE NOT EXISTS"
-                " (SELECT 1 FROM user.read_marks r WHERE r.story_id = chosen.id)"
-                " ON CONFLICT (story_id) DO NOTHING",
-                params,
-            )
-            return self._conn.execute(
-                "INSERT INTO user.read_marks (story_id, read_at) SELECT story_id, ?"
-                " FROM user.mark_undo WHERE true ON CONFLICT (story_id) DO NOTHING",
-                (timestamp(),),
-            ).rowcount
+            if everything:  # every story is read now
+                self._conn.execute("DELETE FROM unread")
+        return marked
 
     def set_read(self, id_or_prefix: str, read: bool = True, *, undoable: bool = False) -> Story:
         """Mark a story read or unread, with its copies on other sites (a story is read
@@ -182,10 +192,17 @@ class MarkStore(StoryStore):
                     (timestamp(),),
                 ).rowcount
             elif mark == "read":
-                changed = conn.execute(
-                    "DELETE FROM user.read_marks WHERE story_id IN"
-                    " (SELECT story_id FROM user.mark_undo WHERE mark = 'read' AND NOT was_on)"
-                ).rowcount
+                with self._trigger_dropped("unread_unread", UNREAD_UNREAD_TRIGGER):
+                    changed = conn.execute(
+                        "DELETE FROM user.read_marks WHERE story_id IN"
+                        " (SELECT story_id FROM user.mark_undo WHERE mark = 'read' AND NOT was_on)"
+                    ).rowcount
+                    conn.execute(  # in list order: the mirror's pages are filled in turn
+                        "INSERT OR IGNORE INTO unread (sort_key, story_rowid, story_group)"
+                        " SELECT s.sort_key, s.rowid, s.story_group FROM user.mark_undo m"
+                        " JOIN stories s ON s.id = m.story_id"
+                        " WHERE m.mark = 'read' AND NOT m.was_on ORDER BY 1, 2"
+                    )
             elif was_on:
                 changed = conn.execute(
                     "INSERT INTO user.bookmarks SELECT * FROM user.bookmark_undo"
@@ -198,6 +215,16 @@ class MarkStore(StoryStore):
                 ).rowcount
             self._forget_undo()
         return MarkUndone(mark, changed, was_on)
+
+    @contextmanager
+    def _trigger_dropped(self, name: str, trigger: str) -> Iterator[None]:
+        """Inside the caller's transaction, the TEMP trigger ``name`` that keeps the
+        unread mirror is dropped while the block does its work for all its rows in one
+        statement, then made again (``trigger``); on an error the transaction's
+        rollback brings it back."""
+        self._conn.execute(f"DROP TRIGGER temp.{name}")
+        yield
+        self._conn.execute(trigger)
 
     def _forget_undo(self) -> None:
         """Drop the record of the last change (inside the caller's transaction)."""

@@ -216,16 +216,16 @@ class StoryStore(StoreBase):
                 f" ORDER BY page.list_sort {order}, b.story_id {order}"
             )
             return sql, params
-        where = self._where(flt, "s.id", "s.site", params, by_date=True)
+        source, where, sort, tie = self._walk(flt, params, by_date=True)
         if key is not None:
-            where += f"{' AND' if where else ' WHERE'} (s.sort_key, s.rowid) {beyond} (?, ?)"
+            where += f"{' AND' if where else ' WHERE'} ({sort}, {tie}) {beyond} (?, ?)"
             params += [key.sort_key, key.tie]
         params += [-1 if limit is None else limit, skip]
         sql = (
             f"SELECT {LIST_COLUMNS.format(id='s.id')}{body},"
             " s.sort_key AS list_sort, s.rowid AS list_tie"
-            " FROM (SELECT s.rowid AS r FROM stories s"
-            f"{where} ORDER BY s.sort_key {order}, s.rowid {order} LIMIT ? OFFSET ?) page"
+            f" FROM (SELECT {tie} AS r {source}"
+            f"{where} ORDER BY {sort} {order}, {tie} {order} LIMIT ? OFFSET ?) page"
             " JOIN stories s ON s.rowid = page.r"
             " LEFT JOIN user.bookmarks b ON b.story_id = s.id"
             f" ORDER BY s.sort_key {order}, s.rowid {order}"
@@ -241,11 +241,14 @@ class StoryStore(StoreBase):
         """
         plain = replace(flt, grouped=False, unread=False) == StoryFilter()
         if plain and not self._hidden_feeds():
-            if flt.unread:  # the total less the read marks, as for the status line
-                return self.counts(flt.grouped)["unread"]
+            if flt.unread:  # as for the status line
+                return self._unread_count(flt.grouped)
             return self._listed_count(flt.grouped)
         params: list[Any] = []
-        _, source, where = self._selected(flt, params)  # no WHERE: SQLite's fast count
+        if flt.bookmarked:
+            _, source, where = self._selected(flt, params)
+        else:  # no WHERE: SQLite's fast count
+            source, where, _, _ = self._walk(flt, params)
         count: int = self._conn.execute(f"SELECT count(*) {source}{where}", params).fetchone()[0]
         return count
 
@@ -305,15 +308,15 @@ class StoryStore(StoreBase):
         if flt.bookmarked or every < 1 or count < 1:
             return []
         params: list[Any] = []
-        where = self._where(flt, "s.id", "s.site", params, by_date=True)
+        source, where, sort, tie = self._walk(flt, params, by_date=True)
         if after is not None:
-            where += f"{' AND' if where else ' WHERE'} (s.sort_key, s.rowid) < (?, ?)"
+            where += f"{' AND' if where else ' WHERE'} ({sort}, {tie}) < (?, ?)"
             params += [after.sort_key, after.tie]
         params += [every * count, every]
         rows = self._conn.execute(
             "SELECT k, r FROM (SELECT k, r, row_number() OVER () AS n FROM"
-            f" (SELECT s.sort_key AS k, s.rowid AS r FROM stories s{where}"
-            " ORDER BY s.sort_key DESC, s.rowid DESC LIMIT ?)) WHERE n % ? = 0 ORDER BY n",
+            f" (SELECT {sort} AS k, {tie} AS r {source}{where}"
+            f" ORDER BY {sort} DESC, {tie} DESC LIMIT ?)) WHERE n % ? = 0 ORDER BY n",
             params,
         ).fetchall()
         return [ListKey(row[0], row[1]) for row in rows]
@@ -413,10 +416,6 @@ class StoryStore(StoreBase):
         found: str = rows[0][0]
         return found
 
-    def _hidden_feeds(self) -> bool:
-        found = self._conn.execute("SELECT 1 FROM user.feeds WHERE hidden LIMIT 1").fetchone()
-        return found is not None
-
     def _listed_count(self, grouped: bool) -> int:
         """Every story, or with ``grouped`` every story a grouped listing shows."""
         row = self._conn.execute(
@@ -437,18 +436,40 @@ class StoryStore(StoreBase):
         ``stories``: what ``count(StoryFilter(grouped=grouped))`` gave, so that they are
         not counted twice (counted again when hidden feeds make the two differ).
 
-        Unread is the total less the read marks of cached stories, so it costs
-        what the read marks do, not a pass over every story.
+        Unread is SQLite's fast count of the mirror of the unread stories (less,
+        grouped, the copies in it that are not their group's head: a walk of its small
+        index of them); until the mirror is filled, the total less the read marks of
+        cached stories. Neither is a pass over every story.
         """
         if stories is None or self._hidden_feeds():
             stories = self._listed_count(grouped)
+        bookmarked: int = self._conn.execute("SELECT count(*) FROM user.bookmarks").fetchone()[0]
+        unread = self._unread_count(grouped, stories)
+        return {"stories": stories, "unread": unread, "bookmarked": bookmarked}
+
+    def _unread_count(self, grouped: bool, stories: int | None = None) -> int:
+        """Unread stories, of every one (``stories``: their count, if known) or of what
+        a grouped listing shows."""
+        if self._unread_filled():
+            row = self._conn.execute(
+                "SELECT (SELECT count(*) FROM unread)"
+                + (
+                    " - (SELECT count(*) FROM unread INDEXED BY unread_copies"
+                    " WHERE story_group IS NOT NULL AND story_group != story_rowid)"
+                    if grouped
+                    else ""
+                )
+            ).fetchone()
+            count: int = row[0]
+            return count
+        if stories is None:
+            stories = self._listed_count(grouped)
         row = self._conn.execute(
-            "SELECT (SELECT count(*) FROM user.read_marks r"
-            "  WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id)),"
-            " (SELECT count(*) FROM user.bookmarks)"
+            "SELECT count(*) FROM user.read_marks r"
+            " WHERE EXISTS (SELECT 1 FROM stories s WHERE s.id = r.story_id)"
         ).fetchone()
-        read = row[0] - (self._read_copies() if grouped else 0)
-        return {"stories": stories, "unread": stories - read, "bookmarked": row[1]}
+        unread: int = stories - row[0] + (self._read_copies() if grouped else 0)
+        return unread
 
     def _read_copies(self) -> int:
         """Read marks of copies a grouped listing leaves out (not their group's head)."""
