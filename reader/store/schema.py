@@ -421,19 +421,19 @@ CACHE_MIGRATIONS: list[str] = [
         WHERE rowid = new.rowid AND new.story_group IS NOT NULL;
     END;
     """,
-    # 17: the unread stories in listing order, a
-    # narrow mirror of what the read marks (in the user data) leave unread, so that the
-    # unread list walks its own rows: walking the date index and looking up each
-    # story's read mark passed every read story between the end and the first unread
-    # one (`G` 2.4-4.1 s at 1,000,000 stories with the newest 10,000 unread). Rows are
-    # keyed like the listing (sort_key, rowid) and carry story_group for the grouped
-    # listing; unread_copies counts the copies a grouped count leaves out. This
-    # migration cannot read the read marks (it runs before the user data is attached):
-    # Store fills the table once after ATTACH (unread_mirror.filled says it has) and
-    # keeps it exact with TEMP triggers on the read marks and on new stories
-    # (reader.store.base.UNREAD_TRIGGERS); the triggers here follow a story deleted, or
-    # its sort key or group changed. Run again on a cache that has them (a version
-    # number set back), it makes them anew, to be filled again.
+    # 17: the unread stories in listing order, a narrow mirror of what the read marks
+    # (in the user data) leave unread, so that the unread list walks its own rows:
+    # walking the date index and looking up each story's read mark passed every read
+    # story between the end and the first unread one (`G` 2.4-4.1 s at 1,000,000 stories
+    # with the newest 10,000 unread). Rows are keyed like the listing (sort_key, rowid)
+    # and carry story_group for the grouped listing; unread_copies counts the copies a
+    # grouped count leaves out. This migration cannot read the read marks (it runs
+    # before the user data is attached): Store fills the table once after ATTACH
+    # (unread_mirror.filled says it has) and keeps it exact with TEMP triggers on the
+    # read marks and on new stories (reader.store.base.UNREAD_TRIGGERS); the triggers
+    # here follow a story deleted, or its sort key or group changed. Run again on a
+    # cache that has them (a version number set back), it makes them anew, to be filled
+    # again.
     """
     DROP TRIGGER IF EXISTS unread_story_delete;
     DROP TRIGGER IF EXISTS unread_story_update;
