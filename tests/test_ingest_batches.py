@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from proc_helpers import children
 
 from reader.base.errors import IngestAborted
 from reader.ingest import pipeline
@@ -136,20 +137,6 @@ def test_the_command_reports_bad_files_of_a_big_folder_and_exits_1(
     assert "ingested 1499, updated 0, unchanged 0, failed 1" in result.stdout
 
 
-def _workers(pid: int) -> list[int]:
-    """The worker processes of ``pid``: its children (reader ingest runs one thread,
-    so it forks them itself)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return [child for child, parent in parents.items() if parent == pid]
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_a_killed_worker_stops_the_ingest_with_one_line(home: Path, tmp_path: Path) -> None:
     import signal
@@ -170,7 +157,7 @@ def test_a_killed_worker_stops_the_ingest_with_one_line(home: Path, tmp_path: Pa
     try:
         deadline, workers = time.monotonic() + 60, []
         while not workers and time.monotonic() < deadline and process.poll() is None:
-            workers = _workers(process.pid)
+            workers = children(process.pid)
             time.sleep(0.05)
         assert workers, "the ingest never started its worker processes"
         os.kill(workers[0], signal.SIGKILL)  # as the OOM killer would

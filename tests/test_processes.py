@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from http_server import send, serve
+from proc_helpers import descendants
 
 from conftest import FIXTURES, run_reader
 
@@ -71,22 +72,6 @@ def test_workers_never_import_from_the_current_folder(
     assert not marker.exists(), "a reader/ folder in the current directory was imported"
 
 
-def _descendants(pid: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier}
-        found |= frontier
-    return found
-
-
 def _alive(pid: int) -> bool:
     try:
         state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -107,7 +92,7 @@ def test_no_process_outlives_a_killed_reader(home: Path, tmp_path: Path) -> None
         deadline = time.monotonic() + 60
         # The workers, one a core (forked: reader ingest runs one thread), two at least.
         while len(helpers) < 2 and time.monotonic() < deadline:
-            helpers = _descendants(process.pid)
+            helpers = descendants(process.pid)
             time.sleep(0.05)
         assert len(helpers) >= 2, "the ingest never started its worker processes"
         process.send_signal(signal.SIGKILL)  # the main process only, as the OOM killer does
@@ -119,7 +104,7 @@ def test_no_process_outlives_a_killed_reader(home: Path, tmp_path: Path) -> None
     finally:
         if process.poll() is None:
             process.kill()
-        for pid in _descendants(process.pid):
+        for pid in descendants(process.pid):
             os.kill(pid, signal.SIGKILL)
 
 

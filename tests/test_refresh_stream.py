@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import regex
 from http_server import send, serve
+from proc_helpers import children
 
 from reader.base.config import IgnoreRule
 from reader.base.errors import Failed
@@ -66,20 +67,6 @@ def test_a_bad_feed_in_the_middle_costs_one_line(home: Path, tmp_path: Path) -> 
     assert not any(f["last_error"] for f in others)
 
 
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid``, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:  # ended meanwhile
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_reader_refresh_is_one_process(home: Path, tmp_path: Path) -> None:
     """Parsing runs in the fetching threads: no worker process (nor fork server) starts."""
@@ -90,13 +77,13 @@ def test_reader_refresh_is_one_process(home: Path, tmp_path: Path) -> None:
         assert run_reader(home, "feed", "import", str(listing)).returncode == 0
         command = [sys.executable, "-P", "-m", "reader", "--home", str(home), "refresh"]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        children = set()
+        started = set()
         while process.poll() is None:
-            children.update(_children(process.pid))
+            started.update(children(process.pid))
             time.sleep(0.005)
         out, _ = process.communicate()
     assert process.returncode == 0 and f"{FEEDS * ITEMS} new" in out
-    assert children == set()
+    assert started == set()
 
 
 @pytest.mark.parametrize("processes", [False, True])

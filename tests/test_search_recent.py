@@ -157,6 +157,20 @@ def _from_recent(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return used
 
 
+def _ranks_the_same_before_and_after_the_filling(
+    store: Store, query: str, expected: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the recent index empty, ``query`` ranks ``expected`` from the whole index;
+    the background catch-up fills the recent index, which then ranks the same."""
+    used = _from_recent(store, monkeypatch)
+    assert [s.id for s in store.search(query, limit=WINDOW)] == expected
+    assert _recent(store) == [] and used == []  # it waited for no filling
+    store.index_pending()  # the app's background catch-up fills it
+    assert _recent(store) == _newest(store, RECENT)
+    assert [s.id for s in store.search(query, limit=WINDOW)] == expected
+    assert used == [True]
+
+
 def test_a_common_word_ranks_the_same_from_either_index(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,13 +207,7 @@ def test_a_search_before_the_recent_index_is_filled_ranks_from_the_whole_one(
     expected = _best(store, "tide")
     _empty_recent(store)
     with Store(paths) as reopened:  # the first start after the upgrade
-        used = _from_recent(reopened, monkeypatch)
-        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
-        assert _recent(reopened) == [] and used == []  # it waited for no filling
-        reopened.index_pending()  # the app's background catch-up fills it
-        assert _recent(reopened) == _newest(reopened, RECENT)
-        assert [s.id for s in reopened.search("tide", limit=WINDOW)] == expected
-        assert used == [True]
+        _ranks_the_same_before_and_after_the_filling(reopened, "tide", expected, monkeypatch)
 
 
 def test_a_search_while_it_is_half_filled_ranks_what_it_holds(
@@ -286,14 +294,8 @@ def test_migration_15_remakes_it_with_prefixes_and_the_background_refills_it(
             "SELECT sql FROM sqlite_master WHERE name = 'recent_fts'"
         ).fetchone()
         assert "prefix='3 4'" in sql
-        assert _recent(reopened) == []  # refilled later, never by the migration itself
-        used = _from_recent(reopened, monkeypatch)
-        assert [s.id for s in reopened.search("tid*", limit=WINDOW)] == expected
-        assert used == []
-        reopened.index_pending()
-        assert _recent(reopened) == _newest(reopened, RECENT)
-        assert [s.id for s in reopened.search("tid*", limit=WINDOW)] == expected
-        assert used == [True]
+        # refilled later, never by the migration itself
+        _ranks_the_same_before_and_after_the_filling(reopened, "tid*", expected, monkeypatch)
 
 
 def test_a_big_site_is_tested_row_by_row_with_the_same_listing(
