@@ -249,6 +249,8 @@ class StoreBase:
         ).fetchone() is not None
         """Whether the cache has the unread mirror (migration 17): not when a caller made it
         with an older list of migrations (the tests' caches of older readers)."""
+        self._filled_seen = False
+        """The mirror was seen filled on this connection (it stays filled: asked once)."""
         if writable and not without_cache and self._mirrored:
             for trigger in (UNREAD_READ_TRIGGER, UNREAD_UNREAD_TRIGGER, UNREAD_STORY_TRIGGER):
                 self._conn.execute(trigger)
@@ -280,10 +282,11 @@ class StoreBase:
     def _unread_filled(self) -> bool:
         """Whether the mirror of the unread stories is filled (a read-only home whose
         cache was upgraded but never opened writable has it empty)."""
-        if not self._mirrored:
-            return False
+        if self._filled_seen or not self._mirrored:
+            return self._filled_seen
         row = self._conn.execute("SELECT filled FROM unread_mirror").fetchone()
-        return bool(row and row[0])
+        self._filled_seen = bool(row and row[0])
+        return self._filled_seen
 
     def limit_cache(self, mib: int) -> None:
         """Hold at most ``mib`` MiB of each database's pages in memory from now on (a

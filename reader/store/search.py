@@ -379,16 +379,21 @@ class SearchStore(StoreBase):
         (low,) = self._conn.execute("SELECT min(story_rowid) FROM recent_rows").fetchone()
         return None if low is None else int(low)
 
-    def _scan_window(self, match: str) -> tuple[int | None, int]:
-        """The oldest of the newest ``FILTER_SCAN`` matches of ``match`` in the whole
-        index, where a filtered search looks no further back (None: it has fewer),
-        and how many matches it looks through (at most ``FILTER_SCAN``)."""
+    def _newest_matches(self, match: str, most: int) -> tuple[int | None, int]:
+        """The oldest of the newest ``most`` matches of ``match`` in the whole index
+        (None: it has fewer), and how many of them there are (at most ``most``)."""
         count, low = self._conn.execute(
             "SELECT count(*), min(rowid) FROM (SELECT rowid FROM stories_fts"
             " WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
-            (match, FILTER_SCAN),
+            (match, most),
         ).fetchone()
-        return (int(low) if count >= FILTER_SCAN else None), int(count)
+        return (int(low) if count >= most else None), int(count)
+
+    def _scan_window(self, match: str) -> tuple[int | None, int]:
+        """Where a filtered search looks no further back in the whole index (the oldest
+        of the newest ``FILTER_SCAN`` matches of ``match``; None: it has fewer), and
+        how many matches it looks through."""
+        return self._newest_matches(match, FILTER_SCAN)
 
     def _many_stories(self, sites: list[str], urls: list[str], most: int) -> bool:
         """Whether more than ``most`` stories are on ``sites`` or ``urls`` (counted
@@ -666,16 +671,8 @@ class SearchStore(StoreBase):
         FTS5 reads the positions of a phrase's words in every story holding them all;
         looking back through its matches until a window of them would read a few times
         a window of stories holding its rarer word."""
-        floors = []
-        for word in words:
-            count, low = self._conn.execute(
-                "SELECT count(*), min(rowid) FROM (SELECT rowid FROM stories_fts"
-                " WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?)",
-                (word.fts(), most),
-            ).fetchone()
-            if count >= most:
-                floors.append(int(low))
-        return max(floors, default=None)
+        floors = [self._newest_matches(word.fts(), most)[0] for word in words]
+        return max((floor for floor in floors if floor is not None), default=None)
 
     def _filtered(
         self, filters: Filters, limit: int, with_lists: bool, grouped: bool = False
