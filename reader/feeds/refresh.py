@@ -20,16 +20,11 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    CancelledError,
-    Future,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
 
@@ -434,54 +429,62 @@ def refresh(
     fetching: dict[Future[tuple[Validators, Parsed]], Feed] = {}
     parsing: dict[Future[ParsedFeed | Failed], tuple[Feed, Validators]] = {}
 
+    # Each download and parse, once done, is put here by its own callback: the loop
+    # below takes them one at a time, where waiting on every future still running
+    # would lock each of them at each turn (the feeds squared, with the GIL held).
+    arrived: SimpleQueue[Future[Any]] = SimpleQueue()
+
     def wait_and_store() -> None:
         """Handle downloads and parses as they finish, until none is left."""
         while fetching or parsing:
-            running: list[Future[Any]] = [*fetching, *parsing]
-            finished_now, _ = wait(running, timeout=0)
-            if not finished_now:
+            try:
+                future = arrived.get_nowait()
+            except Empty:
                 # Nothing to do but wait: store what is waiting now, so that little
                 # is left to store when the last feed arrives.
                 if waiting_rows >= STORE_BATCH // 4:
                     flush()
-                finished_now, _ = wait(running, timeout=IDLE_S, return_when=FIRST_COMPLETED)
-                if not finished_now:  # quiet for a while: store the rest, free its slots
+                try:
+                    future = arrived.get(timeout=IDLE_S)
+                except Empty:  # quiet for a while: store the rest, free its slots
                     flush()
                     continue
-            for future in finished_now:
-                if future in parsing:
-                    feed, validators = parsing.pop(future)
-                    try:
-                        result = future.result()
-                    except Exception as exc:  # a worker that died (BrokenProcessPool): logged
-                        _log.warning("parsing %s failed in its worker", feed.url, exc_info=True)
-                        result = Failed(f"{type(exc).__name__}: {exc}")
-                    store_result(feed, validators, result)
-                    continue
-                feed = fetching.pop(future)
+            if future in parsing:
+                feed, validators = parsing.pop(future)
                 try:
-                    validators, parsed = future.result()
-                except FetchError as exc:  # it says why
-                    _fail(store, report, feed.url, str(exc), on_failure)
-                    finished()
-                    continue
-                except Exception as exc:  # anything else is named, and logged
-                    _log.warning("fetching %s failed unexpectedly", feed.url, exc_info=True)
-                    _fail(store, report, feed.url, repr(exc), on_failure)
-                    finished()
-                    continue
-                if parsed is None:
-                    report.not_modified += 1
-                    refreshed.append((feed.url, None, *validators))
-                    finished()
-                elif isinstance(parsed, Future):
-                    parsing[parsed] = (feed, validators)
-                else:
-                    store_result(feed, validators, parsed)
+                    result = future.result()
+                except Exception as exc:  # a worker that died (BrokenProcessPool): logged
+                    _log.warning("parsing %s failed in its worker", feed.url, exc_info=True)
+                    result = Failed(f"{type(exc).__name__}: {exc}")
+                store_result(feed, validators, result)
+                continue
+            feed = fetching.pop(future)
+            try:
+                validators, parsed = future.result()
+            except FetchError as exc:  # it says why
+                _fail(store, report, feed.url, str(exc), on_failure)
+                finished()
+                continue
+            except Exception as exc:  # anything else is named, and logged
+                _log.warning("fetching %s failed unexpectedly", feed.url, exc_info=True)
+                _fail(store, report, feed.url, repr(exc), on_failure)
+                finished()
+                continue
+            if parsed is None:
+                report.not_modified += 1
+                refreshed.append((feed.url, None, *validators))
+                finished()
+            elif isinstance(parsed, Future):
+                parsing[parsed] = (feed, validators)
+                parsed.add_done_callback(arrived.put)
+            else:
+                store_result(feed, validators, parsed)
 
     try:
         fetchers = ThreadPoolExecutor(min(THREADS, len(feeds)))
         fetching.update({fetchers.submit(fetch, feed): feed for feed in feeds})
+        for future in list(fetching):
+            future.add_done_callback(arrived.put)
         try:
             wait_and_store()
         except BaseException:  # a store error, Ctrl+C: don't wait for the other feeds,
