@@ -130,19 +130,21 @@ def serve(feeds: dict[str, bytes]) -> tuple[Served, str]:
     return Served(process, base), base
 
 
-def _children() -> dict[int, list[int]]:
-    """Every process's children, from /proc (``ppid`` is the fourth field of ``stat``)."""
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+def _children(pid: int) -> list[int]:
+    """A process's children, from each of its threads' ``children`` file in /proc: the
+    sampler reads the measured tree only, not every process's ``stat`` (66 files
+    here, 50 times a second, on the cores the measured processes run on)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:  # ended meanwhile
+        return []
+    found: list[int] = []
+    for task in tasks:
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:  # ended meanwhile
+            found.extend(map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split()))
+        except OSError:
             continue
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        tree.setdefault(ppid, []).append(int(entry))
-    return tree
+    return found
 
 
 def _rss_kib(pid: int) -> int:
@@ -160,12 +162,11 @@ def tree_rss_kib(root: int) -> tuple[int, int, int]:
     """(RSS of ``root``, RSS summed over ``root`` and all its descendants, how many
     processes), in KiB, now. Summed RSS counts pages the processes share (a fork's
     copy-on-write pages) once per process, as the issue's figure did."""
-    tree = _children()
     pids, todo = [], [root]
     while todo:
         pid = todo.pop()
         pids.append(pid)
-        todo.extend(tree.get(pid, ()))
+        todo.extend(_children(pid))
     sizes = [_rss_kib(pid) for pid in pids]
     return sizes[0], sum(sizes), len(pids)
 
