@@ -67,23 +67,49 @@ def test_a_bad_feed_in_the_middle_costs_one_line(home: Path, tmp_path: Path) -> 
     assert not any(f["last_error"] for f in others)
 
 
+def _refresh_watching_children(home: Path) -> tuple[str, dict[int, bytes]]:
+    """``reader refresh``'s output, and the command line of each process it started."""
+    command = [sys.executable, "-P", "-m", "reader", "--home", str(home), "refresh"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    started: dict[int, bytes] = {}
+    while process.poll() is None:
+        for child in children(process.pid):
+            try:
+                started.setdefault(child, Path(f"/proc/{child}/cmdline").read_bytes())
+            except OSError:  # ended meanwhile
+                pass
+        time.sleep(0.005)
+    out, _ = process.communicate()
+    assert process.returncode == 0, out
+    return out, started
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-def test_reader_refresh_is_one_process(home: Path, tmp_path: Path) -> None:
-    """Parsing runs in the fetching threads: no worker process (nor fork server) starts."""
-    routes = {f"/{i}.xml": send(200, rss(i), "application/rss+xml") for i in range(FEEDS)}
+def test_reader_refresh_forks_one_parser_when_cold_and_none_when_warm(
+    home: Path, tmp_path: Path
+) -> None:
+    """A first refresh forks one parsing process (no fork server, no resource tracker: a
+    fork keeps the refresh's command line); one where every feed answers 304 starts none."""
+    routes = {}
+    for i in range(FEEDS):
+        ok = send(200, rss(i), "application/rss+xml", {"ETag": f'"{i}"'})
+        not_modified = send(304, b"", headers={"ETag": f'"{i}"'})
+
+        def route(handler: BaseHTTPRequestHandler, ok=ok, not_modified=not_modified, i=i) -> None:
+            (not_modified if handler.headers.get("If-None-Match") == f'"{i}"' else ok)(handler)
+
+        routes[f"/{i}.xml"] = route
     with serve(routes) as base:
         listing = tmp_path / "urls"
         listing.write_text("".join(f"{base}/{i}.xml\n" for i in range(FEEDS)))
         assert run_reader(home, "feed", "import", str(listing)).returncode == 0
+        out, cold = _refresh_watching_children(home)
+        assert f"{FEEDS * ITEMS} new" in out
         command = [sys.executable, "-P", "-m", "reader", "--home", str(home), "refresh"]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        started = set()
-        while process.poll() is None:
-            started.update(children(process.pid))
-            time.sleep(0.005)
-        out, _ = process.communicate()
-    assert process.returncode == 0 and f"{FEEDS * ITEMS} new" in out
-    assert started == set()
+        assert list(cold.values()) == ["\0".join(command).encode() + b"\0"]
+        out, warm = _refresh_watching_children(home)
+        assert f"{FEEDS} not modified" in out
+    assert warm == {}
 
 
 @pytest.mark.parametrize("processes", [False, True])

@@ -126,6 +126,8 @@ _FEED_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
 
 REFRESH_CACHE_MIB = 8
 """The story cache's page cache during ``reader refresh``, in MiB."""
+REFRESH_WORKERS = 1
+"""Parsing processes of a cold ``reader refresh`` (its fetching threads parse too)."""
 
 
 def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
@@ -161,14 +163,14 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
                   file=sys.stderr, flush=True)  # fmt: skip
 
     try:
-        # One process: parsing in the fetching threads holds a fraction of the memory
-        # of a pool of parsing processes (63 MiB against 224 for a cold refresh of 10,000
-        # items, bench_feeds.py); it is slower on an idle machine, where the second core
-        # would parse too (0.75x newsboat's time; the issue measured 0.44x with the pool,
-        # under load); a small page cache and two malloc arenas hold the memory down.
+        # A cold refresh forks one parsing process (``refresh``: this process runs one
+        # thread), which parses beside the fetching threads: both cores parse, and the
+        # process tree stays small (a pool from the fork server held 224 MiB for 10,000
+        # items); a small page cache and two malloc arenas hold the memory down.
         limit_arenas(2)
         store.limit_cache(REFRESH_CACHE_MIB)
-        report = refresh(store, feeds, progress, failure, config.feed_settings, processes=False)
+        report = refresh(store, feeds, progress, failure, config.feed_settings,
+                         workers=REFRESH_WORKERS)  # fmt: skip
     finally:
         if show_progress:  # clear the bar, however the refresh ended
             print("\r\x1b[K", end="", file=sys.stderr, flush=True)

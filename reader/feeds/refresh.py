@@ -58,6 +58,8 @@ PARSING = 2
 only hold more documents half parsed, not parse faster)."""
 IDLE_S = 0.05
 """After this long with nothing arriving, what has arrived is stored."""
+BACKLOG = 2
+"""Feeds waiting per parsing process before a fetching thread parses one itself."""
 
 
 @dataclass
@@ -306,15 +308,21 @@ def refresh(
     on_failure: Callable[[str, str], None] | None = None,
     settings: Callable[[str], FeedSettings] | None = None,
     processes: bool = True,
+    workers: int | None = None,
 ) -> RefreshReport:
     """Refresh ``feeds``; report progress as (done, total) and each failure.
 
     Feeds are fetched by threads; storing happens here as results arrive. With
-    ``processes``, from four feeds up, parsing runs in a pool of worker processes,
-    started when the first feed needs parsing (never, when every feed answers 304):
-    this thread stays free (the app's screen). Without, each feed is parsed by the
-    thread that fetched it: one process, less memory (``reader refresh``); SQLite
-    releases the GIL while it stores, so storing still overlaps parsing.
+    ``processes``, from four feeds up, parsing runs in a pool of ``workers`` worker
+    processes (``default_workers()`` when None), started when the first feed needs
+    parsing (never, when every feed answers 304): this thread stays free (the app's
+    screen). Called from a process that runs one thread (``reader refresh``), the pool
+    is forked at the start, before any thread, when a feed was never fetched (all its
+    items will be parsed), or not used at all. Without ``processes``, each feed is
+    parsed by the thread that fetched it. A feed whose turn in the pool would wait
+    (``BACKLOG`` feeds are with each worker already) is parsed by its fetching thread:
+    both cores parse, and the pool can stay small. SQLite releases the GIL while it
+    stores, so storing overlaps parsing either way.
     """
     report = RefreshReport(feeds=len(feeds))
     if not feeds:
@@ -388,11 +396,21 @@ def refresh(
         if waiting_rows >= STORE_BATCH:
             flush()
 
-    pool = _Parsers(processes and len(feeds) >= 4 and (os.cpu_count() or 1) > 1)
-    if pool.wanted and any(never_fetched(f) for f in feeds):
-        # A feed never fetched will need parsing: start the workers while the network
-        # starts, not when the first feed arrives.
-        threading.Thread(target=pool.start, daemon=True).start()
+    pool = _Parsers(processes and len(feeds) >= 4 and (os.cpu_count() or 1) > 1, workers)
+    if pool.wanted:
+        cold = any(never_fetched(f) for f in feeds)
+        if threading.active_count() == 1:
+            # One thread: the workers fork now, before the fetching threads, in
+            # milliseconds; later they would need the fork server. A warm refresh
+            # parses the few changed feeds in its threads.
+            if cold:
+                pool.start()
+            else:
+                pool.wanted = False
+        elif cold:
+            # A feed never fetched will need parsing: start the workers while the
+            # network starts, not when the first feed arrives.
+            threading.Thread(target=pool.start, daemon=True).start()
     client = http_client(THREADS) if any(not is_local(f.url) for f in feeds) else None
 
     def parse(feed: Feed, data: bytes) -> ParsedFeed | Failed:
@@ -412,12 +430,13 @@ def refresh(
         if fetched.data is None:
             return validators, None
         parsers = pool.get()
-        if parsers is not None:
+        if parsers is not None and pool.has_room():
             try:
                 keep = own(feed).fetch_full_page
                 rules = feed_rules(feed, own(feed).ignore)
                 job = parsers.submit(parse_safely, fetched.data, feed.url, keep, rules, feed.tags,
                                      never_fetched(feed))  # fmt: skip
+                pool.queued(job)
                 return validators, job
             except RuntimeError:  # the pool broke: parse here instead
                 pass
@@ -504,35 +523,56 @@ def refresh(
 class _Parsers:
     """The pool of parsing processes of one refresh, started when first needed."""
 
-    def __init__(self, wanted: bool) -> None:
+    def __init__(self, wanted: bool, workers: int | None = None) -> None:
         self.wanted = wanted
         """Whether this refresh parses in processes at all."""
+        self._workers = workers
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
+        self._waiting = 0
+
+    def count(self) -> int:
+        """How many worker processes the pool has."""
+        from reader.plumbing.workers import default_workers
+
+        return self._workers or default_workers()
 
     def get(self) -> ProcessPoolExecutor | None:
         """The pool, started now if it was not (None: parse in this process)."""
         if not self.wanted:
             return None
-        from reader.plumbing.workers import default_workers, worker_pool
+        from reader.plumbing.workers import worker_pool
 
         with self._lock:
             if self._pool is None and not self._closed:
                 # The parser is loaded once, before the workers fork.
                 preload = ("reader.feeds.parse", "fastfeedparser")
-                self._pool = worker_pool(default_workers(), preload=preload)
+                self._pool = worker_pool(self.count(), preload=preload)
                 if self._pool is None:  # this system cannot start one
                     self.wanted = False
             return self._pool
 
-    def start(self) -> None:
-        """Start the pool and its worker processes (runs in a thread: starting blocks)."""
-        from reader.plumbing.workers import default_workers
+    def has_room(self) -> bool:
+        """Whether a feed sent to the pool now would start soon: fewer than
+        ``BACKLOG`` jobs wait for each worker (else its fetching thread parses it)."""
+        return self._waiting < BACKLOG * self.count()
 
+    def queued(self, job: Future[Any]) -> None:
+        """Count ``job`` as waiting for the pool until it is done."""
+        with self._lock:
+            self._waiting += 1
+        job.add_done_callback(self._done)
+
+    def _done(self, _: Future[Any]) -> None:
+        with self._lock:
+            self._waiting -= 1
+
+    def start(self) -> None:
+        """Start the pool and its worker processes (blocks until they are up)."""
         parsers = self.get()
         if parsers is not None:
-            _start_workers(parsers, default_workers())
+            _start_workers(parsers, self.count())
 
     def shutdown(self) -> None:
         """Stop the pool, if it was started; none is started after this."""
