@@ -13,7 +13,18 @@ Runs, interleaved in each round so machine noise hits all alike:
   inserts each one's raw text as a row into an unindexed SQLite table (WAL, one
   transaction): the least any ingest that reads and stores the pages must do;
 * floor (bare insert): inside this process, the same parsed rows reader stores,
-  inserted into an unindexed table without the full-text index: SQLite's cost alone.
+  inserted into an unindexed table without the full-text index: SQLite's cost alone;
+* floor (insert + FTS5): the same, then a full-text index (FTS5, reader's tokenizer,
+  ``detail=full``) of their titles and bodies, in the same transaction: the floor the
+  issue measured (8,168 pages/s there), for a store that indexes what it ingests;
+* reader's store alone: inside this process, the rows ``reader ingest`` makes (parsed
+  and compressed beforehand) stored by ``Store.save_rows`` in its batches, into a fresh
+  home, closed: what reader's schema (its indexes, triggers and queues) costs beyond
+  the bare insert, whatever the parsing costs;
+* reader's first search after each ingest, which adds the new stories to the
+  full-text index (the ingest leaves that for later; ``collapse_copies = false``, so
+  that it analyses nothing first): ingest + first search is what compares with the
+  insert + FTS5 floor.
 
 Prints the median of each over the runs, pages/s, reader's ratio to each floor, and
 the CPU seconds of each (the whole process tree for reader: its worker processes
@@ -146,6 +157,55 @@ def _bare_insert(rows: list[tuple], workdir: Path, run: int) -> tuple[float, flo
     return elapsed, cpu
 
 
+def _fts_insert(rows: list[tuple], workdir: Path, run: int) -> tuple[float, float]:
+    """The bare insert, then an FTS5 index of title (column 1) and body (column 6)."""
+    conn = sqlite3.connect(workdir / f"fts-{run}.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    columns = ", ".join(f"c{i}" for i in range(len(rows[0])))
+    conn.execute(f"CREATE TABLE stories (rowid INTEGER PRIMARY KEY, {columns})")
+    conn.execute(
+        "CREATE VIRTUAL TABLE stories_fts USING fts5 (title, body, content='stories',"
+        " content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', detail=full)"
+    )
+    marks = ", ".join("?" * len(rows[0]))
+    start, cpu = time.perf_counter(), time.process_time()
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO stories VALUES (NULL, {marks})", rows)
+    conn.execute("INSERT INTO stories_fts (rowid, title, body) SELECT rowid, c1, c6 FROM stories")
+    conn.execute("COMMIT")
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    conn.close()
+    return elapsed, cpu
+
+
+def _reader_rows(folder: Path) -> list:
+    """The story rows ``reader ingest`` stores for the pages in ``folder``, compressed."""
+    from reader.base.models import RawPage
+    from reader.ingest.pipeline import _parse_one
+
+    return [
+        _parse_one(RawPage(str(path), path.read_bytes()), None) for path in sorted(folder.iterdir())
+    ]
+
+
+def _reader_store(rows: list, workdir: Path, run: int) -> tuple[float, float]:
+    """``rows`` stored as ``reader ingest`` stores them (its batches, its log size), into
+    a fresh home, closed (the close copies the log into the cache)."""
+    from reader.base.paths import resolve_paths
+    from reader.cli.stories import INGEST_LOG_MIB
+    from reader.ingest.pipeline import BATCH_SIZE
+    from reader.store import Store
+
+    store = Store(resolve_paths(workdir / f"store-{run}"))
+    store.checkpoint_every(INGEST_LOG_MIB)
+    start, cpu = time.perf_counter(), time.process_time()
+    for first in range(0, len(rows), BATCH_SIZE):
+        store.save_rows(rows[first : first + BATCH_SIZE])
+    store.close()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
 def _parsed_rows(folder: Path) -> list[tuple]:
     from reader.base.models import Page, RawPage
     from reader.ingest.pipeline import parse_item
@@ -181,7 +241,8 @@ def main() -> None:
         generate(pages, args.n)
         size = sum(p.stat().st_size for p in pages.iterdir()) / 1e6
         print(f"{args.n} pages, {size:.1f} MB, {args.runs} interleaved runs; load {_load()}")
-        names = ["reader", "floor_process", "floor_insert"]
+        names = ["reader", "reader_search", "reader_store", "floor_process", "floor_insert",
+                 "floor_fts"]  # fmt: skip
         if args.big:
             started = time.perf_counter()
             shutil.copytree(args.big, work / "big", symlinks=True)
@@ -190,10 +251,19 @@ def main() -> None:
             print(f"copied {args.big} ({stories} stories) in {time.perf_counter() - started:.0f} s")
             names.append("reader_big")
         rows = _parsed_rows(pages)
+        reader_rows = _reader_rows(pages)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
         for run in range(args.runs):
             home = work / f"home-{run}"
             times["reader"].append(run_measured([*ingest, str(home), "ingest", str(pages)]))
+            # Without copies collapsed, a search analyses nothing first: it indexes alone.
+            from reader.base.paths import resolve_paths
+
+            resolve_paths(home).config_file.write_text("collapse_copies = false\n")
+            search = [*ingest, str(home), "search", "harbour"]
+            times["reader_search"].append(run_measured(search, check=False))
+            times["reader_store"].append(_reader_store(reader_rows, work, run))
+            times["floor_fts"].append(_fts_insert(rows, work, run))
             floor = [sys.executable, "-c", FLOOR_SCRIPT, str(pages), str(work / f"f{run}.db")]
             times["floor_process"].append(run_measured(floor))
             times["floor_insert"].append(_bare_insert(rows, work, run))
@@ -209,6 +279,9 @@ def main() -> None:
         "reader_big": "reader ingest, into the big home (whole process)",
         "floor_process": "floor: read files + bare insert (whole process)",
         "floor_insert": "floor: bare insert of the same rows (in process)",
+        "floor_fts": "floor: insert + FTS5 index of the same rows (in process)",
+        "reader_search": "reader's first search after it: indexing (whole process)",
+        "reader_store": "reader's store alone, the same rows (in process)",
     }
     wall = {name: statistics.median(t[0] for t in times[name]) for name in names}
     cpu = {name: statistics.median(t[1] for t in times[name]) for name in names}
@@ -218,7 +291,14 @@ def main() -> None:
             f"{labels[name]:50s} median {wall[name]:6.2f} s {args.n / wall[name]:7.0f} pages/s"
             f"  cpu {cpu[name]:6.2f} s  [{spread}]"
         )
-    for name in [n for n in names if n.startswith("reader")]:
+    indexed = wall["reader"] + wall["reader_search"]
+    print(
+        f"reader ingest + first search / insert + FTS5 floor: {indexed / wall['floor_fts']:.1f}x"
+        f" (ingest alone {wall['reader'] / wall['floor_fts']:.1f}x); reader's store alone /"
+        f" bare-insert floor: {wall['reader_store'] / wall['floor_insert']:.1f}x"
+        f" (cpu {cpu['reader_store'] / cpu['floor_insert']:.1f}x)"
+    )
+    for name in ["reader", *(["reader_big"] if args.big else [])]:
         print(
             f"{name} / whole-process floor: {wall[name] / wall['floor_process']:.1f}x"
             f" (cpu {cpu[name] / cpu['floor_process']:.1f}x);"
