@@ -58,7 +58,7 @@ PARSING = 2
 only hold more documents half parsed, not parse faster)."""
 IDLE_S = 0.05
 """After this long with nothing arriving, what has arrived is stored."""
-BACKLOG = 2
+BACKLOG = 8
 """Feeds waiting per parsing process before a fetching thread parses one itself."""
 
 
