@@ -36,7 +36,7 @@ def _insert_rows(count: int) -> str:
     """An INSERT of ``count`` story rows."""
     one = f"({', '.join('?' * (len(StoryRow._fields) + 1))})"
     return (
-        f"INSERT INTO stories ({_ROW_COLUMNS}, ingested_at, updated_at)"
+        f"INSERT OR ROLLBACK INTO stories ({_ROW_COLUMNS}, ingested_at, updated_at)"
         f" VALUES {', '.join([one] * count)}"
     )
 
@@ -45,7 +45,7 @@ def _insert_rows(count: int) -> str:
 def _insert_entries(count: int) -> str:
     """An INSERT of ``count`` ranking entries."""
     return (
-        "INSERT INTO ranking_entries (story_rowid, position, title, title_key)"
+        "INSERT OR ROLLBACK INTO ranking_entries (story_rowid, position, title, title_key)"
         f" VALUES {', '.join(['(?, ?, ?, ?)'] * count)}"
     )
 
