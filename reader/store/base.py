@@ -326,7 +326,8 @@ class StoreBase:
         queued = 0
         for pending in ("fts_pending", "analysis_pending"):
             queued = self._conn.execute(
-                f"INSERT OR ROLLBACK INTO {pending} (story_rowid) SELECT rowid FROM stories WHERE rowid > ?",
+                f"INSERT OR ROLLBACK INTO {pending} (story_rowid)"
+                " SELECT rowid FROM stories WHERE rowid > ?",
                 (top,),
             ).rowcount
         return queued
