@@ -53,9 +53,11 @@ STORE_BATCH = 1000
 """Feed items stored per transaction."""
 IN_FLIGHT = 16
 """Feeds downloaded, parsed or waiting to be stored at once."""
-PARSING = 2
-"""Feeds parsed at once by the fetching threads (they share the GIL: more would
-only hold more documents half parsed, not parse faster)."""
+PARSING = 1
+"""Feeds parsed at once by the fetching threads. They share the GIL: a second one
+only holds another document half parsed, and hands the GIL back and forth (a cold
+refresh of 10k items, 6 interleaved runs twice: 0.76 and 0.74 s at one, 0.79 and
+0.78 s at two)."""
 IDLE_S = 0.05
 """After this long with nothing arriving, what has arrived is stored."""
 BACKLOG = 8
