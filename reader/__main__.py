@@ -1,5 +1,5 @@
 """Allow ``python -m reader``."""
 
-from reader.cli import main
+from reader.cli import entry_point
 
-raise SystemExit(main())
+raise SystemExit(entry_point())

@@ -83,7 +83,7 @@ def test_wheel_metadata_names_the_command_and_every_dependency(wheel: zipfile.Zi
                        "lxml_html_clean"):  # fmt: skip
         assert dependency in requires
     entry_points = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
-    assert "reader = reader.cli:main" in wheel.read(entry_points).decode()
+    assert "reader = reader.cli:entry_point" in wheel.read(entry_points).decode()
 
 
 def _imported_modules() -> set[str]:

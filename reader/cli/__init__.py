@@ -13,6 +13,7 @@ here, made only then (the layer contract in pyproject.toml names it).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sqlite3
@@ -146,8 +147,21 @@ def command(name: str) -> Command:
     return found
 
 
+def entry_point() -> int:
+    """The ``reader`` command (and ``python -m reader``): ``main``, then the process ends.
+
+    What is still alive is frozen (``gc.freeze``) before the exit, which then skips its
+    last collection over every object of the imported modules: 12-16 ms of a 200 ms
+    ``reader refresh``. Nothing waits on that collection: each command has closed its
+    store and files, and Python never promised to finalize what outlives it.
+    """
+    code = main()
+    gc.freeze()
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``reader`` command."""
+    """The ``reader`` command's work (``entry_point`` calls it, then the process ends)."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if args.command == "search":  # -site:bbc is a negated filter of the query, no option
