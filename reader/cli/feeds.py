@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -167,13 +166,13 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
         # A cold refresh forks one parsing process (``refresh``: this process runs one
         # thread), which parses beside the fetching threads: both cores parse, and the
         # process tree stays small. A pool from the fork server held 224 MiB for 10,000
-        # items, so with a thread still running (a sync's, say) there is no pool at all.
+        # items, so with a thread still running (a sync's, say) there is no pool at all
+        # (``fork_only``).
         # A small page cache and two malloc arenas hold the memory down.
         limit_arenas(2)
         store.limit_cache(REFRESH_CACHE_MIB)
-        forkable = threading.active_count() == 1
         report = refresh(store, feeds, progress, failure, config.feed_settings,
-                         processes=forkable, workers=REFRESH_WORKERS)  # fmt: skip
+                         workers=REFRESH_WORKERS, fork_only=True)  # fmt: skip
     finally:
         if show_progress:  # clear the bar, however the refresh ended
             print("\r\x1b[K", end="", file=sys.stderr, flush=True)

@@ -311,6 +311,7 @@ def refresh(
     settings: Callable[[str], FeedSettings] | None = None,
     processes: bool = True,
     workers: int | None = None,
+    fork_only: bool = False,
 ) -> RefreshReport:
     """Refresh ``feeds``; report progress as (done, total) and each failure.
 
@@ -320,11 +321,12 @@ def refresh(
     parsing (never, when every feed answers 304): this thread stays free (the app's
     screen). Called from a process that runs one thread (``reader refresh``), the pool
     is forked at the start, before any thread, when a feed was never fetched (all its
-    items will be parsed), or not used at all. Without ``processes``, each feed is
-    parsed by the thread that fetched it. A feed whose turn in the pool would wait
-    (``BACKLOG`` feeds are with each worker already) is parsed by its fetching thread:
-    both cores parse, and the pool can stay small. SQLite releases the GIL while it
-    stores, so storing overlaps parsing either way.
+    items will be parsed), or not used at all; with ``fork_only``, a process that runs
+    other threads uses none either (the fork server's pool costs far more memory).
+    Without ``processes``, each feed is parsed by the thread that fetched it. A feed
+    whose turn in the pool would wait (``BACKLOG`` feeds are with each worker already)
+    is parsed by its fetching thread: both cores parse, and the pool can stay small.
+    SQLite releases the GIL while it stores, so storing overlaps parsing either way.
     """
     report = RefreshReport(feeds=len(feeds))
     if not feeds:
@@ -409,6 +411,8 @@ def refresh(
                 pool.start()
             else:
                 pool.wanted = False
+        elif fork_only:
+            pool.wanted = False
         elif cold:
             # A feed never fetched will need parsing: start the workers while the
             # network starts, not when the first feed arrives.
