@@ -30,7 +30,7 @@ from reader.store import Store
 from reader.store.health import DatabaseDamaged, check, diagnose, set_aside
 from reader.store.query import NEGATED_FILTER
 
-__all__ = ["COMMANDS", "build_parser", "command", "main"]
+__all__ = ["COMMANDS", "build_parser", "command", "entry_point", "main"]
 
 
 # Commands that only read: with a damaged story cache they still show what the user

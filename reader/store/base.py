@@ -49,10 +49,13 @@ CHUNK = 500
 # (5 ms) each time: more than the insert itself. So a batch goes in with as few
 # statements as SQLite's limit on parameters allows (999 on the oldest builds).
 _MAX_ROWS_PER_INSERT = 1000
-# Ranking entries too (four values each), and for a second reason: every INSERT into
-# ranking_entries fires a trigger, so SQLite keeps a statement journal for it, and a
-# statement of one entry journals the pages it changes once per entry (eight entries
-# a text page: half the cost of storing the page), a statement of thousands once.
+# Ranking entries too (four values each), and for a second reason: an INSERT into
+# ranking_entries fires a trigger, so SQLite journaled the pages each statement changed,
+# and a statement of one entry journaled them once per entry (eight entries a text page:
+# half the cost of storing the page), a statement of thousands once. Now a batch's
+# inserts of stories, entries and queue rows are OR ROLLBACK: a failure undoes the whole
+# batch (as write_transaction would), so SQLite keeps no statement journal for them at
+# all (a cold refresh of 10,000 items wrote 32 temporary files, 15 MB, of them).
 _MAX_ENTRIES_PER_INSERT = 8000
 
 
