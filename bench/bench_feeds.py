@@ -42,6 +42,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proc_tree import children  # noqa: E402
+
 WORDS = "harbour council market quay bonds ferry river tram bakery audit report season".split()
 
 
@@ -131,23 +134,6 @@ def serve(feeds: dict[str, bytes]) -> tuple[Served, str]:
     return Served(process, base), base
 
 
-def _children(pid: int) -> list[int]:
-    """A process's children, from each of its threads' ``children`` file in /proc: the
-    sampler reads the measured tree only, not every process's ``stat`` (66 files
-    here, 50 times a second, on the cores the measured processes run on)."""
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:  # ended meanwhile
-        return []
-    found: list[int] = []
-    for task in tasks:
-        try:
-            found.extend(map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split()))
-        except OSError:
-            continue
-    return found
-
-
 def _rss_kib(pid: int) -> int:
     """A process's resident memory now (``VmRSS``), in KiB; 0 once it has ended."""
     try:
@@ -167,7 +153,7 @@ def tree_rss_kib(root: int) -> tuple[int, int, int]:
     while todo:
         pid = todo.pop()
         pids.append(pid)
-        todo.extend(_children(pid))
+        todo.extend(children(pid))
     sizes = [_rss_kib(pid) for pid in pids]
     return sizes[0], sum(sizes), len(pids)
 

@@ -48,6 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_pages import generate  # noqa: E402
+from proc_tree import children  # noqa: E402
 
 FLOOR_SCRIPT = r"""
 import os, sqlite3, sys
@@ -72,23 +73,13 @@ def _descendants_cpu(pid: int) -> dict[int, float]:
     found: dict[int, float] = {}
     frontier = [pid]
     while frontier:
-        parent = frontier.pop()
-        try:
-            tasks = os.listdir(f"/proc/{parent}/task")
-        except OSError:
-            continue
-        for task in tasks:
+        for child in children(frontier.pop()):
             try:
-                children = Path(f"/proc/{parent}/task/{task}/children").read_text().split()
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            for child in map(int, children):
-                try:
-                    fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                found[child] = (int(fields[11]) + int(fields[12])) / _TICK
-                frontier.append(child)
+            found[child] = (int(fields[11]) + int(fields[12])) / _TICK
+            frontier.append(child)
     return found
 
 
