@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,6 +96,37 @@ def test_html_longer_than_zlibs_window() -> None:
     assert len(html) > 100_000
     text = html_to_text(html)
     assert packing.unpack(packing.pack(text, html), html) == text
+
+
+def _window(packed: str | bytes) -> int:
+    """The window a zlib stream was made with, in bits (its header's CINFO)."""
+    assert isinstance(packed, bytes)
+    return (packed[0] >> 4) + 8
+
+
+@pytest.mark.parametrize("size", [200, 1_500, 3_800, 3_900, 9_000, 40_000, 200_000])
+def test_a_body_is_compressed_with_the_window_that_holds_it(size: int) -> None:
+    text = " ".join(_words(n, 1) for n in range(size // 100 + 1))[:size]
+    assert len(text) == size
+    packed = packing.pack(text)
+    # The same bytes as with zlib's 32 KiB window (header aside), from a window that
+    # reaches back over the whole body and no more: its state is that much smaller.
+    whole = zlib.compressobj(packing.LEVEL)
+    assert len(packed) == len(whole.compress(text.encode()) + whole.flush())
+    reach = 2 ** _window(packed) - 262
+    assert reach >= min(size, 2**15 - 262)
+    assert _window(packed) == 9 or (reach + 262) // 2 - 262 < size
+    assert packing.unpack(packed) == text
+
+
+def test_a_window_for_text_and_html_holds_both() -> None:
+    html = _html(7)  # about 2 KB each: together they need 4 KiB, alone 2 KiB
+    text = html_to_text(html)
+    packed, packed_html = packing.pack(text, html), packing.pack(html)
+    assert _window(packed_html) == 12 and _window(packed) == 13
+    with_whole = zlib.compressobj(packing.LEVEL, zdict=html.encode())
+    assert len(packed) == len(with_whole.compress(text.encode()) + with_whole.flush())
+    assert packing.unpack(packed, packed_html) == text
 
 
 # -- the store -------------------------------------------------------------------------
