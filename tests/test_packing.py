@@ -104,29 +104,48 @@ def _window(packed: str | bytes) -> int:
     return (packed[0] >> 4) + 8
 
 
-@pytest.mark.parametrize("size", [200, 1_500, 3_800, 3_900, 9_000, 40_000, 200_000])
-def test_a_body_is_compressed_with_the_window_that_holds_it(size: int) -> None:
-    text = " ".join(_words(n, 1) for n in range(size // 100 + 1))[:size]
-    assert len(text) == size
-    packed = packing.pack(text)
-    # The same bytes as with zlib's 32 KiB window (header aside), from a window that
-    # reaches back over the whole body and no more: its state is that much smaller.
-    whole = zlib.compressobj(packing.LEVEL)
-    assert len(packed) == len(whole.compress(text.encode()) + whole.flush())
-    reach = 2 ** _window(packed) - 262
-    assert reach >= min(size, 2**15 - 262)
-    assert _window(packed) == 9 or (reach + 262) // 2 - 262 < size
-    assert packing.unpack(packed) == text
-
-
-def test_a_window_for_text_and_html_holds_both() -> None:
-    html = _html(7)  # about 2 KB each: together they need 4 KiB, alone 2 KiB
+def test_a_body_on_its_own_is_a_zstd_frame() -> None:
+    html = _html(4)
+    for body in (html, html_to_text(html), "\u00e9t\u00e9 " * 2000):
+        packed = packing.pack(body)
+        assert isinstance(packed, bytes) and packed.startswith(packing.ZSTD_MAGIC)
+        assert len(packed) < len(body.encode()) / 2
+        assert packing.unpack(packed) == body
+    # A feed item's text stays a zlib stream, with its HTML (as zstd) for dictionary.
     text = html_to_text(html)
-    packed, packed_html = packing.pack(text, html), packing.pack(html)
-    assert _window(packed_html) == 12 and _window(packed) == 13
-    with_whole = zlib.compressobj(packing.LEVEL, zdict=html.encode())
-    assert len(packed) == len(with_whole.compress(text.encode()) + with_whole.flush())
-    assert packing.unpack(packed, packed_html) == text
+    with_html = packing.pack(text, packing.pack(html))
+    assert isinstance(with_html, bytes) and with_html[:1] in b"\x08\x18\x28\x38\x48\x58\x68\x78"
+    assert with_html[1] & 0x20  # zlib's FDICT
+    assert packing.unpack(with_html, packing.pack(html)) == text
+
+
+def test_bodies_that_zlib_packed_before_zstd_are_still_read() -> None:
+    html = _html(6)
+    text = html_to_text(html)
+    old_html = zlib.compress(html.encode(), 6)  # cache migration 14's bodies
+    writer = zlib.compressobj(6, zdict=html.encode())
+    old_text = writer.compress(text.encode()) + writer.flush()
+    assert packing.unpack(old_html) == html
+    assert packing.unpack(old_text, old_html) == text
+    assert packing.unpack(old_text, packing.pack(html)) == text
+
+
+@pytest.mark.parametrize("size", [200, 1_500, 3_800, 9_000, 40_000, 200_000])
+def test_a_text_is_compressed_with_the_window_that_holds_it_and_its_html(size: int) -> None:
+    html = "<p>" + " ".join(_words(n, 3) for n in range(size // 100 + 1))[:size] + "</p>"
+    text = html_to_text(html)
+    zdict = html.encode()[-(2**15) :]
+    packed = packing.pack(text, html)
+    # The same bytes as with zlib's 32 KiB window (header aside), from a window that
+    # reaches back over the text and its dictionary and no more: its state is that
+    # much smaller.
+    whole = zlib.compressobj(packing.LEVEL, zdict=zdict)
+    assert len(packed) == len(whole.compress(text.encode()) + whole.flush())
+    need = len(zdict) + len(text.encode())
+    reach = 2 ** _window(packed) - 262
+    assert reach >= min(need, 2**15 - 262)
+    assert _window(packed) == 9 or (reach + 262) // 2 - 262 < need
+    assert packing.unpack(packed, html) == text
 
 
 # -- the store -------------------------------------------------------------------------
@@ -338,3 +357,32 @@ def test_the_command_line_says_it_upgrades_an_old_cache_first(
         f"reader: upgrading the story cache from schema 13 to {len(CACHE_MIGRATIONS)}"
     )
     assert runs[1].stderr == ""  # once
+
+
+def test_a_cache_of_zlib_bodies_takes_migration_18_at_once_and_silently(paths: Paths) -> None:
+    from reader.store.rows import prepare
+
+    with Store(paths) as store:
+        store.save_rows([packing.packed(prepare(*item)) for item in ITEMS[:3]])
+    with sqlite3.connect(paths.cache_db) as conn:  # a cache a reader before zstd left
+        html = ITEMS[0][2].body_html or ""
+        conn.execute(
+            "UPDATE stories SET body_html = ? WHERE id = ?",
+            (zlib.compress(html.encode()), story_id(ITEMS[0][0])),
+        )
+        conn.execute(f"PRAGMA user_version = {len(CACHE_MIGRATIONS) - 1}")
+    conn.close()
+    told: list[tuple[int, int]] = []
+    with Store(paths, upgrading=lambda old, new: told.append((old, new))) as store:
+        assert told == []  # nothing to rewrite: not announced as taking minutes
+        story = store.get(story_id(ITEMS[0][0]))
+        assert (story.body, story.body_html) == (ITEMS[0][2].body, html)
+    with sqlite3.connect(paths.cache_db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(CACHE_MIGRATIONS) == 18
+    conn.close()
+    # A reader before zstd refuses the cache rather than misread its bodies.
+    from reader.store.schema import SchemaTooNew, migrate
+
+    with sqlite3.connect(paths.cache_db) as conn, pytest.raises(SchemaTooNew, match="upgrade"):
+        migrate(conn, "story cache", CACHE_MIGRATIONS[:17])
+    conn.close()

@@ -32,6 +32,7 @@ from reader.store.health import diagnose
 from reader.store.rows import StoryRow
 from reader.store.schema import (
     CACHE_MIGRATIONS,
+    INSTANT_CACHE_MIGRATIONS,
     USER_MIGRATIONS,
     Upgrading,
     migrate,
@@ -237,7 +238,7 @@ class StoreBase:
         cache = ":memory:" if without_cache else _uri(paths.cache_db, writable)
         self._conn = _connect(cache, writable or without_cache)
         self._conn.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
-        migrate(self._conn, "story cache", CACHE_MIGRATIONS, upgrading)
+        migrate(self._conn, "story cache", CACHE_MIGRATIONS, upgrading, INSTANT_CACHE_MIGRATIONS)
         self._conn.execute("ATTACH DATABASE ? AS user", (_uri(paths.user_db, writable),))
         self._conn.execute(f"PRAGMA user.cache_size = {-1024 * cache_mib}")
         if writable:

@@ -458,6 +458,13 @@ CACHE_MIGRATIONS: list[str] = [
         WHERE sort_key = old.sort_key AND story_rowid = old.rowid;
     END;
     """,
+    # 18: a body stored on its own may be a zstd frame (reader.store.packing), which a
+    # reader before this one would fail to read: this version number makes it refuse
+    # the cache instead (SchemaTooNew, "upgrade reader"). Nothing is rewritten: the
+    # zlib bodies stored before are read as they are.
+    """
+    SELECT 1;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [
@@ -527,15 +534,24 @@ USER_MIGRATIONS: list[str] = [
 ]
 
 
+INSTANT_CACHE_MIGRATIONS = frozenset({18})
+"""Cache migrations (by number) that rewrite nothing: a cache that only they upgrade is
+not announced as taking minutes."""
+
 Upgrading = Callable[[int, int], None]
 """Told ``(the database's version, this reader's)`` before migrations rewrite a database
 made by an older reader (a big cache takes minutes, once: the caller says so first)."""
 
 
 def migrate(
-    conn: sqlite3.Connection, name: str, migrations: list[str], upgrading: Upgrading | None = None
+    conn: sqlite3.Connection,
+    name: str,
+    migrations: list[str],
+    upgrading: Upgrading | None = None,
+    instant: frozenset[int] = frozenset(),
 ) -> None:
-    """Bring the database on ``conn`` up to date; ``name`` is for messages."""
+    """Bring the database on ``conn`` up to date; ``name`` is for messages. ``upgrading``
+    is told first, unless only migrations numbered in ``instant`` are to run."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > len(migrations):
         raise SchemaTooNew(
@@ -544,7 +560,11 @@ def migrate(
         )
     if version == len(migrations):
         return
-    if upgrading is not None and version > 0:
+    if (
+        upgrading is not None
+        and version > 0
+        and set(range(version + 1, len(migrations) + 1)) - instant
+    ):
         upgrading(version, len(migrations))
     with write_transaction(conn):
         # Another process may have migrated while we waited for the lock.
