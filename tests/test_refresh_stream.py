@@ -112,6 +112,40 @@ def test_reader_refresh_forks_one_parser_when_cold_and_none_when_warm(
     assert warm == {}
 
 
+def test_a_warm_refresh_loads_nothing_it_does_not_use(home: Path, tmp_path: Path) -> None:
+    """Where every feed answers 304 and there is no config file, ``reader refresh``
+    parses and packs nothing, starts no process and reads no TOML: each of those
+    modules took a millisecond or more of a 0.2 s refresh to import."""
+    routes = {}
+    for i in range(4):
+        ok = send(200, rss(i, 3), "application/rss+xml", {"ETag": f'"{i}"'})
+        not_modified = send(304, b"", headers={"ETag": f'"{i}"'})
+
+        def route(handler: BaseHTTPRequestHandler, ok=ok, not_modified=not_modified, i=i) -> None:
+            (not_modified if handler.headers.get("If-None-Match") == f'"{i}"' else ok)(handler)
+
+        routes[f"/{i}.xml"] = route
+    unused = ("zstandard", "fastfeedparser", "feedparser", "tomllib", "subprocess",
+              "multiprocessing", "lxml", "html2text")  # fmt: skip
+    script = (
+        "import sys\nfrom reader.cli import main\n"
+        f"code = main(['--home', {str(home)!r}, 'refresh'])\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {unused!r}))\n"
+        "sys.exit(code)\n"
+    )
+    with serve(routes) as base:
+        listing = tmp_path / "urls"
+        listing.write_text("".join(f"{base}/{i}.xml\n" for i in range(4)))
+        assert run_reader(home, "feed", "import", str(listing)).returncode == 0
+        assert run_reader(home, "refresh").returncode == 0  # cold: every feed stored
+        warm = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=60)  # fmt: skip
+    assert warm.returncode == 0, warm.stderr
+    summary, loaded = warm.stdout.strip().splitlines()
+    assert "4 not modified" in summary
+    assert loaded == "[]"
+
+
 @pytest.mark.parametrize("processes", [False, True])
 def test_a_refresh_holds_a_bounded_number_of_feeds_and_stores_every_item(
     home: Path, processes: bool

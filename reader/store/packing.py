@@ -28,9 +28,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 import zlib
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
-import zstandard
+if TYPE_CHECKING:
+    import zstandard
 
 from reader.store.rows import StoryRow
 
@@ -88,11 +89,21 @@ class _Zstd(threading.local):
     one for each body took longer than packing it (12 µs)."""
 
     def __init__(self) -> None:
-        self.compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
-        self.decompressor = zstandard.ZstdDecompressor()
+        import zstandard  # on first use: a warm ``reader refresh`` packs nothing
+
+        self.compressor: zstandard.ZstdCompressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+        self.decompressor: zstandard.ZstdDecompressor = zstandard.ZstdDecompressor()
 
 
-_zstd = _Zstd()
+_zstd: _Zstd | None = None
+
+
+def _contexts() -> _Zstd:
+    """This thread's zstd contexts (made on first use)."""
+    global _zstd  # noqa: PLW0603 - made once, on first use
+    if _zstd is None:
+        _zstd = _Zstd()
+    return _zstd
 
 
 @overload
@@ -115,7 +126,7 @@ def pack(text: str | bytes | None, html: str | bytes | None = None) -> str | byt
         compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, bits, zdict=zdict)
         packed = compressor.compress(data) + compressor.flush()
     else:
-        packed = _zstd.compressor.compress(data)
+        packed = _contexts().compressor.compress(data)
     return packed if len(packed) < len(data) else text
 
 
@@ -124,7 +135,7 @@ def unpack(value: str | bytes | None, html: str | bytes | None = None) -> str | 
     if not isinstance(value, bytes):
         return value
     if value.startswith(ZSTD_MAGIC):
-        return _zstd.decompressor.decompress(value).decode("utf-8", "surrogatepass")
+        return _contexts().decompressor.decompress(value).decode("utf-8", "surrogatepass")
     if value[1] & 0x20:  # zlib's FDICT flag: compressed with the HTML as dictionary
         source = unpack(html) or ""
         decompressor = zlib.decompressobj(zdict=_utf8(source)[-_WINDOW:])

@@ -19,14 +19,13 @@ from __future__ import annotations
 import os
 import shlex
 import stat
-import subprocess
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
 from reader.base.clean import clean_line
+from reader.base.config import parse_toml
 from reader.sync.errors import ConfigError, PasswordUnavailable
 
 Service = Literal["greader", "fever"]
@@ -86,10 +85,14 @@ def load_sync_settings(config_file: Path) -> SyncSettings | None:
     A table that is there but wrong raises ``ConfigError`` naming the setting.
     """
     try:
-        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        text = config_file.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_file}: {clean_line(str(exc))}") from None
+    try:
+        data = parse_toml(text)
+    except ValueError as exc:  # tomllib's TOMLDecodeError
         raise ConfigError(f"{config_file}: {clean_line(str(exc))}") from None
     table = data.get("sync")
     if table is None:
@@ -172,6 +175,8 @@ def _is_local(host: str) -> bool:
 
 def _from_command(argv: tuple[str, ...]) -> Secret:
     """The first line the password command prints (``pass`` prints the password there)."""
+    import subprocess  # here: only a sync with a password command runs one
+
     if not argv:
         raise PasswordUnavailable("sync: password_command is empty")
     name = clean_line(Path(argv[0]).name)
