@@ -90,6 +90,10 @@ def test_list_feeds_counts_each_feeds_stories_and_unread(store: Store) -> None:
     assert counts == {"Alpha": (2, 3), "Beta": (1, 1), "Gamma": (0, 0)}
     quick = {f.title: (f.unread, f.stories) for f in store.list_feeds(with_unread=False)}
     assert quick == {"Alpha": (0, 3), "Beta": (0, 1), "Gamma": (0, 0)}
+    bare = store.list_feeds(counts=False)  # what a refresh asks for: no story is read
+    assert [(f.title, f.tags, f.unread, f.stories) for f in bare] == [
+        ("Alpha", ["news"], 0, 0), ("Beta", [], 0, 0), ("Gamma", [], 0, 0),
+    ]  # fmt: skip
     assert store.feed_unread() == {
         "https://a.example/feed": 2, "https://b.example/feed": 1, "https://c.example/feed": 0,
     }  # fmt: skip

@@ -82,7 +82,7 @@ def feeds_to_refresh(
     """Every feed; on the timer (``auto``), only those that ask for it and are due."""
     from reader.feeds.refresh import due
 
-    feeds = store.list_feeds()
+    feeds = store.list_feeds(counts=False)
     if auto:
         feeds = [f for f in due(feeds, settings) if settings(f.url).refresh_interval]
     return feeds

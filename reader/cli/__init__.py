@@ -78,7 +78,7 @@ def cmd_repair(paths: Paths) -> int:
         return 0
     moved = set_aside(paths.cache_db)
     with Store(paths) as store:
-        feeds = len(store.list_feeds())
+        feeds = len(store.list_feeds(counts=False))
     print(f"set the damaged story cache aside as {moved} ({clean_line(problem)})")
     print(
         "a new story cache is ready; your bookmarks and read marks are kept. "

@@ -91,7 +91,7 @@ def _feed_import(args: argparse.Namespace, store: Store) -> int:
         entries = opml.read_subscriptions(text)
     except opml.ListError as exc:
         raise CommandError(f"{args.file}: {exc}") from None
-    before = {f.url for f in store.list_feeds()}
+    before = {f.url for f in store.list_feeds(counts=False)}
     for url, title, tags in entries:
         store.add_feed(url, title, tags)
     added = len({url for url, _, _ in entries} - before)
@@ -142,7 +142,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store) -> int:
     if args.feeds:
         feeds = [store.get_feed(f) for f in args.feeds]
     else:
-        feeds = due(store.list_feeds(), config.feed_settings)
+        feeds = due(store.list_feeds(counts=False), config.feed_settings)
     # With [sync] set up, the server's feeds come by sync; the others are fetched here.
     synced = None if args.feeds else sync_before_refresh(args, store)
     if synced is not None:

@@ -192,7 +192,7 @@ def _subscriptions(
     store: Store, state: SyncState, subscriptions: list[Subscription], report: SyncReport
 ) -> dict[str, Subscription]:
     """Bring reader's feeds in line with the server's; returns them by server id."""
-    local = {feed.url: feed for feed in store.list_feeds()}
+    local = {feed.url: feed for feed in store.list_feeds(counts=False)}
     known = state.feeds()
     by_id = {sub.id: sub for sub in subscriptions}
     with state.transaction():
