@@ -25,7 +25,7 @@ from reader.base.errors import ReaderError
 from reader.base.paths import Paths, resolve_paths
 from reader.cli.completion import completion_script, man_page
 from reader.cli.output import CommandError
-from reader.cli.parser import build_parser
+from reader.cli.parser import build_parser, command_in
 from reader.store import Store
 from reader.store.health import DatabaseDamaged, check, diagnose, set_aside
 from reader.store.query import NEGATED_FILTER
@@ -162,8 +162,11 @@ def entry_point() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``reader`` command's work (``entry_point`` calls it, then the process ends)."""
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    plain = command_in(words)
+    # Only the command run is defined, save for the two that print the whole parser.
+    parser = build_parser(None if plain in ("completion", "manpage") else plain)
+    args, extra = parser.parse_known_args(words)
     if args.command == "search":  # -site:bbc is a negated filter of the query, no option
         words = [word for word in extra if NEGATED_FILTER.match(word)]
         args.query = [*args.query, *words]
