@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from reader.store import Store, packing, story_id
 from reader.store.analysis import AnalysisStore
 from reader.store.rows import StoryRow
 from reader.store.schema import CACHE_MIGRATIONS
+
+from conftest import run_reader
 
 WORDS = "harbour council market quay bonds ferry river tram bakery audit report season".split()
 
@@ -386,3 +389,42 @@ def test_a_cache_of_zlib_bodies_takes_migration_18_at_once_and_silently(paths: P
     with sqlite3.connect(paths.cache_db) as conn, pytest.raises(SchemaTooNew, match="upgrade"):
         migrate(conn, "story cache", CACHE_MIGRATIONS[:17])
     conn.close()
+
+
+def test_a_damaged_body_is_said_not_misread(paths: Paths, home: Path) -> None:
+    from reader.base.errors import BodyDamaged
+    from reader.store.rows import prepare
+
+    html = _html(8)
+    packed = packing.pack(html)
+    assert isinstance(packed, bytes)
+    flipped = bytearray(packed)
+    flipped[len(flipped) // 2] ^= 0x10  # one bit: zstd's checksum says so
+    with pytest.raises(BodyDamaged, match="zstd"):
+        packing.unpack(bytes(flipped))
+    old = zlib.compress(html.encode())
+    for damaged in (old[: len(old) // 2], old[:2] + bytes(len(old) - 2)):
+        with pytest.raises(BodyDamaged, match="zlib"):
+            packing.unpack(damaged)
+    with Store(paths) as store:
+        store.save_rows([packing.packed(prepare(*item)) for item in ITEMS[:2]])
+    source = ITEMS[0][0]
+    with sqlite3.connect(paths.cache_db) as conn:
+        conn.execute(
+            "UPDATE stories SET body_html = ? WHERE id = ?", (bytes(flipped), story_id(source))
+        )
+    conn.close()
+    with Store(paths) as store, pytest.raises(BodyDamaged, match=story_id(source)):
+        store.get(story_id(source))
+    shown = run_reader(home, "show", story_id(source))
+    assert shown.returncode == 1
+    assert shown.stderr.startswith(f"reader: story {story_id(source)}: its stored text is damaged")
+    assert len(shown.stderr.splitlines()) == 1 and "Traceback" not in shown.stderr
+    listed = run_reader(home, "list")  # the other commands go on
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 2
+    # Search indexes the other story's text, and the damaged one by its title.
+    found = run_reader(home, "search", "quoted", "--json")
+    assert found.returncode == 0, found.stderr
+    assert [s["id"] for s in json.loads(found.stdout)] == [story_id(ITEMS[1][0])]
+    titled = run_reader(home, "search", "harbour", "--json")
+    assert story_id(source) in [s["id"] for s in json.loads(titled.stdout)]

@@ -100,6 +100,11 @@ class DatabaseDamaged(StoreError):
         super().__init__(message)
 
 
+class BodyDamaged(StoreError):
+    """A story's stored text cannot be read back: its compressed bytes fail their
+    checksum, or do not decompress (the cache file is damaged there)."""
+
+
 class HomeReadOnly(StoreError):
     """The home's folders cannot be written: reading works, changing does not."""
 

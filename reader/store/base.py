@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Self, TypeVar
 
 from reader.base.clean import title_key
+from reader.base.errors import BodyDamaged
 from reader.base.links import strip_tracking
 from reader.base.models import LIST_KINDS, Headline, Story
 from reader.base.paths import Paths
@@ -470,7 +471,11 @@ def row_story(row: sqlite3.Row) -> Story:
     """A story row as a ``Story``; a feed item keeps its HTML (``story_markdown`` makes
     the Markdown when it is shown, so the store does no conversion)."""
     with_body = "body" in row.keys()
-    html = packing.unpack(row["body_html"]) if with_body else None
+    try:
+        html = packing.unpack(row["body_html"]) if with_body else None
+        body = packing.unpack(row["body"], html) if with_body else None
+    except BodyDamaged as exc:  # said with the story it is
+        raise BodyDamaged(f"story {row['id']}: {exc}") from None
     return Story(
         id=row["id"],
         title=row["title"],
@@ -482,7 +487,7 @@ def row_story(row: sqlite3.Row) -> Story:
         reactions=row["reactions"],
         url=row["url"],
         canonical_url=row["canonical_url"],
-        body=packing.unpack(row["body"], html) if with_body else None,
+        body=body,
         bookmarked=bool(row["bookmarked"]),
         read=bool(row["read"]),
         body_html=html,

@@ -25,6 +25,7 @@ and their triggers through ``unpack(body, body_html)``.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import zlib
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, overload
 if TYPE_CHECKING:
     import zstandard
 
+from reader.base.errors import BodyDamaged
 from reader.store.rows import StoryRow
 
 __all__ = [
@@ -64,6 +66,8 @@ SMALLEST = 128
 _WINDOW = 32768
 """zlib's window: only the last this many bytes of a dictionary are used."""
 
+_log = logging.getLogger(__name__)
+
 _LOOKAHEAD = 262
 """zlib's MIN_LOOKAHEAD: a window of 2**bits bytes reaches back 2**bits - 262 bytes."""
 
@@ -91,8 +95,13 @@ class _Zstd(threading.local):
     def __init__(self) -> None:
         import zstandard  # on first use: a warm ``reader refresh`` packs nothing
 
-        self.compressor: zstandard.ZstdCompressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+        # With its checksum (4 bytes), as a zlib stream has its Adler-32: without one, a
+        # damaged frame can give back other text without an error.
+        self.compressor: zstandard.ZstdCompressor = zstandard.ZstdCompressor(
+            level=ZSTD_LEVEL, write_checksum=True
+        )
         self.decompressor: zstandard.ZstdDecompressor = zstandard.ZstdDecompressor()
+        self.error: type[Exception] = zstandard.ZstdError
 
 
 _zstd: _Zstd | None = None
@@ -131,17 +140,28 @@ def pack(text: str | bytes | None, html: str | bytes | None = None) -> str | byt
 
 
 def unpack(value: str | bytes | None, html: str | bytes | None = None) -> str | None:
-    """A stored body as text (the inverse of ``pack``, given the same ``html``)."""
+    """A stored body as text (the inverse of ``pack``, given the same ``html``);
+    ``BodyDamaged`` if its bytes fail their checksum or do not decompress."""
     if not isinstance(value, bytes):
         return value
     if value.startswith(ZSTD_MAGIC):
-        return _contexts().decompressor.decompress(value).decode("utf-8", "surrogatepass")
-    if value[1] & 0x20:  # zlib's FDICT flag: compressed with the HTML as dictionary
-        source = unpack(html) or ""
-        decompressor = zlib.decompressobj(zdict=_utf8(source)[-_WINDOW:])
-    else:
-        decompressor = zlib.decompressobj()
-    return (decompressor.decompress(value) + decompressor.flush()).decode("utf-8", "surrogatepass")
+        zstd = _contexts()
+        try:
+            return zstd.decompressor.decompress(value).decode("utf-8", "surrogatepass")
+        except (zstd.error, UnicodeDecodeError) as exc:
+            raise BodyDamaged(f"its stored text is damaged (zstd: {exc})") from None
+    try:
+        if value[1] & 0x20:  # zlib's FDICT flag: compressed with the HTML as dictionary
+            source = unpack(html) or ""
+            decompressor = zlib.decompressobj(zdict=_utf8(source)[-_WINDOW:])
+        else:
+            decompressor = zlib.decompressobj()
+        text = decompressor.decompress(value) + decompressor.flush()
+        if not decompressor.eof:
+            raise zlib.error("the stream ends early")
+        return text.decode("utf-8", "surrogatepass")
+    except (zlib.error, IndexError, UnicodeDecodeError) as exc:
+        raise BodyDamaged(f"its stored text is damaged (zlib: {exc})") from None
 
 
 def packed(row: StoryRow) -> StoryRow:
@@ -157,9 +177,21 @@ def stored_values(row: StoryRow) -> tuple[object, ...]:
     return (*row[:10], pack(row.body, row.body_html), pack(row.body_html), *row[12:-1])
 
 
+def _unpack_in_sql(value: str | bytes | None, html: str | bytes | None = None) -> str | None:
+    """``unpack`` for SQL: a damaged body reads as no text (logged). An error there
+    would fail the statement, and the full-text index reads every new story: one
+    damaged body would stop every search and ``reader show`` after it. Its title is
+    still indexed, and the same empty text is what a trigger deletes later."""
+    try:
+        return unpack(value, html)
+    except BodyDamaged as exc:
+        _log.warning("a story's text is left out of the index and analysis: %s", exc)
+        return ""
+
+
 def register(conn: sqlite3.Connection) -> None:
     """Make ``pack`` and ``unpack`` (each with one or two arguments) SQL functions of
     ``conn``; the cache's views and triggers call them."""
     for arguments in (1, 2):
         conn.create_function("pack", arguments, pack, deterministic=True)
-        conn.create_function("unpack", arguments, unpack, deterministic=True)
+        conn.create_function("unpack", arguments, _unpack_in_sql, deterministic=True)
