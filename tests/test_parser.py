@@ -6,12 +6,14 @@ import argparse
 
 import pytest
 
+from reader.cli.completion import walk_parsers
 from reader.cli.parser import build_parser, command_in
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]  # noqa: SLF001
-    return dict(found[0].choices) if found else {}
+    """Each command's parser by its name (``feed``'s own subcommands not among them)."""
+    found = {sub.prog.removeprefix(parser.prog).strip(): sub for sub in walk_parsers(parser)}
+    return {name: sub for name, sub in found.items() if name and " " not in name}
 
 
 @pytest.mark.parametrize(

@@ -162,11 +162,11 @@ def entry_point() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``reader`` command's work (``entry_point`` calls it, then the process ends)."""
-    words = sys.argv[1:] if argv is None else list(argv)
-    plain = command_in(words)
+    given = sys.argv[1:] if argv is None else list(argv)
+    plain = command_in(given)
     # Only the command run is defined, save for the two that print the whole parser.
     parser = build_parser(None if plain in ("completion", "manpage") else plain)
-    args, extra = parser.parse_known_args(words)
+    args, extra = parser.parse_known_args(given)
     if args.command == "search":  # -site:bbc is a negated filter of the query, no option
         words = [word for word in extra if NEGATED_FILTER.match(word)]
         args.query = [*args.query, *words]
