@@ -373,7 +373,7 @@ def test_a_cache_of_zlib_bodies_takes_migration_18_at_once_and_silently(paths: P
             "UPDATE stories SET body_html = ? WHERE id = ?",
             (zlib.compress(html.encode()), story_id(ITEMS[0][0])),
         )
-        conn.execute(f"PRAGMA user_version = {len(CACHE_MIGRATIONS) - 1}")
+        conn.execute("PRAGMA user_version = 17")
     conn.close()
     told: list[tuple[int, int]] = []
     with Store(paths, upgrading=lambda old, new: told.append((old, new))) as store:
@@ -381,13 +381,63 @@ def test_a_cache_of_zlib_bodies_takes_migration_18_at_once_and_silently(paths: P
         story = store.get(story_id(ITEMS[0][0]))
         assert (story.body, story.body_html) == (ITEMS[0][2].body, html)
     with sqlite3.connect(paths.cache_db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(CACHE_MIGRATIONS) == 18
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(CACHE_MIGRATIONS) == 19
     conn.close()
     # A reader before zstd refuses the cache rather than misread its bodies.
     from reader.store.schema import SchemaTooNew, migrate
 
     with sqlite3.connect(paths.cache_db) as conn, pytest.raises(SchemaTooNew, match="upgrade"):
         migrate(conn, "story cache", CACHE_MIGRATIONS[:17])
+    conn.close()
+
+
+def _page_with_lists(n: int) -> tuple[str, str, Page]:
+    from reader.base.models import Headline
+
+    source, digest, page = _text_page(n)
+    heads = [Headline(f"Headline {n}.{i}: the {WORDS[i % len(WORDS)]} report") for i in range(8)]
+    return source, digest, Page(title=page.title, body=page.body, related=heads, ranking=heads)
+
+
+def test_headline_lists_are_stored_packed_and_read_back(
+    paths: Paths, caplog: pytest.LogCaptureFixture
+) -> None:
+    items = [_page_with_lists(n) for n in range(3)]
+    with Store(paths) as store:
+        store.save_pages(items)
+        sid = story_id(items[0][0])
+        store.set_bookmark(sid)
+        assert [h.title for h in store.get(sid).ranking] == [h.title for h in items[0][2].ranking]
+    with sqlite3.connect(paths.cache_db) as conn:
+        packing.register(conn)
+        stored = conn.execute("SELECT lists, unpack(lists) FROM stories WHERE id = ?", (sid,))
+        lists, text = stored.fetchone()
+        assert isinstance(lists, bytes) and len(lists) < len(text.encode()) / 2
+        assert [t for t, _ in json.loads(text)["related"]] == [h.title for h in items[0][2].related]
+        # lists stored as text before migration 19 are read as they are
+        conn.execute(
+            "UPDATE stories SET lists = ? WHERE id = ?",
+            (text, story_id(items[1][0])),
+        )
+        damaged = bytearray(lists)
+        damaged[len(damaged) // 2] ^= 0x10
+        conn.execute("UPDATE stories SET lists = ? WHERE id = ?", (bytes(damaged), sid))
+    conn.close()
+    with sqlite3.connect(paths.user_db) as conn:  # the bookmark keeps them as JSON text
+        (kept,) = conn.execute("SELECT lists FROM bookmarks WHERE story_id = ?", (sid,)).fetchone()
+    conn.close()
+    assert json.loads(kept)["related"][0][0] == items[0][2].related[0].title
+    with Store(paths) as store:
+        assert len(store.get(story_id(items[1][0])).related) == 8
+        # damaged lists: the story shows without them, and the log says so
+        story = store.get(sid)
+        assert (story.title, story.related, story.ranking) == (items[0][2].title, [], [])
+        assert sid in caplog.text and "lists" in caplog.text
+    # A reader before packed lists refuses the cache rather than fail on them.
+    from reader.store.schema import SchemaTooNew, migrate
+
+    with sqlite3.connect(paths.cache_db) as conn, pytest.raises(SchemaTooNew, match="upgrade"):
+        migrate(conn, "story cache", CACHE_MIGRATIONS[:18])
     conn.close()
 
 

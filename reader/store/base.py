@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -39,6 +40,8 @@ from reader.store.schema import (
     migrate,
     write_transaction,
 )
+
+_log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 120.0
 """How long a second reader process waits for the other to finish writing."""
@@ -427,7 +430,7 @@ class StoreBase:
         A headline resolves by URL first, then by its folded title (the newest
         story with that title wins), so links work whatever the ingest order.
         """
-        parsed = [json.loads(row["lists"] or "{}") for row in rows]
+        parsed = [json.loads(self._lists_text(row) or "{}") for row in rows]
         urls = {url for lists in parsed for kind in lists for _, url in lists[kind] if url}
         keys = {title_key(title) for lists in parsed for kind in lists for title, _ in lists[kind]}
         by_url = self._ids_where("canonical_url", urls) | self._ids_where("url", urls)
@@ -442,6 +445,16 @@ class StoreBase:
                         for title, url in lists.get(kind, [])
                     ],
                 )
+
+    @staticmethod
+    def _lists_text(row: sqlite3.Row) -> str | None:
+        """A row's headline lists as JSON; damaged ones read as none (logged), so that
+        the story and the rows listed with it still show."""
+        try:
+            return packing.unpack(row["lists"])
+        except BodyDamaged as exc:
+            _log.warning("story %s: its headline lists are left out: %s", row["id"], exc)
+            return None
 
     def _ids_where(self, column: str, values: set[str]) -> dict[str, str]:
         """Map each value of ``column`` (url or title_key) to the newest story with it."""

@@ -152,7 +152,7 @@ class FeedStore(StoreBase):
                 " published, author, reactions, url, canonical_url, source, body,"
                 " body_html, lists, sort_key) SELECT id, ?, title, site, section,"
                 " published, author, reactions, url, canonical_url, source,"
-                " unpack(body, body_html), unpack(body_html), lists, sort_key FROM stories"
+                " unpack(body, body_html), unpack(body_html), unpack(lists), sort_key FROM stories"
                 " WHERE id IN (SELECT value FROM json_each(?))"
                 " ON CONFLICT (story_id) DO NOTHING",
                 (now, json.dumps(bookmark_ids)),

@@ -58,7 +58,8 @@ class MarkStore(StoryStore):
                     " published, author, reactions, url, canonical_url, source, body,"
                     " body_html, lists, sort_key) SELECT id, ?, title, site, section,"
                     " published, author, reactions, url, canonical_url, source,"
-                    " unpack(body, body_html), unpack(body_html), lists, sort_key FROM stories"
+                    " unpack(body, body_html), unpack(body_html), unpack(lists), sort_key"
+                    " FROM stories"
                     " WHERE id = ?"
                     " ON CONFLICT (story_id) DO NOTHING",
                     (timestamp(), sid),

@@ -16,6 +16,11 @@ the text itself (short bodies, and NULL, stay as they are).
   never made again from the HTML, which a new html2text could change). zstd with the
   HTML as dictionary was slower here and bigger (22 µs, 103 bytes; zlib 20 µs, 89).
 
+- A page's headline lists (their JSON) are a zstd frame too (cache migration 19): a
+  text page's lists were half its row (1 KB of 2), and a row of just over 2 KB fills a
+  4 KB page alone; packed (a third of the bytes), two rows share a page, and 10,000
+  text pages store in a fifth less time, into 40% less disk.
+
 Reading a story back costs microseconds.
 
 Every connection to the cache registers ``pack`` and ``unpack`` as SQL functions
@@ -168,13 +173,21 @@ def packed(row: StoryRow) -> StoryRow:
     """``row`` with its bodies as stored: packed where the row is made (a worker
     process), so that the storing process only writes (``stored_values`` then has
     nothing left to pack)."""
-    return row._replace(body=pack(row.body, row.body_html), body_html=pack(row.body_html))
+    return row._replace(
+        body=pack(row.body, row.body_html), body_html=pack(row.body_html), lists=pack(row.lists)
+    )
 
 
 def stored_values(row: StoryRow) -> tuple[object, ...]:
     """A story row's columns as stored (all but its ranking), the bodies packed
     (unless ``packed`` did it already)."""
-    return (*row[:10], pack(row.body, row.body_html), pack(row.body_html), *row[12:-1])
+    return (
+        *row[:10],
+        pack(row.body, row.body_html),
+        pack(row.body_html),
+        pack(row.lists),
+        *row[13:-1],
+    )
 
 
 def _unpack_in_sql(value: str | bytes | None, html: str | bytes | None = None) -> str | None:

@@ -40,7 +40,9 @@ class StoryRow(NamedTuple):
     """The text (Markdown, or a feed item's plain text), or once ``packing.packed``
     has run (where the row was made: a worker process) the text as stored."""
     body_html: str | bytes | None
-    lists: str
+    lists: str | bytes
+    """The headline lists as JSON (``_dump_lists``), or once ``packing.packed`` has run,
+    as stored."""
     sort_key: str | None
     """When the page was published, else when it first came; None in an update keeps
     the stored one (an undated story keeps its place in the list)."""

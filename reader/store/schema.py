@@ -1,8 +1,8 @@
 """The two SQLite databases and their migrations.
 
 * the **cache** (``stories.sqlite3`` in the cache dir): stories with their headline
-  lists (JSON), every page's ranking entries, and a full-text index. Deleting it
-  loses nothing the user made.
+  lists (JSON, packed: ``packing``), every page's ranking entries, and a full-text
+  index. Deleting it loses nothing the user made.
 * the **user data** (``user.sqlite3`` in the data dir): read marks and bookmarks,
   each bookmark with its own copy of the story.
 
@@ -465,6 +465,13 @@ CACHE_MIGRATIONS: list[str] = [
     """
     SELECT 1;
     """,
+    # 19: a story's headline lists may be stored packed too (a zstd frame: a page's
+    # lists were half its row, which then filled a 4 KB page alone); a reader before
+    # this one would fail to read them, and refuses the cache instead. The lists
+    # stored before are read as they are.
+    """
+    SELECT 1;
+    """,
 ]
 
 USER_MIGRATIONS: list[str] = [
@@ -534,7 +541,7 @@ USER_MIGRATIONS: list[str] = [
 ]
 
 
-INSTANT_CACHE_MIGRATIONS = frozenset({18})
+INSTANT_CACHE_MIGRATIONS = frozenset({18, 19})
 """Cache migrations (by number) that rewrite nothing: a cache that only they upgrade is
 not announced as taking minutes."""
 

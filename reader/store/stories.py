@@ -160,7 +160,7 @@ class StoryStore(StoreBase):
             "UPDATE user.bookmarks SET (title, site, section, published, author, reactions,"
             " url, canonical_url, source, body, body_html, lists, sort_key) = (SELECT title,"
             " site, section, published, author, reactions, url, canonical_url, source,"
-            " unpack(body, body_html), unpack(body_html), lists, sort_key FROM stories"
+            " unpack(body, body_html), unpack(body_html), unpack(lists), sort_key FROM stories"
             " WHERE id = :id)"
             " WHERE story_id = :id",
             {"id": sid},
