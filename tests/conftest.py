@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -66,4 +67,24 @@ def run_reader(
         timeout=timeout,
         env=env,
         **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def undo_ranking_lists(conn: sqlite3.Connection) -> None:
+    """Take a cache's ranking back to how it was before cache migration 20 (no list
+    counts, migration 1's triggers), for tests that make a cache an older reader left."""
+    conn.execute("DROP TRIGGER ranking_entries_insert")
+    conn.execute("DROP TRIGGER ranking_entries_delete")
+    conn.execute("ALTER TABLE ranking_scores DROP COLUMN lists")
+    conn.execute(
+        "CREATE TRIGGER ranking_entries_insert AFTER INSERT ON ranking_entries BEGIN"
+        " INSERT INTO ranking_scores (title_key, title, score)"
+        " VALUES (new.title_key, new.title, 1.0 / (new.position + 1))"
+        " ON CONFLICT (title_key) DO UPDATE SET score = score + excluded.score; END"
+    )
+    conn.execute(
+        "CREATE TRIGGER ranking_entries_delete AFTER DELETE ON ranking_entries BEGIN"
+        " UPDATE ranking_scores SET score = score - 1.0 / (old.position + 1)"
+        " WHERE title_key = old.title_key;"
+        " DELETE FROM ranking_scores WHERE title_key = old.title_key AND score < 1e-9; END"
     )

@@ -16,7 +16,7 @@ from reader.ingest.pipeline import ingest, ingest_items
 from reader.store import Store, StoryFilter, StoryNotFound, story_id
 from reader.store.schema import CACHE_MIGRATIONS, USER_MIGRATIONS
 
-from conftest import PAGES
+from conftest import PAGES, undo_ranking_lists
 
 BONDS = PAGES / "harbour-bonds.txt"
 ROWERS = PAGES / "rowers.txt"
@@ -304,6 +304,86 @@ def test_ranking_entries_split_over_statements_score_as_in_one(tmp_path: Path) -
                 )
             )
     assert found[0] == found[1] and found[0][1] == 30 and len(found[0][0]) == 5
+
+
+def _ranked_page(title: str, ranking: list[str]) -> bytes:
+    lines = "".join(f"- {h}\n" for h in ranking)
+    head = f"Current:Home > News{title} -Site\n{title}\nDate:2025-01-01\n"
+    return f"{head}Body.\nRanking\n{lines}".encode()
+
+
+def _scores_match_entries(store: Store) -> None:
+    """Each headline's kept score and list count are those its entries add up to."""
+    kept = store._conn.execute(
+        "SELECT title_key, round(score, 9), lists FROM ranking_scores ORDER BY title_key"
+    ).fetchall()
+    summed = store._conn.execute(
+        "SELECT title_key, round(sum(1.0 / (position + 1)), 9), count(DISTINCT story_rowid)"
+        " FROM ranking_entries GROUP BY title_key ORDER BY title_key"
+    ).fetchall()
+    assert [tuple(row) for row in kept] == [tuple(row) for row in summed]
+
+
+def test_top_stories_count_the_ranking_lists_that_name_them(store: Store) -> None:
+    def why(title: str) -> str:
+        return next(t.why for t in store.top_stories(limit=20) if t.title == title)
+
+    pages = {
+        "a": _ranked_page("Alpha", ["Gamma", "Beta"]),
+        "b": _ranked_page("Beta", ["Gamma", "Alpha", "Gamma"]),  # Gamma twice: one list
+        "c": _ranked_page("Gamma", ["Beta", "Gamma"]),
+    }
+    ingest_items(store, list(pages.items()))
+    assert "in 3 ranking lists" in why("Gamma")
+    assert "in 2 ranking lists" in why("Beta")
+    assert "in 1 ranking list " in why("Alpha") + " "
+    _scores_match_entries(store)
+    # Page c drops Beta and Gamma from its list; page a's list goes altogether.
+    ingest_items(
+        store,
+        [("c", _ranked_page("Gamma", ["Alpha"])), ("a", _ranked_page("Alpha", []))],
+    )
+    assert "in 1 ranking list " in why("Gamma") + " "
+    assert "ranking list" not in why("Beta")
+    assert "in 2 ranking lists" in why("Alpha")
+    _scores_match_entries(store)
+    gone = store._conn.execute("SELECT count(*) FROM ranking_scores WHERE title_key = 'beta'")
+    assert gone.fetchone()[0] == 0
+
+
+def test_migration_20_counts_the_lists_of_a_cache_made_before(paths: Paths) -> None:
+    """A cache made before ranking_scores kept its list counts gets them from its
+    entries, and its triggers keep them from then on."""
+    from reader.store import packing
+    from reader.store.schema import migrate
+
+    with Store(paths) as store:
+        ingest_items(
+            store,
+            [
+                ("a", _ranked_page("Alpha", ["Gamma", "Beta"])),
+                ("b", _ranked_page("Beta", ["Gamma", "Alpha"])),
+            ],
+        )
+    with sqlite3.connect(paths.cache_db, isolation_level=None) as conn:  # as schema 19 left it
+        packing.register(conn)
+        undo_ranking_lists(conn)
+        conn.execute("PRAGMA user_version = 19")
+        migrate(conn, "story cache", CACHE_MIGRATIONS)
+    conn.close()
+    with Store(paths) as store:
+
+        def why(title: str) -> str:
+            return next(t.why for t in store.top_stories() if t.title == title) + " "
+
+        assert "in 1 ranking list " in why("Alpha")
+        _scores_match_entries(store)
+        ingest_items(store, [("c", _ranked_page("Gamma", ["Gamma"]))])
+        assert "in 3 ranking lists" in why("Gamma")
+        ingest_items(store, [("b", _ranked_page("Beta", []))])
+        assert "in 2 ranking lists" in why("Gamma")
+        assert "ranking list" not in why("Alpha")
+        _scores_match_entries(store)
 
 
 def test_an_ingest_lets_the_log_grow_and_closing_copies_it(paths: Paths) -> None:

@@ -15,6 +15,8 @@ from reader.base.paths import Paths, resolve_paths
 from reader.store import Store, StoryFilter, story_id
 from reader.store.schema import CACHE_MIGRATIONS
 
+from conftest import undo_ranking_lists
+
 UNREAD_MIGRATION = next(
     n for n, script in enumerate(CACHE_MIGRATIONS) if "CREATE TABLE unread" in script
 )
@@ -169,6 +171,7 @@ def test_a_home_made_before_the_mirror_is_upgraded_and_listed_right(
         store.set_read(story_id("River Post/3"))
         store.mark_all_read(StoryFilter(site="Hill News"))
     conn = sqlite3.connect(paths.cache_db)  # as the reader before migration 17 left it
+    undo_ranking_lists(conn)
     conn.executescript(
         "DROP TRIGGER unread_story_delete; DROP TRIGGER unread_story_update;"
         f" DROP TABLE unread; DROP TABLE unread_mirror; PRAGMA user_version = {UNREAD_MIGRATION}"

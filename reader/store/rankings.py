@@ -94,9 +94,8 @@ class RankingStore(AnalysisStore):
         for start in range(0, len(keys), CHUNK):
             chunk = list(keys)[start : start + CHUNK]
             for key, score, lists in conn.execute(
-                "SELECT title_key, sum(1.0 / (position + 1)), count(DISTINCT story_rowid)"
-                f" FROM ranking_entries WHERE title_key IN ({','.join('?' * len(chunk))})"
-                " GROUP BY title_key",
+                "SELECT title_key, score, lists FROM ranking_scores"
+                f" WHERE title_key IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
                 ranked[key] = (score, lists)

@@ -50,6 +50,17 @@ def _insert_entries(count: int) -> str:
     )
 
 
+def _once_each(ranking: Sequence[tuple[str, str]]) -> Iterator[tuple[int, str, str]]:
+    """A page's ranking list as ``(position, title, title_key)`` entries, a headline
+    that it names twice once (at its first place): ``ranking_scores.lists`` counts the
+    lists that name a headline by their entries."""
+    seen: set[str] = set()
+    for n, (title, key) in enumerate(ranking):
+        if key not in seen:
+            seen.add(key)
+            yield n, title, key
+
+
 # An update keeps the feed a story came from when the new version names none, and
 # an undated story keeps its place in the list (its sort key is when it first came).
 _KEEP_UNLESS_GIVEN = ("feed_url", "sort_key")
@@ -137,7 +148,7 @@ class StoryStore(StoreBase):
             values = [
                 value
                 for source, row in latest.items()
-                for n, (title, key) in enumerate(row.ranking)
+                for n, title, key in _once_each(row.ranking)
                 for value in (rowids[source], n, title, key)
             ]
             step = self._entries_per_insert * 4
