@@ -367,7 +367,7 @@ def item_page(
         published=_when(entry),
         author=author,
         url=link,
-        canonical_url=link,
+        canonical_url=None,  # a feed declares none: the link is the url, stored once
         feed_url=feed_url,
     )
     return _identity(feed_url, link, entry.get("id"), title), page
@@ -413,7 +413,7 @@ def _parse_json_feed(data: bytes, feed_url: str) -> ParsedFeed:
             published=parse_date(date) if isinstance(date, str) else None,
             author=clean_line(name) if isinstance(name, str) else None,
             url=link,
-            canonical_url=link,
+            canonical_url=None,
             feed_url=feed_url,
         )
         guid = item.get("id")
