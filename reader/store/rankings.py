@@ -94,7 +94,8 @@ class RankingStore(AnalysisStore):
         for start in range(0, len(keys), CHUNK):
             chunk = list(keys)[start : start + CHUNK]
             for key, score, lists in conn.execute(
-                "SELECT title_key, score, lists FROM ranking_scores"
+                # (rounded: a sum kept entry by entry drifts by 1e-16, and equal scores tie)
+                "SELECT title_key, round(score, 9), lists FROM ranking_scores"
                 f" WHERE title_key IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
