@@ -7,7 +7,8 @@ the store's public work on a small cache with SQLite's trace on, and asks SQLite
 planner (``EXPLAIN QUERY PLAN``; the plans do not depend on the rows, as reader runs
 no ``ANALYZE``) how each statement reads: a scan of a big table must stop early (a
 ``LIMIT`` walked in an index's order) or be one of the few whose job is the whole
-table, listed below with why.
+table, listed below with why. (A walk of a whole index from ``IS NOT NULL`` reads as a
+search in the plan, and passes: the site and feed counts are such walks, by design.)
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ WHOLE_BY_DESIGN = {
     r"^SELECT \(SELECT count\(\*\) FROM (stories|unread)\)": "the one count of the list",
     r"^SELECT count\(\*\) FROM \(SELECT \? FROM stories": "a count that stops at a limit",
     r"^SELECT NOT EXISTS \(SELECT \? FROM stories\)": "stops at the first row",
+    r"FROM unread u JOIN stories s ON s\.rowid = u\.story_rowid WHERE s\.site": (
+        "the site picker's unread counts: one pass over the unread stories, each joined"
+        " by rowid (0.7 s at 1,000,000 stories, two thirds unread; 2.9 s before)"
+    ),
     r"FROM ranking_scores ORDER BY score DESC LIMIT": (
         "the cache-wide ranking: one row a headline named in ranking lists (a portal's"
         " lists repeat from page to page), and an index by score would move at every"
@@ -149,12 +154,24 @@ def _scans(conn: sqlite3.Connection, sql: str) -> list[str]:
     B-tree: the rows come in an index's order, and the walk stops at the limit)."""
     plan = conn.execute(f"EXPLAIN QUERY PLAN {sql}", [None] * sql.count("?")).fetchall()
     sorted_under = {parent for _, parent, _, step in plan if "TEMP B-TREE" in step}
+    # The plan names a table by its alias where it has one (``FROM stories s``).
+    names = set(BIG) | {
+        alias
+        for table, alias in re.findall(r"(?=\b(?:\w+\.)?(\w+)\s+(?:AS\s+)?(\w+)\b)", sql)
+        if table in BIG and alias.upper() not in _KEYWORDS
+    }
     return [
         step
         for _, parent, _, step in plan
-        if any(re.match(rf"SCAN (\w+\.)?{table}\b(?! VIRTUAL)", step) for table in BIG)
+        if any(re.match(rf"SCAN (\w+\.)?{name}\b(?! VIRTUAL)", step) for name in names)
         and (" LIMIT " not in sql or parent in sorted_under)
     ]
+
+
+_KEYWORDS = frozenset(
+    "AS ON USING WHERE JOIN LEFT INNER CROSS GROUP ORDER LIMIT SET INDEXED NOT UNION"
+    " SELECT VALUES WITH AND OR".split()
+)
 
 
 def test_a_reading_session_reads_no_big_table_whole(

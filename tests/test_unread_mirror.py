@@ -208,3 +208,39 @@ def test_a_read_only_home_lists_the_unread_stories(tmp_path: Path, unfilled: boo
                 assert store.count(flt) == store.counts()["unread"] == 17
         finally:
             _remount(fs, "rw")
+
+
+@pytest.mark.parametrize("way", ["mirror", "read marks"])
+def test_site_tag_and_feed_counts_agree_with_the_read_marks(
+    store: Store, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    """``sites``, ``tags`` and ``list_feeds`` count the unread stories from the mirror,
+    or as the totals less the read marks (a feed's; a site's until the mirror is
+    filled): each way gives what the read marks say."""
+    if way == "read marks":
+        monkeypatch.setattr(Store, "_unread_filled", lambda self: False)
+    feed = "https://quay.example/feed"
+    store.add_feed(feed, tags=["local", "news"])
+    store.add_feed("https://empty.example/feed", tags=["news"])
+    items = [
+        (f"{feed}#{i}", "h", Page(title=f"Item {i}", body=".", site="Quay Times", feed_url=feed))
+        for i in range(5)
+    ]
+    store.save_pages(_pages() + items)
+    for sid in ("Quay Times/1", "River Post/2", "River Post/3", f"{feed}#0", f"{feed}#4"):
+        store.set_read(story_id(sid))
+    store._conn.execute(  # a read mark whose story the cache no longer holds
+        "INSERT INTO user.read_marks (story_id, read_at) VALUES ('0123456789ab', '2026')"
+    )
+    plain = store._conn.execute(
+        "SELECT site, count(*), sum(NOT EXISTS (SELECT 1 FROM user.read_marks r"
+        " WHERE r.story_id = s.id)) FROM stories s GROUP BY site ORDER BY 2 DESC, 1"
+    ).fetchall()
+    assert store.sites() == [tuple(row) for row in plain]
+    assert store.sites()[0] == ("Quay Times", 11, 8)
+    assert store.tags() == [("local", 5, 3), ("news", 5, 3)]
+    counts = {f.url: (f.stories, f.unread) for f in store.list_feeds()}
+    assert counts == {feed: (5, 3), "https://empty.example/feed": (0, 0)}
+    assert store.get_feed(feed).unread == 3  # one feed: counted from its stories
+    assert [f.unread for f in store.list_feeds(with_unread=False)] == [0, 0]
+    assert store.sites(unread=False)[0] == ("Quay Times", 11, 0)

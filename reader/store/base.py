@@ -296,6 +296,49 @@ class StoreBase:
         self._filled_seen = bool(row and row[0])
         return self._filled_seen
 
+    def _counts_by(self, column: str, unread: bool = True) -> dict[str, tuple[int, int]]:
+        """Each value of ``column`` (``site`` or ``feed_url``) with its numbers of
+        cached and unread stories (without ``unread``, 0), for the site picker and the
+        feed list. Both are passes over the column's stories, made as cheap as each
+        index allows (a read-mark lookup for every story, as before, took 2.9 s for
+        the sites at 1,000,000 stories):
+
+        - the totals: a walk of the column's index alone;
+        - the unread stories of each feed: the totals less the read ones, found by a
+          walk of the feed index, which holds the story ids, beside the read marks
+          (0.19 s there);
+        - of each site: the mirror of the unread stories, each joined to its story by
+          rowid (0.7 s there, two thirds unread; the site index holds no id, so the
+          read marks would cost a row each). Until the mirror is filled, as a feed's.
+        """
+        conn = self._conn
+        totals: dict[str, int] = dict(
+            conn.execute(
+                f"SELECT {column}, count(*) FROM stories WHERE {column} IS NOT NULL"
+                f" GROUP BY {column}"
+            ).fetchall()
+        )
+        if not totals or not unread:
+            return {value: (n, 0) for value, n in totals.items()}
+        if column != "feed_url" and self._unread_filled():
+            unread_by: dict[str, int] = dict(
+                conn.execute(
+                    f"SELECT s.{column}, count(*) FROM unread u"
+                    f" JOIN stories s ON s.rowid = u.story_rowid"
+                    f" WHERE s.{column} IS NOT NULL GROUP BY s.{column}"
+                ).fetchall()
+            )
+        else:
+            read = dict(
+                conn.execute(
+                    f"SELECT s.{column}, count(*) FROM user.read_marks r"
+                    f" JOIN stories s ON s.id = r.story_id"
+                    f" WHERE s.{column} IS NOT NULL GROUP BY s.{column}"
+                ).fetchall()
+            )
+            unread_by = {value: n - read.get(value, 0) for value, n in totals.items()}
+        return {value: (n, unread_by.get(value, 0)) for value, n in totals.items()}
+
     def limit_cache(self, mib: int) -> None:
         """Hold at most ``mib`` MiB of each database's pages in memory from now on (a
         refresh appends: 8 MiB stores as fast as the default 64, bench_feeds.py; a

@@ -496,21 +496,24 @@ class StoryStore(StoreBase):
         """``counts(grouped=True)``."""
         return self.counts(grouped=True)
 
-    def sites(self) -> list[tuple[str, int, int]]:
-        """Each site with its numbers of cached and unread stories, most first."""
-        rows = self._conn.execute(
-            "SELECT site, count(*) AS n, sum(NOT EXISTS (SELECT 1 FROM user.read_marks r"
-            " WHERE r.story_id = s.id)) FROM stories s WHERE site IS NOT NULL"
-            " GROUP BY site ORDER BY n DESC, site"
+    def sites(self, unread: bool = True) -> list[tuple[str, int, int]]:
+        """Each site with its numbers of cached and unread stories (without ``unread``,
+        0: the site index alone is read), most first."""
+        counts = self._counts_by("site", unread)
+        return sorted(
+            ((site, n, unread) for site, (n, unread) in counts.items()),
+            key=lambda entry: (-entry[1], entry[0]),
         )
-        return [(row[0], row[1], row[2]) for row in rows]
 
     def tags(self) -> list[tuple[str, int, int]]:
-        """Each feed tag with its numbers of cached and unread stories, by name."""
-        rows = self._conn.execute(
-            "SELECT t.value, count(s.rowid), coalesce(sum(s.rowid IS NOT NULL AND NOT EXISTS"
-            " (SELECT 1 FROM user.read_marks r WHERE r.story_id = s.id)), 0)"
-            " FROM user.feeds f, json_each(f.tags) t"
-            " LEFT JOIN stories s ON s.feed_url = f.url GROUP BY t.value ORDER BY t.value"
-        )
-        return [(row[0], row[1], row[2]) for row in rows]
+        """Each feed tag with its numbers of cached and unread stories, by name (a
+        story counts once for each tag of its feed)."""
+        counts = self._counts_by("feed_url")
+        found: dict[str, list[int]] = {}
+        for url, tags in self._conn.execute("SELECT url, tags FROM user.feeds"):
+            n, unread = counts.get(url, (0, 0))
+            for tag in dict.fromkeys(json.loads(tags or "[]")):
+                entry = found.setdefault(tag, [0, 0])
+                entry[0] += n
+                entry[1] += unread
+        return [(tag, n, unread) for tag, (n, unread) in sorted(found.items())]
