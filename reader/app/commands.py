@@ -23,7 +23,8 @@ class ReaderCommands(Provider):
         return self.app
 
     async def startup(self) -> None:
-        self._sites = await self.reader_app.reading.fetch_sites()
+        # Without unread counts: the palette opens at once however big the cache.
+        self._sites = await self.reader_app.reading.fetch_sites(unread=False)
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.reader_app
@@ -49,8 +50,8 @@ class ReaderCommands(Provider):
                     partial(app.set_reader_theme, name),
                 )
             )
-        for site, count, unread in self._sites:
-            help_text = f"{unread} unread of {count} stories"
+        for site, count, _ in self._sites:
+            help_text = f"{count} stor{'y' if count == 1 else 'ies'}"
             show = partial(reading.show_site, site)
             commands.append((f"Filter by site: {site}", help_text, show))
         return commands

@@ -383,8 +383,7 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
         """Show the next (previous) feed's stories: the feeds in their order (by title),
         then the other sites as ``s`` lists them (a feed's stories carry its title as
         their site)."""
-        # The order alone: no unread counts (a second at a million stories).
-        sites = [site for site, _, _ in await self.background.call(Store.sites, unread=False)]
+        sites = [site for site, _, _ in await self.fetch_sites(unread=False)]  # the order
         feeds = await self.background.call(Store.list_feeds, counts=False)
         known = set(sites)
         order = list(dict.fromkeys(f.title for f in feeds if f.title and f.title in known))
@@ -428,9 +427,11 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
         self.app.push_screen(PromptScreen("Search titles and bodies", "words…"), done)
 
-    async def fetch_sites(self) -> list[tuple[str, int, int]]:
-        """Every site with its story and unread counts (for the picker and the palette)."""
-        return await self.background.call(Store.sites)
+    async def fetch_sites(self, unread: bool = True) -> list[tuple[str, int, int]]:
+        """Every site with its story and (with ``unread``) unread counts, most first:
+        for the picker, the palette and ``J``. The unread counts are a pass over the
+        unread stories (0.8 s at 1,000,000 stories); the totals alone, 0.08 s."""
+        return await self.background.call(Store.sites, unread=unread)
 
     @work(exclusive=True, group="pick-site", exit_on_error=False)
     async def action_pick_site(self) -> None:
