@@ -399,6 +399,10 @@ async def test_s_picks_a_site_and_the_list_shows_its_stories(paths: Paths) -> No
         labels = [label for label, _ in app.screen.choices]
         assert labels[0] == "All stories" and len(labels) > 2
         site = app.screen.choices[1][1].removeprefix("site:")  # the demo has no tags
+        with Store(paths) as store:
+            n, unread = next((n, u) for name, n, u in store.sites() if name == site)
+        # the unread counts come after the list: then its label says them
+        await wait_for(pilot, lambda: app.screen.choices[1][0] == f"{site}  ({unread}/{n})")
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: stories(app).query_state.filter.site == site)
         with Store(paths) as store:

@@ -435,14 +435,17 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
 
     @work(exclusive=True, group="pick-site", exit_on_error=False)
     async def action_pick_site(self) -> None:
-        sites = await self.fetch_sites()
+        """The site picker: shown with each site's number of stories, its unread
+        counts filled in once they are counted (a pass over the unread stories, 0.8 s
+        at 1,000,000 stories)."""
+        sites = await self.fetch_sites(unread=False)
         tags = await self.background.call(Store.tags)
         if not sites:
             self.notify("No stories yet.", timeout=2)
             return
         choices = [("All stories", "")]
         choices += [(f"#{tag}  ({unread}/{n})", f"tag:{tag}") for tag, n, unread in tags]
-        choices += [(f"{site}  ({unread}/{n})", f"site:{site}") for site, n, unread in sites]
+        choices += [(f"{site}  (…/{n})", f"site:{site}") for site, n, _ in sites]
 
         def chosen(value: str | None) -> None:
             if value == "":
@@ -452,7 +455,11 @@ class ReadingScreen(PassesOnFailures, Screen[None]):
                 flt = StoryFilter(tag=name) if kind == "tag" else StoryFilter(site=name)
                 self.list_query = ListQuery(flt)
 
-        self.app.push_screen(PickScreen("Show the stories of… (unread/all)", choices), chosen)
+        picker = PickScreen("Show the stories of… (unread/all)", choices)
+        self.app.push_screen(picker, chosen)
+        counted = await self.fetch_sites()
+        if picker.is_attached:  # (not if it was closed meanwhile)
+            picker.relabel({f"site:{site}": f"{site}  ({u}/{n})" for site, n, u in counted})
 
     # -- marks -------------------------------------------------------------------------
 

@@ -115,5 +115,14 @@ class PickScreen(ModalScreen[str | None]):
                 id="pick-list",
             )
 
+    def relabel(self, labels: dict[str, str]) -> None:
+        """Give the choices of these values new labels (counts that came after the
+        list was shown), in place: the highlight stays where it is."""
+        choices = self.query_one("#pick-list", OptionList)
+        for index, (_, value) in enumerate(self.choices):
+            if value in labels:
+                self.choices[index] = (labels[value], value)
+                choices.replace_option_prompt_at_index(index, Content(labels[value]))
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.choices[int(event.option.id or 0)][1])
