@@ -25,6 +25,8 @@ Measured per size, in interleaved rounds, medians:
 * ``reader list --limit 20``: whole process, with hyperfine; ``reader list`` and
   ``reader list --json`` of every story: time to the first line, to the last, and
   peak RSS (at 1M, one round: a full listing takes minutes);
+* in the app, from the key: the site picker shown (``s``) and its unread counts filled
+  in, the command palette shown (Ctrl+P), the next feed's first row shown (``J``);
 * the app's peak RSS after browsing (G, twenty PgUp, g, ten PgDn, open, n, n).
 
 ``--baseline TREE`` measures another reader beside this one (TREE: a source tree,
@@ -326,8 +328,70 @@ async def keys_probe(home: Path) -> dict[str, float]:
                 target = min(max(at + sign * step, 0), last)
                 times[key].append(await _key_latency(pilot, listed, key, lambda t=target: t))
                 await pilot.pause(0.02)
+        times.update(await _pickers(pilot, listed))
         times["unread jump"] = await _unread_jumps(pilot, listed)
     return {key: statistics.median(values) for key, values in times.items()}
+
+
+async def _until(check) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    while not check():
+        await asyncio.sleep(0.0005)
+    return time.perf_counter() - start
+
+
+async def _pickers(pilot, listed) -> dict[str, list[float]]:  # noqa: ANN001
+    """From the key to: the site picker shown (``s``), and its unread counts filled in
+    (a reader before they came later: both at once); the command palette showing its
+    first commands (Ctrl+P; its providers start first); the next feed's first row
+    shown (``J``), three times each."""
+    from textual import events
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    from reader.app.screens import PickScreen
+
+    app = pilot.app
+    found: dict[str, list[float]] = {
+        "s: site picker shown": [], "s: its unread counts shown": [],
+        "ctrl+p: palette shown": [], "J: next feed's first row shown": [],
+    }  # fmt: skip
+    for _ in range(3):
+        start = time.perf_counter()
+        app.post_message(events.Key("s", None))
+        await _until(lambda: isinstance(app.screen, PickScreen))
+        found["s: site picker shown"].append(time.perf_counter() - start)
+        await _until(lambda: not any("…/" in label for label, _ in app.screen.choices))
+        found["s: its unread counts shown"].append(time.perf_counter() - start)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        start = time.perf_counter()
+        app.post_message(events.Key("ctrl+p", None))
+        await _until(
+            lambda: (
+                isinstance(app.screen, CommandPalette)
+                and any(results.option_count for results in app.screen.query(OptionList))
+            )
+        )
+        found["ctrl+p: palette shown"].append(time.perf_counter() - start)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+    for _ in range(3):
+        before = listed.query_state.filter.site
+        start = time.perf_counter()
+        app.post_message(events.Key("J", None))
+        await _until(
+            lambda b=before: (
+                listed.query_state.filter.site not in (None, b)
+                and listed.count > 0
+                and listed.story_at(0) is not None
+            )
+        )
+        found["J: next feed's first row shown"].append(time.perf_counter() - start)
+        await pilot.pause(0.1)
+    app.reading.action_show_all()
+    await pilot.pause(0.2)
+    return found
 
 
 async def _unread_jumps(pilot, listed) -> list[float]:  # noqa: ANN001
@@ -444,7 +508,7 @@ def measure(root: Path, size: int, with_newsboat: bool, runs: int, baseline: Pat
                 continue
             add("startup to painted screen", peer, start)
             for key, value in keys.items():
-                add(f"{key} to the row shown", peer, value)
+                add(key if key.endswith("shown") else f"{key} to the row shown", peer, value)
             add("reader list --limit 20", peer, listed)
             if round_n <= list_runs:
                 first, whole, rss = list_all(home, env)
