@@ -501,7 +501,7 @@ class StoryStore(StoreBase):
         0: the site index alone is read), most first."""
         counts = self._counts_by("site", unread)
         return sorted(
-            ((site, n, unread) for site, (n, unread) in counts.items()),
+            ((site, n, unread_n) for site, (n, unread_n) in counts.items()),
             key=lambda entry: (-entry[1], entry[0]),
         )
 
